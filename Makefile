@@ -1,0 +1,48 @@
+# CBA Monitor: `make demo` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Starting the web server on http://127.0.0.1:$(PORT)/ and a background worker; Ctrl-C stops both."
+	@bash -c 'trap "trap - INT TERM EXIT; kill 0" INT TERM EXIT; \
+		$(BIN)/python manage.py qcluster & \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & \
+		wait'
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== tests on PostgreSQL ($$DATABASE_URL) =="; \
+		$(BIN)/pytest; \
+	else \
+		echo "DATABASE_URL is not set: skipped the PostgreSQL run."; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench import --lines 100000
+	$(BIN)/python -m tests.bench evaluate --lines 1000000
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache

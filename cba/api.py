@@ -1,0 +1,41 @@
+"""The REST API at /api/v1/: one NinjaAPI mounting each app's routers."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+
+from cba.errors import DomainError
+from compliance.api import router as compliance_router
+from projects.api import router as projects_router
+from projects.api_auth import api_auth
+
+api = NinjaAPI(
+    title="CBA Monitor API",
+    version="1",
+    description="Projects, reports, evaluations, flags and memos of CBA Monitor. "
+    "Authenticate with `Authorization: Bearer <personal token>` (create one under "
+    "Account → API tokens) or a browser session.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+api.add_router("/", projects_router)
+api.add_router("/", compliance_router)

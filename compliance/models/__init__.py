@@ -1,0 +1,20 @@
+from compliance.models.audit import AuditEvent
+from compliance.models.enforcement import EnforcementAction, Memo
+from compliance.models.evaluations import Evaluation
+from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
+from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
+
+__all__ = [
+    "AuditEvent",
+    "EnforcementAction",
+    "Evaluation",
+    "Flag",
+    "FlagEvent",
+    "Memo",
+    "Notification",
+    "NotificationPreference",
+    "PayrollLine",
+    "ProgressEntry",
+    "Report",
+    "Worker",
+]

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from projects.models import Assignment, Project
+
+
+class Memo(models.Model):
+    """An enforcement memo (SPEC §6), built in the background and stored with its evidence."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="memos"
+    )
+    commitment_keys = models.JSONField(default=list, blank=True)
+    flags = models.ManyToManyField("compliance.Flag", blank=True, related_name="memos")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    failure_reason = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="memos/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class EnforcementAction(models.Model):
+    """A step the law center takes (SPEC §4); a notice starts a cure deadline."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "Notice of non-compliance"
+        CURE_DEMAND = "cure_demand", "Cure demand"
+        MEETING = "meeting", "Meeting"
+        PAYMENT_WITHHELD = "payment_withheld", "Payment withheld"
+        DAMAGES_ASSESSED = "damages_assessed", "Liquidated damages assessed"
+        SETTLEMENT = "settlement", "Settlement"
+        CLOSED = "closed", "Closed"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="enforcement_actions"
+    )
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(blank=True)
+    flags = models.ManyToManyField("compliance.Flag", blank=True, related_name="actions")
+    memo = models.ForeignKey(Memo, on_delete=models.SET_NULL, null=True, blank=True)
+    cure_deadline = models.DateField(null=True, blank=True)
+    cured_at = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]

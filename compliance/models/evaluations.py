@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils import timezone
+
+from projects.models import Assignment, Commitment, Craft, Project
+
+
+class Evaluation(models.Model):
+    """The computed result of one commitment for one group as of a date (SPEC §3).
+
+    Recomputed by the engine, never edited by hand. `commitment_key` is the commitment's key,
+    or "reporting" for the reporting obligation (then `commitment` is empty). `group_key`
+    names the group ("project", "a12", "c3", "a12-c3") so a constraint can keep one row per
+    group. `series` is the monthly series; `details` holds kind-specific figures (violating
+    lines for wage floors, report counts for reporting, due-to-date for count targets).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, null=True, blank=True, related_name="evaluations"
+    )
+    commitment_key = models.CharField(max_length=60)
+    kind = models.CharField(max_length=20)
+    group_key = models.CharField(max_length=40, default="project")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    craft = models.ForeignKey(
+        Craft, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    as_of = models.DateField()
+    numerator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    denominator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    actual_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    target_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    shortfall = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    projected_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=12)
+    series = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "commitment_key", "group_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "commitment_key", "group_key"], name="one_evaluation_per_group"
+            )
+        ]

@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from projects.models import Assignment, Commitment, Craft, Project
+
+
+class Flag(models.Model):
+    """A finding a person must look at (SPEC §4).
+
+    At most one unresolved flag per `dedupe_key` (kind, commitment, group, month), enforced
+    by a partial unique constraint so two evaluations racing cannot raise twins.
+    """
+
+    class Kind(models.TextChoices):
+        SHORTFALL = "shortfall", "Shortfall"
+        AT_RISK = "at_risk", "At risk"
+        WAGE_VIOLATION = "wage_violation", "Wage violation"
+        MISSING_REPORT = "missing_report", "Missing report"
+        LATE_REPORT = "late_report", "Late report"
+        DATA_ANOMALY = "data_anomaly", "Data anomaly"
+        CURE_DEADLINE = "cure_deadline", "Cure deadline passed"
+
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ESCALATED = "escalated", "Escalated"
+        DISPUTED = "disputed", "Disputed"
+        RESOLVED = "resolved", "Resolved"
+        WAIVED = "waived", "Waived"
+        AUTO_RESOLVED = "auto_resolved", "Auto-resolved"
+
+    UNRESOLVED = ["open", "acknowledged", "escalated", "disputed"]
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="flags")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
+    commitment_key = models.CharField(max_length=60)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
+    group_key = models.CharField(max_length=40, default="project")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    craft = models.ForeignKey(
+        Craft, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    month = models.DateField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    figures = models.JSONField(default=dict, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reraised_as"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=["open", "acknowledged", "escalated", "disputed"]),
+                name="one_unresolved_flag_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="flag_project_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FlagEvent(models.Model):
+    """A flag's history: raised, updated, each transition, each comment (who, when, note)."""
+
+    class Visibility(models.TextChoices):
+        SHARED = "shared", "Shared with the contractor"
+        INTERNAL = "internal", "Internal (coalition and law center)"
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    kind = models.CharField(max_length=20)  # raised, updated, transition, comment
+    from_status = models.CharField(max_length=15, blank=True)
+    to_status = models.CharField(max_length=15, blank=True)
+    note = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.SHARED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Notification(models.Model):
+    """An in-app alert for one person; `event_key` makes the same alert impossible twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    flag = models.ForeignKey(
+        Flag, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    event_key = models.CharField(max_length=200)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event_key"], name="one_alert_per_event")
+        ]
+
+
+class NotificationPreference(models.Model):
+    class Email(models.TextChoices):
+        EACH = "each", "An email for each alert"
+        DIGEST = "digest", "One daily digest"
+        NONE = "none", "No email"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.EACH)

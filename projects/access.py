@@ -1,0 +1,208 @@
+"""Who sees what (SPEC §8). Every view and API operation asks here, nowhere else.
+
+Roles follow the user's organization: contractor, reviewer (a coalition), law_center,
+owner; staff users are program admins and see everything. A reviewer or law center user
+sees only the projects their organization monitors; a contractor only the projects it is
+assigned to, and within them only its own assignments' reports, lines and flags, and only
+the shared comments on those flags. Worker names: the worker's contractor, the law center
+and admins only.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from projects.models import Assignment, Commitment, Membership, Organization, Project
+
+ADMIN = "admin"
+CONTRACTOR = "contractor"
+REVIEWER = "reviewer"
+LAW_CENTER = "law_center"
+OWNER = "owner"
+
+ROLE_BY_KIND = {
+    Organization.Kind.CONTRACTOR: CONTRACTOR,
+    Organization.Kind.COALITION: REVIEWER,
+    Organization.Kind.LAW_CENTER: LAW_CENTER,
+    Organization.Kind.OWNER: OWNER,
+}
+ROLE_LABELS = {
+    ADMIN: "Program admin",
+    CONTRACTOR: "Contractor",
+    REVIEWER: "Coalition reviewer",
+    LAW_CENTER: "Law center",
+    OWNER: "Owner",
+}
+
+
+def role_of(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_staff or user.is_superuser:
+        return ADMIN
+    cached = getattr(user, "_cba_role", False)
+    if cached is not False:
+        return cached
+    membership = Membership.objects.select_related("organization").filter(user=user).first()
+    role = ROLE_BY_KIND.get(membership.organization.kind) if membership else None
+    user._cba_role = role
+    user._cba_org_id = membership.organization_id if membership else None
+    return role
+
+
+def organization_id_of(user) -> int | None:
+    role_of(user)
+    return getattr(user, "_cba_org_id", None)
+
+
+def is_monitor(user) -> bool:
+    return role_of(user) in {REVIEWER, LAW_CENTER}
+
+
+def projects_for(user) -> QuerySet[Project]:
+    role = role_of(user)
+    if role == ADMIN:
+        return Project.objects.all()
+    org = organization_id_of(user)
+    if role in {REVIEWER, LAW_CENTER}:
+        return Project.objects.filter(monitoring__organization_id=org)
+    if role == CONTRACTOR:
+        return Project.objects.filter(assignments__contractor_id=org).distinct()
+    if role == OWNER:
+        return Project.objects.filter(owner_id=org)
+    return Project.objects.none()
+
+
+def project_for(user, slug: str) -> Project:
+    """The project by slug if the user may see it; 404 otherwise (existence is not leaked)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(projects_for(user), slug=slug)
+
+
+def assignments_for(user) -> QuerySet[Assignment]:
+    role = role_of(user)
+    if role == CONTRACTOR:
+        return Assignment.objects.filter(contractor_id=organization_id_of(user))
+    return Assignment.objects.filter(project__in=projects_for(user))
+
+
+def commitments_for(user) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(project__in=projects_for(user))
+
+
+def reports_for(user):
+    from compliance.models import Report
+
+    return Report.objects.filter(assignment__in=assignments_for(user))
+
+
+def lines_for(user):
+    from compliance.models import PayrollLine
+
+    return PayrollLine.objects.filter(assignment__in=assignments_for(user))
+
+
+def evaluations_for(user):
+    """Contractors see their own groups' results only; monitors see the whole project."""
+    from compliance.models import Evaluation
+
+    if role_of(user) == CONTRACTOR:
+        return Evaluation.objects.filter(assignment__in=assignments_for(user))
+    return Evaluation.objects.filter(project__in=projects_for(user))
+
+
+def flags_for(user):
+    from compliance.models import Flag
+
+    if role_of(user) == CONTRACTOR:
+        return Flag.objects.filter(assignment__in=assignments_for(user))
+    return Flag.objects.filter(project__in=projects_for(user))
+
+
+def flag_events_for(user, flag):
+    """A contractor never sees internal comments."""
+    events = flag.events.all()
+    if role_of(user) == CONTRACTOR:
+        events = events.filter(visibility="shared")
+    return events
+
+
+def can_post_internal(user) -> bool:
+    return role_of(user) in {ADMIN, REVIEWER, LAW_CENTER}
+
+
+def can_see_worker_names(user, project: Project, assignment: Assignment | None = None) -> bool:
+    role = role_of(user)
+    if role in {ADMIN, LAW_CENTER}:
+        return projects_for(user).filter(pk=project.pk).exists()
+    if role == CONTRACTOR and assignment is not None:
+        return assignment.contractor_id == organization_id_of(user)
+    return False
+
+
+def can_submit_report(user, assignment: Assignment) -> bool:
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    return role == CONTRACTOR and assignment.contractor_id == organization_id_of(user)
+
+
+def can_record_progress(user, project: Project) -> bool:
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    return role == LAW_CENTER and projects_for(user).filter(pk=project.pk).exists()
+
+
+def can_use_memos(user, project: Project | None = None) -> bool:
+    """Memos and enforcement actions: law center staff on monitored projects, and admins."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    if role != LAW_CENTER:
+        return False
+    return project is None or projects_for(user).filter(pk=project.pk).exists()
+
+
+def memos_for(user):
+    from compliance.models import Memo
+
+    if not can_use_memos(user):
+        return Memo.objects.none()
+    return Memo.objects.filter(project__in=projects_for(user))
+
+
+def enforcement_actions_for(user):
+    from compliance.models import EnforcementAction
+
+    if role_of(user) not in {ADMIN, LAW_CENTER, REVIEWER}:
+        return EnforcementAction.objects.none()
+    return EnforcementAction.objects.filter(project__in=projects_for(user))
+
+
+def can_export(user, project: Project) -> bool:
+    return role_of(user) in {ADMIN, REVIEWER, LAW_CENTER}
+
+
+# Lifecycle actions by role (SPEC §4). Reviewers triage; law center may also resolve;
+# contractors may only dispute (and comment) on their own flags.
+TRANSITIONS_BY_ROLE = {
+    ADMIN: {"acknowledge", "escalate", "resolve", "waive", "dispute", "reopen"},
+    REVIEWER: {"acknowledge", "escalate", "resolve", "waive", "reopen"},
+    LAW_CENTER: {"acknowledge", "escalate", "resolve", "waive", "reopen"},
+    CONTRACTOR: {"dispute"},
+    OWNER: set(),
+}
+
+
+def flag_actions_for(user, flag) -> set[str]:
+    """The lifecycle actions this user may take on this flag (the flag must be visible)."""
+    role = role_of(user)
+    if role is None or not flags_for(user).filter(pk=flag.pk).exists():
+        return set()
+    return set(TRANSITIONS_BY_ROLE.get(role, set()))
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied

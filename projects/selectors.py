@@ -1,0 +1,16 @@
+"""Reads of projects shared by several pages."""
+
+from django.db.models import Count, QuerySet
+
+from projects import access
+from projects.models import Project
+
+
+def home_projects(*, user) -> QuerySet[Project]:
+    """The projects on a user's home page, with counts the list shows."""
+    return (
+        access.projects_for(user)
+        .select_related("agreement", "owner")
+        .annotate(contractor_count=Count("assignments", distinct=True))
+        .order_by("name")
+    )

@@ -1,0 +1,24 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from compliance.models import Report
+from projects import access
+from tests.conftest import make_report
+
+
+def test_each_role_sees_only_its_projects(contractor, reviewer, lawyer, outsider, admin, project):
+    assert list(access.projects_for(contractor)) == [project]
+    assert list(access.projects_for(reviewer)) == [project]
+    assert list(access.projects_for(lawyer)) == [project]
+    assert list(access.projects_for(outsider)) == []
+    assert list(access.projects_for(admin)) == [project]
+
+
+def test_a_month_cannot_have_two_current_reports(walsh):
+    import datetime
+
+    make_report(walsh, datetime.date(2026, 10, 1), [])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(
+            assignment=walsh, period=datetime.date(2026, 10, 1), version=2, source="api"
+        )
