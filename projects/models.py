@@ -1,5 +1,6 @@
 """Who and what is promised: organizations, projects, agreements, commitments, assignments."""
 
+import datetime
 import hashlib
 import secrets
 from decimal import Decimal
@@ -157,6 +158,11 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def report_due_date(self, period: datetime.date) -> datetime.date:
+        """A month's report is due on `report_due_day` of the next month (SPEC §3.4)."""
+        next_month = (period.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return next_month.replace(day=self.report_due_day)
 
 
 class Commitment(models.Model):

@@ -22,3 +22,14 @@ def test_a_month_cannot_have_two_current_reports(walsh):
         Report.objects.create(
             assignment=walsh, period=datetime.date(2026, 10, 1), version=2, source="api"
         )
+
+
+def test_a_month_is_due_on_the_agreements_day_of_the_next_month(project):
+    import datetime
+
+    assert project.agreement.report_due_date(datetime.date(2026, 10, 1)) == datetime.date(
+        2026, 11, 15
+    )
+    assert project.agreement.report_due_date(datetime.date(2026, 12, 1)) == datetime.date(
+        2027, 1, 15
+    )
