@@ -45,6 +45,11 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _r2(value) -> Decimal | None:
+    """Aggregates come back unscaled on SQLite (38.5): give them their two places back."""
+    return None if value is None else round2(value)
+
+
 def previous_month(day: datetime.date, months: int = 1) -> datetime.date:
     first = day.replace(day=1)
     for _ in range(months):
@@ -118,22 +123,22 @@ def _summaries(rows: list[dict], commitments: list[Commitment]) -> dict[int, lis
         if row:
             summary.evaluated = True
             summary.as_of = row["as_of"]
-            summary.target_percent = row["target"]
+            summary.target_percent = _r2(row["target"])
             summary.group_count = row["groups"]
             summary.groups_short = row["groups_short"]
             summary.groups_at_risk = row["groups_at_risk"]
             if row["has_project_row"]:
                 summary.whole_row = True
                 summary.status = row["p_status"]
-                summary.numerator = row["p_numerator"] or Decimal(0)
-                summary.denominator = row["p_denominator"] or Decimal(0)
-                summary.actual_percent = row["p_actual"]
-                summary.projected_percent = row["p_projected"]
-                summary.shortfall = row["p_shortfall"] or Decimal(0)
+                summary.numerator = _r2(row["p_numerator"] or 0)
+                summary.denominator = _r2(row["p_denominator"] or 0)
+                summary.actual_percent = _r2(row["p_actual"])
+                summary.projected_percent = _r2(row["p_projected"])
+                summary.shortfall = _r2(row["p_shortfall"] or 0)
             else:
-                summary.numerator = row["g_numerator"] or Decimal(0)
-                summary.denominator = row["g_denominator"] or Decimal(0)
-                summary.shortfall = row["g_shortfall"] or Decimal(0)
+                summary.numerator = _r2(row["g_numerator"] or 0)
+                summary.denominator = _r2(row["g_denominator"] or 0)
+                summary.shortfall = _r2(row["g_shortfall"] or 0)
                 summary.actual_percent = percent(summary.numerator, summary.denominator)
                 summary.status = min(
                     (s for s, n in row["counts"].items() if n), key=STATUS_RANK.get, default=None
