@@ -421,6 +421,19 @@ SCOPE_WORDS = {
 }
 
 
+def _amount(value) -> str:
+    """ "2500000" → "2,500,000"; "38.5" → "38.50"."""
+    number = Decimal(str(value))
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+
+
+def _day(value) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).strftime("%b %-d, %Y")
+    except ValueError:
+        return str(value)
+
+
 def plain_language(commitment: Commitment) -> str:
     """The promise in one sentence a person with no training can read."""
     p = commitment.params
@@ -444,14 +457,20 @@ def plain_language(commitment: Commitment) -> str:
     if commitment.kind == "wage_floor":
         basis = "base plus fringe" if p.get("basis") == "total" else "base hourly"
         rates = "; ".join(
-            f"${r.get('base')}/h"
-            + (f" + ${r.get('fringe')} fringe" if p.get("basis") == "total" else "")
+            f"${Decimal(str(r.get('base'))):,.2f}/h"
+            + (
+                f" + ${Decimal(str(r.get('fringe') or 0)):,.2f} fringe"
+                if p.get("basis") == "total"
+                else ""
+            )
             + f" for {'any trade' if r.get('craft') == 'any' else r.get('craft')}"
-            + f" from {r.get('effective_from')}"
+            + f" from {_day(r.get('effective_from'))}"
             for r in p.get("rates", [])
         )
         return f"Every worker must be paid at least the required {basis} rate ({rates})."
-    text = f"{p.get('target_quantity')} {p.get('unit', 'units')} by {p.get('due_date')}"
+    text = (
+        f"{_amount(p.get('target_quantity'))} {p.get('unit', 'units')} by {_day(p.get('due_date'))}"
+    )
     if p.get("milestones"):
         text += f", on a schedule of {len(p['milestones'])} milestones"
     if p.get("max_ami_percent"):

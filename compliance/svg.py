@@ -71,8 +71,11 @@ class _Frame:
                 continue
             if i != self.n - 1 and self.n - 1 - i < every / 2:
                 continue  # keep the last label clear of its neighbour
+            anchor = "middle"
+            if not self.bars and self.n > 1:  # the line's ends sit on the plot's edges
+                anchor = "start" if i == 0 else "end" if i == self.n - 1 else "middle"
             parts.append(
-                f'<text x="{_fmt(self.x(i))}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                f'<text x="{_fmt(self.x(i))}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" '
                 f'font-size="11" fill="#5b6475">{escape(month_label(point.month))}</text>'
             )
         return parts
