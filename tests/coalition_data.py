@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from compliance.models import Evaluation, Flag, FlagEvent
 from compliance.numbers import percent
@@ -19,6 +20,12 @@ def fast_passwords(settings):
     """The actors' passwords hash in microseconds: these tests are about pages, not hashing.
     Import it into a test module to apply it there."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The project page caches sums over its evaluations; each test starts without them."""
+    cache.clear()
 
 
 def series(rows: list[tuple[str, str, str]]) -> list[dict]:

@@ -10,6 +10,7 @@ from compliance.models import Report
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
+    fresh_cache,
     grow_portfolio,
     make_flag,
 )

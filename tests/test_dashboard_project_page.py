@@ -14,6 +14,7 @@ from compliance.models import Evaluation, Worker
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
+    fresh_cache,
     grow_project,
     make_flag,
     series,

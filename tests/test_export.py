@@ -10,6 +10,7 @@ from compliance.models import AuditEvent, Worker
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
+    fresh_cache,
     make_flag,
 )
 from tests.conftest import make_report

@@ -11,6 +11,7 @@ from compliance.models import Evaluation, Flag, FlagEvent, Worker
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
+    fresh_cache,
     grow_portfolio,
     grow_project,
     make_flag,

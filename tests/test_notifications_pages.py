@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from compliance.models import Notification, NotificationPreference
-from tests.coalition_data import fast_passwords, make_flag  # noqa: F401
+from tests.coalition_data import fast_passwords, fresh_cache, make_flag  # noqa: F401
 
 
 @pytest.fixture
