@@ -239,3 +239,12 @@ def public(view):
     """Mark a view that anyone may open without logging in (log in, password reset)."""
     view.public = True
     return view
+
+
+def api_tokens_for(user):
+    """A person's own API tokens; nobody else's, whatever the role."""
+    from projects.models import ApiToken
+
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

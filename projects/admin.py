@@ -8,10 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
 from django.utils.html import format_html_join
 
-from compliance.audit import audit_record
 from projects.admin_audit import AuditedAdmin
 from projects.commitment_params import PARAMS_BY_KIND
 from projects.models import (
@@ -26,6 +24,7 @@ from projects.models import (
     Organization,
     Project,
 )
+from projects.tokens import api_token_revoke
 
 PARAMS_HELP = (
     "The commitment's parameters as a JSON object; which ones depend on the kind. "
@@ -226,11 +225,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit_record(
-                verb="token.revoke", actor=request.user, obj=token, data={"name": token.name}
-            )
+            api_token_revoke(token=token, user=request.user)
         messages.success(request, "The selected tokens no longer work.")
 
 
