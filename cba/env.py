@@ -72,13 +72,12 @@ def database_from_url(name: str, url: str, sqlite_default: str) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_default}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if (
-            path.startswith("/")
-            and url.startswith("sqlite:///")
-            and not url.startswith("sqlite:////")
-        ):
-            path = path[1:]
+        # sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3
+        if parsed.netloc:
+            raise ImproperlyConfigured(
+                f"{name}={url!r}: use sqlite:///relative/path or sqlite:////absolute/path."
+            )
+        path = unquote(url[len("sqlite://") :])[1:]
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or sqlite_default}
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         if not parsed.path.strip("/"):
