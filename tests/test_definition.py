@@ -404,3 +404,11 @@ def test_project_detail_shows_commitments_with_parameters_and_visible_assignment
     mine = api_client(contractor).get("/api/v1/projects/crenshaw").json()
     assert [a["contractor"] for a in mine["assignments"]] == ["walsh"]
     assert api_client(outsider).get("/api/v1/projects/crenshaw").status_code == 404
+
+
+def test_the_readme_shows_the_example_that_loads():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    setup = readme.split("## Setting up a project", 1)[1].split("\n## ", 1)[0]
+    shown = setup.split("```json\n", 1)[1].split("```", 1)[0]
+
+    assert json.loads(shown) == json.loads(EXAMPLE.read_text())

@@ -1,6 +1,7 @@
 """Settings come from the environment; a bad value stops the start with the variable's name."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -135,3 +136,13 @@ def test_production_settings_pass_the_deployment_checks():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    settings_source = (ROOT / "cba" / "settings.py").read_text()
+    names = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+
+    assert "DATABASE_URL" in names and "SECRET_KEY" in names
+    assert sorted(n for n in names if f"`{n}`" not in configuration) == []
