@@ -180,10 +180,12 @@ class CommitmentAdmin(AuditedAdmin):
 
     @admin.display(description="Parameters in force")
     def parameters(self, obj):
-        if not obj.params:
+        """The saved parameters with their defaults filled in (not what a refused form holds)."""
+        saved = Commitment.objects.filter(pk=obj.pk).values_list("params", flat=True).first()
+        if not saved:
             return "—"
         return format_html_join(
-            "", "<div><code>{}</code>: {}</div>", sorted((k, str(v)) for k, v in obj.params.items())
+            "", "<div><code>{}</code>: {}</div>", sorted((k, str(v)) for k, v in saved.items())
         )
 
 

@@ -181,6 +181,8 @@ def test_a_good_commitment_is_saved_normalised_and_audited(client, admin, projec
     assert commitment.params["warning_margin"] == "5"
     event = AuditEvent.objects.get(verb="setup.commitment.add")
     assert (event.actor, event.project, event.object_id) == (admin, project, str(commitment.pk))
+    page = client.get(f"/admin/projects/commitment/{commitment.pk}/change/").content.decode()
+    assert "<code>warning_margin</code>: 5" in page
 
 
 def post_data_from(response) -> dict:
