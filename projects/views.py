@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compliance.selectors import project_page
 from projects import access
@@ -25,6 +25,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def project_home(request, slug: str):
     """A project's compliance: a card per commitment with charts, the contractors' reporting,
     wage violations, progress of count commitments and the open flags. Contractors go to

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from compliance import selectors
 from compliance.audit import audit_record
@@ -24,6 +25,7 @@ def _choice(value: str, allowed) -> str:
 
 
 @login_required
+@require_safe
 def dashboard(request):
     """Every monitored project in one table: each commitment's standing, open flags by
     severity, reports missing for the last month due. Sortable and filterable by GET."""
@@ -58,6 +60,8 @@ def dashboard(request):
 
 
 @login_required
+@access.only_roles(access.ADMIN, access.REVIEWER, access.LAW_CENTER)
+@require_safe
 def project_export(request, slug: str):
     """The project's evaluations, monthly series, payroll lines (no names) and flags as .xlsx."""
     project = access.project_for(request.user, slug)

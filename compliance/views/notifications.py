@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compliance.models import NotificationPreference
 
@@ -24,6 +24,7 @@ def _next(request, fallback: str) -> str:
 
 
 @login_required
+@require_safe
 def notifications(request):
     """The user's alerts, newest first; unread ones stand out."""
     mine = request.user.notifications.all()
