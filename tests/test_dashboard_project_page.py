@@ -200,3 +200,18 @@ def test_the_monthly_chart_says_how_many_months_met_the_target():
         "(2026-01). 1 of 2 months at or above the 40% target."
     )
     assert svg.monthly_chart(data, title="x").count('class="bar"') == 2
+
+
+def test_many_groups_show_the_worst_twelve_and_a_link_to_all(client, reviewer, project, standing):
+    grow_project(project, standing["local_trades"], contractors=13, month_count=2, flags=0)
+    html = page(client, reviewer).content.decode()
+    card = html[html.index('id="c-local-trades"') : html.index('id="c-wage"')]
+    assert card.count('<th scope="row">') == 12
+    assert "Show all 15 groups" in card and "?groups=local-trades" in card
+    # The 13 new groups are short by 10 hours; Walsh's laborers by 120: they come first.
+    assert card.index("Walsh Shea · Laborer") < card.index("Contractor 0")
+    assert "Walsh Shea · Carpenter" not in card  # met: among the three left out
+    html = page(client, reviewer, groups="local-trades").content.decode()
+    card = html[html.index('id="c-local-trades"') : html.index('id="c-wage"')]
+    assert card.count('<th scope="row">') == 15
+    assert "Walsh Shea · Carpenter" in card

@@ -193,6 +193,15 @@ def attach_worker_names(violations: list[dict], *, user) -> None:
         violation["name"] = names.get(violation.get("line_id"), "")
 
 
+def status_order() -> Case:
+    """STATUS_RANK in SQL: worst first."""
+    return Case(
+        *[When(status=s, then=V(rank)) for s, rank in STATUS_RANK.items() if s],
+        default=V(9),
+        output_field=IntegerField(),
+    )
+
+
 def severity_order() -> Case:
     return Case(
         *[When(severity=s, then=V(rank)) for s, rank in SEVERITY_RANK.items()],
