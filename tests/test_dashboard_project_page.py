@@ -215,3 +215,56 @@ def test_many_groups_show_the_worst_twelve_and_a_link_to_all(client, reviewer, p
     card = html[html.index('id="c-local-trades"') : html.index('id="c-wage"')]
     assert card.count('<th scope="row">') == 15
     assert "Walsh Shea · Carpenter" in card
+
+
+def test_wage_violations_measured_per_contractor_are_gathered_largest_first(
+    client, reviewer, project, walsh, pulice
+):
+    from tests.coalition_data import make_evaluation
+    from tests.conftest import make_commitment
+
+    wage = make_commitment(
+        project,
+        "wage",
+        "wage_floor",
+        scope="contractor",
+        rates=[{"craft": "any", "effective_from": "2024-01-01", "base": "38.00", "fringe": "0"}],
+    )
+
+    def violation(worker, owed):
+        return {
+            "line_id": None,
+            "worker": worker,
+            "week_ending": "2026-10-09",
+            "craft": "Laborer",
+            "hours": "10.00",
+            "paid": "30.00",
+            "required": "38.00",
+            "owed": owed,
+        }
+
+    for assignment, violations in [
+        (walsh, [violation("W-1", "80.00"), violation("W-1", "5.00")]),
+        (pulice, [violation("W-1", "120.00")]),  # another contractor's W-1: another worker
+    ]:
+        make_evaluation(
+            project,
+            wage,
+            assignment=assignment,
+            numerator=Decimal("20"),
+            denominator=Decimal("100"),
+            shortfall=sum(Decimal(v["owed"]) for v in violations),
+            status="shortfall",
+            details={
+                "violations": violations,
+                "violation_count": len(violations),
+                "worker_count": 1,
+            },
+        )
+    html = page(client, reviewer).content.decode()
+    card = html[html.index('id="c-wage"') : html.index('id="reporting"')]
+    assert "$205.00" in card
+    assert "3 lines, 2 workers" in card
+    listed = card[card.index("Wage violations") :]
+    owed = re.findall(r"\$(\d+\.\d\d)</td></tr>", listed)
+    assert owed == ["120.00", "80.00", "5.00"]
