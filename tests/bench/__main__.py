@@ -103,7 +103,11 @@ def measure(bench: str, lines: int | None) -> dict:
     module = importlib.import_module(module_name(bench))
     if lines is None:
         lines = getattr(module, "DEFAULT_LINES", FALLBACK_LINES)
-    result = module.run(lines=lines)
+    return result_row(bench, lines, module.run(lines=lines), peak_rss_mb())
+
+
+def result_row(bench: str, lines: int, result: dict, rss_mb: float) -> dict:
+    """The printed result: a bench's {seconds, floor_seconds} plus lines, ratio and RSS."""
     seconds = float(result["seconds"])
     floor = result.get("floor_seconds")
     floor = None if floor is None else float(floor)
@@ -113,7 +117,7 @@ def measure(bench: str, lines: int | None) -> dict:
         "seconds": round(seconds, 3),
         "floor_seconds": None if floor is None else round(floor, 3),
         "ratio": round(seconds / floor, 2) if floor else None,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": round(rss_mb, 1),
     }
 
 
