@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from compliance.generator.payroll import (
@@ -47,7 +48,7 @@ def _ramp(k: int, total: int) -> float:
     return min(1.0, 0.5 + 0.5 * (k + 1) / 4, 0.6 + 0.4 * (total - k) / 3)
 
 
-# The PayrollLine columns the generator fills, in the order `_row` builds them.
+# The PayrollLine columns the generator fills, in the order write_lines builds its rows.
 LINE_FIELDS = (
     "report_id",
     "project_id",
@@ -76,7 +77,7 @@ LINE_FIELDS = (
 
 
 class _LineSink:
-    """Collects line rows and writes them in batches: COPY on PostgreSQL, one multi-row
+    """Collects line rows and writes them in batches: COPY on PostgreSQL, one
     executemany elsewhere."""
 
     BATCH = 5000
@@ -262,9 +263,12 @@ def _create_reports(
 ) -> dict[datetime.date, int]:
     """One new current report per month, replacing (as a new version) any current one."""
     periods = [period for period, _ in batches]
-    replaced = Report.objects.filter(assignment=assignment, period__in=periods, is_current=True)
-    versions = dict(replaced.values_list("period", "version"))
+    earlier = Report.objects.filter(assignment=assignment, period__in=periods)
+    versions = dict(
+        earlier.values("period").annotate(last=Max("version")).values_list("period", "last")
+    )
     if versions:
+        replaced = earlier.filter(is_current=True)
         PayrollLine.objects.filter(report__in=replaced).update(is_current=False)
         replaced.update(is_current=False)
     contact = next(iter(assignment.contacts.all()), None)
