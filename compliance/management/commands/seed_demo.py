@@ -1,8 +1,10 @@
 """`manage.py seed_demo [--reset]`: build the demo and print one login per role."""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from compliance import demo
+from compliance.models import Report
 
 
 class Command(BaseCommand):
@@ -17,20 +19,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset: bool = False, **options) -> None:
-        if reset:
-            demo.delete_demo()
-        elif demo.demo_exists():
+        if not reset and demo.demo_exists():
             self.stdout.write(
                 "The demo is already there (run `manage.py seed_demo --reset` to rebuild it)."
             )
             self.stdout.write(demo.logins_text())
             return
-        projects = demo.seed_demo()
+        with transaction.atomic():  # a failed rebuild leaves the old demo in place
+            if reset:
+                demo.delete_demo()
+            projects = demo.seed_demo()
         for project in projects:
             contractors = project.assignments.count()
-            reports = sum(
-                a.reports.filter(is_current=True).count() for a in project.assignments.all()
-            )
+            reports = Report.objects.filter(assignment__project=project, is_current=True).count()
             self.stdout.write(
                 f"Built {project.name}: {contractors} contractors, {reports} monthly reports."
             )
