@@ -63,6 +63,9 @@ class Flag(models.Model):
     raised_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # When the condition behind a closed flag was last seen gone: a flag a person resolved or
+    # waived is raised again only if its condition cleared and then came back.
+    cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]

@@ -1,0 +1,202 @@
+"""`wage_floor`: "every worker paid at least the living / prevailing wage" (SPEC §3.2).
+
+The rate in effect for a line is the latest rate row whose effective-from date is on or
+before the line's week ending; a craft's own rows take precedence over "any" rows (from the
+craft's first own row on). With basis `base` the hourly rate must reach the base rate; with
+basis `total`, hourly + fringe must reach base + fringe. A line below it violates.
+Per group: numerator = hours on violating lines, denominator = all hours, shortfall = the
+underpayment in dollars, Σ (required − paid) × hours over violating lines; status `met`
+without a violation, else `shortfall`. Every violating line is listed for memos and exports.
+
+The comparison runs in the database: the rate table (a few rows) becomes one CASE
+expression, so a million lines are checked in the same pass that sums the hours.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.lookups import LessThan
+
+from compliance.engine.common import (
+    TOTAL,
+    ZERO,
+    Context,
+    Group,
+    Monthly,
+    as_month,
+    build_series,
+    dec,
+    group_of,
+)
+from compliance.models import Evaluation
+from compliance.numbers import percent, round2
+from projects.models import Commitment
+
+RATE = DecimalField(max_digits=9, decimal_places=2)
+
+
+def _amount(row: dict, basis: str) -> Decimal:
+    base = Decimal(str(row["base"]))
+    if basis == "total":
+        return base + Decimal(str(row.get("fringe") or "0"))
+    return base
+
+
+def required_rate(commitment: Commitment, ctx: Context) -> Case:
+    """The rate in effect for each line's craft and week ending, as a CASE over the rates."""
+    basis = commitment.params.get("basis", "base")
+    own: dict[int, list] = defaultdict(list)
+    general = []
+    for row in commitment.params.get("rates", []):
+        start = datetime.date.fromisoformat(row["effective_from"])
+        amount = _amount(row, basis)
+        if str(row["craft"]).strip().lower() == "any":
+            general.append((start, amount))
+        else:
+            for craft_id in ctx.craft_ids_named([row["craft"]]):
+                own[craft_id].append((start, amount))
+    whens = []
+    # Latest first: the first matching WHEN is the row in effect.
+    for craft_id in sorted(own):
+        for start, amount in sorted(own[craft_id], key=lambda r: r[0], reverse=True):
+            whens.append(When(craft_id=craft_id, week_ending__gte=start, then=Value(amount)))
+    for start, amount in sorted(general, key=lambda r: r[0], reverse=True):
+        whens.append(When(week_ending__gte=start, then=Value(amount)))
+    return Case(*whens, default=None, output_field=RATE)
+
+
+def paid_rate(commitment: Commitment):
+    if commitment.params.get("basis", "base") == "total":
+        return ExpressionWrapper(F("hourly_rate") + F("fringe_rate"), output_field=RATE)
+    return F("hourly_rate")
+
+
+def violating(commitment: Commitment, ctx: Context) -> Q:
+    return Q(LessThan(paid_rate(commitment), required_rate(commitment, ctx)))
+
+
+def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
+    bad = violating(commitment, ctx)
+    owed = ExpressionWrapper(
+        (required_rate(commitment, ctx) - paid_rate(commitment)) * F("hours"), output_field=TOTAL
+    )
+    return {
+        f"w{commitment.pk}_hours": Sum("hours", filter=bad, output_field=TOTAL),
+        f"w{commitment.pk}_owed": Sum(owed, filter=bad, output_field=TOTAL),
+        f"w{commitment.pk}_lines": Count("id", filter=bad),
+    }
+
+
+def violations(commitment: Commitment, ctx: Context) -> list[dict]:
+    """Every violating line: worker (ID only), week, craft, hours, paid, required, owed."""
+    rows = (
+        ctx.lines()
+        .filter(violating(commitment, ctx))
+        .values(
+            "id",
+            "assignment_id",
+            "craft_id",
+            "week_ending",
+            "hours",
+            worker_key=F("worker__worker_key"),
+            craft_name=F("craft__name"),
+            paid=paid_rate(commitment),
+            required=required_rate(commitment, ctx),
+        )
+        .order_by("assignment_id", "week_ending", "worker__worker_key", "craft__name", "id")
+    )
+    out = []
+    for row in rows:
+        paid, required, hours = round2(dec(row["paid"])), round2(dec(row["required"])), row["hours"]
+        hours = round2(dec(hours))
+        out.append(
+            {
+                "line_id": row["id"],
+                "assignment_id": row["assignment_id"],
+                "craft_id": row["craft_id"],
+                "worker": row["worker_key"],
+                "week_ending": row["week_ending"].isoformat(),
+                "craft": row["craft_name"],
+                "hours": str(hours),
+                "paid": str(paid),
+                "required": str(required),
+                "owed": str(round2((required - paid) * hours)),
+            }
+        )
+    return out
+
+
+def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
+    evaluations = []
+    for commitment in commitments:
+        scope = commitment.params.get("scope", "project")
+        monthly: dict[Group, Monthly] = defaultdict(Monthly)
+        owed: dict[Group, Decimal] = defaultdict(lambda: ZERO)
+        count: dict[Group, int] = defaultdict(int)
+        prefix = f"w{commitment.pk}"
+        for cell in ctx.cells:
+            group = group_of(scope, cell["assignment_id"], cell["craft_id"])
+            monthly[group].add(
+                as_month(cell["month"]), dec(cell[f"{prefix}_hours"]), dec(cell["all_hours"])
+            )
+            owed[group] += dec(cell[f"{prefix}_owed"])
+            count[group] += cell[f"{prefix}_lines"] or 0
+        for group in _default_groups(scope, ctx):
+            monthly.setdefault(group, Monthly())
+        listed: dict[Group, list[dict]] = defaultdict(list)
+        if any(count.values()):
+            for line in violations(commitment, ctx):
+                group = group_of(scope, line.pop("assignment_id"), line.pop("craft_id"))
+                listed[group].append(line)
+        for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
+            evaluations.append(
+                _evaluation(commitment, group, figures, owed[group], listed[group], ctx)
+            )
+    return evaluations
+
+
+def _default_groups(scope: str, ctx: Context) -> list[Group]:
+    if scope == "project":
+        return [group_of(scope, None, None)]
+    if scope == "contractor":
+        return [group_of(scope, a, None) for a in ctx.assignments]
+    if scope == "craft":
+        return [group_of(scope, None, c) for c in ctx.crafts]
+    return []
+
+
+def _evaluation(commitment, group, monthly, owed, listed, ctx) -> Evaluation:
+    series, cum_num, cum_den = build_series(monthly, ctx.months)
+    numerator = cum_num[-1] if ctx.months else ZERO
+    denominator = cum_den[-1] if ctx.months else ZERO
+    if not denominator:
+        status = "no_data"
+    else:
+        status = "shortfall" if listed else "met"
+    return Evaluation(
+        project=ctx.project,
+        commitment=commitment,
+        commitment_key=commitment.key,
+        kind=commitment.kind,
+        group_key=group.key,
+        assignment_id=group.assignment_id,
+        craft_id=group.craft_id,
+        as_of=ctx.as_of,
+        numerator=round2(numerator),
+        denominator=round2(denominator),
+        actual_percent=percent(numerator, denominator),
+        target_percent=None,
+        shortfall=round2(owed if listed else ZERO),
+        projected_percent=None,
+        status=status,
+        series=series,
+        details={
+            "basis": commitment.params.get("basis", "base"),
+            "violations": listed,
+            "violation_count": len(listed),
+            "worker_count": len({line["worker"] for line in listed}),
+        },
+        computed_at=ctx.computed_at,
+    )
