@@ -12,19 +12,12 @@ transaction and the flags are raised, updated and resolved to match (SPEC §4).
 import datetime
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from compliance.engine import anomalies, counts, cure, reporting, wages, workforce
-from compliance.engine.common import (
-    TOTAL,
-    Context,
-    as_month,
-    month_of,
-    month_start,
-    months_between,
-)
+from compliance.engine.common import TOTAL, Context, month_start, months_between
 from compliance.models import Evaluation
 from projects.models import Craft, Project
 
@@ -59,19 +52,31 @@ def _lock(project: Project) -> None:
     list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values("pk"))
 
 
+def _tune() -> None:
+    """PostgreSQL: this transaction's few big aggregates gain nothing from JIT compilation
+    (hundreds of milliseconds to compile), and need room to hash their groups in memory."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _read_lines(ctx: Context, commitments) -> None:
-    """The one pass over the lines: totals by contractor, craft and month."""
+    """The one pass over the lines: totals by report (so contractor and month) and craft.
+
+    Grouping by report rather than by a month computed from each line's date spares the
+    database a date function per line: a line's week ends in its report's month.
+    """
     aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
     for commitment in commitments:
-        if commitment.kind in LINE_KINDS:
+        if hasattr(KINDS[commitment.kind], "line_aggregates"):
             aggregates.update(KINDS[commitment.kind].line_aggregates(commitment, ctx))
-    ctx.cells = list(
-        ctx.lines()
-        .values("assignment_id", "craft_id", month=month_of())
-        .annotate(**aggregates)
-        .order_by()
-    )
-    months = [as_month(cell["month"]) for cell in ctx.cells]
+    cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
+    ctx.load_reports(cell["report_id"] for cell in cells)
+    for cell in cells:
+        cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
+    ctx.cells = cells
+    months = [cell["month"] for cell in cells]
     first = min([month_start(ctx.project.start_date), *months])
     last = month_start(ctx.as_of)
     if ctx.as_of > ctx.project.end_date:
@@ -90,11 +95,12 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
     """Evaluate every commitment of the project for every group its scope defines, and the
     reporting obligation of every assignment, as of a date (default: today); store the
     results in place of the previous ones and raise, update or resolve the flags."""
-    from compliance.flags.raising import ALL_KINDS, findings_for, sync_flags
+    from compliance.flags.raising import ALL_KINDS, anomaly_key, findings_for, sync_flags
 
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
         _lock(project)
+        _tune()
         project.refresh_from_db()
         ctx = _context(project, as_of, timezone.now())
         commitments = list(project.commitments.select_related("area").order_by("position", "key"))
@@ -110,13 +116,20 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
         evaluations += reporting.evaluate(ctx)
         Evaluation.objects.filter(project=project).delete()
         Evaluation.objects.bulk_create(evaluations)
+        checked = anomalies.check_new_reports(ctx)
         findings = findings_for(
             ctx=ctx,
             evaluations=evaluations,
-            anomalies=anomalies.find_anomalies(ctx),
+            anomalies=checked.anomalies,
             notices=list(cure.passed_cure_deadlines(project, as_of)),
         )
-        sync_flags(project=project, findings=findings, kinds=ALL_KINDS, now=ctx.computed_at)
+        sync_flags(
+            project=project,
+            findings=findings,
+            kinds=ALL_KINDS,
+            now=ctx.computed_at,
+            only={"data_anomaly": {anomaly_key(a, m) for a, m in checked.months}},
+        )
     return evaluations
 
 

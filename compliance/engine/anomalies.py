@@ -4,6 +4,14 @@
   targeted-hire figures, so a worker who seems to move mid-month may be miscounted.
 - One worker over 60 hours in one week across the project (all crafts together).
 Each is reported per contractor and month, listing the workers behind it.
+
+A worker ID belongs to one contractor and a week to one month, so both checks look at one
+report (one contractor's month) at a time, and a report version's lines never change: each
+current version is checked once, by the first evaluation after its month has ended, and
+marked checked. One pass groups the unchecked reports' lines by report and worker.
+A worker who kept to one craft that month has one line per week (a line is one worker, one
+week, one craft), so their heaviest week is their longest line; only workers with several
+crafts in the month need their weeks added up, by a second, narrow query.
 """
 
 import datetime
@@ -11,10 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Max, Min, Sum
+from django.db.models import F, Max, Min, Q, Sum
 
-from compliance.engine.common import TOTAL, Context, as_month, month_label, month_of
-from compliance.models import Worker
+from compliance.engine.common import TOTAL, Context, month_label, month_start
+from compliance.models import PayrollLine, Report, Worker
 from compliance.numbers import round2
 
 WEEKLY_HOURS_LIMIT = Decimal(60)
@@ -37,48 +45,94 @@ class Anomaly:
         }
 
 
-def find_anomalies(ctx: Context) -> list[Anomaly]:
-    lines = ctx.lines()
-    found: dict[tuple[int, datetime.date], Anomaly] = {}
+@dataclass
+class Checked:
+    """The anomalies found in the reports checked by this evaluation, and which contractor
+    months those reports cover (their flags are reconciled; other months' stay as they are)."""
 
-    def anomaly(assignment_id, month) -> Anomaly:
+    anomalies: list[Anomaly]
+    months: set[tuple[int, datetime.date]]
+
+
+def check_new_reports(ctx: Context) -> Checked:
+    """Check the current reports not checked yet whose month has ended by the as-of date."""
+    ended_before = month_start(ctx.as_of + datetime.timedelta(days=1))
+    unchecked = dict(
+        (pk, (assignment_id, period))
+        for pk, assignment_id, period in Report.objects.filter(
+            assignment__project=ctx.project,
+            is_current=True,
+            anomalies_checked_at__isnull=True,
+            period__lt=ended_before,
+        ).values_list("pk", "assignment_id", "period")
+    )
+    if not unchecked:
+        return Checked(anomalies=[], months=set())
+    ctx.reports.update(unchecked)
+    lines = PayrollLine.objects.filter(
+        project=ctx.project, is_current=True, report_id__in=sorted(unchecked)
+    )
+    anomalies = _find(ctx, lines)
+    Report.objects.filter(pk__in=list(unchecked)).update(anomalies_checked_at=ctx.computed_at)
+    return Checked(anomalies=anomalies, months=set(unchecked.values()))
+
+
+def _find(ctx: Context, lines) -> list[Anomaly]:
+    suspects = list(
+        lines.values("report_id", "worker_id")
+        .annotate(
+            first_zip=Min("home_zip"),
+            last_zip=Max("home_zip"),
+            longest=Max("hours"),
+            first_craft=Min("craft_id"),
+            last_craft=Max("craft_id"),
+        )
+        .filter(
+            Q(first_zip__lt=F("last_zip"))
+            | Q(longest__gt=WEEKLY_HOURS_LIMIT)
+            | Q(first_craft__lt=F("last_craft"))
+        )
+        .order_by()
+    )
+    if not suspects:
+        return []
+    moved = [s for s in suspects if s["first_zip"] < s["last_zip"]]
+    busy = _busy_weeks(lines, suspects)
+    if not moved and not busy:
+        return []
+    worker_ids = {row["worker_id"] for row in moved} | {row["worker_id"] for row in busy}
+    keys = dict(Worker.objects.filter(pk__in=worker_ids).values_list("pk", "worker_key"))
+    zips = defaultdict(set)
+    if moved:
+        for row in (
+            lines.filter(
+                report_id__in={row["report_id"] for row in moved},
+                worker_id__in={row["worker_id"] for row in moved},
+            )
+            .values("report_id", "worker_id", "home_zip")
+            .distinct()
+            .order_by()
+        ):
+            zips[(row["report_id"], row["worker_id"])].add(row["home_zip"])
+
+    found: dict[tuple, Anomaly] = {}
+
+    def anomaly(report_id) -> Anomaly:
+        assignment_id, month = ctx.reports[report_id]
         key = (assignment_id, month)
         if key not in found:
             found[key] = Anomaly(assignment_id=assignment_id, month=month)
         return found[key]
 
-    moved = list(
-        lines.values("assignment_id", "worker_id", month=month_of())
-        .annotate(first_zip=Min("home_zip"), last_zip=Max("home_zip"))
-        .filter(first_zip__lt=F("last_zip"))
-        .order_by()
-    )
-    busy = list(
-        lines.values("assignment_id", "worker_id", "week_ending")
-        .annotate(total=Sum("hours", output_field=TOTAL))
-        .filter(total__gt=WEEKLY_HOURS_LIMIT)
-        .order_by()
-    )
-    if not moved and not busy:
-        return []
-    worker_ids = {row["worker_id"] for row in moved} | {row["worker_id"] for row in busy}
-    keys = dict(Worker.objects.filter(pk__in=worker_ids).values_list("pk", "worker_key"))
-    zips: dict[tuple[int, datetime.date], set[str]] = defaultdict(set)
-    if moved:
-        for row in (
-            lines.filter(worker_id__in={row["worker_id"] for row in moved})
-            .values("worker_id", "home_zip", month=month_of())
-            .distinct()
-            .order_by()
-        ):
-            zips[(row["worker_id"], as_month(row["month"]))].add(row["home_zip"])
     for row in moved:
-        month = as_month(row["month"])
-        anomaly(row["assignment_id"], month).two_home_zips.append(
-            {"worker": keys[row["worker_id"]], "zips": sorted(zips[(row["worker_id"], month)])}
+        anomaly(row["report_id"]).two_home_zips.append(
+            {
+                "worker": keys[row["worker_id"]],
+                "zips": sorted(zips[(row["report_id"], row["worker_id"])]),
+            }
         )
     for row in busy:
-        anomaly(row["assignment_id"], row["week_ending"].replace(day=1)).over_60_hours.append(
+        anomaly(row["report_id"]).over_60_hours.append(
             {
                 "worker": keys[row["worker_id"]],
                 "week_ending": row["week_ending"].isoformat(),
@@ -89,3 +143,24 @@ def find_anomalies(ctx: Context) -> list[Anomaly]:
         item.two_home_zips.sort(key=lambda w: w["worker"])
         item.over_60_hours.sort(key=lambda w: (w["week_ending"], w["worker"]))
     return [found[key] for key in sorted(found)]
+
+
+def _busy_weeks(lines, suspects: list[dict]) -> list[dict]:
+    """Weekly hours of the suspects who may have worked over 60 hours in a week."""
+    candidates = [
+        s
+        for s in suspects
+        if s["longest"] > WEEKLY_HOURS_LIMIT or s["first_craft"] < s["last_craft"]
+    ]
+    if not candidates:
+        return []
+    return list(
+        lines.filter(
+            report_id__in={s["report_id"] for s in candidates},
+            worker_id__in={s["worker_id"] for s in candidates},
+        )
+        .values("report_id", "worker_id", "week_ending")
+        .annotate(total=Sum("hours", output_field=TOTAL))
+        .filter(total__gt=WEEKLY_HOURS_LIMIT)
+        .order_by()
+    )

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import CharField, DateField, DecimalField, QuerySet
-from django.db.models.functions import Cast, Substr, TruncMonth
+from django.db.models import DecimalField, QuerySet
 
 from compliance.models import PayrollLine
 from compliance.numbers import percent, round2
@@ -46,17 +44,6 @@ def month_label(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def month_of(field_name: str = "week_ending"):
-    """The month of a date column, computed by the database.
-
-    PostgreSQL truncates natively; on SQLite Django's TruncMonth calls back into Python for
-    every row, while the first seven characters of the stored ISO date cost nothing.
-    """
-    if connection.vendor == "sqlite":
-        return Substr(Cast(field_name, CharField()), 1, 7)
-    return TruncMonth(field_name, output_field=DateField())
-
-
 def as_month(value) -> datetime.date:
     """A month as the database returned it ("2026-10", a date or a datetime) → its first day."""
     if isinstance(value, str):
@@ -83,7 +70,7 @@ def money(value: Decimal | None) -> str | None:
 
 
 def text(value: Decimal | None) -> str | None:
-    return None if value is None else str(round2(value))
+    return None if value is None else fixed(value)
 
 
 SCOPE_FIELDS = {
@@ -137,12 +124,14 @@ class Monthly:
         return sorted(m for m, d in self.denominator.items() if d)
 
 
-def running(values: dict, months: list) -> list[Decimal]:
-    total, out = ZERO, []
-    for month in months:
-        total += values.get(month, ZERO)
-        out.append(total)
-    return out
+def fixed(value: Decimal) -> str:
+    """A figure as the series stores it: a string with two decimals."""
+    return str(round2(value))
+
+
+def percent_text(numerator: Decimal, denominator: Decimal) -> str | None:
+    share = percent(numerator, denominator)
+    return None if share is None else str(share)
 
 
 def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[dict], list, list]:
@@ -150,23 +139,27 @@ def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[di
 
     Returns (series, cumulative numerators, cumulative denominators), one per month.
     """
+    numerators, denominators = monthly.numerator, monthly.denominator
     if monthly.cumulative_denominator:
-        cum_num = running(monthly.cumulative_numerator, months)
-        cum_den = running(monthly.cumulative_denominator, months)
+        grow_num, grow_den = monthly.cumulative_numerator, monthly.cumulative_denominator
     else:
-        cum_num = running(monthly.numerator, months)
-        cum_den = running(monthly.denominator, months)
-    series = []
-    for i, month in enumerate(months):
-        num = monthly.numerator.get(month, ZERO)
-        den = monthly.denominator.get(month, ZERO)
+        grow_num, grow_den = numerators, denominators
+    series, cum_num, cum_den = [], [], []
+    total_num = total_den = ZERO
+    for month in months:
+        num = numerators.get(month, ZERO)
+        den = denominators.get(month, ZERO)
+        total_num += grow_num.get(month, ZERO)
+        total_den += grow_den.get(month, ZERO)
+        cum_num.append(total_num)
+        cum_den.append(total_den)
         series.append(
             {
-                "month": month_label(month),
-                "numerator": str(round2(num)),
-                "denominator": str(round2(den)),
-                "percent": text(percent(num, den)),
-                "cumulative_percent": text(percent(cum_num[i], cum_den[i])),
+                "month": f"{month.year:04d}-{month.month:02d}",
+                "numerator": fixed(num),
+                "denominator": fixed(den),
+                "percent": percent_text(num, den),
+                "cumulative_percent": percent_text(total_num, total_den),
             }
         )
     return series, cum_num, cum_den
@@ -213,7 +206,11 @@ class Context:
     computed_at: datetime.datetime
     assignments: dict[int, Assignment]
     crafts: dict[int, Craft]
+    # The pass over the lines: one dict per (report, craft) with the report's assignment and
+    # month; a line's month is its report's month (SPEC §5.1: week ending in the month).
     cells: list[dict] = field(default_factory=list)
+    # report id → (assignment id, month) for every report whose lines count.
+    reports: dict[int, tuple] = field(default_factory=dict)
     months: list[datetime.date] = field(default_factory=list)
 
     @property
@@ -223,6 +220,19 @@ class Context:
     @property
     def complete(self) -> bool:
         return self.project.status == Project.Status.COMPLETE
+
+    def load_reports(self, ids: Iterable[int]) -> None:
+        """Learn the assignment and month of these reports (those not known yet)."""
+        from compliance.models import Report
+
+        missing = set(ids) - set(self.reports)
+        if missing:
+            self.reports.update(
+                (pk, (assignment_id, period))
+                for pk, assignment_id, period in Report.objects.filter(pk__in=missing).values_list(
+                    "pk", "assignment_id", "period"
+                )
+            )
 
     def lines(self) -> QuerySet[PayrollLine]:
         return current_lines(self.project, self.as_of)

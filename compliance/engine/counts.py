@@ -15,7 +15,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DateField, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from compliance.engine.common import (
     TOTAL,
@@ -24,7 +25,6 @@ from compliance.engine.common import (
     as_month,
     dec,
     month_label,
-    month_of,
     months_between,
     text,
 )
@@ -80,7 +80,7 @@ def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
         counted |= counts_filter(commitment)
     rows = (
         ProgressEntry.objects.filter(counted, date__lte=ctx.as_of)
-        .values("commitment_id", month=month_of("date"))
+        .values("commitment_id", month=TruncMonth("date", output_field=DateField()))
         .annotate(quantity=Sum("quantity", output_field=TOTAL))
         .order_by()
     )

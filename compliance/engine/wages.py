@@ -9,25 +9,28 @@ underpayment in dollars, Σ (required − paid) × hours over violating lines; s
 without a violation, else `shortfall`. Every violating line is listed for memos and exports.
 
 The comparison runs in the database: the rate table (a few rows) becomes one CASE
-expression, so a million lines are checked in the same pass that sums the hours.
+expression, and an index on the hourly rate takes the database straight to the few lines
+paid below the highest rate in effect, which are then compared one by one. Those lines are
+listed anyway, so their hours and the amounts owed are added up from the list (the totals
+always match the lines a memo shows, to the cent); all hours come from the engine's pass.
 """
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.lookups import LessThan
 
 from compliance.engine.common import (
-    TOTAL,
     ZERO,
     Context,
     Group,
     Monthly,
-    as_month,
     build_series,
     dec,
+    fixed,
     group_of,
 )
 from compliance.models import Evaluation
@@ -77,22 +80,17 @@ def violating(commitment: Commitment, ctx: Context) -> Q:
     return Q(LessThan(paid_rate(commitment), required_rate(commitment, ctx)))
 
 
-def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
-    bad = violating(commitment, ctx)
-    owed = ExpressionWrapper(
-        (required_rate(commitment, ctx) - paid_rate(commitment)) * F("hours"), output_field=TOTAL
-    )
-    return {
-        f"w{commitment.pk}_hours": Sum("hours", filter=bad, output_field=TOTAL),
-        f"w{commitment.pk}_owed": Sum(owed, filter=bad, output_field=TOTAL),
-        f"w{commitment.pk}_lines": Count("id", filter=bad),
-    }
+def highest_rate(commitment: Commitment) -> Decimal:
+    """No line paid at or above this can be below the rate in effect (fringes are ≥ 0)."""
+    basis = commitment.params.get("basis", "base")
+    return max(_amount(row, basis) for row in commitment.params.get("rates", []))
 
 
-def violations(commitment: Commitment, ctx: Context) -> list[dict]:
+def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
     """Every violating line: worker (ID only), week, craft, hours, paid, required, owed."""
     rows = (
         ctx.lines()
+        .filter(hourly_rate__lt=highest_rate(commitment))
         .filter(violating(commitment, ctx))
         .values(
             "id",
@@ -107,25 +105,51 @@ def violations(commitment: Commitment, ctx: Context) -> list[dict]:
         )
         .order_by("assignment_id", "week_ending", "worker__worker_key", "craft__name", "id")
     )
-    out = []
-    for row in rows:
-        paid, required, hours = round2(dec(row["paid"])), round2(dec(row["required"])), row["hours"]
-        hours = round2(dec(hours))
-        out.append(
-            {
-                "line_id": row["id"],
-                "assignment_id": row["assignment_id"],
-                "craft_id": row["craft_id"],
-                "worker": row["worker_key"],
-                "week_ending": row["week_ending"].isoformat(),
-                "craft": row["craft_name"],
-                "hours": str(hours),
-                "paid": str(paid),
-                "required": str(required),
-                "owed": str(round2((required - paid) * hours)),
-            }
+    return [
+        Violation(
+            line_id=row["id"],
+            assignment_id=row["assignment_id"],
+            craft_id=row["craft_id"],
+            worker=row["worker_key"],
+            week_ending=row["week_ending"],
+            craft=row["craft_name"],
+            hours=dec(row["hours"]),
+            paid=dec(row["paid"]),
+            required=dec(row["required"]),
         )
-    return out
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One underpaid line."""
+
+    line_id: int
+    assignment_id: int
+    craft_id: int
+    worker: str
+    week_ending: datetime.date
+    craft: str
+    hours: Decimal
+    paid: Decimal
+    required: Decimal
+
+    @property
+    def owed(self) -> Decimal:
+        return round2((self.required - self.paid) * self.hours)
+
+    def as_dict(self) -> dict:
+        return {
+            "line_id": self.line_id,
+            "worker": self.worker,
+            "week_ending": self.week_ending.isoformat(),
+            "craft": self.craft,
+            "hours": fixed(self.hours),
+            "paid": fixed(self.paid),
+            "required": fixed(self.required),
+            "owed": fixed(self.owed),
+        }
 
 
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
@@ -134,22 +158,17 @@ def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
         scope = commitment.params.get("scope", "project")
         monthly: dict[Group, Monthly] = defaultdict(Monthly)
         owed: dict[Group, Decimal] = defaultdict(lambda: ZERO)
-        count: dict[Group, int] = defaultdict(int)
-        prefix = f"w{commitment.pk}"
         for cell in ctx.cells:
             group = group_of(scope, cell["assignment_id"], cell["craft_id"])
-            monthly[group].add(
-                as_month(cell["month"]), dec(cell[f"{prefix}_hours"]), dec(cell["all_hours"])
-            )
-            owed[group] += dec(cell[f"{prefix}_owed"])
-            count[group] += cell[f"{prefix}_lines"] or 0
+            monthly[group].add(cell["month"], ZERO, dec(cell["all_hours"]))
         for group in _default_groups(scope, ctx):
             monthly.setdefault(group, Monthly())
-        listed: dict[Group, list[dict]] = defaultdict(list)
-        if any(count.values()):
-            for line in violations(commitment, ctx):
-                group = group_of(scope, line.pop("assignment_id"), line.pop("craft_id"))
-                listed[group].append(line)
+        listed: dict[Group, list[Violation]] = defaultdict(list)
+        for line in violations(commitment, ctx):
+            group = group_of(scope, line.assignment_id, line.craft_id)
+            listed[group].append(line)
+            monthly[group].add(line.week_ending.replace(day=1), line.hours, ZERO)
+            owed[group] += line.owed
         for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
             evaluations.append(
                 _evaluation(commitment, group, figures, owed[group], listed[group], ctx)
@@ -194,9 +213,9 @@ def _evaluation(commitment, group, monthly, owed, listed, ctx) -> Evaluation:
         series=series,
         details={
             "basis": commitment.params.get("basis", "base"),
-            "violations": listed,
+            "violations": [line.as_dict() for line in listed],
             "violation_count": len(listed),
-            "worker_count": len({line["worker"] for line in listed}),
+            "worker_count": len({line.worker for line in listed}),
         },
         computed_at=ctx.computed_at,
     )

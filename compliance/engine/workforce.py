@@ -31,7 +31,6 @@ from compliance.engine.common import (
     dec,
     group_of,
     money,
-    month_of,
     projected_percent,
     text,
 )
@@ -157,13 +156,17 @@ def _hours_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly
         if cell["craft_id"] in excluded:
             continue
         group = group_of(scope, cell["assignment_id"], cell["craft_id"])
-        by_group[group].add(as_month(cell["month"]), dec(cell[num_key]), dec(cell[den_key]))
+        by_group[group].add(cell["month"], dec(cell[num_key]), dec(cell[den_key]))
     return by_group
 
 
 def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly]:
     """Distinct workers (or new hires) per group: each month's own count, and the cumulative
-    count, which adds each worker once, in the first month they appear."""
+    count, which adds each worker once, in the first month they appear.
+
+    A worker ID belongs to one contractor, so to one assignment: counts per report (one
+    contractor's month) add up to the month's count for the project, or for a craft.
+    """
     scope = commitment.params.get("scope", "project")
     fields = SCOPE_FIELDS[scope]
     population = population_filter(commitment, ctx)
@@ -171,35 +174,38 @@ def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Month
     lines = ctx.lines().filter(population)
     by_group: dict[Group, Monthly] = defaultdict(Monthly)
 
-    def group_for(row) -> Group:
-        return group_of(scope, row.get("assignment_id"), row.get("craft_id"))
-
-    per_month = (
-        lines.values(*fields, month=month_of())
+    per_report = (
+        lines.values("report_id", *(f for f in fields if f == "craft_id"))
         .annotate(
             num=Count("worker", distinct=True, filter=qualifying),
             den=Count("worker", distinct=True),
         )
         .order_by()
     )
-    for row in per_month:
-        by_group[group_for(row)].add(as_month(row["month"]), Decimal(row["num"]), row["den"])
+    for row in per_report:
+        assignment_id, month = ctx.reports[row["report_id"]]
+        group = group_of(scope, assignment_id, row.get("craft_id"))
+        by_group[group].add(month, Decimal(row["num"]), Decimal(row["den"]))
 
     firsts = (
         lines.values(*fields, "worker_id")
-        .annotate(first_month=Min(month_of()), first_qualifying=Min(month_of(), filter=qualifying))
+        .annotate(
+            first_week=Min("week_ending"),
+            first_qualifying=Min("week_ending", filter=qualifying),
+        )
         .order_by()
     )
     inner, params = firsts.query.sql_with_params()
     quote = connection.ops.quote_name
-    keys = ", ".join([*(quote(f) for f in fields), quote("first_month"), quote("first_qualifying")])
+    keys = ", ".join([*(quote(f) for f in fields), quote("first_week"), quote("first_qualifying")])
     sql = f"SELECT {keys}, COUNT(*) FROM ({inner}) AS firsts GROUP BY {keys}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            *group_values, first_month, first_qualifying, count = row
-            monthly = by_group[group_for(dict(zip(fields, group_values, strict=True)))]
-            month = as_month(first_month)
+            *group_values, first_week, first_qualifying, count = row
+            values = dict(zip(fields, group_values, strict=True))
+            monthly = by_group[group_of(scope, values.get("assignment_id"), values.get("craft_id"))]
+            month = as_month(first_week)
             monthly.cumulative_denominator[month] = (
                 monthly.cumulative_denominator.get(month, ZERO) + count
             )

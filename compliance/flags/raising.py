@@ -194,6 +194,19 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
     return findings
 
 
+def anomaly_key(assignment_id: int, month: datetime.date) -> str:
+    """The key of the data-anomaly flag of one contractor's month."""
+    return Finding(
+        kind=Kind.DATA_ANOMALY,
+        severity=Severity.WARNING,
+        commitment_key="data",
+        group_key=f"a{assignment_id}",
+        month=month,
+        title="",
+        figures={},
+    ).dedupe_key
+
+
 def _anomaly_finding(ctx, anomaly) -> Finding:
     contractor = ctx.assignments[anomaly.assignment_id].contractor.name
     what = []
@@ -294,12 +307,24 @@ class SyncResult:
     resolved: list[Flag]
 
 
-def sync_flags(*, project, findings: list[Finding], kinds: list[str], now) -> SyncResult:
-    """Reconcile the project's flags of these kinds with the findings (see module doc)."""
+def sync_flags(
+    *, project, findings: list[Finding], kinds: list[str], now, only: dict | None = None
+) -> SyncResult:
+    """Reconcile the project's flags of these kinds with the findings (see module doc).
+
+    `only` narrows a kind to some keys: the flags of that kind with other keys were not
+    looked at by this evaluation and stay as they are.
+    """
+    only = only or {}
+
+    def in_scope(kind: str, key: str) -> bool:
+        return kind not in only or key in only[kind]
+
     wanted = {finding.dedupe_key: finding for finding in findings}
     unresolved = {
         flag.dedupe_key: flag
         for flag in Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
+        if in_scope(flag.kind, flag.dedupe_key)
     }
     latest_closed = {}
     fresh_keys = [key for key in wanted if key not in unresolved]
@@ -341,7 +366,7 @@ def sync_flags(*, project, findings: list[Finding], kinds: list[str], now) -> Sy
         Flag.objects.filter(pk__in=[f.pk for f in resolved]).update(
             status=Status.AUTO_RESOLVED, resolved_at=now, cleared_at=now, updated_at=now
         )
-    _mark_cleared(project, kinds, wanted, now)
+    _mark_cleared(project, kinds, wanted, in_scope, now)
     if updated:
         Flag.objects.bulk_update(updated, ["figures", "severity", "title", "updated_at"])
 
@@ -364,14 +389,14 @@ def sync_flags(*, project, findings: list[Finding], kinds: list[str], now) -> Sy
     return SyncResult(raised=raised, updated=updated, resolved=resolved)
 
 
-def _mark_cleared(project, kinds, wanted, now) -> None:
+def _mark_cleared(project, kinds, wanted, in_scope, now) -> None:
     """Note that the condition of a flag a person closed is gone, so its return is news."""
     gone = [
         pk
-        for pk, key in Flag.objects.filter(
+        for pk, kind, key in Flag.objects.filter(
             project=project, kind__in=kinds, status__in=PERSON_CLOSED, cleared_at__isnull=True
-        ).values_list("pk", "dedupe_key")
-        if key not in wanted
+        ).values_list("pk", "kind", "dedupe_key")
+        if key not in wanted and in_scope(kind, key)
     ]
     if gone:
         Flag.objects.filter(pk__in=gone).update(cleared_at=now)

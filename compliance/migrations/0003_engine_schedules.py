@@ -46,7 +46,7 @@ def remove_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compliance", "0002_engine_flag_cleared_at"),
+        ("compliance", "0002_engine_flags_anomalies_rates"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
