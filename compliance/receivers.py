@@ -9,10 +9,6 @@ from compliance.signals import report_submitted
 def evaluate_after_report(sender, report, user=None, **kwargs) -> None:
     """A submitted report is measured at once, in the background (SPEC §5: parse → validate
     → store → evaluate)."""
-    from compliance.tasks import enqueue, requested_now
+    from compliance.tasks import enqueue_evaluation
 
-    enqueue(
-        "compliance.tasks.evaluate_project_task",
-        report.assignment.project_id,
-        requested_now(),
-    )
+    enqueue_evaluation(report.assignment.project_id)

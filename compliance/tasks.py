@@ -27,6 +27,16 @@ def enqueue(func: str, *args, **kwargs) -> None:
     transaction.on_commit(lambda: async_task(func, *args, **kwargs))
 
 
+def enqueue_evaluation(project_id: int) -> None:
+    """Evaluate a project in the background once the current transaction commits. The request
+    is stamped after the commit, so an evaluation that starts later has seen the change."""
+    transaction.on_commit(
+        lambda: async_task(
+            "compliance.tasks.evaluate_project_task", project_id, timezone.now().isoformat()
+        )
+    )
+
+
 def evaluate_project_task(project_id: int, requested_at: str | None = None) -> str:
     """Evaluate one project now. Skipped when an evaluation started after the request was
     made: it already saw everything the request was about."""
@@ -82,7 +92,3 @@ def alert_flag_event(event_id: int) -> str:
 
 def send_daily_digests() -> str:
     return f"{send_digests()} digests"
-
-
-def requested_now() -> str:
-    return timezone.now().isoformat()
