@@ -221,11 +221,19 @@ def test_record_progress_command_explains_what_is_wrong(project, today):
     units(project)
     with pytest.raises(CommandError, match="No commitment 'nope'"):
         call_command(
-            "record_progress", project="crenshaw", commitment="nope", date="2024-05-01", quantity="1"
+            "record_progress",
+            project="crenshaw",
+            commitment="nope",
+            date="2024-05-01",
+            quantity="1",
         )
     with pytest.raises(CommandError, match="quantity: Give a quantity above 0"):
         call_command(
-            "record_progress", project="crenshaw", commitment="units", date="2024-05-01", quantity="-1"
+            "record_progress",
+            project="crenshaw",
+            commitment="units",
+            date="2024-05-01",
+            quantity="-1",
         )
 
 
@@ -283,7 +291,9 @@ def test_reviewers_and_contractors_see_progress_but_cannot_add(
         page = client.get(progress_url())
         assert page.status_code == 200
         assert b"Record progress</button>" not in page.content
-        assert client.post(progress_url(), {"date": "2024-05-01", "quantity": "1"}).status_code == 403
+        assert (
+            client.post(progress_url(), {"date": "2024-05-01", "quantity": "1"}).status_code == 403
+        )
     assert not ProgressEntry.objects.exists()
 
 

@@ -83,8 +83,12 @@ def test_a_crafts_own_rates_take_precedence_over_any(project, walsh, crafts):
         [
             # Before the Electrician's own rows: the "any" rate of 2024 applies.
             line("e1", W1, crafts["Electrician"], 10, hourly_rate=d("40.00")),
-            line("e1", datetime.date(2024, 1, 13), crafts["Electrician"], 10, hourly_rate=d("49.00")),
-            line("e1", datetime.date(2024, 1, 20), crafts["Electrician"], 10, hourly_rate=d("54.00")),
+            line(
+                "e1", datetime.date(2024, 1, 13), crafts["Electrician"], 10, hourly_rate=d("49.00")
+            ),
+            line(
+                "e1", datetime.date(2024, 1, 20), crafts["Electrician"], 10, hourly_rate=d("54.00")
+            ),
             line("c1", datetime.date(2024, 1, 20), crafts["Carpenter"], 10, hourly_rate=d("38.00")),
         ],
     )
@@ -156,7 +160,9 @@ def test_the_wage_series_counts_underpaid_hours_by_month(project, walsh, crafts)
     make_report(walsh, JAN, [line("w1", W1, crafts["Carpenter"], 40, hourly_rate=d("30.00"))])
     feb = datetime.date(2024, 2, 1)
     make_report(
-        walsh, feb, [line("w1", datetime.date(2024, 2, 3), crafts["Carpenter"], 60, hourly_rate=d(40))]
+        walsh,
+        feb,
+        [line("w1", datetime.date(2024, 2, 3), crafts["Carpenter"], 60, hourly_rate=d(40))],
     )
 
     result = evaluate(project, datetime.date(2024, 2, 29))[("wage", "project")]

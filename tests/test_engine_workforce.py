@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from compliance.engine import evaluate_project
 from compliance.models import Flag
@@ -73,9 +74,7 @@ def test_worked_example_b_flags_only_the_contractors_craft_in_shortfall(
     ]
 
 
-def test_worked_example_c_journeyworker_hours_count_in_neither_part(
-    project, walsh, crafts, area
-):
+def test_worked_example_c_journeyworker_hours_count_in_neither_part(project, walsh, crafts, area):
     targeted(project, area, target_percent="50", population="apprentice")
     make_report(
         walsh,
@@ -149,9 +148,7 @@ def test_a_group_below_min_base_has_no_data(project, walsh, crafts, area):
     assert evaluate(project, AS_OF)[("targeted", "project")].status == "shortfall"
 
 
-def test_excluded_crafts_are_left_out_of_both_parts_by_name_or_alias(
-    project, walsh, crafts, area
-):
+def test_excluded_crafts_are_left_out_of_both_parts_by_name_or_alias(project, walsh, crafts, area):
     targeted(project, area, excluded_crafts=["  operating engineer", "LABOR"])
     make_report(
         walsh,
@@ -275,9 +272,7 @@ def test_craft_scope_adds_up_contractors_in_each_craft(project, walsh, pulice, c
     assert results[("targeted", f"c{crafts['Electrician'].pk}")].status == "no_data"
 
 
-def test_only_current_versions_and_weeks_up_to_the_as_of_date_count(
-    project, walsh, crafts, area
-):
+def test_only_current_versions_and_weeks_up_to_the_as_of_date_count(project, walsh, crafts, area):
     targeted(project, area)
     make_report(walsh, JAN, resident_hours(walsh, crafts, total=100, local=100))
     make_report(walsh, JAN, resident_hours(walsh, crafts, total=100, local=20), version=2)
@@ -297,7 +292,9 @@ def test_the_series_has_each_month_and_the_cumulative_percent(project, walsh, cr
     make_report(walsh, JAN, resident_hours(walsh, crafts, total=400, local=120))
     march = datetime.date(2024, 3, 1)
     make_report(
-        walsh, march, resident_hours(walsh, crafts, total=100, local=80, week=datetime.date(2024, 3, 2))
+        walsh,
+        march,
+        resident_hours(walsh, crafts, total=100, local=80, week=datetime.date(2024, 3, 2)),
     )
 
     result = evaluate(project, datetime.date(2024, 3, 31))[("targeted", "project")]
@@ -332,7 +329,11 @@ def monthly_reports(assignment, crafts, shares):
     for i, share in enumerate(shares):
         period = datetime.date(2024, 1 + i, 1)
         week = period + datetime.timedelta(days=5)
-        make_report(assignment, period, resident_hours(assignment, crafts, total=100, local=share, week=week))
+        make_report(
+            assignment,
+            period,
+            resident_hours(assignment, crafts, total=100, local=share, week=week),
+        )
 
 
 def test_a_met_target_projected_to_fall_short_is_at_risk(project, walsh, crafts, area):
@@ -473,16 +474,29 @@ def grow(project, crafts, *, contractors: int, months: int) -> None:
 def every_kind(project, area):
     targeted(project, area, scope="contractor_craft", penalty_per_unit="10")
     make_commitment(
-        project, "poc", "workforce_share", qualifier="person_of_color", measure="workers",
-        scope="contractor", target_percent="50",
+        project,
+        "poc",
+        "workforce_share",
+        qualifier="person_of_color",
+        measure="workers",
+        scope="contractor",
+        target_percent="50",
     )
     make_commitment(
-        project, "wage", "wage_floor", scope="contractor_craft",
+        project,
+        "wage",
+        "wage_floor",
+        scope="contractor_craft",
         rates=[{"craft": "any", "effective_from": "2024-01-01", "base": "38.00"}],
     )
     make_commitment(
-        project, "units", "count_target", unit="units", target_quantity="100",
-        start_date="2024-01-01", due_date="2026-12-31",
+        project,
+        "units",
+        "count_target",
+        unit="units",
+        target_quantity="100",
+        start_date="2024-01-01",
+        due_date="2026-12-31",
     )
 
 
@@ -498,4 +512,5 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
         evaluate_project(project, datetime.date(2024, 6, 30))
 
 
-QUERIES_PER_EVALUATION = 21
+# PostgreSQL's one more: the transaction's settings (see compliance.engine._tune).
+QUERIES_PER_EVALUATION = 21 + (connection.vendor == "postgresql")

@@ -57,8 +57,9 @@ def _tune() -> None:
     (hundreds of milliseconds to compile), and need room to hash their groups in memory."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
 
 
 def _read_lines(ctx: Context, commitments) -> None:
