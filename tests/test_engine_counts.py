@@ -4,9 +4,9 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cba.errors import InvalidInput
