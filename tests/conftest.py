@@ -27,6 +27,12 @@ from projects.models import (
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every test user has one known password: hash it cheaply, not a million rounds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, organization: Organization | None = None, **extra) -> User:
     user = User.objects.create_user(
         username=username, email=f"{username}@example.org", password=PASSWORD, **extra

@@ -3,7 +3,7 @@ the group named by contractor slug and craft name."""
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from compliance.models import Evaluation
 
@@ -44,8 +44,7 @@ def ordered(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
     """Commitments in the agreement's order, the reporting obligation last; groups by name."""
     return evaluations.order_by(
         "project__slug",
-        "commitment__isnull",
-        "commitment__position",
+        F("commitment__position").asc(nulls_last=True),
         "commitment_key",
         "assignment__contractor__name",
         "craft__name",
