@@ -28,8 +28,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every test user has one known password: hash it cheaply, not a million rounds."""
+def _fast_password_hashing(settings):
+    """Real hashing takes most of a second per user; tests need many users, not safe ones."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
