@@ -69,13 +69,23 @@ def _read_lines(ctx: Context, commitments) -> None:
     database a date function per line: a line's week ends in its report's month.
     """
     aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
+    same_as = {}  # commitments often share a sum (all hours of the population): once is enough
+    computed = {repr(aggregates["all_hours"]): "all_hours"}
     for commitment in commitments:
-        if hasattr(KINDS[commitment.kind], "line_aggregates"):
-            aggregates.update(KINDS[commitment.kind].line_aggregates(commitment, ctx))
+        kind = KINDS[commitment.kind]
+        if hasattr(kind, "line_aggregates"):
+            for name, aggregate in kind.line_aggregates(commitment, ctx).items():
+                if repr(aggregate) in computed:
+                    same_as[name] = computed[repr(aggregate)]
+                else:
+                    computed[repr(aggregate)] = name
+                    aggregates[name] = aggregate
     cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
     ctx.load_reports(cell["report_id"] for cell in cells)
     for cell in cells:
         cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
+        for name, twin in same_as.items():
+            cell[name] = cell[twin]
     ctx.cells = cells
     months = [cell["month"] for cell in cells]
     first = min([month_start(ctx.project.start_date), *months])

@@ -80,17 +80,31 @@ def violating(commitment: Commitment, ctx: Context) -> Q:
     return Q(LessThan(paid_rate(commitment), required_rate(commitment, ctx)))
 
 
-def highest_rate(commitment: Commitment) -> Decimal:
-    """No line paid at or above this can be below the rate in effect (fringes are ≥ 0)."""
+def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
+    """Lines paid below the highest rate their craft ever has (fringes are ≥ 0): a superset
+    of the violating lines that an index on (craft, hourly rate) finds without a scan.
+    Every craft the lines use is known by now (see engine._craft_names)."""
     basis = commitment.params.get("basis", "base")
-    return max(_amount(row, basis) for row in commitment.params.get("rates", []))
+    general, own = [], defaultdict(list)
+    for row in commitment.params.get("rates", []):
+        if str(row["craft"]).strip().lower() == "any":
+            general.append(_amount(row, basis))
+        else:
+            for craft_id in ctx.craft_ids_named([row["craft"]]):
+                own[craft_id].append(_amount(row, basis))
+    q = Q()
+    for craft_id in sorted(ctx.crafts):
+        amounts = own.get(craft_id, []) + general
+        if amounts:
+            q |= Q(craft_id=craft_id, hourly_rate__lt=max(amounts))
+    return q or Q(pk__in=[])
 
 
 def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
     """Every violating line: worker (ID only), week, craft, hours, paid, required, owed."""
     rows = (
         ctx.lines()
-        .filter(hourly_rate__lt=highest_rate(commitment))
+        .filter(below_highest_rate(commitment, ctx))
         .filter(violating(commitment, ctx))
         .values(
             "id",

@@ -124,9 +124,9 @@ class PayrollLine(models.Model):
             ),
             models.Index(fields=["report"], name="line_report"),
             models.Index(fields=["worker", "week_ending"], name="line_worker_week"),
-            # Wage floors: the few current lines paid below some rate in effect.
+            # Wage floors: the few current lines of a craft paid below its rates in effect.
             models.Index(
-                fields=["project", "hourly_rate"],
+                fields=["project", "craft", "hourly_rate"],
                 condition=Q(is_current=True),
                 name="line_current_rate",
             ),
