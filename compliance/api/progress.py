@@ -45,20 +45,18 @@ def progress_out(entry) -> dict:
     }
 
 
-def count_commitment(request, slug: str, key: str) -> Commitment:
+def visible_commitment(request, slug: str, key: str) -> Commitment:
     project = access.project_for(request.user, slug)
     return get_object_or_404(
-        access.commitments_for(request.user).select_related("project"),
-        project=project,
-        key=key,
-        kind=Commitment.Kind.COUNT_TARGET,
+        access.commitments_for(request.user).select_related("project"), project=project, key=key
     )
 
 
 @router.get("/projects/{slug}/commitments/{key}/progress", response=list[ProgressOut])
 def list_progress(request, slug: str, key: str):
-    """The progress recorded toward a count commitment, newest first."""
-    commitment = count_commitment(request, slug, key)
+    """The progress recorded toward a count commitment, newest first (none for commitments
+    measured from payroll reports)."""
+    commitment = visible_commitment(request, slug, key)
     return [progress_out(entry) for entry in progress_entries(commitment)]
 
 
@@ -72,7 +70,7 @@ def record_progress(
 ):
     """Record progress (multipart form: date, quantity, ami_percent, note, evidence file).
     Program admins and law center staff only; the commitment is re-evaluated afterwards."""
-    commitment = count_commitment(request, slug, key)
+    commitment = visible_commitment(request, slug, key)
     entry = progress_record(
         commitment=commitment,
         date=payload.date,

@@ -5,11 +5,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from cba.errors import InvalidInput
+from compliance.models import ProgressEntry
 from compliance.progress import progress_entries, progress_record
 from projects import access
 from projects.models import Commitment
@@ -43,20 +44,19 @@ class ProgressForm(forms.Form):
     )
 
 
-def _commitment(request, slug: str, key: str) -> Commitment:
-    project = access.project_for(request.user, slug)
-    return get_object_or_404(
-        access.commitments_for(request.user).select_related("project"),
-        project=project,
-        key=key,
-        kind=Commitment.Kind.COUNT_TARGET,
-    )
-
-
 @login_required
 def commitment_progress(request, slug: str, key: str):
     """The progress recorded toward one count commitment, and the form to add to it."""
-    commitment = _commitment(request, slug, key)
+    project = access.project_for(request.user, slug)
+    commitment = get_object_or_404(
+        access.commitments_for(request.user).select_related("project"), project=project, key=key
+    )
+    if commitment.kind != Commitment.Kind.COUNT_TARGET:
+        return render(
+            request,
+            "compliance/progress/not_counted.html",
+            {"project": project, "commitment": commitment},
+        )
     can_add = access.can_record_progress(request.user, commitment.project)
     form = ProgressForm()
     if request.method == "POST":
@@ -100,12 +100,18 @@ def commitment_progress(request, slug: str, key: str):
 
 
 @login_required
-def progress_evidence(request, slug: str, key: str, entry_id: int):
-    """The evidence file of one entry, to whoever may see the commitment."""
-    commitment = _commitment(request, slug, key)
-    entry = get_object_or_404(commitment.progress, pk=entry_id)
+def progress_evidence(request, slug: str, entry_id: int):
+    """The evidence file of one progress entry, to whoever may see its commitment."""
+    project = access.project_for(request.user, slug)
+    entry = get_object_or_404(
+        ProgressEntry.objects.select_related("commitment").filter(
+            commitment__in=access.commitments_for(request.user).filter(project=project)
+        ),
+        pk=entry_id,
+    )
     if not entry.evidence:
-        raise Http404
+        messages.info(request, "That entry has no evidence file.")
+        return redirect("commitment_progress", slug=slug, key=entry.commitment.key)
     return FileResponse(entry.evidence.open("rb"), as_attachment=True)
 
 
@@ -116,7 +122,7 @@ urlpatterns = [
         name="commitment_progress",
     ),
     path(
-        "projects/<slug:slug>/commitments/<slug:key>/progress/<int:entry_id>/evidence/",
+        "projects/<slug:slug>/progress/<int:entry_id>/evidence/",
         progress_evidence,
         name="progress_evidence",
     ),
