@@ -65,13 +65,18 @@ def evaluate_active_projects() -> str:
 
 
 def check_missing_reports() -> str:
-    """Raise missing-report flags as soon as a due date passes (and escalate them after 30
-    days), without waiting for the nightly evaluation."""
-    count = 0
+    """Raise missing-report flags as soon as a due date passes (and make them critical after
+    30 days), without waiting for the nightly evaluation. An active project never evaluated
+    yet (just set up or loaded) gets its first full evaluation here."""
+    checked = evaluated = 0
     for project in Project.objects.filter(status=Project.Status.ACTIVE).order_by("pk"):
-        evaluate_reporting(project)
-        count += 1
-    return f"reporting checked on {count} projects"
+        if Evaluation.objects.filter(project=project).exists():
+            evaluate_reporting(project)
+            checked += 1
+        else:
+            evaluate_project(project)
+            evaluated += 1
+    return f"reporting checked on {checked} projects, {evaluated} evaluated for the first time"
 
 
 def alert_flags_opened(flag_ids: list[int]) -> str:

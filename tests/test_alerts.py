@@ -200,8 +200,26 @@ def test_the_nightly_and_missing_report_tasks_visit_active_projects_only(project
     )
 
     assert tasks.evaluate_active_projects() == "1 projects evaluated"
-    assert tasks.check_missing_reports() == "reporting checked on 1 projects"
+    assert tasks.check_missing_reports() == (
+        "reporting checked on 1 projects, 0 evaluated for the first time"
+    )
     assert set(Evaluation.objects.values_list("project__slug", flat=True)) == {"crenshaw"}
+
+
+def test_the_first_missing_report_check_evaluates_the_demo_in_full(db):
+    """`make demo`: the check is due as soon as the worker starts, and finds the demo's
+    projects never evaluated."""
+    from compliance.demo import seed_demo
+
+    seed_demo()
+    assert Schedule.objects.get(name="Missing-report check").next_run <= timezone.now()
+
+    assert tasks.check_missing_reports() == (
+        "reporting checked on 0 projects, 2 evaluated for the first time"
+    )
+
+    kinds = set(Flag.objects.values_list("kind", flat=True))
+    assert {"shortfall", "wage_violation", "missing_report", "late_report"} <= kinds
 
 
 def test_the_schedules_exist_once_however_often_they_are_created(db):

@@ -67,6 +67,7 @@ def test_worked_example_e_funding_schedule_in_shortfall(project):
     assert result.details["next_milestone"] == {"date": "2022-12-31", "quantity": "750000.00"}
     flag = Flag.objects.get(commitment_key="fund")
     assert (flag.kind, flag.severity) == ("shortfall", "critical")
+    assert flag.title == "Fund: short, $265,000.00 of $500,000.00 due so far"
 
 
 def test_a_milestone_met_is_on_track_until_the_next(project):
@@ -79,6 +80,19 @@ def test_a_milestone_met_is_on_track_until_the_next(project):
     assert result.details["due_to_date"] == "250000.00"
     assert result.shortfall == d("0.00")
     assert result.status == "on_track"
+
+
+def test_behind_the_even_pace_the_flag_says_what_was_expected(project):
+    add(units(project), "2024-03-01", 10)
+
+    evaluate(project, datetime.date(2024, 4, 1))
+
+    flag = Flag.objects.get(commitment_key="units")
+    assert (flag.kind, flag.severity) == ("at_risk", "warning")
+    assert (
+        flag.title
+        == "Units: at risk, 10 units delivered, 24.86 units expected by now at an even pace"
+    )
 
 
 def test_without_milestones_the_due_to_date_is_pro_rata(project):

@@ -164,6 +164,7 @@ def _evaluation(commitment: Commitment, quantities: dict, ctx: Context) -> Evalu
         details={
             "unit": params.get("unit", ""),
             "due_to_date": str(round2(due_to_date)),
+            "pace_to_date": str(share),
             "target_quantity": str(round2(target)),
             "start_date": start.isoformat(),
             "due_date": due.isoformat(),

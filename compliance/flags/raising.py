@@ -16,6 +16,7 @@ updates the winner's flag instead.
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -64,6 +65,15 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+def quantity(value, unit: str) -> str:
+    """A figure for a title: "$1,398.00", "22 units", "12.50 slots"."""
+    value = Decimal(str(value))
+    if unit == "dollars":
+        return f"${value:,.2f}"
+    number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"{number} {unit}".strip()
+
+
 def _day(day: datetime.date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
@@ -96,7 +106,7 @@ def _evaluation_figures(evaluation) -> dict:
         figures["unit"] = details["unit"]
         figures["liquidated_damages"] = details["liquidated_damages"]
     elif evaluation.kind == "count_target":
-        for name in ("unit", "due_to_date", "target_quantity", "due_date"):
+        for name in ("unit", "due_to_date", "pace_to_date", "target_quantity", "due_date"):
             figures[name] = details[name]
     elif evaluation.kind == "wage_floor":
         figures["violation_count"] = details["violation_count"]
@@ -118,14 +128,20 @@ def _commitment_findings(ctx, evaluation) -> list[Finding]:
                 Kind.WAGE_VIOLATION,
                 Severity.CRITICAL,
                 f"{title}{where}: {_count(details['violation_count'], 'underpaid line')}, "
-                f"${evaluation.shortfall} owed to {_count(details['worker_count'], 'worker')}",
+                f"{quantity(evaluation.shortfall, 'dollars')} owed to "
+                f"{_count(details['worker_count'], 'worker')}",
             )
         ]
     if evaluation.status not in {"shortfall", "at_risk"}:
         return []
     if evaluation.kind == "count_target":
-        unit = evaluation.details["unit"]
-        figures = f"{evaluation.numerator} of {evaluation.details['due_to_date']} {unit} due so far"
+        details = evaluation.details
+        done = quantity(evaluation.numerator, details["unit"])
+        if evaluation.status == "shortfall":
+            figures = f"{done} of {quantity(details['due_to_date'], details['unit'])} due so far"
+        else:
+            pace = quantity(details["pace_to_date"], details["unit"])
+            figures = f"{done} delivered, {pace} expected by now at an even pace"
     else:
         figures = f"{evaluation.actual_percent}% against {evaluation.target_percent}%"
         if evaluation.projected_percent != evaluation.actual_percent:

@@ -7,23 +7,26 @@ from django.conf import settings
 from django.db import migrations
 
 SCHEDULES = [
-    # name, task, schedule type, local time of the first run (hour, minute)
+    # name, task, schedule type, local time of the first run (hour, minute); None: at once,
+    # so the first worker to start evaluates the projects set up before it (the demo's too).
     ("Nightly evaluation of active projects", "compliance.tasks.evaluate_active_projects", "D", (2, 0)),
-    ("Missing-report check", "compliance.tasks.check_missing_reports", "H", (0, 5)),
+    ("Missing-report check", "compliance.tasks.check_missing_reports", "H", None),
     ("Daily digest of new flags", "compliance.tasks.send_daily_digests", "D", (17, 0)),
 ]
 
 
-def next_local(hour: int, minute: int) -> datetime.datetime:
+def next_local(at: tuple[int, int] | None) -> datetime.datetime:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     now = datetime.datetime.now(zone)
-    run = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if at is None:
+        return now
+    run = now.replace(hour=at[0], minute=at[1], second=0, microsecond=0)
     return run if run > now else run + datetime.timedelta(days=1)
 
 
 def create_schedules(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    for name, func, kind, (hour, minute) in SCHEDULES:
+    for name, func, kind, at in SCHEDULES:
         existing = Schedule.objects.filter(name=name).order_by("pk")
         first = existing.first()
         if first is not None:
@@ -34,7 +37,7 @@ def create_schedules(apps, schema_editor):
                 "func": func,
                 "schedule_type": kind,
                 "repeats": -1,
-                "next_run": first.next_run if first else next_local(hour, minute),
+                "next_run": first.next_run if first else next_local(at),
             },
         )
 
