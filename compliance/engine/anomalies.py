@@ -8,10 +8,9 @@ Each is reported per contractor and month, listing the workers behind it.
 A worker ID belongs to one contractor and a week to one month, so both checks look at one
 report (one contractor's month) at a time, and a report version's lines never change: each
 current version is checked once, by the first evaluation after its month has ended, and
-marked checked. One pass groups the unchecked reports' lines by report and worker.
-A worker who kept to one craft that month has one line per week (a line is one worker, one
-week, one craft), so their heaviest week is their longest line; only workers with several
-crafts in the month need their weeks added up, by a second, narrow query.
+marked checked. One pass over the reports being checked groups their lines by worker;
+only the few workers it finds with a second ZIP, a second craft or a line over 60 hours
+have their lines looked at month by month or week by week.
 """
 
 import datetime
@@ -78,8 +77,12 @@ def check_new_reports(ctx: Context) -> Checked:
 
 
 def _find(ctx: Context, lines) -> list[Anomaly]:
+    # First per worker, over all the reports being checked: the few workers who ever had a
+    # second ZIP, a line over 60 hours or a second craft. Then only their lines, per month
+    # or week: a worker who always gave one ZIP cannot have had two in a month, and one who
+    # kept to one craft has one line a week.
     suspects = list(
-        lines.values("report_id", "worker_id")
+        lines.values("worker_id")
         .annotate(
             first_zip=Min("home_zip"),
             last_zip=Max("home_zip"),
@@ -94,26 +97,19 @@ def _find(ctx: Context, lines) -> list[Anomaly]:
         )
         .order_by()
     )
-    if not suspects:
-        return []
-    moved = [s for s in suspects if s["first_zip"] < s["last_zip"]]
-    busy = _busy_weeks(lines, suspects)
+    moved = _moved(lines, [s["worker_id"] for s in suspects if s["first_zip"] < s["last_zip"]])
+    busy = _busy_weeks(
+        lines,
+        [
+            s["worker_id"]
+            for s in suspects
+            if s["longest"] > WEEKLY_HOURS_LIMIT or s["first_craft"] < s["last_craft"]
+        ],
+    )
     if not moved and not busy:
         return []
-    worker_ids = {row["worker_id"] for row in moved} | {row["worker_id"] for row in busy}
+    worker_ids = {worker_id for _, worker_id in moved} | {row["worker_id"] for row in busy}
     keys = dict(Worker.objects.filter(pk__in=worker_ids).values_list("pk", "worker_key"))
-    zips = defaultdict(set)
-    if moved:
-        for row in (
-            lines.filter(
-                report_id__in={row["report_id"] for row in moved},
-                worker_id__in={row["worker_id"] for row in moved},
-            )
-            .values("report_id", "worker_id", "home_zip")
-            .distinct()
-            .order_by()
-        ):
-            zips[(row["report_id"], row["worker_id"])].add(row["home_zip"])
 
     found: dict[tuple, Anomaly] = {}
 
@@ -124,13 +120,8 @@ def _find(ctx: Context, lines) -> list[Anomaly]:
             found[key] = Anomaly(assignment_id=assignment_id, month=month)
         return found[key]
 
-    for row in moved:
-        anomaly(row["report_id"]).two_home_zips.append(
-            {
-                "worker": keys[row["worker_id"]],
-                "zips": sorted(zips[(row["report_id"], row["worker_id"])]),
-            }
-        )
+    for (report_id, worker_id), zips in moved.items():
+        anomaly(report_id).two_home_zips.append({"worker": keys[worker_id], "zips": sorted(zips)})
     for row in busy:
         anomaly(row["report_id"]).over_60_hours.append(
             {
@@ -145,20 +136,27 @@ def _find(ctx: Context, lines) -> list[Anomaly]:
     return [found[key] for key in sorted(found)]
 
 
-def _busy_weeks(lines, suspects: list[dict]) -> list[dict]:
-    """Weekly hours of the suspects who may have worked over 60 hours in a week."""
-    candidates = [
-        s
-        for s in suspects
-        if s["longest"] > WEEKLY_HOURS_LIMIT or s["first_craft"] < s["last_craft"]
-    ]
-    if not candidates:
+def _moved(lines, worker_ids: list[int]) -> dict[tuple[int, int], set[str]]:
+    """The home ZIPs of these workers in each month (report) where they gave more than one."""
+    if not worker_ids:
+        return {}
+    zips = defaultdict(set)
+    for row in (
+        lines.filter(worker_id__in=worker_ids)
+        .values("report_id", "worker_id", "home_zip")
+        .distinct()
+        .order_by()
+    ):
+        zips[(row["report_id"], row["worker_id"])].add(row["home_zip"])
+    return {key: found for key, found in zips.items() if len(found) > 1}
+
+
+def _busy_weeks(lines, worker_ids: list[int]) -> list[dict]:
+    """The weeks these workers worked over 60 hours, all crafts together."""
+    if not worker_ids:
         return []
     return list(
-        lines.filter(
-            report_id__in={s["report_id"] for s in candidates},
-            worker_id__in={s["worker_id"] for s in candidates},
-        )
+        lines.filter(worker_id__in=worker_ids)
         .values("report_id", "worker_id", "week_ending")
         .annotate(total=Sum("hours", output_field=TOTAL))
         .filter(total__gt=WEEKLY_HOURS_LIMIT)
