@@ -349,3 +349,31 @@ def test_two_evaluations_at_once_raise_one_flag(project, walsh, crafts, targeted
     assert errors == []
     assert commitment_flags().count() == 1
     assert FlagEvent.objects.filter(kind="raised", flag__commitment_key="targeted").count() == 1
+
+
+def test_a_project_with_nothing_to_measure_evaluates_quietly(orgs, crafts):
+    empty = Project.objects.create(
+        slug="empty", name="Empty", start_date=JAN, end_date=datetime.date(2025, 12, 31)
+    )
+
+    assert evaluate_project(empty, AS_OF) == []
+    assert not Flag.objects.exists()
+
+
+def test_long_names_still_fit_the_flag_title(project, walsh, crafts):
+    walsh.contractor.name = "Walsh " * 30
+    walsh.contractor.save()
+    make_commitment(
+        project,
+        "app",
+        "workforce_share",
+        qualifier="apprentice",
+        target_percent="20",
+        scope="contractor_craft",
+        title="Apprentice hours " * 11,
+    )
+    make_report(walsh, JAN, [line("w1", W1, crafts["Carpenter"], 40)])
+
+    evaluate_project(project, AS_OF)
+
+    assert len(Flag.objects.get(kind="shortfall").title) == 300

@@ -51,6 +51,9 @@ class Finding:
     # Tells apart findings that share kind, commitment, group and month (one per notice).
     discriminator: str = ""
 
+    def __post_init__(self) -> None:
+        self.title = self.title[: Flag._meta.get_field("title").max_length]
+
     @property
     def dedupe_key(self) -> str:
         parts = [self.kind, self.commitment_key, self.group_key]
@@ -166,7 +169,7 @@ def _finding(evaluation, kind, severity, title) -> Finding:
         group_key=evaluation.group_key,
         assignment_id=evaluation.assignment_id,
         craft_id=evaluation.craft_id,
-        title=title[:300],
+        title=title,
         figures=_evaluation_figures(evaluation),
     )
 
