@@ -1,12 +1,13 @@
 """The compliance engine: measures every commitment of a project against its reports (SPEC §3).
 
 One module per kind of commitment, behind `KINDS`. `evaluate_project` is the single entry
-point: it reads the current lines once, grouped by contractor, craft and month, with a
-conditional sum for every hours-measured commitment and every wage floor in that same pass;
-each kind then rolls those totals up to the groups its scope defines (kinds that need other
-groupings, such as distinct workers or the list of underpaid lines, run their own query,
-one per commitment). The results replace the project's stored evaluations in one
-transaction and the flags are raised, updated and resolved to match (SPEC §4).
+point: it reads the current lines once, grouped by report (one contractor's month) and
+craft, with a conditional sum for every hours-measured commitment in that same pass; each
+kind then rolls those totals up to the groups its scope defines. What needs another
+grouping runs its own query, one per commitment, never per group or month: distinct
+workers, the underpaid lines of a wage floor (found through an index), progress entries,
+reports filed. The results replace the project's stored evaluations in one transaction,
+and the flags are raised, updated and resolved to match (SPEC §4).
 """
 
 import datetime

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, QuerySet
 
-from compliance.models import PayrollLine
+from compliance.models import PayrollLine, Report
 from compliance.numbers import percent, round2
 from projects.models import Assignment, Craft, Project, normalize_craft_name
 
@@ -63,10 +63,6 @@ def dec(value) -> Decimal:
     if value is None:
         return ZERO
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else str(round2(value))
 
 
 def text(value: Decimal | None) -> str | None:
@@ -119,9 +115,6 @@ class Monthly:
     def add(self, month, numerator: Decimal, denominator: Decimal) -> None:
         self.numerator[month] = self.numerator.get(month, ZERO) + numerator
         self.denominator[month] = self.denominator.get(month, ZERO) + denominator
-
-    def months_with_data(self) -> list:
-        return sorted(m for m, d in self.denominator.items() if d)
 
 
 def fixed(value: Decimal) -> str:
@@ -223,8 +216,6 @@ class Context:
 
     def load_reports(self, ids: Iterable[int]) -> None:
         """Learn the assignment and month of these reports (those not known yet)."""
-        from compliance.models import Report
-
         missing = set(ids) - set(self.reports)
         if missing:
             self.reports.update(

@@ -30,7 +30,6 @@ from compliance.engine.common import (
     build_series,
     dec,
     group_of,
-    money,
     projected_percent,
     text,
 )
@@ -275,7 +274,7 @@ def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Con
             "qualifier": params["qualifier"],
             "population": params.get("population", "all"),
             "penalty_per_unit": text(penalty),
-            "liquidated_damages": money(damages),
+            "liquidated_damages": text(damages),
             "unit": "hours" if measure == "hours" else "workers",
         },
         computed_at=ctx.computed_at,

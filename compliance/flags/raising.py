@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from compliance.models import Flag, FlagEvent
 from compliance.numbers import round2
@@ -195,7 +196,7 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
             figures.update(
                 submitted_at=month["submitted_at"],
                 report_id=month["report_id"],
-                days_late=(submitted.date() - due).days,
+                days_late=(timezone.localdate(submitted) - due).days,
             )
             title = f"{contractor}: {label} report filed late, due {_day(due)}"
         findings.append(
