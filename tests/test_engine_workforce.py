@@ -513,4 +513,4 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
 
 
 # PostgreSQL's one more: the transaction's settings (see compliance.engine._tune).
-QUERIES_PER_EVALUATION = 21 + (connection.vendor == "postgresql")
+QUERIES_PER_EVALUATION = 22 + (connection.vendor == "postgresql")

@@ -33,7 +33,7 @@ from compliance.engine.common import (
     fixed,
     group_of,
 )
-from compliance.models import Evaluation
+from compliance.models import Evaluation, Worker
 from compliance.numbers import percent, round2
 from projects.models import Commitment
 
@@ -96,13 +96,19 @@ def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
     for craft_id in sorted(ctx.crafts):
         amounts = own.get(craft_id, []) + general
         if amounts:
-            q |= Q(craft_id=craft_id, hourly_rate__lt=max(amounts))
+            # The index's every column in each term, so SQLite too searches it term by term.
+            q |= Q(
+                project_id=ctx.project.pk,
+                is_current=True,
+                craft_id=craft_id,
+                hourly_rate__lt=max(amounts),
+            )
     return q or Q(pk__in=[])
 
 
 def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
     """Every violating line: worker (ID only), week, craft, hours, paid, required, owed."""
-    rows = (
+    rows = list(
         ctx.lines()
         .filter(below_highest_rate(commitment, ctx))
         .filter(violating(commitment, ctx))
@@ -110,29 +116,35 @@ def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
             "id",
             "assignment_id",
             "craft_id",
+            "worker_id",
             "week_ending",
             "hours",
-            worker_key=F("worker__worker_key"),
-            craft_name=F("craft__name"),
             paid=paid_rate(commitment),
             required=required_rate(commitment, ctx),
         )
-        .order_by("assignment_id", "week_ending", "worker__worker_key", "craft__name", "id")
     )
-    return [
+    # Names apart: a join would steer SQLite away from the rate index.
+    workers = dict(
+        Worker.objects.filter(pk__in={row["worker_id"] for row in rows}).values_list(
+            "pk", "worker_key"
+        )
+    )
+    lines = [
         Violation(
             line_id=row["id"],
             assignment_id=row["assignment_id"],
             craft_id=row["craft_id"],
-            worker=row["worker_key"],
+            worker=workers[row["worker_id"]],
             week_ending=row["week_ending"],
-            craft=row["craft_name"],
+            craft=ctx.crafts[row["craft_id"]].name,
             hours=dec(row["hours"]),
             paid=dec(row["paid"]),
             required=dec(row["required"]),
         )
         for row in rows
     ]
+    lines.sort(key=lambda v: (v.assignment_id, v.week_ending, v.worker, v.craft, v.line_id))
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
