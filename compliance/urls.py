@@ -1,4 +1,4 @@
-from compliance.views import dashboard, enforcement, flags, notifications, reporting
+from compliance.views import dashboard, enforcement, flags, notifications, progress, reporting
 
 urlpatterns = [
     *reporting.urlpatterns,
@@ -6,4 +6,5 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *notifications.urlpatterns,
     *enforcement.urlpatterns,
+    *progress.urlpatterns,
 ]
