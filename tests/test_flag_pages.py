@@ -276,3 +276,119 @@ def test_the_flag_page_query_count_does_not_grow_with_its_timeline(
         FlagEvent.objects.create(flag=walsh_flag, kind="comment", note=f"Note {i}", actor=reviewer)
     with django_assert_num_queries(len(small)):
         assert "Note 19" in client.get(url).content.decode()
+
+
+def act(client, user, flag, **data):
+    client.force_login(user)
+    return client.post(reverse("flag_detail", kwargs={"flag_id": flag.id}), data)
+
+
+def test_a_reviewer_escalates_with_a_note_and_it_joins_the_timeline(client, reviewer, walsh_flag):
+    response = act(client, reviewer, walsh_flag, action="escalate", note="Over to the lawyers.")
+    assert response.status_code == 302
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "escalated"
+    event = walsh_flag.events.get(kind="transition")
+    assert (event.from_status, event.to_status, event.note, event.actor) == (
+        "open",
+        "escalated",
+        "Over to the lawyers.",
+        reviewer,
+    )
+    html = client.get(response.url).content.decode()
+    assert "Open → Escalated" in html and "Over to the lawyers." in html
+    assert 'id="action-escalate"' not in html and 'id="action-resolve"' in html
+
+
+def test_resolving_without_a_reason_is_refused_with_what_to_do(client, reviewer, walsh_flag):
+    response = act(client, reviewer, walsh_flag, action="resolve", note="  ")
+    assert response.status_code == 422
+    assert "Resolve needs a note" in response.content.decode()
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "open"
+
+
+def test_an_action_the_status_no_longer_allows_says_so(client, reviewer, walsh_flag):
+    Flag.objects.filter(pk=walsh_flag.pk).update(status="escalated")
+    response = act(client, reviewer, walsh_flag, action="acknowledge")
+    assert response.status_code == 422
+    assert "cannot be acknowledged" in response.content.decode()
+
+
+def test_a_contractor_disputes_its_flag_with_a_note(client, contractor, walsh_flag):
+    response = act(
+        client, contractor, walsh_flag, action="dispute", note="Our laborers live in 90001."
+    )
+    assert response.status_code == 302
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "disputed"
+
+
+def test_a_contractor_cannot_escalate_or_post_internal_comments(client, contractor, walsh_flag):
+    assert act(client, contractor, walsh_flag, action="escalate").status_code == 403
+    response = act(
+        client, contractor, walsh_flag, action="comment", note="x", visibility="internal"
+    )
+    assert response.status_code == 403
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "open"
+    assert not walsh_flag.events.filter(note="x").exists()
+
+
+def test_a_contractor_cannot_touch_another_contractors_flag(client, contractor, pulice_flag):
+    response = act(client, contractor, pulice_flag, action="dispute", note="Not ours")
+    assert response.status_code == 404
+    pulice_flag.refresh_from_db()
+    assert pulice_flag.status == "open"
+
+
+def test_reviewers_comment_shared_or_internal(client, reviewer, contractor, walsh_flag):
+    act(client, reviewer, walsh_flag, action="comment", note="Shared words", visibility="shared")
+    act(client, reviewer, walsh_flag, action="comment", note="Inside words", visibility="internal")
+    assert walsh_flag.events.get(note="Inside words").visibility == "internal"
+    html = detail(client, contractor, walsh_flag).content.decode()
+    assert "Shared words" in html and "Inside words" not in html
+
+
+def test_an_empty_comment_is_refused_with_what_to_do(client, reviewer, walsh_flag):
+    response = act(client, reviewer, walsh_flag, action="comment", note="")
+    assert response.status_code == 422
+    assert "Write the comment first" in response.content.decode()
+
+
+def test_bulk_acknowledge_acknowledges_what_it_may_and_names_the_rest(
+    client, reviewer, project, walsh_flag, pulice_flag
+):
+    escalated = make_flag(project, "at_risk", "warning", status="escalated")
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("flag_queue"),
+        {"flag": [walsh_flag.id, pulice_flag.id, escalated.id], "next": "/flags/?kind=shortfall"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/flags/?kind=shortfall"
+    html = response.content.decode()
+    assert "Acknowledged 2 flags." in html
+    assert f"#{escalated.id} (already escalated)" in html
+    statuses = dict(Flag.objects.values_list("id", "status"))
+    assert statuses[walsh_flag.id] == statuses[pulice_flag.id] == "acknowledged"
+    assert statuses[escalated.id] == "escalated"
+
+
+def test_bulk_acknowledge_ignores_flags_the_user_cannot_see(
+    client, other_contractor, reviewer, outsider, walsh_flag
+):
+    client.force_login(outsider)
+    client.post(reverse("flag_queue"), {"flag": [walsh_flag.id]})
+    client.force_login(other_contractor)
+    client.post(reverse("flag_queue"), {"flag": [walsh_flag.id]})
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "open"
+
+
+def test_a_contractor_cannot_bulk_acknowledge(client, contractor, walsh_flag):
+    client.force_login(contractor)
+    response = client.post(reverse("flag_queue"), {"flag": [walsh_flag.id]}, follow=True)
+    assert "your role cannot acknowledge" in response.content.decode()
+    walsh_flag.refresh_from_db()
+    assert walsh_flag.status == "open"

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from cba.errors import DomainError
 from compliance import selectors
+from compliance.flags.services import REASON_REQUIRED, TRANSITIONS, flag_comment, flag_transition
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -25,36 +26,32 @@ class Action:
     name: str
     label: str
     help: str
-    needs_note: bool
-    from_statuses: tuple[str, ...]
+
+    @property
+    def needs_note(self) -> bool:
+        return self.name in REASON_REQUIRED
+
+    @property
+    def from_statuses(self) -> set[str]:
+        return TRANSITIONS[self.name][0]
 
 
-UNRESOLVED = tuple(Flag.UNRESOLVED)
-CLOSED = ("resolved", "waived", "auto_resolved")
-# The order a person meets them in; which ones show depends on the role and the status.
+# The order a person meets them in; which ones show depends on the role and the status
+# (the lifecycle itself is `compliance.flags.services.TRANSITIONS`).
 ACTIONS = [
-    Action(
-        "acknowledge", "Acknowledge", "You have seen it and are looking into it.", False, ("open",)
-    ),
-    Action(
-        "escalate",
-        "Escalate to the law center",
-        "Hand it to the law center for enforcement.",
-        False,
-        ("open", "acknowledged", "disputed"),
-    ),
-    Action("resolve", "Resolve", "The problem is fixed. Say how.", True, UNRESOLVED),
-    Action("waive", "Waive", "Let it go on purpose. Say why.", True, UNRESOLVED),
+    Action("acknowledge", "Acknowledge", "You have seen it and are looking into it."),
+    Action("escalate", "Escalate to the law center", "Hand it to the law center for enforcement."),
+    Action("resolve", "Resolve", "The problem is fixed. Say how."),
+    Action("waive", "Waive", "Let it go on purpose. Say why."),
     Action(
         "dispute",
         "Dispute",
         "You believe this finding is wrong. Explain why; the coalition will review it.",
-        True,
-        ("open", "acknowledged", "escalated"),
     ),
-    Action("reopen", "Reopen", "Put a closed flag back in the queue.", False, CLOSED),
+    Action("reopen", "Reopen", "Put a closed flag back in the queue."),
 ]
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
+ACKNOWLEDGEABLE = TRANSITIONS["acknowledge"][0]
 
 
 def allowed_actions(user, flag: Flag) -> list[Action]:
@@ -73,16 +70,15 @@ def _safe_next(request, fallback: str) -> str:
 
 
 def _acknowledge_selected(*, user, ids: list[str]) -> tuple[int, list[str]]:
-    """Acknowledge each selected open flag the user may acknowledge; say which were skipped."""
-    from compliance.flags.services import flag_transition
-
+    """Acknowledge each selected flag the user may acknowledge from its status (open or
+    disputed); say which were skipped and why."""
     ids = [i for i in ids if i.isdigit()]
     done, skipped = 0, []
     with transaction.atomic():
         for flag in access.flags_for(user).filter(pk__in=ids).order_by("id"):
             if "acknowledge" not in access.flag_actions_for(user, flag):
                 skipped.append(f"#{flag.id} (your role cannot acknowledge)")
-            elif flag.status != "open":
+            elif flag.status not in ACKNOWLEDGEABLE:
                 skipped.append(f"#{flag.id} (already {flag.get_status_display().lower()})")
             else:
                 flag_transition(flag=flag, user=user, action="acknowledge")
@@ -138,6 +134,7 @@ def flag_queue(request):
             "sorts": selectors.FLAG_SORTS,
             "is_contractor": role == access.CONTRACTOR,
             "can_acknowledge": "acknowledge" in access.TRANSITIONS_BY_ROLE.get(role, set()),
+            "acknowledgeable": ACKNOWLEDGEABLE,
             "now": timezone.now(),
         },
     )
@@ -145,8 +142,6 @@ def flag_queue(request):
 
 def _post_to_flag(request, flag: Flag) -> dict:
     """Apply a comment or a lifecycle action; return form errors to show, or {} on success."""
-    from compliance.flags.services import flag_comment, flag_transition
-
     action = request.POST.get("action", "")
     note = request.POST.get("note", "").strip()
     if action == "comment":
@@ -172,16 +167,13 @@ def _post_to_flag(request, flag: Flag) -> dict:
     if chosen.needs_note and not note:
         return {action: f"{chosen.label} needs a note: say why, then press {chosen.label}."}
     try:
-        flag_transition(flag=flag, user=request.user, action=action, note=note)
+        flag = flag_transition(flag=flag, user=request.user, action=action, note=note)
     except DomainError as error:
         return {action: error.message}
-    messages.success(request, f"{chosen.label}: done. The flag is now {_status_label(flag)}.")
+    messages.success(
+        request, f"{chosen.label}: done. The flag is now {flag.get_status_display().lower()}."
+    )
     return {}
-
-
-def _status_label(flag: Flag) -> str:
-    flag.refresh_from_db(fields=["status"])
-    return flag.get_status_display().lower()
 
 
 @login_required
@@ -199,13 +191,17 @@ def flag_detail(request, flag_id: int):
         if not errors:
             return redirect("flag_detail", flag_id=flag.id)
     page = selectors.flag_page(user=request.user, flag=flag)
+    actions = allowed_actions(request.user, flag)
+    shown = {"comment", *(a.name for a in actions)}
     return render(
         request,
         "compliance/flags/detail.html",
         {
             "page": page,
             "flag": flag,
-            "actions": allowed_actions(request.user, flag),
+            "actions": actions,
+            # A refusal for an action no longer offered (the flag moved on) shows on top.
+            "other_errors": [message for key, message in errors.items() if key not in shown],
             "can_post_internal": access.can_post_internal(request.user),
             "is_contractor": access.role_of(request.user) == access.CONTRACTOR,
             "errors": errors,
