@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from compliance import svg
 from compliance.charts import chart_data
-from compliance.models import Evaluation, Worker
+from compliance.models import Evaluation, Flag, Worker
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
@@ -268,3 +268,48 @@ def test_wage_violations_measured_per_contractor_are_gathered_largest_first(
     listed = card[card.index("Wage violations") :]
     owed = re.findall(r"\$(\d+\.\d\d)</td></tr>", listed)
     assert owed == ["120.00", "80.00", "5.00"]
+
+
+def test_the_page_reads_what_the_engine_writes(client, reviewer, project, walsh, crafts, area):
+    """SPEC §10 example A end to end: lines in, engine, page out."""
+    from compliance.engine import evaluate_project
+    from tests.conftest import make_commitment
+
+    make_commitment(
+        project,
+        "targeted",
+        "workforce_share",
+        clause="§3.1",
+        title="Targeted worker hours",
+        qualifier="area_resident",
+        area=area,
+        target_percent="40",
+        penalty_per_unit="25",
+    )
+    week = datetime.date(2026, 10, 9)
+    make_report(
+        walsh,
+        datetime.date(2026, 10, 1),
+        [
+            {
+                "worker": f"W-{i}",
+                "week_ending": week,
+                "craft": crafts["Carpenter"],
+                "hours": "100",
+                "home_zip": "90001" if i < 37 else "99999",
+            }
+            for i in range(100)
+        ],
+    )
+    evaluate_project(project, as_of=datetime.date(2026, 10, 31))
+    html = page(client, reviewer).content.decode()
+    card = html[html.index('id="c-targeted"') : html.index('id="reporting"')]
+    assert "37.00%" in card and "3,700.00 of 10,000.00 hours" in card
+    assert "300.00 hours" in card and "$7,500.00" in card
+    assert "At risk" in card
+    assert "<svg" in card
+    # The engine's at-risk flag is in the queue, and its page shows the figures behind it.
+    flag = Flag.objects.get(kind="at_risk", commitment_key="targeted")
+    assert flag.title in client.get(reverse("flag_queue")).content.decode()
+    html = client.get(reverse("flag_detail", kwargs={"flag_id": flag.id})).content.decode()
+    assert "Actual <strong>37.00%</strong> against a target of 40.00%" in html
