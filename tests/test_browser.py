@@ -122,6 +122,7 @@ def test_a_reviewer_escalates_a_flag_and_the_contractor_sees_only_the_shared_wor
     log_in(page, base, contractor.username)
     page.click("header >> text=My flags")
     expect(page.get_by_role("heading", name="My flags")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "4-contractor-flags-phone")
     page.click("text=Walsh laborers below 30% local hours")
     timeline = page.locator("ol.timeline")

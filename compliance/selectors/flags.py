@@ -27,7 +27,7 @@ AGES = {
     "over90": "Open more than 90 days",
 }
 STATUS_FILTERS = {
-    "unresolved": "Unresolved (open, acknowledged, escalated, disputed)",
+    "unresolved": "Unresolved (not yet closed)",
     **{value: label for value, label in Flag.Status.choices},
     "all": "All",
 }
