@@ -141,7 +141,9 @@ def ecpr_employee(
     </CPR:employee>"""
 
 
-def ecpr(week_ending: str, employees: list[str], *, no_work: bool = False, prolog: str = "") -> bytes:
+def ecpr(
+    week_ending: str, employees: list[str], *, no_work: bool = False, prolog: str = ""
+) -> bytes:
     """An eCPR certified payroll file for one week, as California's DIR schema lays it out."""
     return f"""<?xml version="1.0" encoding="utf-8"?>{prolog}
 <CPR:eCPR xmlns:CPR="{ECPR_NS}">

@@ -27,6 +27,7 @@ from compliance.signals import report_submitted
 from projects.models import Agreement, Assignment
 
 INSERT_BATCH = 20_000
+WORKER_BATCH = 2_000
 HOURS = LINE_COLUMNS.index("hours")
 NO_WORK_SHA256 = hashlib.sha256(b"no work this month").hexdigest()
 
@@ -303,15 +304,7 @@ def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[st
     known = contractor_workers(contractor_id)
     missing = [(contractor_id, key, names.get(key, "")) for key in keys if key not in known]
     if missing:
-        table = connection.ops.quote_name(Worker._meta.db_table)
-        # ON CONFLICT: a worker created meanwhile by an upload to another project is fine.
-        sql = (
-            f"INSERT INTO {table} (contractor_id, worker_key, name) "  # noqa: S608
-            "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(missing), INSERT_BATCH):
-                cursor.executemany(sql, missing[start : start + INSERT_BATCH])
+        insert_workers(missing)
         known = contractor_workers(contractor_id)
     renamed = [
         Worker(pk=known[key][0], name=name)
@@ -321,6 +314,34 @@ def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[st
     if renamed:
         Worker.objects.bulk_update(renamed, ["name"], batch_size=2000)
     return {key: known[key][0] for key in keys}
+
+
+def insert_workers(missing: list[tuple[int, str, str]]) -> None:
+    """New workers in one go; one created meanwhile by another upload is left as it is."""
+    table = connection.ops.quote_name(Worker._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMPORARY TABLE intake_worker (contractor_id bigint, worker_key text, "
+                "name text) ON COMMIT DROP"
+            )
+            texts = Texts()
+            with cursor.copy("COPY intake_worker FROM STDIN") as copy:
+                copy.write("".join(f"{c}\t{texts[k]}\t{texts[n]}\n" for c, k, n in missing))
+            cursor.execute(
+                f"INSERT INTO {table} (contractor_id, worker_key, name) "  # noqa: S608
+                "SELECT contractor_id, worker_key, name FROM intake_worker ON CONFLICT DO NOTHING"
+            )
+            cursor.execute("DROP TABLE intake_worker")
+            return
+        for start in range(0, len(missing), WORKER_BATCH):
+            batch = missing[start : start + WORKER_BATCH]
+            values = ", ".join(["(%s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} (contractor_id, worker_key, name) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT DO NOTHING",
+                [value for row in batch for value in row],
+            )
 
 
 def contractor_workers(contractor_id: int) -> dict[str, tuple[int, str]]:
@@ -366,8 +387,9 @@ def insert_lines(report: Report, lines: list[tuple], worker_ids: dict[str, int])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for line in lines:
-                    copy.write_row((*head, line[0], ids[line[1]], *line[2:]))
+                worker_texts = {key: str(pk) for key, pk in ids.items()}
+                for start in range(0, len(lines), INSERT_BATCH):
+                    copy.write(copy_text(head, lines[start : start + INSERT_BATCH], worker_texts))
             return
         placeholders = ", ".join(["%s"] * len(STORED_COLUMNS))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
@@ -409,3 +431,45 @@ class SqliteDates(dict):
     def __missing__(self, value):
         self[value] = text = value.isoformat()
         return text
+
+
+class Texts(dict):
+    """Values as COPY's text format writes them, each distinct value converted once."""
+
+    def __missing__(self, value):
+        if value is None:
+            text = "\\N"
+        elif value is True or value is False:
+            text = "t" if value else "f"
+        elif isinstance(value, str):
+            text = (
+                value.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
+        elif isinstance(value, datetime.date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        self[value] = text
+        return text
+
+
+def copy_text(head: tuple, lines: list[tuple], workers: dict[str, str]) -> str:
+    """Lines in COPY's text format, built as strings (psycopg's write_row per line costs
+    more than the rest of the import). Each kind of column has its own table of texts:
+    1, 1.00 and True are equal as dict keys but not as column values."""
+    prefix = "\t".join(Texts()[value] for value in head) + "\t"
+    days, crafts, levels, numbers, texts, flags = (Texts() for _ in range(6))
+    return "".join(
+        [
+            f"{prefix}{line[0]}\t{workers[line[1]]}\t{days[line[2]]}\t{crafts[line[3]]}\t"
+            f"{line[4]}\t{flags[line[5]]}\t{levels[line[6]]}\t{numbers[line[7]]}\t"
+            f"{numbers[line[8]]}\t{numbers[line[9]]}\t{numbers[line[10]]}\t"
+            f"{numbers[line[11]]}\t{numbers[line[12]]}\t{numbers[line[13]]}\t"
+            f"{texts[line[14]]}\t{texts[line[15]]}\t{flags[line[16]]}\t{flags[line[17]]}\t"
+            f"{flags[line[18]]}\n"
+            for line in lines
+        ]
+    )

@@ -78,9 +78,7 @@ def write_workbook(path: Path, rows) -> None:
     sheet.append([c.header for c in COLUMNS])
     fields = [c.field for c in COLUMNS]
     for row in rows:
-        sheet.append(
-            [float(v) if isinstance(v, Decimal) else v for v in (row[f] for f in fields)]
-        )
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in (row[f] for f in fields)])
     book.save(path)
 
 
