@@ -76,10 +76,17 @@ def workbook(
     sheet: str = "Payroll",
     title_row: str | None = None,
     raw: bool = False,
+    fields: list[str] | None = None,
 ) -> bytes:
-    """An .xlsx with the given rows under the given headers (default: the SPEC's)."""
+    """An .xlsx with the given rows under the given headers (default: the SPEC's).
+
+    Each header's column holds the row's value for the field of the same position in
+    `fields` (default: the SPEC field whose header it is, else the header itself).
+    """
     headers = headers or HEADERS
-    fields = [c.field for c in COLUMNS]
+    spec_fields = [c.field for c in COLUMNS]
+    if fields is None:
+        fields = [spec_fields[HEADERS.index(h)] if h in HEADERS else h for h in headers]
     book = Workbook()
     ws = book.active
     ws.title = sheet
@@ -87,12 +94,7 @@ def workbook(
         ws.append([title_row])
     ws.append(headers)
     for row in rows:
-        values = []
-        for header in headers:
-            field = fields[HEADERS.index(header)] if header in HEADERS else header
-            value = row.get(field)
-            values.append(value if raw else excel_value(field, value))
-        ws.append(values)
+        ws.append([row.get(f) if raw else excel_value(f, row.get(f)) for f in fields])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
