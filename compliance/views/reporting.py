@@ -248,7 +248,12 @@ def report_file(request, report_id: int):
     """The file a version was uploaded from (eCPR files with Social Security numbers blotted)."""
     report = get_object_or_404(access.reports_for(request.user), pk=report_id)
     if not report.source_file:
-        raise Http404
+        messages.info(
+            request,
+            f"Version {report.version} was filed as {report.get_source_display()}, without a "
+            "file: its lines are below.",
+        )
+        return redirect("report_detail", report_id=report.pk)
     return FileResponse(
         report.source_file.open("rb"),
         as_attachment=True,
