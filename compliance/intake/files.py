@@ -34,9 +34,9 @@ def check_size(size: int) -> None:
     limit = settings.UPLOAD_MAX_BYTES
     if size > limit:
         raise refuse(
-            f"The file is {megabytes(size)}; the limit is {megabytes(limit)}. "
-            "Remove other sheets, pictures and formatting, or send the month in two "
-            "files through the API."
+            f"The file is {megabytes(size)}; the limit is {megabytes(limit)}. Keep only the "
+            "Payroll sheet with this month's rows (no pictures or other sheets), save it as "
+            ".xlsx and upload it again."
         )
     if size == 0:
         raise refuse(f"The file is empty. {UPLOAD_HELP}")

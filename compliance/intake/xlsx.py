@@ -99,7 +99,7 @@ def read_workbook(content: bytes) -> Table:
 def too_many_rows(count: int, limit: int) -> InvalidInput:
     return refuse(
         f"The sheet has {count:,} rows; a month's report may have at most {limit:,}. "
-        "Check that only one month's lines are in it, or send it in parts through the API."
+        "Check that only this month's lines are in it, one row per worker, week and craft."
     )
 
 
