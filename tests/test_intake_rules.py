@@ -299,10 +299,11 @@ def test_a_worker_has_at_most_100_hours_a_week_across_crafts(walsh):
             line(straight_hours="40", overtime_hours="20"),
             line(craft="Laborer", straight_hours="40", overtime_hours="0.5"),
             line(worker_id="E2", straight_hours="80", overtime_hours="20"),
+            line(worker_id="E3", straight_hours="80", overtime_hours="20", doubletime_hours="1"),
         ],
     )
-    assert len(errors) == 1
-    assert errors[0]["row"] == 2 and "100.50 hours" in errors[0]["message"]
+    assert [e["row"] for e in errors] == [2, 4]
+    assert "100.50 hours" in errors[0]["message"] and "101.00 hours" in errors[1]["message"]
 
 
 # The Excel door

@@ -8,9 +8,11 @@ Values are converted column by column: each distinct value of a column is conver
 import datetime
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import add, itemgetter
 
 from compliance.intake.fields import COLUMN_BY_FIELD, COLUMNS
 from compliance.intake.table import Table, problem
@@ -402,14 +404,15 @@ def validate_table(table: Table, *, crafts: Iterable[Craft], period: datetime.da
     convert.update({name: readable_only(rule) for name, rule in table.rules.items()})
     numbers = table.row_numbers
     count = len(numbers)
-    raw_columns = list(zip(*table.rows, strict=True)) if table.rows else []
     errors = ErrorList()
     converted: dict[str, list] = {}
     raw: dict[str, tuple] = {}
     failed_fields: set[str] = set()
     for order, column in enumerate(COLUMNS):
         position = table.columns.get(column.field)
-        raw_values = (None,) * count if position is None else raw_columns[position]
+        raw_values = (
+            (None,) * count if position is None else list(map(itemgetter(position), table.rows))
+        )
         values, failed = convert_column(raw_values, convert[column.field])
         if failed:
             failed_fields.add(column.field)
@@ -428,9 +431,10 @@ def validate_table(table: Table, *, crafts: Iterable[Craft], period: datetime.da
                     )
         converted[column.field] = values
         raw[column.field] = raw_values
-    del raw_columns
+    hour_fields = ("straight_hours", "overtime_hours", "doubletime_hours")
     hours = line_hours(
-        converted["straight_hours"], converted["overtime_hours"], converted["doubletime_hours"]
+        *(converted[name] for name in hour_fields),
+        clean=not failed_fields.intersection(hour_fields),
     )
     CrossRows(table, converted, raw, hours, failed_fields, errors).check()
     result = Validated(warnings=list(table.warnings), error_count=errors.count)
@@ -467,15 +471,16 @@ def validate_table(table: Table, *, crafts: Iterable[Craft], period: datetime.da
     return result
 
 
-def line_hours(straight: list, overtime: list, doubletime: list) -> list:
+def line_hours(straight: list, overtime: list, doubletime: list, *, clean: bool) -> list:
     """A line's hours = straight + overtime + double-time (SPEC §3); None where one failed."""
-    triples = list(zip(straight, overtime, doubletime, strict=True))
-    sums = {
-        triple: triple[0] + triple[1] + triple[2]
-        for triple in set(triples)
-        if all(part.__class__ is Decimal for part in triple)
-    }
-    return list(map(sums.get, triples))
+    if clean:
+        return list(map(add, map(add, straight, overtime), doubletime))
+    return [
+        st + ot + dt
+        if st.__class__ is Decimal and ot.__class__ is Decimal and dt.__class__ is Decimal
+        else None
+        for st, ot, dt in zip(straight, overtime, doubletime, strict=True)
+    ]
 
 
 class CrossRows:
@@ -511,11 +516,13 @@ class CrossRows:
         keys = list(zip(self.workers, self.weeks, self.crafts, strict=True))
         if not self.clean or len(set(keys)) < len(keys):
             self.report_duplicates(keys)
+        pairs = list(zip(self.workers, self.weeks, strict=True))
+        # Most workers have one line a week: only weeks with several lines need adding up.
+        shared = {pair for pair, lines in Counter(pairs).items() if lines > 1}
         weekly: dict = {}
-        get = weekly.get
-        for pair, total in zip(zip(self.workers, self.weeks, strict=True), self.hours, strict=True):
-            if total is not None:
-                weekly[pair] = get(pair, 0) + total
+        for pair, total in zip(pairs, self.hours, strict=True):
+            if total is not None and (pair in shared or total > MAX_WEEKLY_HOURS):
+                weekly[pair] = weekly.get(pair, 0) + total
         over = {pair for pair, total in weekly.items() if total > MAX_WEEKLY_HOURS}
         if not self.clean:
             over = {pair for pair in over if pair[0].__class__ is str}

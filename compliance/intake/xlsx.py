@@ -77,12 +77,16 @@ def read_workbook(content: bytes) -> Table:
             "The header row of the Payroll sheet needs fixing; nothing was stored.",
             errors=errors,
         )
-    data, numbers = [], []
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        if row.count("") != len(row):
-            data.append(row)
-            numbers.append(index + 1)
+    first = header_index + 1
+    if [""] * len(rows[header_index]) in rows[first:]:
+        data, numbers = [], []
+        for index in range(first, len(rows)):
+            row = rows[index]
+            if row.count("") != len(row):
+                data.append(row)
+                numbers.append(index + 1)
+    else:  # the usual case, without a blank row to skip: no loop in Python
+        data, numbers = rows[first:], list(range(first + 1, len(rows) + 1))
     del rows
     if not data:
         raise refuse(
