@@ -118,12 +118,12 @@ def test_a_clerk_files_fixes_and_amends_a_month_in_the_browser(client, contracto
     done = client.post(
         upload_url(), {"period": "2026-10", "file": xlsx(amended, "october v2.xlsx")}, follow=True
     )
-    assert "Stored version 2" in done.text and "Against version 1: +1 lines, +40.00 hours" in (
+    assert "Stored version 2" in done.text and "Against version 1: +1 line, +40.00 hours" in (
         done.text
     )
     history = client.get(month_url())
     assert "october v2.xlsx" in history.text and "october.xlsx" in history.text
-    assert "+1 lines, +40.00 hours" in history.text and "first version" in history.text
+    assert "+1 line, +40.00 hours" in history.text and "first version" in history.text
     first = Report.objects.get(version=1)
     old = client.get(reverse("report_detail", kwargs={"report_id": first.pk}))
     assert "An earlier version" in old.text and "Worker E3" in old.text

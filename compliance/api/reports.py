@@ -17,6 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from compliance.intake.files import check_size
 from compliance.intake.selectors import (
+    month_to_file,
     parse_period,
     reporting_months,
     reports_filtered,
@@ -268,8 +269,8 @@ def template(request, slug: str, contractor: str, period: str = ""):
     if period:
         month = parse_period(period)
     else:
-        months = reporting_months(assignment=assignment)
-        month = months[0].period if months else assignment.start_date.replace(day=1)
+        default = month_to_file(reporting_months(assignment=assignment))
+        month = default.period if default else assignment.start_date.replace(day=1)
     response = HttpResponse(build_template(assignment=assignment, period=month), XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="{template_filename(assignment, month)}"'

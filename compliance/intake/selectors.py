@@ -111,6 +111,16 @@ def reporting_months(
     return months
 
 
+def month_to_file(months: list[ReportingMonth]) -> ReportingMonth | None:
+    """The month a clerk most likely wants: the newest ended month without a report, else
+    the newest month."""
+    this_month = month_start(timezone.localdate())
+    for month in months:
+        if month.report is None and month.period < this_month:
+            return month
+    return months[0] if months else None
+
+
 def month_versions(*, assignment: Assignment, period: datetime.date) -> list[dict]:
     """Every version of one month, newest first, each with its change from the one before."""
     versions = list(

@@ -75,17 +75,22 @@ class SubmitResult:
             text = f"Stored version {report.version} of {what}: no work this month."
         else:
             text = (
-                f"Stored version {report.version} of {what}: {report.line_count:,} lines, "
-                f"{report.total_hours:,} hours, {report.worker_count:,} workers."
+                f"Stored version {report.version} of {what}: "
+                f"{count(report.line_count, 'line')}, {report.total_hours:,} hours, "
+                f"{count(report.worker_count, 'worker')}."
             )
         if self.previous is not None:
+            lines = f"{self.line_delta:+,} line{'' if abs(self.line_delta) == 1 else 's'}"
             text += (
-                f" Against version {self.previous.version}: {self.line_delta:+,} lines, "
-                f"{self.hours_delta:+,} hours."
+                f" Against version {self.previous.version}: {lines}, {self.hours_delta:+,} hours."
             )
         if report.is_late:
             text += " The report was late."
         return text
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def month_start(period: datetime.date) -> datetime.date:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cba.errors import InvalidInput
 from compliance.intake.files import check_size, megabytes
 from compliance.intake.selectors import (
+    month_to_file,
     month_versions,
     parse_period,
     reporting_months,
@@ -102,6 +103,7 @@ def assignment_reports(request, slug: str, contractor: str):
     """Month by month: due date, status, version, hours and lines; upload and template."""
     assignment = visible_assignment(request.user, slug, contractor)
     months = reporting_months(assignment=assignment)
+    default = month_to_file(months)
     page = Paginator(months, MONTHS_PER_PAGE).get_page(request.GET.get("page"))
     can_submit = access.can_submit_report(request.user, assignment)
     return render(
@@ -112,8 +114,10 @@ def assignment_reports(request, slug: str, contractor: str):
             "project": assignment.project,
             "page": page,
             "can_submit": can_submit,
-            "form": UploadForm(months=months) if can_submit else None,
-            "template_period": months[0].key if months else "",
+            "form": UploadForm(initial={"period": default.key}, months=months)
+            if can_submit and default
+            else None,
+            "template_period": default.key if default else "",
         },
     )
 
@@ -152,7 +156,8 @@ def report_upload_view(request, slug: str, contractor: str):
                     )
                 return redirect(month_url(assignment, period))
     else:
-        initial = {"period": request.GET.get("period") or (months[0].key if months else "")}
+        default = month_to_file(months)
+        initial = {"period": request.GET.get("period") or (default.key if default else "")}
         form = UploadForm(initial=initial, months=months)
     return render(
         request,
@@ -271,8 +276,8 @@ def report_template(request, slug: str, contractor: str):
     except InvalidInput:
         period = None
     if period is None:
-        months = reporting_months(assignment=assignment)
-        period = months[0].period if months else assignment.start_date.replace(day=1)
+        default = month_to_file(reporting_months(assignment=assignment))
+        period = default.period if default else assignment.start_date.replace(day=1)
     response = HttpResponse(build_template(assignment=assignment, period=period), XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="{template_filename(assignment, period)}"'
