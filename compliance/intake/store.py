@@ -250,13 +250,6 @@ def store_version(
         sha256=sha256,
         warnings=warnings[:200],
     )
-    if keep is not None:
-        suffix = ".xml" if keep.lstrip()[:1] == b"<" else ".xlsx"
-        name = (
-            f"{assignment.project.slug}-{assignment.contractor.slug}-{period:%Y-%m}"
-            f"-v{report.version}{suffix}"
-        )
-        report.source_file.save(name, ContentFile(keep), save=False)
     report.save()
     # Workers are created in the order they first appear, so line inserts append to the
     # worker indexes instead of scattering across them.
@@ -276,7 +269,17 @@ def store_version(
         report.line_count = len(lines)
         report.total_hours = sum((line[HOURS] for line in lines), Decimal(0))
         report.worker_count = len(worker_ids)
-    report.save(update_fields=["line_count", "total_hours", "worker_count", "no_work"])
+    if keep is not None:
+        # Last, so that a failure before it leaves no orphan file behind.
+        suffix = ".xml" if keep.lstrip()[:1] == b"<" else ".xlsx"
+        name = (
+            f"{assignment.project.slug}-{assignment.contractor.slug}-{period:%Y-%m}"
+            f"-v{report.version}{suffix}"
+        )
+        report.source_file.save(name, ContentFile(keep), save=False)
+    report.save(
+        update_fields=["line_count", "total_hours", "worker_count", "no_work", "source_file"]
+    )
     audit_record(
         verb="report.amended" if current is not None else "report.submitted",
         actor=user,
