@@ -63,7 +63,7 @@ class SubmitResult:
     def summary(self) -> str:
         report = self.report
         what = (
-            f"{report.assignment.contractor.name}'s {report.period:%B %Y} report for "
+            f"{possessive(report.assignment.contractor.name)} {report.period:%B %Y} report for "
             f"{report.assignment.project.name}"
         )
         if self.unchanged:
@@ -87,6 +87,10 @@ class SubmitResult:
         if report.is_late:
             text += " The report was late."
         return text
+
+
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def count(number: int, noun: str) -> str:
