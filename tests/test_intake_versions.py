@@ -158,3 +158,12 @@ def test_concurrent_submissions_become_consecutive_versions(walsh):
     assert current.version == 2
     assert PayrollLine.objects.filter(is_current=True).count() == current.line_count
     assert PayrollLine.objects.count() == 601
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_craft_in_use_cannot_be_deleted(walsh, crafts):
+    from django.db.models import ProtectedError
+
+    submit(walsh, lines(1))
+    with pytest.raises(ProtectedError):
+        crafts["Carpenter"].delete()

@@ -331,11 +331,11 @@ def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[st
 def insert_workers(missing: list[tuple[int, str, str]]) -> None:
     """New workers in one go; one created meanwhile by another upload is left as it is."""
     table = connection.ops.quote_name(Worker._meta.db_table)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE TEMPORARY TABLE intake_worker (contractor_id bigint, worker_key text, "
-                "name text) ON COMMIT DROP"
+                "name text)"
             )
             texts = Texts()
             with cursor.copy("COPY intake_worker FROM STDIN") as copy:

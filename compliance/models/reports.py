@@ -87,7 +87,8 @@ class PayrollLine(models.Model):
     Every index and foreign-key check here is paid once per line at import (100,000 lines
     a month for a large contractor). So: no index a listed one already starts with, and no
     database constraint on the repeated `project` and `assignment` (the report's own
-    foreign key already guarantees them; Django still cascades deletes).
+    foreign key already guarantees them) nor on `craft` (the intake only writes the
+    project's crafts; Django still refuses to delete a craft in use, and cascades deletes).
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
@@ -107,7 +108,9 @@ class PayrollLine(models.Model):
         Worker, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     week_ending = models.DateField()
-    craft = models.ForeignKey(Craft, on_delete=models.PROTECT, related_name="+", db_index=False)
+    craft = models.ForeignKey(
+        Craft, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     home_zip = models.CharField(max_length=5)
     is_apprentice = models.BooleanField(default=False)
     apprentice_level = models.PositiveSmallIntegerField(null=True, blank=True)
