@@ -23,6 +23,7 @@ from compliance.intake.jsonlines import read_lines
 from compliance.intake.table import Table
 from compliance.intake.validate import LINE_COLUMNS, validate_table
 from compliance.models import PayrollLine, Report, Worker
+from compliance.numbers import round2
 from compliance.signals import report_submitted
 from projects.models import Agreement, Assignment
 
@@ -266,7 +267,7 @@ def store_version(
             count=Count("id"), hours=Sum("hours"), workers=Count("worker", distinct=True)
         )
         report.line_count = totals["count"]
-        report.total_hours = totals["hours"] or Decimal(0)
+        report.total_hours = round2(totals["hours"] or 0)
         report.worker_count = totals["workers"]
         report.no_work = report.line_count == 0
     else:
