@@ -3,12 +3,16 @@
 The floor is python-calamine alone reading the workbook's Payroll sheet; the operation is
 the whole import (type check, read, validate, store one report version), timed in the same
 run on the same file. Target: at most 3× the floor and under 400 MB at 100,000 lines.
+
+The evaluation a stored report triggers is queued for the background workers, as in
+production, not run inside the timed import (the harness runs tasks synchronously).
 """
 
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from django_q.conf import Conf
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -47,13 +51,17 @@ def run(*, lines: int) -> dict:
         )
         floor, rows = timed(lambda: read_floor(path))
         del rows
-        seconds, result = timed(
-            lambda: report_upload(
-                assignment=assignment,
-                period=period,
-                content=path.read_bytes(),
-                filename="payroll.xlsx",
+        synchronous, Conf.SYNC = Conf.SYNC, False
+        try:
+            seconds, result = timed(
+                lambda: report_upload(
+                    assignment=assignment,
+                    period=period,
+                    content=path.read_bytes(),
+                    filename="payroll.xlsx",
+                )
             )
-        )
+        finally:
+            Conf.SYNC = synchronous
     assert result.report.line_count == lines, result.summary()
     return {"seconds": seconds, "floor_seconds": floor}
