@@ -44,7 +44,7 @@ def series(rows):
 
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 @pytest.fixture
@@ -209,10 +209,320 @@ def worked_examples(project, walsh, pulice, crafts, area):
     return {"targeted": targeted, "wage": wage, "flag": flag, "report": report}
 
 
-def test_prototype_renders(worked_examples, project, lawyer, walsh):
+@pytest.fixture(autouse=True)
+def fast_setup(settings, tmp_path):
+    """Memos are stored under a temporary MEDIA_ROOT; users get a cheap password hash."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build(project, user, **scope) -> Memo:
     with time_machine.travel(TODAY, tick=False):
-        snap = gather_snapshot(project=project, user=lawyer, memo_date=datetime.date(2026, 11, 20))
-    pdf = render_memo_pdf(snap, snapshot_sha256=snapshot_sha256(snap))
-    open("/tmp/memo_proto.pdf", "wb").write(pdf)
-    text = pdf_text(pdf)
-    print(text)
+        return memo_generate(project=project, user=user, **scope)
+
+
+def memo_text(memo: Memo) -> str:
+    with memo.pdf.open("rb") as f:
+        return pdf_text(f.read())
+
+
+def test_the_memo_shows_example_a_shortfall_and_damages_with_the_arithmetic(
+    worked_examples, project, lawyer
+):
+    memo = build(project, lawyer)
+    text = memo_text(memo)
+    assert memo.status == "ready"
+    assert "§3.1 Targeted worker hours" in text
+    assert "At least 40% of all project work hours shall be performed" in text
+    assert "37.00%: 3,700.00 of 10,000.00 hours" in text
+    assert "300.00 hours" in text
+    assert "300.00 hours × $25.00 = $7,500.00" in text
+    assert "40.00% × 10,000.00 hours = 4,000.00 hours required" in text
+
+
+def test_the_memo_lists_example_d_restitution_per_worker_and_week_by_id_only(
+    worked_examples, project, lawyer
+):
+    Worker = worked_examples["report"].lines.first().worker.__class__
+    Worker.objects.filter(worker_key="W-17").update(name="Maria Lopez")
+    text = memo_text(build(project, lawyer))
+    assert "Restitution owed: $100.00" in text
+    assert "W-17 Walsh Shea Oct 9, 2026 Laborer 40.00 $35.50 $38.00 $100.00" in text
+    assert "Maria Lopez" not in text
+
+
+def test_the_memo_names_the_report_versions_and_its_own_snapshot_sha256(
+    worked_examples, project, lawyer
+):
+    memo = build(project, lawyer)
+    text = memo_text(memo)
+    assert "a" * 64 in text and "b" * 64 in text
+    assert memo.snapshot_sha256 in text
+    assert memo.snapshot_sha256 == snapshot_sha256(memo.snapshot)
+    with memo.pdf.open("rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == memo.pdf_sha256
+
+
+def test_two_memos_on_the_same_data_carry_the_same_figures(worked_examples, project, lawyer):
+    first, second = build(project, lawyer), build(project, lawyer)
+    assert first.pk != second.pk
+    assert first.snapshot == second.snapshot
+    assert first.snapshot_sha256 == second.snapshot_sha256
+    assert first.pdf_sha256 == second.pdf_sha256
+
+
+def test_a_failing_build_ends_as_failed_with_a_reason(
+    worked_examples, project, lawyer, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ValueError("the chart data is malformed")
+
+    monkeypatch.setattr("compliance.memos.build.render_memo_pdf", broken)
+    memo = build(project, lawyer)
+    assert memo.status == "failed"
+    assert "the chart data is malformed" in memo.failure_reason
+    assert "Request it again" in memo.failure_reason
+    assert not memo.pdf
+    assert AuditEvent.objects.filter(verb="memo.failed", object_id=str(memo.pk)).exists()
+
+
+def test_the_memo_has_a_heading_page_numbers_and_a_running_header(worked_examples, project, lawyer):
+    memo = build(project, lawyer)
+    with memo.pdf.open("rb") as f:
+        pages = [" ".join(page.extract_text().split()) for page in PdfReader(f).pages]
+    total = len(pages)
+    assert total >= 3
+    assert "Memorandum" in pages[0]
+    assert "To Metro" in pages[0]
+    assert "From lawyer" in pages[0] and "Community Benefits Law Center" in pages[0]
+    assert "Date November 20, 2026" in pages[0]
+    assert "Re Compliance with Construction Careers Policy: Crenshaw/LAX Line" in pages[0]
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in page
+    assert "Crenshaw/LAX Line · Enforcement memo of November 20, 2026" in pages[1]
+
+
+def test_the_summary_states_the_findings_in_one_paragraph(worked_examples, project, lawyer):
+    text = memo_text(build(project, lawyer))
+    assert "1 is in shortfall (§5 Living wage) and 1 at risk (§3.1 Targeted worker hours)" in text
+    assert "Liquidated damages at the rates the agreement sets come to $7,500.00" in text
+    assert "owed $100.00 in restitution" in text
+    assert "1 monthly report is missing and 1 was filed late" in text
+
+
+def test_reporting_history_lists_missing_and_late_reports(worked_examples, project, lawyer):
+    text = memo_text(build(project, lawyer))
+    assert "Of 4 reports due, 2 arrived on time, 1 late and 1 not at all" in text
+    assert "Pulice Sep 2026 Oct 15, 2026 Missing" in text
+    assert "Walsh Shea Oct 2026 Nov 15, 2026 Late Nov 18, 2026 09:30 1" in text
+
+
+def test_flag_history_includes_internal_comments_for_the_law_center(
+    worked_examples, project, lawyer
+):
+    text = memo_text(build(project, lawyer))
+    flag = worked_examples["flag"]
+    assert f"Flag #{flag.pk}: §3.1 Targeted worker hours at 37.00% against 40.00%" in text
+    assert "Internal: Ask Walsh for its hiring plan before the notice." in text
+
+
+def test_enforcement_history_and_the_cure_deadline_of_a_notice_sent_today(
+    worked_examples, project, lawyer, walsh
+):
+    enforcement_action_create(
+        project=project,
+        user=lawyer,
+        kind="notice",
+        date=datetime.date(2026, 10, 1),
+        assignment=walsh,
+        note="Sent by certified mail.",
+        flags=[worked_examples["flag"]],
+    )
+    text = memo_text(build(project, lawyer))
+    assert "Notice of non-compliance" in text
+    assert "Oct 31, 2026; passed, not cured" in text
+    assert "Sent by certified mail." in text
+    assert (
+        "A notice of non-compliance sent today, November 20, 2026, would set a cure deadline of "
+        "December 20, 2026" in text
+    )
+
+
+def test_a_contractor_memo_keeps_to_its_own_groups_and_reports(
+    project, walsh, pulice, crafts, lawyer
+):
+    """SPEC §10 B: per trade, per contractor; the memo for contractor A shows A's groups."""
+    sf = make_commitment(
+        project,
+        "sf-local",
+        "workforce_share",
+        clause="§4.2(a)",
+        title="Local hire per trade",
+        qualifier="disadvantaged",
+        scope="contractor_craft",
+        target_percent="30",
+        penalty_per_unit="25",
+    )
+    make_report(walsh, datetime.date(2026, 10, 1), [], sha256="c" * 64)
+    make_report(pulice, datetime.date(2026, 10, 1), [], sha256="d" * 64)
+    as_of = datetime.date(2026, 10, 31)
+    for assignment, craft, den, num, status, short in [
+        (walsh, "Carpenter", 1000, 350, "met", 0),
+        (walsh, "Laborer", 800, 120, "shortfall", 120),
+        (pulice, "Laborer", 500, 50, "shortfall", 100),
+    ]:
+        Evaluation.objects.create(
+            project=project,
+            commitment=sf,
+            commitment_key="sf-local",
+            kind="workforce_share",
+            group_key=f"a{assignment.pk}-c{crafts[craft].pk}",
+            assignment=assignment,
+            craft=crafts[craft],
+            as_of=as_of,
+            numerator=num,
+            denominator=den,
+            actual_percent=Decimal(100 * num) / den,
+            target_percent=Decimal("30.00"),
+            shortfall=short,
+            projected_percent=Decimal(100 * num) / den,
+            status=status,
+            series=series([(den / 4, num / 4)] * 4),
+            details={
+                "measure": "hours",
+                "unit": "hours",
+                "penalty_per_unit": "25.00",
+                "liquidated_damages": f"{short * 25:.2f}",
+            },
+        )
+    text = memo_text(build(project, lawyer, assignment=walsh, commitment_keys=["sf-local"]))
+    assert "To Walsh Shea" in text
+    assert "Walsh Shea · Laborer 120.00 800.00 15.00% Shortfall 120.00 $3,000.00" in text
+    assert "Walsh Shea · Carpenter 350.00 1,000.00 35.00% Met 0.00 $0.00" in text
+    assert "Walsh Shea · Laborer: 120.00 hours × $25.00 = $3,000.00" in text
+    assert "Pulice · Laborer" not in text
+    assert "c" * 64 in text and "d" * 64 not in text
+
+    whole = memo_text(build(project, lawyer, commitment_keys=["sf-local"]))
+    assert "Pulice · Laborer: 100.00 hours × $25.00 = $2,500.00" in whole
+    assert "Total liquidated damages under §4.2(a): $5,500.00" in whole
+
+
+def test_long_violation_lists_are_capped_with_totals_for_all(worked_examples, project, lawyer):
+    evaluation = Evaluation.objects.get(commitment_key="wage")
+    violations = [
+        {
+            "line_id": None,
+            "worker": f"W-{i:04d}",
+            "week_ending": "2026-10-09",
+            "craft": "Laborer",
+            "hours": "10.00",
+            "paid": "37.00",
+            "required": "38.00",
+            "owed": "10.00",
+        }
+        for i in range(400)
+    ]
+    evaluation.details = {
+        **evaluation.details,
+        "violations": violations,
+        "violation_count": 400,
+        "worker_count": 400,
+    }
+    evaluation.shortfall = Decimal("4000.00")
+    evaluation.save()
+    memo = build(project, lawyer)
+    text = memo_text(memo)
+    assert "400 workers were paid below the required rate" in text
+    assert "Restitution owed: $4,000.00" in text
+    assert "300 more workers are owed $3,000.00 together" in text
+    assert "250 more lines add $2,500.00" in text
+    assert len(memo.snapshot["wages"][0]["lines"]) == 150
+
+
+def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
+    make_commitment(
+        project,
+        "units",
+        "count_target",
+        clause="§7",
+        title="Affordable units",
+        unit="units",
+        target_quantity="100",
+        start_date="2024-01-01",
+        due_date="2026-12-31",
+    )
+    text = memo_text(build(project, lawyer))
+    assert "§7 Affordable units" in text
+    assert "Not evaluated yet: run the evaluation, then request this memo again." in text
+
+
+def test_text_renders_with_the_bundled_font_when_the_system_has_no_dejavu(
+    worked_examples, project, lawyer, monkeypatch
+):
+    from compliance.memos import styles
+
+    monkeypatch.setattr(styles, "_find_dejavu", lambda: None)
+    styles.font_family.cache_clear()
+    styles.styles.cache_clear()
+    try:
+        with time_machine.travel(TODAY, tick=False):
+            snap = gather_snapshot(project=project, user=lawyer, memo_date=TODAY.date())
+        text = pdf_text(render_memo_pdf(snap, snapshot_sha256="0" * 64))
+        assert styles.font_family() == "MemoVera"
+    finally:
+        styles.font_family.cache_clear()
+        styles.styles.cache_clear()
+    assert "§3.1 Targeted worker hours" in text
+    assert "300.00 hours × $25.00 = $7,500.00" in text
+
+
+def test_gathering_runs_a_fixed_number_of_queries(
+    worked_examples, project, lawyer, walsh, crafts, django_assert_max_num_queries
+):
+    for month in range(1, 9):
+        make_report(walsh, datetime.date(2026, month, 1), [], sha256=f"{month}" * 64)
+    with django_assert_max_num_queries(20):
+        snap = gather_snapshot(project=project, user=lawyer, memo_date=TODAY.date())
+    assert len(snap["sources"]["reports"]) == 10
+
+
+def test_generate_memo_writes_the_same_document_from_the_command_line(
+    worked_examples, project, lawyer, tmp_path
+):
+    from django.core.management import call_command
+
+    out = tmp_path / "memo.pdf"
+    with time_machine.travel(TODAY, tick=False):
+        call_command(
+            "generate_memo",
+            "--project",
+            "crenshaw",
+            "--commitment",
+            "targeted",
+            "--user",
+            "lawyer",
+            "--out",
+            str(out),
+        )
+    text = pdf_text(out.read_bytes())
+    assert "300.00 hours × $25.00 = $7,500.00" in text
+    assert "§5 Living wage" not in text
+    memo = Memo.objects.get()
+    assert memo.commitment_keys == ["targeted"]
+    assert AuditEvent.objects.filter(verb="memo.requested", object_id=str(memo.pk)).exists()
+
+
+def test_generate_memo_refuses_an_unknown_commitment(worked_examples, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Not a commitment of Crenshaw/LAX Line: nope"):
+        call_command(
+            "generate_memo",
+            "--project",
+            "crenshaw",
+            "--commitment",
+            "nope",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        )
