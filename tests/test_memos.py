@@ -14,7 +14,7 @@ import time_machine
 from pypdf import PdfReader
 
 from compliance.enforcement import enforcement_action_create
-from compliance.memos.build import memo_build, memo_generate
+from compliance.memos.build import memo_generate
 from compliance.memos.gather import gather_snapshot, snapshot_sha256
 from compliance.memos.render import render_memo_pdf
 from compliance.models import AuditEvent, Evaluation, Flag, FlagEvent, Memo, PayrollLine

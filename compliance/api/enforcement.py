@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cba.errors import Conflict, InvalidInput
@@ -180,7 +180,7 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
         commitment_keys=payload.commitment_keys,
         flag_ids=payload.flag_ids,
     )
-    return 202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk)
+    return Status(202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk))
 
 
 @router.get(
@@ -300,7 +300,7 @@ def create_action(request, slug: str, payload: ActionIn):
         flags=flags,
         memo=memo,
     )
-    return 201, action
+    return Status(201, action)
 
 
 @router.post(
