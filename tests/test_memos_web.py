@@ -7,7 +7,12 @@ from django.urls import reverse
 from compliance.memos.build import memo_request
 from compliance.models import AuditEvent, Memo
 from projects.models import ApiToken, hash_token
-from tests.test_memos import TODAY, fast_setup, pdf_text, worked_examples  # noqa: F401
+from tests import test_memos
+from tests.test_memos import TODAY, pdf_text
+
+# The worked examples and the temporary media folder of the memo tests.
+fast_setup = test_memos.fast_setup
+worked_examples = test_memos.worked_examples
 
 
 @pytest.fixture
