@@ -247,7 +247,8 @@ def test_the_memo_lists_example_d_restitution_per_worker_and_week_by_id_only(
     Worker.objects.filter(worker_key="W-17").update(name="Maria Lopez")
     text = memo_text(build(project, lawyer))
     assert "Restitution owed: $100.00" in text
-    assert "W-17 Walsh Shea Oct 9, 2026 Laborer 40.00 $35.50 $38.00 $100.00" in text
+    assert "Walsh Shea: 1 worker, 40.00 underpaid hours, $100.00 owed W-17 1 40.00 $100.00" in text
+    assert "W-17 Oct 9, 2026 Laborer 40.00 $35.50 $38.00 $100.00" in text
     assert "Maria Lopez" not in text
 
 

@@ -23,7 +23,7 @@ def cumulative_chart(
         return None
     f = fonts()
     height = 178.0
-    left, right, bottom, top = 34.0, 8.0, 42.0, 10.0
+    left, right, bottom, top = 34.0, 40.0, 42.0, 10.0
     plot_w, plot_h = width - left - right, height - bottom - top
     y_max = float(data.y_max) or 100.0
     drawing = Drawing(width, height)
@@ -106,15 +106,15 @@ def cumulative_chart(
                 strokeDashArray=[4, 3],
             )
         )
+        # The target's value sits in the right margin, clear of the line and the bars.
         drawing.add(
             String(
-                left + plot_w,
-                y + 3,
-                f"Target {data.target:.2f}%",
+                left + plot_w + 4,
+                y - 2.5,
+                f"{data.target:.2f}%",
                 fontName=f["bold"],
                 fontSize=7,
                 fillColor=TARGET,
-                textAnchor="end",
             )
         )
 

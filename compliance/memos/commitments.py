@@ -249,6 +249,9 @@ def _monthly(entry: dict, detail: dict, heading: str) -> list:
             total=to_date,
         ),
     ]
+    if entry["kind"] == "wage_floor":
+        # A wage floor has no percent target: the restitution tables of section 3 tell it.
+        return flow
     chart = cumulative_chart(
         series=detail["series"], target_percent=detail["target_percent"], width=WIDTH
     )

@@ -15,6 +15,7 @@ rendering does not grow with the number of payroll lines.
 import datetime
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -29,7 +30,10 @@ from projects.models import Agreement, Assignment, Commitment, Project
 SNAPSHOT_FORMAT = 1
 
 # Caps that keep the PDF readable and its rendering time flat on a large project.
-DETAIL_GROUPS = 6  # groups per commitment shown with a monthly table and a chart
+# Groups per commitment shown with a monthly table and a chart: every group of a clause
+# measured once; otherwise those in shortfall or at risk, furthest from the target first.
+DETAIL_GROUPS = 3
+DETAIL_GROUPS_CONTRACTOR = 6
 GROUP_ROWS = 80  # group rows per commitment in the results table
 WAGE_WORKER_ROWS = 100
 WAGE_LINE_ROWS = 150
@@ -111,6 +115,31 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
+def _natural(clause: str) -> list:
+    """ "§3.10" after "§3.9": clause numbers compare as numbers."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", clause or "")
+        if part
+    ]
+
+
+def _long_date(value) -> str:
+    if not value:
+        return "—"
+    day = datetime.date.fromisoformat(str(value)[:10])
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _quantity(value, unit: str) -> str:
+    """ "$250,000.00" for dollars, "100 units" for whole counts, "2.50 slots" otherwise."""
+    amount = _d(value)
+    if unit == "dollars":
+        return f"${amount:,.2f}"
+    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{shown} {unit}"
+
+
 def _group_label(evaluation: Evaluation) -> str:
     parts = []
     if evaluation.assignment_id:
@@ -146,25 +175,27 @@ def _target_text(commitment: Commitment) -> str:
             text += f"; liquidated damages of ${_s(p['penalty_per_unit'])} per shortfall {unit}"
         return text + "."
     if commitment.kind == Commitment.Kind.WAGE_FLOOR:
-        basis = "a base hourly rate" if p.get("basis", "base") == "base" else "base plus fringe"
+        total = p.get("basis", "base") == "total"
         rates = "; ".join(
             f"{'any craft' if r.get('craft') == 'any' else r.get('craft')} from "
-            f"{r.get('effective_from')}: ${_s(r.get('base'))} base"
-            + (f" + ${_s(r.get('fringe'))} fringe" if _d(r.get("fringe")) else "")
+            f"{_long_date(r.get('effective_from'))}: ${_s(r.get('base'))}"
+            + (f" base + ${_s(r.get('fringe'))} fringe" if total else "")
             for r in p.get("rates", [])
         )
-        return f"Every worker paid at least {basis} of the rate in effect ({rates})."
+        basis = "base plus fringe rate" if total else "base hourly rate"
+        return f"Every worker paid at least the {basis} in effect for the craft ({rates})."
     if commitment.kind == Commitment.Kind.COUNT_TARGET:
         unit = p.get("unit", "")
         text = (
-            f"{_s(p.get('target_quantity'))} {unit} between {p.get('start_date')} "
-            f"and {p.get('due_date')}"
+            f"{_quantity(p.get('target_quantity'), unit)} between "
+            f"{_long_date(p.get('start_date'))} and {_long_date(p.get('due_date'))}"
         )
         if p.get("max_ami_percent"):
-            text += f", counting only units at or below {_s(p['max_ami_percent'])}% of AMI"
+            ami = _s(p["max_ami_percent"])
+            text += f", counting only units at or below {ami}% of area median income"
         if p.get("milestones"):
             text += "; schedule: " + "; ".join(
-                f"{_s(m.get('quantity'))} by {m.get('date')}"
+                f"{_quantity(m.get('quantity'), unit)} by {_long_date(m.get('date'))}"
                 for m in p["milestones"]
                 if isinstance(m, dict)
             )
@@ -233,7 +264,13 @@ def _commitment_entry(
     )
     numerator_label = SERIES_COLUMNS.get(kind_key, ("Total", "Counted"))
     details = []
-    for group in groups[:DETAIL_GROUPS]:
+    limit = DETAIL_GROUPS if assignment is None else DETAIL_GROUPS_CONTRACTOR
+    candidates = (
+        groups
+        if len(groups) == 1
+        else [g for g in groups if g["status"] in ("shortfall", "at_risk")]
+    )
+    for group in candidates[:limit]:
         evaluation = by_key[group["group_key"]]
         if evaluation.series:
             details.append(
@@ -355,6 +392,26 @@ def _wages(
         ),
         key=lambda w: (-_d(w["owed"]), w["contractor"], w["worker"]),
     )
+    per_contractor: dict[str, dict] = {}
+    for w in workers:
+        c = per_contractor.setdefault(
+            w["contractor"],
+            {
+                "contractor": w["contractor"],
+                "workers": 0,
+                "weeks": 0,
+                "hours": Decimal(0),
+                "owed": Decimal(0),
+            },
+        )
+        c["workers"] += 1
+        c["weeks"] += w["weeks"]
+        c["hours"] += _d(w["hours"])
+        c["owed"] += _d(w["owed"])
+    contractors = sorted(
+        ({**c, "hours": _s(c["hours"]), "owed": _s(c["owed"])} for c in per_contractor.values()),
+        key=lambda c: (-_d(c["owed"]), c["contractor"]),
+    )
     listed_total = sum((_d(r["owed"]) for r in rows), Decimal(0))
     # The evaluation's shortfall is the restitution figure when the groups are the memo's
     # own; a contractor's share of a project-wide group is the sum of its own lines.
@@ -373,6 +430,7 @@ def _wages(
         "worker_count": len(workers),
         "week_count": len({(r["contractor"], r["worker"], r["week_ending"]) for r in rows}),
         "underpaid_hours": _s(sum((_d(r["hours"]) for r in rows), Decimal(0))),
+        "contractors": contractors,
         "by_worker": workers[:WAGE_WORKER_ROWS],
         "by_worker_not_listed": {
             "count": max(0, len(workers) - WAGE_WORKER_ROWS),
@@ -592,7 +650,10 @@ def gather_snapshot(
     commitment_keys = sorted(set(commitment_keys))
     flag_ids = sorted(set(int(i) for i in flag_ids))
     agreement = Agreement.objects.filter(project=project).first()
-    commitments = list(project.commitments.select_related("area").order_by("position", "key"))
+    commitments = sorted(
+        project.commitments.select_related("area"),
+        key=lambda c: (c.position, _natural(c.clause), c.key),
+    )
     if commitment_keys:
         commitments = [c for c in commitments if c.key in commitment_keys]
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)

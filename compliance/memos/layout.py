@@ -76,7 +76,7 @@ def list_table(
     return table
 
 
-def facts_table(rows: list[tuple[str, str]], label_width: float = 118) -> Table:
+def facts_table(rows: list[tuple[str, str]], label_width: float = 128) -> Table:
     """Label / value pairs (values already Paragraph markup), borderless, two columns."""
     s = styles()
     table = Table(
@@ -99,6 +99,24 @@ def facts_table(rows: list[tuple[str, str]], label_width: float = 118) -> Table:
         )
     )
     return table
+
+
+def grouped_rows(
+    groups: list[tuple[str, list[list]]], columns: int
+) -> tuple[list[list], list[tuple]]:
+    """Rows under spanning heading rows ("Pulice Construction: 12 workers, $3,622.00"), and
+    the style commands that span each heading and keep it on the page of its first row."""
+    rows, commands = [], []
+    for heading, members in groups:
+        index = len(rows) + 1  # the list table's header row comes first
+        rows.append([cell(heading, "cell_bold")] + [""] * (columns - 1))
+        commands += [
+            ("SPAN", (0, index), (-1, index)),
+            ("LINEABOVE", (0, index), (-1, index), 0.5, RULE),
+            ("NOSPLIT", (0, index), (-1, min(index + 1, index + len(members)))),
+        ]
+        rows += members
+    return rows, commands
 
 
 def status_markup(status: str, label: str) -> str:

@@ -32,6 +32,7 @@ from compliance.memos.layout import (
     MARGIN_X,
     cell,
     facts_table,
+    grouped_rows,
     join,
     list_table,
     plural,
@@ -207,6 +208,20 @@ def _summary(snap: dict) -> list:
 # 3. Wages
 
 
+def _by_contractor(wages: dict, rows: list[dict], build) -> list[tuple[str, list[list]]]:
+    """Listed rows grouped under their contractor, contractors owing the most first."""
+    groups = []
+    for c in wages["contractors"]:
+        members = [build(r) for r in rows if r["contractor"] == c["contractor"]]
+        if members:
+            heading = (
+                f"{c['contractor']}: {plural(c['workers'], 'worker')}, "
+                f"{number(c['hours'])} underpaid hours, {money(c['owed'])} owed"
+            )
+            groups.append((heading, members))
+    return groups
+
+
 def _wage_section(wages: dict) -> list:
     s = styles()
     title = f"{text(wages['clause'])} {text(wages['title'])}".strip()
@@ -218,6 +233,14 @@ def _wage_section(wages: dict) -> list:
         else "the sum of this contractor's underpaid lines"
     )
     workers = wages["worker_count"]
+    rows, extra = grouped_rows(
+        _by_contractor(
+            wages,
+            wages["by_worker"],
+            lambda w: [cell(w["worker"]), str(w["weeks"]), number(w["hours"]), money(w["owed"])],
+        ),
+        columns=4,
+    )
     flow = [
         Paragraph(title, s["h2"]),
         Paragraph(
@@ -230,26 +253,18 @@ def _wage_section(wages: dict) -> list:
         ),
         Paragraph("Restitution by worker", s["h3"]),
         list_table(
-            ["Worker ID", "Contractor", "Weeks", "Underpaid hours", "Owed"],
-            [
-                [
-                    cell(w["worker"]),
-                    cell(w["contractor"]),
-                    str(w["weeks"]),
-                    number(w["hours"]),
-                    money(w["owed"]),
-                ]
-                for w in wages["by_worker"]
-            ],
-            [110, 170, 50, 80, 86],
-            numeric={2, 3, 4},
+            ["Worker ID", "Weeks underpaid", "Underpaid hours", "Owed"],
+            rows,
+            [190, 90, 100, 116],
+            numeric={1, 2, 3},
             total=[
                 "All workers",
-                "",
                 str(wages["week_count"]),
                 number(wages["underpaid_hours"]),
                 money(wages["total_owed"]),
             ],
+            extra=extra,
+            zebra=False,
         ),
     ]
     rest = wages["by_worker_not_listed"]
@@ -258,38 +273,35 @@ def _wage_section(wages: dict) -> list:
             Paragraph(
                 f"The {len(wages['by_worker'])} workers owed the most are listed; "
                 f"{plural(rest['count'], 'more worker')} are owed {money(rest['owed'])} "
-                "together (in the total above and in the memo's snapshot).",
+                "together (in the totals and in the memo's snapshot).",
                 s["small"],
             )
         )
+    rows, extra = grouped_rows(
+        _by_contractor(
+            wages,
+            wages["lines"],
+            lambda v: [
+                cell(v["worker"]),
+                short_date(v["week_ending"]),
+                cell(v["craft"]),
+                number(v["hours"]),
+                money(v["paid"]),
+                money(v["required"]),
+                money(v["owed"]),
+            ],
+        ),
+        columns=7,
+    )
     flow += [
         Paragraph("Underpaid weeks: hourly rate paid against the rate required", s["h3"]),
         list_table(
-            [
-                "Worker ID",
-                "Contractor",
-                "Week ending",
-                "Craft",
-                "Hours",
-                "Paid",
-                "Required",
-                "Owed",
-            ],
-            [
-                [
-                    cell(v["worker"]),
-                    cell(v["contractor"]),
-                    short_date(v["week_ending"]),
-                    cell(v["craft"]),
-                    number(v["hours"]),
-                    money(v["paid"]),
-                    money(v["required"]),
-                    money(v["owed"]),
-                ]
-                for v in wages["lines"]
-            ],
-            [62, 92, 64, 76, 44, 50, 52, 56],
-            numeric={4, 5, 6, 7},
+            ["Worker ID", "Week ending", "Craft", "Hours", "Paid", "Required", "Owed"],
+            rows,
+            [84, 76, 106, 52, 58, 60, 60],
+            numeric={3, 4, 5, 6},
+            extra=extra,
+            zebra=False,
         ),
     ]
     rest = wages["lines_not_listed"]
@@ -442,7 +454,7 @@ def _flag_block(flag: dict) -> list:
         Paragraph(meta, s["small"]),
     ]
     if rows:
-        block.append(list_table(["When", "Who", "Event", "Note"], rows, [84, 92, 86, 234]))
+        block.append(list_table(["When", "Who", "Event", "Note"], rows, [94, 86, 84, 232]))
     if flag["events_not_listed"]:
         block.append(
             Paragraph(
@@ -566,14 +578,11 @@ def _sources(snap: dict, snapshot_sha256: str) -> list:
     if not reports:
         return flow
     f = fonts()
-    rows, extra, contractor = [], [], None
+    groups: list[tuple[str, list[list]]] = []
     for r in reports:
-        if r["contractor"] != contractor:
-            contractor = r["contractor"]
-            row = len(rows) + 1
-            rows.append([cell(contractor, "cell_bold"), "", "", "", "", ""])
-            extra += [("SPAN", (0, row), (-1, row)), ("LINEABOVE", (0, row), (-1, row), 0.5, RULE)]
-        rows.append(
+        if not groups or groups[-1][0] != r["contractor"]:
+            groups.append((r["contractor"], []))
+        groups[-1][1].append(
             [
                 r["month"],
                 str(r["version"]),
@@ -583,6 +592,7 @@ def _sources(snap: dict, snapshot_sha256: str) -> list:
                 r["sha256"] or "—",
             ]
         )
+    rows, extra = grouped_rows(groups, columns=6)
     extra.append(("FONT", (5, 1), (5, -1), MONO, 6.6, 10))
     extra.append(("FONT", (0, 0), (-1, 0), f["bold"], 8, 10))
     flow.append(
