@@ -14,7 +14,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 from compliance.memos.chart import cumulative_chart
 from compliance.memos.layout import (
     WIDTH,
-    cell,
+    Mark,
     facts_table,
     list_table,
     plural,
@@ -145,11 +145,11 @@ def _groups_table(entry: dict) -> list:
         widths = [176, 66, 66, 52, 62, 74]
         rows = [
             [
-                cell(g["label"]),
+                g["label"],
                 number(g["numerator"]),
                 number(g["denominator"]),
                 pct(g["actual_percent"]),
-                Paragraph(status_markup(g["status"], g["status_label"]), s["cell"]),
+                Mark(g["status_label"], g["status"]),
                 money(g["shortfall"]),
             ]
             for g in groups
@@ -169,11 +169,11 @@ def _groups_table(entry: dict) -> list:
         widths = [146, 60, 62, 46, 52, 66, 64]
         rows = [
             [
-                cell(g["label"]),
+                g["label"],
                 number(g["numerator"]),
                 number(g["denominator"]),
                 pct(g["actual_percent"]),
-                Paragraph(status_markup(g["status"], g["status_label"]), s["cell"]),
+                Mark(g["status_label"], g["status"]),
                 number(g["shortfall"]),
                 money(g["liquidated_damages"]),
             ]

@@ -30,7 +30,8 @@ from compliance.memos.layout import (
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
-    cell,
+    Ledger,
+    Mark,
     facts_table,
     grouped_rows,
     join,
@@ -237,7 +238,7 @@ def _wage_section(wages: dict) -> list:
         _by_contractor(
             wages,
             wages["by_worker"],
-            lambda w: [cell(w["worker"]), str(w["weeks"]), number(w["hours"]), money(w["owed"])],
+            lambda w: [w["worker"], str(w["weeks"]), number(w["hours"]), money(w["owed"])],
         ),
         columns=4,
     )
@@ -282,9 +283,9 @@ def _wage_section(wages: dict) -> list:
             wages,
             wages["lines"],
             lambda v: [
-                cell(v["worker"]),
+                v["worker"],
                 short_date(v["week_ending"]),
-                cell(v["craft"]),
+                v["craft"],
                 number(v["hours"]),
                 money(v["paid"]),
                 money(v["required"]),
@@ -350,7 +351,7 @@ def _reporting(snap: dict) -> list:
     )
     rows = [
         [
-            cell(c["contractor"]),
+            c["contractor"],
             str(c["due"]),
             str(c["on_time"]),
             str(c["late"]),
@@ -381,15 +382,12 @@ def _reporting(snap: dict) -> list:
     if reporting["months"]:
         rows = [
             [
-                cell(m["contractor"]),
+                m["contractor"],
                 month_label(m["month"]),
                 short_date(m["due_date"]),
-                Paragraph(
-                    status_markup(
-                        "shortfall" if m["status"] == "missing" else "at_risk",
-                        m["status"].capitalize(),
-                    ),
-                    s["cell"],
+                Mark(
+                    m["status"].capitalize(),
+                    "shortfall" if m["status"] == "missing" else "at_risk",
                 ),
                 timestamp(m["submitted_at"]),
                 str(m["version"] or "—"),
@@ -442,10 +440,10 @@ def _flag_block(flag: dict) -> list:
     )
     rows = [
         [
-            cell(timestamp(e["at"])),
-            cell(e["actor"]),
-            cell(_event_text(e)),
-            Paragraph(("<i>Internal:</i> " if e["internal"] else "") + text(e["note"]), s["cell"]),
+            timestamp(e["at"]),
+            e["actor"],
+            _event_text(e),
+            ("Internal: " if e["internal"] else "") + e["note"],
         ]
         for e in flag["events"]
     ]
@@ -454,7 +452,7 @@ def _flag_block(flag: dict) -> list:
         Paragraph(meta, s["small"]),
     ]
     if rows:
-        block.append(list_table(["When", "Who", "Event", "Note"], rows, [94, 86, 84, 232]))
+        block.append(list_table(["When", "Who", "Event", "Note"], rows, [96, 86, 90, 224]))
     if flag["events_not_listed"]:
         block.append(
             Paragraph(
@@ -523,10 +521,10 @@ def _enforcement(snap: dict) -> list:
             rows.append(
                 [
                     short_date(a["date"]),
-                    cell(a["kind_label"]),
-                    cell(a["contractor"] or "All"),
+                    a["kind_label"],
+                    a["contractor"] or "All",
                     money(a["amount"]) if a["amount"] else "—",
-                    cell(deadline),
+                    deadline,
                     Paragraph(note, s["cell"]),
                 ]
             )
@@ -577,32 +575,30 @@ def _sources(snap: dict, snapshot_sha256: str) -> list:
     ]
     if not reports:
         return flow
-    f = fonts()
-    groups: list[tuple[str, list[list]]] = []
+    # Thousands of rows on a large project: a Ledger, with each contractor as a heading row.
+    rows: list = []
+    contractor = None
     for r in reports:
-        if not groups or groups[-1][0] != r["contractor"]:
-            groups.append((r["contractor"], []))
-        groups[-1][1].append(
+        if r["contractor"] != contractor:
+            contractor = r["contractor"]
+            rows.append(contractor)
+        rows.append(
             [
                 r["month"],
                 str(r["version"]),
                 SOURCE_LABELS.get(r["source"], r["source"]),
                 timestamp(r["submitted_at"]),
-                str(r["lines"]),
+                f"{r['lines']:,}",
                 r["sha256"] or "—",
             ]
         )
-    rows, extra = grouped_rows(groups, columns=6)
-    extra.append(("FONT", (5, 1), (5, -1), MONO, 6.6, 10))
-    extra.append(("FONT", (0, 0), (-1, 0), f["bold"], 8, 10))
     flow.append(
-        list_table(
+        Ledger(
             ["Month", "Ver.", "Source", "Submitted", "Lines", "SHA-256"],
             rows,
-            [42, 28, 46, 80, 36, 264],
+            [42, 28, 48, 82, 36, 260],
             numeric={1, 4},
-            extra=extra,
-            zebra=False,
+            mono={5},
         )
     )
     return flow
