@@ -26,14 +26,37 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use 1 or 0.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name, "").strip()
     if value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
+    return number
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    value = env_str(name, default)
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone: use a name such as America/Los_Angeles."
+        ) from None
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -49,13 +72,12 @@ def database_from_url(name: str, url: str, sqlite_default: str) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_default}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if (
-            path.startswith("/")
-            and url.startswith("sqlite:///")
-            and not url.startswith("sqlite:////")
-        ):
-            path = path[1:]
+        # sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3
+        if parsed.netloc:
+            raise ImproperlyConfigured(
+                f"{name}={url!r}: use sqlite:///relative/path or sqlite:////absolute/path."
+            )
+        path = unquote(url[len("sqlite://") :])[1:]
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or sqlite_default}
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         if not parsed.path.strip("/"):
@@ -75,3 +97,13 @@ def database_from_url(name: str, url: str, sqlite_default: str) -> dict:
     raise ImproperlyConfigured(
         f"{name}={url!r}: use postgres://user:password@host:5432/dbname or sqlite:///path."
     )
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis URL (redis://, rediss:// or unix://), or "" when unset."""
+    value = env_str(name, "")
+    if value and urlparse(value).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: use redis://host:6379/0 (or rediss://, unix://), or leave it unset."
+        )
+    return value

@@ -8,6 +8,8 @@ the shared comments on those flags. Worker names: the worker's contractor, the l
 and admins only.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -206,3 +208,43 @@ def flag_actions_for(user, flag) -> set[str]:
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
+
+
+def only_roles(*roles: str):
+    """Declare, next to a view or API operation, the only roles that may use it; others get 403.
+
+    Use it under `@login_required` (web) or under the router's decorator (API):
+
+        @login_required
+        @access.only_roles(access.LAW_CENTER, access.ADMIN)
+        def memo_request(request, slug): ...
+
+    The access walk (tests/test_access_walk.py) reads `allowed_roles` from the view.
+    """
+    allowed = frozenset(roles)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require(role_of(request.user) in allowed)
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = allowed
+        return wrapper
+
+    return decorate
+
+
+def public(view):
+    """Mark a view that anyone may open without logging in (log in, password reset)."""
+    view.public = True
+    return view
+
+
+def api_tokens_for(user):
+    """A person's own API tokens; nobody else's, whatever the role."""
+    from projects.models import ApiToken
+
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

@@ -1,3 +1,145 @@
-from ninja import Router
+"""Projects in the API: list, detail, and the project definition import (SPEC §7.2, §7.3)."""
+
+import datetime
+
+from ninja import Body, Router, Schema
+
+from projects import access
+from projects.definition import project_definition_load, project_summary
+from projects.models import Assignment, Commitment
 
 router = Router(tags=["projects"])
+
+
+class ProjectOut(Schema):
+    slug: str
+    name: str
+    location: str
+    status: str
+    start_date: datetime.date
+    end_date: datetime.date
+
+
+class AgreementOut(Schema):
+    title: str
+    effective_date: datetime.date
+    signatories: str
+    cure_period_days: int
+    report_due_day: int
+
+
+class CommitmentOut(Schema):
+    key: str
+    clause: str
+    title: str
+    text: str
+    kind: str
+    area: str | None
+    params: dict
+
+
+class AssignmentOut(Schema):
+    contractor: str
+    contractor_name: str
+    tier: str
+    parent: str | None
+    scope_of_work: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+class ProjectDetailOut(ProjectOut):
+    agreement: AgreementOut | None
+    crafts: list[str]
+    commitments: list[CommitmentOut]
+    assignments: list[AssignmentOut]
+
+
+class DefinitionError(Schema):
+    path: str
+    message: str
+
+
+class DefinitionErrorsOut(Schema):
+    detail: str
+    errors: list[DefinitionError]
+
+
+class DefinitionOut(Schema):
+    slug: str
+    name: str
+    location: str
+    status: str
+    start_date: str
+    end_date: str
+    agreement: str | None
+    areas: list[str]
+    crafts: list[str]
+    contractors: list[str]
+    monitors: list[str]
+    commitments: list[str]
+
+
+@router.get("/projects", response=list[ProjectOut], summary="The projects you may see")
+def project_list(request):
+    return access.projects_for(request.user).order_by("name")
+
+
+@router.post(
+    "/projects/definition",
+    response={200: DefinitionOut, 422: DefinitionErrorsOut},
+    summary="Create or update a project from its definition (program admins)",
+)
+@access.only_roles(access.ADMIN)
+def project_definition(request, definition: Body[dict]):
+    """The body is a project definition (the schema of `load_project`, see the README).
+
+    All or nothing: on any error nothing is stored and the answer is 422 with every error,
+    each naming its JSON path (`commitments[2].area`).
+    """
+    project = project_definition_load(data=definition, user=request.user)
+    return project_summary(project)
+
+
+@router.get("/projects/{slug}", response=ProjectDetailOut, summary="One project's setup")
+def project_detail(request, slug: str):
+    """The project's agreement, commitments with their parameters, and the assignments you
+    may see (a contractor sees its own)."""
+    project = access.project_for(request.user, slug)
+    agreement = getattr(project, "agreement", None)
+    assignments = (
+        access.assignments_for(request.user)
+        .filter(project=project)
+        .select_related("contractor", "parent__contractor")
+    )
+    commitments = Commitment.objects.filter(project=project).select_related("area")
+    return {
+        **{f: getattr(project, f) for f in ProjectOut.model_fields},
+        "agreement": agreement,
+        "crafts": [craft.name for craft in project.crafts.all()],
+        "commitments": [
+            {
+                "key": c.key,
+                "clause": c.clause,
+                "title": c.title,
+                "text": c.text,
+                "kind": c.kind,
+                "area": c.area.slug if c.area else None,
+                "params": c.params,
+            }
+            for c in commitments
+        ],
+        "assignments": [_assignment(a) for a in assignments],
+    }
+
+
+def _assignment(a: Assignment) -> dict:
+    return {
+        "contractor": a.contractor.slug,
+        "contractor_name": a.contractor.name,
+        "tier": a.tier,
+        "parent": a.parent.contractor.slug if a.parent else None,
+        "scope_of_work": a.scope_of_work,
+        "start_date": a.start_date,
+        "end_date": a.end_date,
+    }

@@ -54,24 +54,31 @@ class _Errors(dict):
         self.setdefault(name, message)
 
 
-def _decimal(errors, params, name, *, required=False, default=None, minimum=None, maximum=None):
+def _decimal(
+    errors, params, name, *, label=None, required=False, default=None, minimum=None, maximum=None
+):
+    """A decimal parameter; errors are reported under `label` ("rates[0].base") or `name`."""
+    label = label or name
     value = params.get(name)
     if value is None or value == "":
         if required:
-            errors.add(name, "Required.")
+            errors.add(label, "Required.")
+        return default
+    if isinstance(value, bool):
+        errors.add(label, f"{value!r} is not a number.")
         return default
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        errors.add(name, f"{value!r} is not a number.")
+        errors.add(label, f"{value!r} is not a number.")
         return default
     if not number.is_finite():
-        errors.add(name, f"{value!r} is not a number.")
+        errors.add(label, f"{value!r} is not a number.")
         return default
     if minimum is not None and number < minimum:
-        errors.add(name, f"Must be at least {minimum}.")
+        errors.add(label, f"Must be at least {minimum}.")
     if maximum is not None and number > maximum:
-        errors.add(name, f"Must be at most {maximum}.")
+        errors.add(label, f"Must be at most {maximum}.")
     return str(number)
 
 
@@ -150,10 +157,19 @@ def _wage_floor(errors, params, area):
                 "effective_from": _date(
                     errors, f"{where}.effective_from", row.get("effective_from")
                 ),
-                "base": _decimal(errors, row, "base", required=True, minimum=Decimal("0.01"))
+                "base": _decimal(
+                    errors,
+                    row,
+                    "base",
+                    label=f"{where}.base",
+                    required=True,
+                    minimum=Decimal("0.01"),
+                )
                 if "base" in row
                 else errors.add(f"{where}.base", "Required."),
-                "fringe": _decimal(errors, row, "fringe", default="0", minimum=0),
+                "fringe": _decimal(
+                    errors, row, "fringe", label=f"{where}.fringe", default="0", minimum=0
+                ),
             }
         )
     out["rates"] = clean_rates
@@ -188,7 +204,9 @@ def _count_target(errors, params, area):
         clean_milestones.append(
             {
                 "date": _date(errors, f"{where}.date", row.get("date")),
-                "quantity": _decimal(errors, row, "quantity", required=True, minimum=0)
+                "quantity": _decimal(
+                    errors, row, "quantity", label=f"{where}.quantity", required=True, minimum=0
+                )
                 if "quantity" in row
                 else errors.add(f"{where}.quantity", "Required."),
             }

@@ -1,31 +1,41 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from projects import views
+from projects import access, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:slug>/", views.project_home, name="project_home"),
+    path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        access.public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "password-reset/",
+        access.public(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        access.public(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        access.public(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        access.public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
 ]

@@ -1,8 +1,13 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from projects import access
 from projects.selectors import home_projects
+from projects.tokens import api_token_create, api_token_revoke
 
 
 @login_required
@@ -33,3 +38,48 @@ def project_home(request, slug: str):
             .select_related("contractor", "parent__contractor"),
         },
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What the token is for, e.g. “payroll export script”.",
+    )
+
+
+@never_cache
+@login_required
+def api_tokens(request):
+    """Personal API tokens: create one for a script (shown once), see its use, revoke it."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            created = {"token": token, "raw": raw}
+            form = ApiTokenForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "projects/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": access.api_tokens_for(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, token_id: int):
+    """Revoke one of your tokens: scripts using it get 401 from now on."""
+    token = get_object_or_404(access.api_tokens_for(request.user), pk=token_id)
+    api_token_revoke(token=token, user=request.user)
+    messages.success(
+        request, f"The token “{token.name}” is revoked; anything still using it now gets 401."
+    )
+    return redirect("api_tokens")

@@ -27,6 +27,12 @@ from projects.models import (
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing takes most of a second per user; tests need many users, not safe ones."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, organization: Organization | None = None, **extra) -> User:
     user = User.objects.create_user(
         username=username, email=f"{username}@example.org", password=PASSWORD, **extra

@@ -1,0 +1,644 @@
+"""The project definition file (SPEC §7.3): one JSON document sets a project up.
+
+`project_definition_load` creates or updates, by slug or key, a project, its areas, crafts,
+contractors (organizations and their assignments), monitoring organizations, agreement and
+commitments, in one transaction. Everything in the file is checked first and every error is
+reported with its JSON path (`commitments[2].area`); with any error nothing is stored.
+
+Loading is additive: what the file names is created or updated, what it leaves out stays
+as it is (a craft or contractor dropped from the file keeps its reports and history).
+Craft aliases are added to a craft's aliases, never removed, since crafts are shared by
+projects.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cba.errors import Conflict, InvalidInput
+from compliance.audit import audit_record
+from projects.commitment_params import clean_params
+from projects.models import (
+    Agreement,
+    Area,
+    Assignment,
+    Commitment,
+    Craft,
+    Monitoring,
+    Organization,
+    Project,
+    normalize_craft_name,
+)
+
+TOP_KEYS = ["project", "areas", "crafts", "contractors", "agreement", "commitments", "monitors"]
+PROJECT_KEYS = ["slug", "name", "location", "start_date", "end_date", "status", "owner"]
+AREA_KEYS = ["slug", "name", "zips"]
+CRAFT_KEYS = ["name", "aliases"]
+CONTRACTOR_KEYS = [
+    "slug",
+    "name",
+    "tier",
+    "parent",
+    "start_date",
+    "end_date",
+    "scope_of_work",
+    "contacts",
+]
+AGREEMENT_KEYS = [
+    "title",
+    "effective_date",
+    "signatories",
+    "cure_period_days",
+    "report_due_day",
+]
+COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area"]
+MONITOR_KEYS = ["slug", "name", "kind"]
+ORGANIZATION_KEYS = ["slug", "name"]
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+ZIP = re.compile(r"^\d{5}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Errors(list):
+    def add(self, path: str, message: str) -> None:
+        self.append({"path": path, "message": message})
+
+
+def _at(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _object(errors: _Errors, value, path: str, keys: list[str], *, what: str) -> dict | None:
+    """`value` as a dict with only `keys`; every unknown key is an error."""
+    if not isinstance(value, dict):
+        errors.add(path, f"Must be an object: {what}.")
+        return None
+    for key in value:
+        if key not in keys:
+            errors.add(_at(path, key), f"Unknown key: use one of {', '.join(keys)}.")
+    return value
+
+
+def _list(errors: _Errors, value, path: str, *, what: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.add(path, f"Must be a list of {what}.")
+        return []
+    return value
+
+
+def _text(errors, obj, key, path, *, required=False, max_length=200) -> str | None:
+    value = obj.get(key)
+    where = _at(path, key)
+    if value is None or value == "":
+        if required:
+            errors.add(where, "Required.")
+        return None
+    if not isinstance(value, str):
+        errors.add(where, "Must be text.")
+        return None
+    if len(value) > max_length:
+        errors.add(where, f"At most {max_length} characters.")
+        return None
+    return value
+
+
+def _slug(errors, obj, key, path, *, required=True) -> str | None:
+    value = _text(errors, obj, key, path, required=required, max_length=80)
+    if value is not None and not SLUG.match(value):
+        errors.add(_at(path, key), f"{value!r} is not a slug: use letters, digits, - and _.")
+        return None
+    return value
+
+
+def _date(errors, obj, key, path, *, required=False) -> datetime.date | None:
+    value = obj.get(key)
+    where = _at(path, key)
+    if value is None or value == "":
+        if required:
+            errors.add(where, "Required (YYYY-MM-DD).")
+        return None
+    if isinstance(value, str) and DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.add(where, f"{value!r} is not a date: use YYYY-MM-DD.")
+    return None
+
+
+def _whole(errors, obj, key, path, *, minimum, maximum) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        number = None
+    else:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+    if number is None or not minimum <= number <= maximum:
+        errors.add(_at(path, key), f"{value!r}: give a whole number from {minimum} to {maximum}.")
+        return None
+    return number
+
+
+def _choice(errors, obj, key, path, choices, *, default=None) -> str | None:
+    value = obj.get(key, default)
+    if value is None:
+        errors.add(_at(path, key), f"Required: one of {', '.join(choices)}.")
+    elif value not in choices:
+        errors.add(_at(path, key), f"{value!r} is not one of {', '.join(choices)}.")
+        return None
+    return value
+
+
+@dataclass
+class _Plan:
+    """What the file asks for, checked; written only when no error was found."""
+
+    project: dict = field(default_factory=dict)
+    owner: dict | None = None
+    areas: list[dict] = field(default_factory=list)
+    crafts: list[dict] = field(default_factory=list)
+    monitors: list[dict] = field(default_factory=list)
+    contractors: list[dict] = field(default_factory=list)
+    agreement: dict | None = None
+    commitments: list[dict] = field(default_factory=list)
+
+
+def _check_organization(errors, slug, kinds: set[str], path: str) -> None:
+    existing = Organization.objects.filter(slug=slug).first()
+    if existing is not None and existing.kind not in kinds:
+        errors.add(
+            _at(path, "slug"),
+            f"{slug!r} is already a {existing.get_kind_display().lower()} organization: "
+            "choose another slug.",
+        )
+
+
+def _check_project(errors: _Errors, data, plan: _Plan) -> Project | None:
+    obj = _object(errors, data.get("project"), "project", PROJECT_KEYS, what="the project")
+    if obj is None:
+        return None
+    plan.project = {
+        "slug": _slug(errors, obj, "slug", "project"),
+        "name": _text(errors, obj, "name", "project", required=True),
+        "location": _text(errors, obj, "location", "project") or "",
+        "start_date": _date(errors, obj, "start_date", "project", required=True),
+        "end_date": _date(errors, obj, "end_date", "project", required=True),
+    }
+    if "status" in obj:
+        plan.project["status"] = _choice(errors, obj, "status", "project", Project.Status.values)
+    start, end = plan.project["start_date"], plan.project["end_date"]
+    if start and end and end < start:
+        errors.add("project.end_date", "Expected completion is before the start date.")
+    if "owner" in obj:
+        owner = _object(
+            errors, obj["owner"], "project.owner", ORGANIZATION_KEYS, what='{"slug", "name"}'
+        )
+        if owner is not None:
+            plan.owner = {
+                "slug": _slug(errors, owner, "slug", "project.owner"),
+                "name": _text(errors, owner, "name", "project.owner", required=True),
+            }
+            if plan.owner["slug"]:
+                _check_organization(errors, plan.owner["slug"], {"owner"}, "project.owner")
+    if plan.project["slug"]:
+        return Project.objects.filter(slug=plan.project["slug"]).first()
+    return None
+
+
+def _check_areas(errors: _Errors, data, plan: _Plan) -> set[str]:
+    seen: set[str] = set()
+    for i, item in enumerate(_list(errors, data.get("areas"), "areas", what="areas")):
+        path = _at("areas", i)
+        obj = _object(errors, item, path, AREA_KEYS, what='{"slug", "name", "zips"}')
+        if obj is None:
+            continue
+        slug = _slug(errors, obj, "slug", path)
+        if slug in seen:
+            errors.add(_at(path, "slug"), f"Area {slug!r} is listed twice.")
+        zips = []
+        for j, code in enumerate(_list(errors, obj.get("zips"), _at(path, "zips"), what="ZIPs")):
+            if isinstance(code, str) and ZIP.match(code):
+                zips.append(code)
+            else:
+                errors.add(_at(_at(path, "zips"), j), f"{code!r} is not a 5-digit ZIP code.")
+        if "zips" not in obj:
+            errors.add(_at(path, "zips"), "Required: the area's 5-digit ZIP codes.")
+        if slug:
+            seen.add(slug)
+        plan.areas.append(
+            {"slug": slug, "name": _text(errors, obj, "name", path, required=True), "zips": zips}
+        )
+    return seen
+
+
+def _check_crafts(errors: _Errors, data, plan: _Plan, project: Project | None) -> dict[str, str]:
+    """Returns every craft the project will have, by match key (name or alias) → name."""
+    known: dict[str, str] = {}
+    if project is not None:
+        for craft in project.crafts.all():
+            for key in craft.match_keys():
+                known[key] = craft.name
+    listed: set[str] = set()
+    for i, item in enumerate(_list(errors, data.get("crafts"), "crafts", what="crafts")):
+        path = _at("crafts", i)
+        if isinstance(item, str):
+            item = {"name": item}
+        obj = _object(errors, item, path, CRAFT_KEYS, what='a name or {"name", "aliases"}')
+        if obj is None:
+            continue
+        name = _text(errors, obj, "name", path, required=True, max_length=100)
+        if name is None:
+            continue
+        if normalize_craft_name(name) in listed:
+            errors.add(_at(path, "name"), f"Craft {name!r} is listed twice.")
+            continue
+        listed.add(normalize_craft_name(name))
+        aliases = []
+        for j, alias in enumerate(
+            _list(errors, obj.get("aliases"), _at(path, "aliases"), what="names")
+        ):
+            if not isinstance(alias, str) or not alias.strip():
+                errors.add(_at(_at(path, "aliases"), j), "Must be a name.")
+            else:
+                aliases.append(alias.strip())
+        for j, key in enumerate([name, *aliases]):
+            owner = known.get(normalize_craft_name(key))
+            if owner is not None and normalize_craft_name(owner) != normalize_craft_name(name):
+                where = _at(path, "name") if j == 0 else _at(_at(path, "aliases"), j - 1)
+                errors.add(where, f"{key!r} already names the craft {owner!r}.")
+            else:
+                known[normalize_craft_name(key)] = name
+        plan.crafts.append({"name": name.strip(), "aliases": aliases})
+    return known
+
+
+def _check_monitors(errors: _Errors, data, plan: _Plan) -> None:
+    kinds = [Organization.Kind.COALITION, Organization.Kind.LAW_CENTER]
+    for i, item in enumerate(_list(errors, data.get("monitors"), "monitors", what="monitors")):
+        path = _at("monitors", i)
+        obj = _object(errors, item, path, MONITOR_KEYS, what='{"slug", "name", "kind"}')
+        if obj is None:
+            continue
+        monitor = {
+            "slug": _slug(errors, obj, "slug", path),
+            "name": _text(errors, obj, "name", path, required=True),
+            "kind": _choice(errors, obj, "kind", path, kinds),
+        }
+        if monitor["slug"] and monitor["kind"]:
+            _check_organization(errors, monitor["slug"], {monitor["kind"]}, path)
+        plan.monitors.append(monitor)
+
+
+def _check_contractors(errors: _Errors, data, plan: _Plan, project: Project | None) -> None:
+    existing = set()
+    if project is not None:
+        existing = set(project.assignments.values_list("contractor__slug", flat=True))
+    items = _list(errors, data.get("contractors"), "contractors", what="contractors")
+    listed = [item.get("slug") for item in items if isinstance(item, dict)]
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        path = _at("contractors", i)
+        obj = _object(errors, item, path, CONTRACTOR_KEYS, what="a contractor")
+        if obj is None:
+            continue
+        slug = _slug(errors, obj, "slug", path)
+        if slug in seen:
+            errors.add(_at(path, "slug"), f"Contractor {slug!r} is listed twice.")
+        if slug:
+            seen.add(slug)
+            _check_organization(errors, slug, {"contractor"}, path)
+        parent = _slug(errors, obj, "parent", path, required=False)
+        if parent is not None and parent == slug:
+            errors.add(_at(path, "parent"), "A contractor cannot be its own parent.")
+        elif parent is not None and parent not in listed and parent not in existing:
+            errors.add(
+                _at(path, "parent"),
+                f"Unknown contractor {parent!r}: list it under contractors first.",
+            )
+        tier = "prime" if parent is None else "sub"
+        start = _date(errors, obj, "start_date", path)
+        end = _date(errors, obj, "end_date", path)
+        if start and end and end < start:
+            errors.add(_at(path, "end_date"), "The end is before the start.")
+        contacts = []
+        for j, username in enumerate(
+            _list(errors, obj.get("contacts"), _at(path, "contacts"), what="usernames")
+        ):
+            where = _at(_at(path, "contacts"), j)
+            user = (
+                User.objects.filter(username=username).select_related("membership").first()
+                if isinstance(username, str)
+                else None
+            )
+            membership = getattr(user, "membership", None) if user else None
+            if user is None:
+                errors.add(where, f"No user {username!r}: create the user first.")
+            elif membership is None or membership.organization.slug != slug:
+                errors.add(where, f"{username!r} is not a member of {slug!r}.")
+            else:
+                contacts.append(user)
+        plan.contractors.append(
+            {
+                "slug": slug,
+                "name": _text(errors, obj, "name", path, required=True),
+                "tier": _choice(errors, obj, "tier", path, Assignment.Tier.values, default=tier),
+                "parent": parent,
+                "start_date": start,
+                "end_date": end,
+                "scope_of_work": _text(errors, obj, "scope_of_work", path, max_length=300) or "",
+                "contacts": contacts if "contacts" in obj else None,
+            }
+        )
+    parents = {c["slug"]: c["parent"] for c in plan.contractors if c["slug"]}
+    for i, contractor in enumerate(plan.contractors):
+        chain, slug = set(), contractor["slug"]
+        while slug in parents and slug not in chain:
+            chain.add(slug)
+            slug = parents[slug]
+        if slug in chain and slug == contractor["slug"]:
+            errors.add(_at(_at("contractors", i), "parent"), "The parents form a loop.")
+
+
+def _check_agreement(errors: _Errors, data, plan: _Plan) -> None:
+    if "agreement" not in data:
+        return
+    path = "agreement"
+    obj = _object(errors, data["agreement"], path, AGREEMENT_KEYS, what="the agreement")
+    if obj is None:
+        return
+    plan.agreement = {
+        "title": _text(errors, obj, "title", path, required=True),
+        "effective_date": _date(errors, obj, "effective_date", path, required=True),
+        "signatories": _text(errors, obj, "signatories", path, max_length=5000) or "",
+    }
+    cure = _whole(errors, obj, "cure_period_days", path, minimum=0, maximum=3650)
+    due = _whole(errors, obj, "report_due_day", path, minimum=1, maximum=28)
+    if cure is not None:
+        plan.agreement["cure_period_days"] = cure
+    if due is not None:
+        plan.agreement["report_due_day"] = due
+
+
+def _check_commitments(
+    errors: _Errors, data, plan: _Plan, area_slugs: set[str], crafts: dict[str, str]
+) -> None:
+    items = _list(errors, data.get("commitments"), "commitments", what="commitments")
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        path = _at("commitments", i)
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object: a commitment.")
+            continue
+        key = _slug(errors, item, "key", path)
+        if key in seen:
+            errors.add(_at(path, "key"), f"Commitment {key!r} is listed twice.")
+        if key:
+            seen.add(key)
+        kind = _choice(errors, item, "kind", path, Commitment.Kind.values)
+        area_slug = _slug(errors, item, "area", path, required=False)
+        area = None
+        if area_slug is not None:
+            area = Area.objects.filter(slug=area_slug).first()
+            if area is None and area_slug in area_slugs:
+                area = Area(slug=area_slug)
+            if area is None:
+                errors.add(
+                    _at(path, "area"), f"Unknown area {area_slug!r}: list it under areas first."
+                )
+        params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
+        if kind is not None:
+            try:
+                params = clean_params(kind=kind, params=params, area=area)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    if name == "area" and area_slug is not None and area is None:
+                        continue
+                    for message in messages:
+                        errors.add(_at(path, name), message)
+                params = None
+        if params is not None:
+            _canonical_crafts(errors, params, crafts, path)
+        plan.commitments.append(
+            {
+                "key": key,
+                "clause": _text(errors, item, "clause", path, max_length=60) or "",
+                "title": _text(errors, item, "title", path, required=True),
+                "text": _text(errors, item, "text", path, max_length=20000) or "",
+                "kind": kind,
+                "area": area_slug,
+                "params": params,
+            }
+        )
+
+
+def _canonical_crafts(errors: _Errors, params: dict, crafts: dict[str, str], path: str) -> None:
+    """Craft names in parameters must be the project's crafts; store their proper names."""
+    names = params.get("excluded_crafts", [])
+    for j, name in enumerate(names):
+        proper = crafts.get(normalize_craft_name(name))
+        if proper is None:
+            errors.add(_at(_at(path, "excluded_crafts"), j), f"Unknown craft {name!r}.")
+        else:
+            names[j] = proper
+    for j, rate in enumerate(params.get("rates", [])):
+        if rate["craft"] == "any":
+            continue
+        proper = crafts.get(normalize_craft_name(rate["craft"]))
+        if proper is None:
+            errors.add(
+                f"{_at(_at(path, 'rates'), j)}.craft",
+                f'Unknown craft {rate["craft"]!r}: use a craft of the project or "any".',
+            )
+        else:
+            rate["craft"] = proper
+
+
+def _check(data) -> tuple[_Plan, Project | None]:
+    errors = _Errors()
+    plan = _Plan()
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "The project definition must be a JSON object.",
+            errors=[{"path": "", "message": "Must be a JSON object with a project key."}],
+        )
+    for key in data:
+        if key not in TOP_KEYS:
+            errors.add(key, f"Unknown key: use one of {', '.join(TOP_KEYS)}.")
+    project = _check_project(errors, data, plan)
+    area_slugs = _check_areas(errors, data, plan)
+    crafts = _check_crafts(errors, data, plan, project)
+    _check_monitors(errors, data, plan)
+    _check_contractors(errors, data, plan, project)
+    _check_agreement(errors, data, plan)
+    _check_commitments(errors, data, plan, area_slugs, crafts)
+    if errors:
+        count = len(errors)
+        raise InvalidInput(
+            f"The project definition has {count} error{'s' if count != 1 else ''}; "
+            "nothing was stored.",
+            errors=list(errors),
+        )
+    return plan, project
+
+
+def _write(plan: _Plan, project: Project | None) -> tuple[Project, bool]:
+    owner = None
+    if plan.owner:
+        owner, _ = Organization.objects.update_or_create(
+            slug=plan.owner["slug"], defaults={"name": plan.owner["name"], "kind": "owner"}
+        )
+    fields = {k: v for k, v in plan.project.items() if k != "slug"}
+    if plan.owner:
+        fields["owner"] = owner
+    created = project is None
+    if created:
+        project = Project.objects.create(slug=plan.project["slug"], **fields)
+    else:
+        for name, value in fields.items():
+            setattr(project, name, value)
+        project.save()
+
+    for area in plan.areas:
+        Area.objects.update_or_create(
+            slug=area["slug"], defaults={"name": area["name"], "zips": area["zips"]}
+        )
+
+    by_key = {normalize_craft_name(c.name): c for c in Craft.objects.all()}
+    for item in plan.crafts:
+        craft = by_key.get(normalize_craft_name(item["name"]))
+        if craft is None:
+            craft = Craft.objects.create(name=item["name"], aliases=item["aliases"])
+        else:
+            new = [a for a in item["aliases"] if a not in craft.aliases]
+            if new:
+                craft.aliases = [*craft.aliases, *new]
+                craft.save(update_fields=["aliases"])
+        project.crafts.add(craft)
+
+    for monitor in plan.monitors:
+        organization, _ = Organization.objects.update_or_create(
+            slug=monitor["slug"], defaults={"name": monitor["name"], "kind": monitor["kind"]}
+        )
+        Monitoring.objects.get_or_create(project=project, organization=organization)
+
+    assignments = {}
+    for item in plan.contractors:
+        organization, _ = Organization.objects.update_or_create(
+            slug=item["slug"], defaults={"name": item["name"], "kind": "contractor"}
+        )
+        assignment, _ = Assignment.objects.update_or_create(
+            project=project,
+            contractor=organization,
+            defaults={
+                "tier": item["tier"],
+                "scope_of_work": item["scope_of_work"],
+                "start_date": item["start_date"] or project.start_date,
+                "end_date": item["end_date"],
+            },
+        )
+        if item["contacts"] is not None:
+            assignment.contacts.set(item["contacts"])
+        assignments[item["slug"]] = assignment
+    for item in plan.contractors:
+        assignment = assignments[item["slug"]]
+        parent = None
+        if item["parent"]:
+            parent = assignments.get(item["parent"]) or project.assignments.get(
+                contractor__slug=item["parent"]
+            )
+        if assignment.parent_id != (parent.pk if parent else None):
+            assignment.parent = parent
+            assignment.save(update_fields=["parent"])
+
+    if plan.agreement is not None:
+        Agreement.objects.update_or_create(project=project, defaults=plan.agreement)
+
+    areas = {a.slug: a for a in Area.objects.filter(slug__in=[c["area"] for c in plan.commitments])}
+    for position, item in enumerate(plan.commitments):
+        commitment = Commitment.objects.filter(project=project, key=item["key"]).first()
+        commitment = commitment or Commitment(project=project, key=item["key"])
+        commitment.clause = item["clause"]
+        commitment.title = item["title"]
+        commitment.text = item["text"]
+        commitment.kind = item["kind"]
+        commitment.area = areas.get(item["area"])
+        commitment.params = item["params"]
+        commitment.position = position
+        commitment.save()
+    return project, created
+
+
+def project_definition_load(*, data: dict, user=None) -> Project:
+    """Create or update a project from its definition (SPEC §7.3); all or nothing.
+
+    Raises InvalidInput listing every error with its JSON path when the file is wrong.
+    """
+    plan, project = _check(data)
+    try:
+        with transaction.atomic():
+            project, created = _write(plan, project)
+            audit_record(
+                verb="setup.project_definition.load",
+                actor=user,
+                actor_label="" if user else "load_project",
+                obj=project,
+                project=project,
+                data={
+                    "created": created,
+                    "areas": [a["slug"] for a in plan.areas],
+                    "crafts": [c["name"] for c in plan.crafts],
+                    "contractors": [c["slug"] for c in plan.contractors],
+                    "monitors": [m["slug"] for m in plan.monitors],
+                    "commitments": [c["key"] for c in plan.commitments],
+                    "agreement": plan.agreement is not None,
+                },
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "Another change to this project was saved at the same moment; load the file again."
+        ) from exc
+    return project
+
+
+def project_summary(project: Project) -> dict:
+    """What a project holds, in the words of the definition file."""
+    agreement = Agreement.objects.filter(project=project).first()
+    return {
+        "slug": project.slug,
+        "name": project.name,
+        "location": project.location,
+        "status": project.status,
+        "start_date": project.start_date.isoformat(),
+        "end_date": project.end_date.isoformat(),
+        "agreement": agreement.title if agreement else None,
+        "areas": sorted(
+            set(project.commitments.filter(area__isnull=False).values_list("area__slug", flat=True))
+        ),
+        "crafts": list(project.crafts.order_by("name").values_list("name", flat=True)),
+        "contractors": list(
+            project.assignments.order_by("contractor__slug").values_list(
+                "contractor__slug", flat=True
+            )
+        ),
+        "monitors": list(
+            project.monitoring.order_by("organization__slug").values_list(
+                "organization__slug", flat=True
+            )
+        ),
+        "commitments": list(
+            project.commitments.order_by("position", "key").values_list("key", flat=True)
+        ),
+    }
