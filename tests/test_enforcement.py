@@ -18,11 +18,6 @@ from compliance.models import AuditEvent, EnforcementAction, Flag, Memo
 from tests.test_memos_web import bearer
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def flag(project, walsh):
     return Flag.objects.create(

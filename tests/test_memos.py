@@ -210,10 +210,9 @@ def worked_examples(project, walsh, pulice, crafts, area):
 
 
 @pytest.fixture(autouse=True)
-def fast_setup(settings, tmp_path):
-    """Memos are stored under a temporary MEDIA_ROOT; users get a cheap password hash."""
+def memo_files(settings, tmp_path):
+    """Memos are stored under a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def build(project, user, **scope) -> Memo:

@@ -11,7 +11,7 @@ from tests import test_memos
 from tests.test_memos import TODAY, pdf_text
 
 # The worked examples and the temporary media folder of the memo tests.
-fast_setup = test_memos.fast_setup
+memo_files = test_memos.memo_files
 worked_examples = test_memos.worked_examples
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -268,7 +268,8 @@ def memo_snapshot(request, memo_id: int):
     """The figures a memo was built from, as the JSON its snapshot SHA-256 covers."""
     memo = _visible_memo(request.user, memo_id)
     if memo.status != Memo.Status.READY:
-        raise Http404("This memo has no snapshot yet.")
+        messages.error(request, f"Memo #{memo.pk} has no figures yet: it is {memo.status}.")
+        return redirect("memo_list", slug=memo.project.slug)
     response = JsonResponse(memo.snapshot, json_dumps_params={"sort_keys": True, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="memo-{memo.pk}-snapshot.json"'
     return response
