@@ -219,36 +219,54 @@ def _groups_table(entry: dict) -> list:
     return flow
 
 
+def _monthly_table(entry: dict, detail: dict):
+    if entry["kind"] == "count_target":
+        # The denominator of a count is its target, the same every month: not a column.
+        unit = entry["groups"][0]["unit"]
+        amount = money if unit == "dollars" else number
+        return list_table(
+            ["Month", f"Delivered ({unit})", "Percent of target", "Cumulative percent"],
+            [
+                [
+                    month_label(m["month"]),
+                    amount(m["numerator"]),
+                    pct(m["percent"]),
+                    pct(m["cumulative_percent"]),
+                ]
+                for m in detail["series"]
+            ],
+            [124, 124, 124, 124],
+            numeric={1, 2, 3},
+            total=["To date", amount(detail["numerator"]), "", pct(detail["actual_percent"])],
+        )
+    total_label, counted_label = entry["series_columns"]
+    return list_table(
+        ["Month", total_label, counted_label, "Percent", "Cumulative percent"],
+        [
+            [
+                month_label(m["month"]),
+                number(m["denominator"]),
+                number(m["numerator"]),
+                pct(m["percent"]),
+                pct(m["cumulative_percent"]),
+            ]
+            for m in detail["series"]
+        ],
+        [110, 96, 96, 88, 106],
+        numeric={1, 2, 3, 4},
+        total=[
+            "To date",
+            number(detail["denominator"]),
+            number(detail["numerator"]),
+            "",
+            pct(detail["actual_percent"]),
+        ],
+    )
+
+
 def _monthly(entry: dict, detail: dict, heading: str) -> list:
     s = styles()
-    total_label, counted_label = entry["series_columns"]
-    rows = [
-        [
-            month_label(m["month"]),
-            number(m["denominator"]),
-            number(m["numerator"]),
-            pct(m["percent"]),
-            pct(m["cumulative_percent"]),
-        ]
-        for m in detail["series"]
-    ]
-    to_date = [
-        "To date",
-        number(detail["denominator"]),
-        number(detail["numerator"]),
-        "",
-        pct(detail["actual_percent"]),
-    ]
-    flow = [
-        Paragraph(text(heading), s["h3"]),
-        list_table(
-            ["Month", total_label, counted_label, "Percent", "Cumulative percent"],
-            rows,
-            [110, 96, 96, 88, 106],
-            numeric={1, 2, 3, 4},
-            total=to_date,
-        ),
-    ]
+    flow = [Paragraph(text(heading), s["h3"]), _monthly_table(entry, detail)]
     if entry["kind"] == "wage_floor":
         # A wage floor has no percent target: the restitution tables of section 3 tell it.
         return flow
