@@ -115,7 +115,7 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _natural(clause: str) -> list:
+def clause_sort_key(clause: str) -> list:
     """ "§3.10" after "§3.9": clause numbers compare as numbers."""
     return [
         (0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -652,7 +652,7 @@ def gather_snapshot(
     agreement = Agreement.objects.filter(project=project).first()
     commitments = sorted(
         project.commitments.select_related("area"),
-        key=lambda c: (c.position, _natural(c.clause), c.key),
+        key=lambda c: (c.position, clause_sort_key(c.clause), c.key),
     )
     if commitment_keys:
         commitments = [c for c in commitments if c.key in commitment_keys]

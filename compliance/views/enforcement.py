@@ -24,6 +24,7 @@ from compliance.enforcement import (
     enforcement_history,
 )
 from compliance.memos.build import memo_request
+from compliance.memos.gather import clause_sort_key
 from compliance.models import EnforcementAction, Flag, Memo
 from projects import access
 
@@ -88,9 +89,12 @@ class MemoRequestForm(forms.Form):
         self.fields["contractor"].queryset = (
             access.assignments_for(user).filter(project=project).select_related("contractor")
         )
+        commitments = sorted(
+            access.commitments_for(user).filter(project=project),
+            key=lambda c: (c.position, clause_sort_key(c.clause), c.key),
+        )
         self.fields["commitments"].choices = [
-            (c.key, f"{c.clause} {c.title}".strip())
-            for c in access.commitments_for(user).filter(project=project)
+            (c.key, f"{c.clause} {c.title}".strip()) for c in commitments
         ]
         self.fields["flags"].choices = flag_choices(
             user=user, project=project, extra_ids=extra_flag_ids
