@@ -267,3 +267,15 @@ def test_the_api_refuses_damages_without_an_amount_with_422(client, project, law
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "amount"
+
+
+def test_the_enforcement_list_runs_a_fixed_number_of_queries(
+    client, project, lawyer, walsh, flag, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        notice(project, lawyer, assignment=walsh, flags=[flag], note=f"Notice {day}")
+    client.force_login(lawyer)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("enforcement_list", kwargs={"slug": "crenshaw"}))
+    assert page.status_code == 200
+    assert "Page 1 of 2" in page.content.decode()

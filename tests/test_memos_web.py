@@ -225,3 +225,20 @@ def test_the_nav_links_the_law_center_to_memos_and_enforcement(client, project, 
     page = client.get(reverse("project_home", kwargs={"slug": "crenshaw"})).content.decode()
     assert reverse("memo_list", kwargs={"slug": "crenshaw"}) not in page
     assert reverse("enforcement_list", kwargs={"slug": "crenshaw"}) in page
+
+
+def test_the_memo_lists_run_a_fixed_number_of_queries(
+    client, project, lawyer, walsh, django_assert_max_num_queries
+):
+    client.force_login(lawyer)
+    for i in range(30):
+        Memo.objects.create(
+            project=project,
+            assignment=walsh if i % 2 else None,
+            status="ready",
+            requested_by=lawyer,
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("memo_list", kwargs={"slug": "crenshaw"})).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("memo_index")).status_code == 200

@@ -170,8 +170,10 @@ def _visible_memo(user, memo_id: int) -> Memo:
 def memo_index(request):
     """Every memo of the projects this law center follows, newest first."""
     access.require(access.can_use_memos(request.user))
-    memos = access.memos_for(request.user).select_related(
-        "project", "assignment__contractor", "requested_by"
+    memos = (
+        access.memos_for(request.user)
+        .select_related("project", "assignment__contractor", "requested_by")
+        .prefetch_related("flags")
     )
     status = request.GET.get("status", "")
     if status in Memo.Status.values:
