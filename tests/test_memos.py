@@ -399,12 +399,12 @@ def test_a_contractor_memo_keeps_to_its_own_groups_and_reports(
     assert "To Walsh Shea" in text
     assert "Walsh Shea · Laborer 120.00 800.00 15.00% Shortfall 120.00 $3,000.00" in text
     assert "Walsh Shea · Carpenter 350.00 1,000.00 35.00% Met 0.00 $0.00" in text
-    assert "Walsh Shea · Laborer: 120.00 hours × $25.00 = $3,000.00" in text
+    assert "Walsh Shea · Laborer 120.00 hours × $25.00 = $3,000.00" in text
     assert "Pulice · Laborer" not in text
     assert "c" * 64 in text and "d" * 64 not in text
 
     whole = memo_text(build(project, lawyer, commitment_keys=["sf-local"]))
-    assert "Pulice · Laborer: 100.00 hours × $25.00 = $2,500.00" in whole
+    assert "Pulice · Laborer 100.00 hours × $25.00 = $2,500.00" in whole
     assert "Total liquidated damages under §4.2(a): $5,500.00" in whole
 
 

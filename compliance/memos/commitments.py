@@ -201,21 +201,24 @@ def _groups_table(entry: dict) -> list:
                 s["small"],
             )
         )
-    lines = [
-        f"{text(g['label'])}: {damages_arithmetic(g)}"
-        for g in groups
-        if damages_arithmetic(g) and Decimal(g["liquidated_damages"])
-    ]
-    if lines:
-        flow.append(Paragraph("Liquidated damages, group by group", s["h3"]))
-        flow.append(Paragraph("<br/>".join(lines), s["body"]))
-        flow.append(
+    charged = [g for g in groups if damages_arithmetic(g) and Decimal(g["liquidated_damages"])]
+    if charged:
+        label = "All groups" if not rest["count"] else f"All {totals['groups']} groups"
+        flow += [
+            Paragraph("Liquidated damages, group by group", s["h3"]),
+            list_table(
+                ["Group", "Shortfall × rate = damages"],
+                [[g["label"], damages_arithmetic(g)] for g in charged],
+                [226, 270],
+                numeric={1},
+                total=[label, money(totals["liquidated_damages"])],
+            ),
             Paragraph(
                 f"Total liquidated damages under {text(entry['clause'] or entry['title'])}: "
                 f"<b>{money(totals['liquidated_damages'])}</b>.",
                 s["body"],
-            )
-        )
+            ),
+        ]
     return flow
 
 
