@@ -176,7 +176,7 @@ def join(items: list[str]) -> str:
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 class Ledger(Flowable):

@@ -191,7 +191,7 @@ def _summary(snap: dict) -> list:
     if missing or late:
         parts.append(
             f"{plural(missing, 'monthly report')} {'is' if missing == 1 else 'are'} missing "
-            f"and {late} {'was' if late == 1 else 'were'} filed late."
+            f"and {late:,} {'was' if late == 1 else 'were'} filed late."
         )
     unresolved = summary["unresolved_flags"]
     if unresolved:
@@ -344,8 +344,8 @@ def _reporting(snap: dict) -> list:
     flow.append(
         Paragraph(
             f"Each contractor owes a report for every month of its work, due on day {due_day} "
-            f"of the following month. Of {plural(t['due'], 'report')} due, {t['on_time']} "
-            f"arrived on time, {t['late']} late and {t['missing']} not at all.",
+            f"of the following month. Of {plural(t['due'], 'report')} due, {t['on_time']:,} "
+            f"arrived on time, {t['late']:,} late and {t['missing']:,} not at all.",
             s["body"],
         )
     )
