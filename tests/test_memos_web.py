@@ -242,3 +242,31 @@ def test_the_memo_lists_run_a_fixed_number_of_queries(
         assert client.get(reverse("memo_list", kwargs={"slug": "crenshaw"})).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("memo_index")).status_code == 200
+
+
+def test_the_flag_and_project_pages_can_include_the_memo_links(project):
+    from django.template.loader import render_to_string
+
+    from compliance.models import Flag
+
+    flag = Flag.objects.create(
+        project=project,
+        commitment_key="targeted",
+        kind="shortfall",
+        severity="critical",
+        dedupe_key="k",
+        title="Short",
+    )
+    lawyer_html = render_to_string(
+        "compliance/memos/_flag_links.html", {"flag": flag, "role": "law_center"}
+    )
+    assert f"/projects/crenshaw/memos/new/?flag={flag.pk}" in lawyer_html
+    assert f"/projects/crenshaw/enforcement/?flag={flag.pk}#record" in lawyer_html
+    reviewer_html = render_to_string(
+        "compliance/memos/_flag_links.html", {"flag": flag, "role": "reviewer"}
+    )
+    assert "memos/new" not in reviewer_html and "/enforcement/" in reviewer_html
+    project_html = render_to_string(
+        "compliance/memos/_project_links.html", {"project": project, "role": "law_center"}
+    )
+    assert "/projects/crenshaw/memos/new/" in project_html
