@@ -1,0 +1,130 @@
+"""`manage.py seed_demo`: a realistic demo, one login per role, safe to run again."""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from compliance import demo
+from compliance.models import PayrollLine, Report, Worker
+from projects import access
+from projects.models import Area, Commitment, Organization, Project
+
+TODAY = datetime.datetime(2026, 11, 21, 18, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in [Project, Organization, Area, Commitment, User, Worker, Report, PayrollLine]
+    }
+
+
+def apprentice_share(project: Project, contractor: str) -> float:
+    hours = PayrollLine.objects.filter(
+        project=project, assignment__contractor__slug=contractor, is_current=True
+    ).aggregate(all=Sum("hours"), apprentice=Sum("hours", filter=Q(is_apprentice=True)))
+    return float((hours["apprentice"] or 0) / hours["all"])
+
+
+def test_seed_demo_builds_a_year_of_reports_and_prints_one_login_per_role(
+    db, frozen, client, monkeypatch
+):
+    monkeypatch.delenv("PORT", raising=False)
+    output = seed()
+
+    assert "http://127.0.0.1:8000/" in output
+    assert demo.PASSWORD in output
+    roles = {}
+    for login in demo.LOGINS:
+        assert login.username in output
+        roles[login.username] = access.role_of(User.objects.get(username=login.username))
+    assert roles == {
+        "demo-admin": "admin",
+        "demo-prime": "contractor",
+        "demo-sub": "contractor",
+        "demo-coalition": "reviewer",
+        "demo-lawyer": "law_center",
+        "demo-owner": "owner",
+    }
+    assert client.login(username="demo-coalition", password=demo.PASSWORD)
+
+    main = Project.objects.get(slug=demo.MAIN)
+    second = Project.objects.get(slug=demo.SECOND)
+    assert main.start_date == datetime.date(2025, 9, 1)
+    assert set(main.commitments.values_list("kind", flat=True)) == {
+        "workforce_share",
+        "wage_floor",
+        "count_target",
+    }
+    assert main.commitments.get(key="targeted").params["penalty_per_unit"] == "25"
+    prime = Report.objects.filter(
+        assignment__project=main, assignment__tier="prime", is_current=True
+    )
+    assert prime.count() == 14
+    assert max(prime.values_list("period", flat=True)) == datetime.date(2026, 10, 1)
+
+    steel = set(
+        Report.objects.filter(
+            assignment__project=main, assignment__contractor__slug="figueroa-steel"
+        ).values_list("period", flat=True)
+    )
+    assert datetime.date(2026, 8, 1) not in steel
+    assert {datetime.date(2026, 7, 1), datetime.date(2026, 9, 1)} <= steel
+
+    late = Report.objects.filter(assignment__project=main, is_late=True)
+    assert late.count() >= 2
+    for report in late:
+        due = main.agreement.report_due_date(report.period)
+        assert timezone.localdate(report.submitted_at) > due
+
+    assert apprentice_share(main, "eastside-electric") < 0.05
+    assert apprentice_share(main, "harbor-line") > 0.20
+    lines = PayrollLine.objects.filter(project=main)
+    underpaid = lines.filter(hourly_rate__lt=38).count()
+    assert 0 < underpaid < 0.01 * lines.count()
+
+    def sees(username):
+        user = User.objects.get(username=username)
+        return set(access.projects_for(user).values_list("slug", flat=True))
+
+    assert sees("demo-coalition") == {demo.MAIN, demo.SECOND}
+    assert sees("demo-lawyer") == {demo.MAIN}
+    assert sees("demo-prime") == {demo.MAIN}
+    assert sees("demo-sub") == {demo.MAIN, demo.SECOND}
+    assert sees("demo-owner") == {demo.MAIN}
+    assert second.assignments.count() == 2
+
+
+def test_seed_demo_twice_is_harmless_and_reset_rebuilds_without_duplicates(db, frozen):
+    projects = demo.seed_demo()
+    assert [p.slug for p in projects] == [demo.MAIN, demo.SECOND]
+    before = counts()
+    first_id = projects[0].pk
+
+    again = seed()
+    assert "already there" in again
+    assert "demo-lawyer" in again
+    assert counts() == before
+
+    rebuilt = seed("--reset")
+    assert "demo-lawyer" in rebuilt
+    assert counts() == before
+    assert Project.objects.get(slug=demo.MAIN).pk != first_id
