@@ -8,14 +8,12 @@ The memo's size and the split between gathering and rendering go to stderr.
 """
 
 import sys
-import tempfile
 import time
 
 
 def run(*, lines: int) -> dict:
     from compliance.engine import evaluate_project
     from compliance.generator import build_project, write_lines
-    from django.conf import settings
     from django.contrib.auth.models import User
     from django.utils import timezone
     from pypdf import PdfReader
@@ -48,7 +46,6 @@ def run(*, lines: int) -> dict:
         return wrapper
 
     build.gather_snapshot, build.render_memo_pdf = timed("gather", gather), timed("render", render)
-    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="memo-bench-")
     try:
         started = time.perf_counter()
         memo = build.memo_generate(project=project, user=lawyer)
