@@ -189,6 +189,11 @@ def _groups_table(entry: dict) -> list:
             money(totals["liquidated_damages"]),
         ]
         numeric = {1, 2, 3, 5, 6}
+        if totals["liquidated_damages"] is None:
+            # The clause sets no rate: no damages column, the group names get its room.
+            header, widths, total = header[:-1], [210, *widths[1:-1]], total[:-1]
+            rows = [row[:-1] for row in rows]
+            numeric = {1, 2, 3, 5}
     flow = [list_table(header, rows, widths, numeric=numeric, total=total)]
     rest = entry["groups_not_listed"]
     if rest["count"]:
@@ -278,6 +283,8 @@ def _monthly(entry: dict, detail: dict, heading: str) -> list:
     )
     if chart is not None:
         drawing, caption = chart
+        if entry["totals"]["groups"] > 1:
+            caption = f"{detail['label']}: {caption[0].lower()}{caption[1:]}"
         flow.append(Spacer(1, 8))
         flow.append(KeepTogether([drawing, Paragraph(text(caption), s["caption"])]))
     return flow

@@ -116,7 +116,7 @@ def _heading(snap: dict) -> list:
     agreement = snap["agreement"]
     to_line = f"<b>{text(to['name'])}</b><br/>{text(to['detail'])}"
     from_line = f"<b>{text(sender['name'])}</b>"
-    if sender.get("title"):
+    if sender.get("title") and sender["title"].casefold() != sender["name"].casefold():
         from_line += f", {text(sender['title'])}"
     if sender.get("organization"):
         from_line += f"<br/>{text(sender['organization'])}"
@@ -443,7 +443,8 @@ def _flag_block(flag: dict) -> list:
             timestamp(e["at"]),
             e["actor"],
             _event_text(e),
-            ("Internal: " if e["internal"] else "") + e["note"],
+            ("Internal: " if e["internal"] else "")
+            + ("" if e["note"] == flag["title"] else e["note"]),
         ]
         for e in flag["events"]
     ]
@@ -463,6 +464,12 @@ def _flag_block(flag: dict) -> list:
     return [KeepTogether(block)] if len(rows) <= 8 else block
 
 
+def _acted_on(flag: dict) -> bool:
+    """Someone did something about the flag: a transition or a comment, not only the
+    engine raising and updating it."""
+    return any(e["kind"] not in ("raised", "updated") for e in flag["events"])
+
+
 def _flags(snap: dict) -> list:
     s = styles()
     flags = snap["flags"]
@@ -471,21 +478,30 @@ def _flags(snap: dict) -> list:
         flow.append(Paragraph("No flag has been raised on the matters in question.", s["body"]))
         return flow
     if flags["selected"]:
-        intro = "The flags chosen for this memo, each with its history."
+        intro = "The flags chosen for this memo, most serious first, then each one's history."
+        told = flags["listed"]
     else:
         verb = "concerns" if flags["total"] == 1 else "concern"
         intro = (
             f"{plural(flags['total'], 'flag')} {verb} the matters in question "
-            f"({flags['unresolved']} unresolved), each with its history."
+            f"({flags['unresolved']:,} unresolved), most serious first. The histories below "
+            "follow every flag someone acted on or commented."
         )
+        told = [f for f in flags["listed"] if _acted_on(f)]
+    flow.append(Paragraph(intro, s["body"]))
+    rows = [
+        [
+            f"#{f['id']}",
+            f["title"],
+            f["severity"].capitalize(),
+            Mark(f["status_label"], "shortfall" if f["status"] in ("open", "escalated") else "met"),
+            short_date(f["raised_at"]),
+        ]
+        for f in flags["listed"]
+    ]
     flow.append(
-        Paragraph(
-            intro + " Internal comments, which the contractor does not see, are marked.",
-            s["body"],
-        )
+        list_table(["Flag", "Finding", "Severity", "Status", "Raised"], rows, [34, 262, 54, 70, 76])
     )
-    for flag in flags["listed"]:
-        flow += _flag_block(flag)
     if flags["not_listed"]:
         flow.append(
             Paragraph(
@@ -494,6 +510,17 @@ def _flags(snap: dict) -> list:
                 s["small"],
             )
         )
+    if told:
+        flow += [
+            Paragraph("Histories", s["h3"]),
+            Paragraph(
+                "Every event on the flag, oldest first. Internal comments, which the "
+                "contractor does not see, are marked as such.",
+                s["small"],
+            ),
+        ]
+    for flag in told:
+        flow += _flag_block(flag)
     return flow
 
 
