@@ -526,3 +526,14 @@ def test_generate_memo_refuses_an_unknown_commitment(worked_examples, tmp_path):
             "--out",
             str(tmp_path / "x.pdf"),
         )
+
+
+def test_a_contractor_memo_keeps_project_wide_damages_apart(
+    worked_examples, project, lawyer, pulice
+):
+    text = memo_text(build(project, lawyer, assignment=pulice, commitment_keys=["targeted"]))
+    assert "To Pulice" in text
+    assert "The commitment reviewed, §3.1 Targeted worker hours, project-wide, is at risk." in text
+    assert "The clauses measured across the whole project carry $7,500.00" in text
+    assert "The clause is measured across all contractors; the figures are the project's." in text
+    assert "1 monthly report is missing and 0 were filed late" in text

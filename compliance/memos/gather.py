@@ -692,18 +692,30 @@ def gather_snapshot(
     else:
         to = {"name": owner or f"Owner of {project.name}", "detail": project.name, "cc": None}
 
-    shortfall_clauses = [
-        f"{e['clause']} {e['title']}".strip()
-        for e in entries
-        if e["totals"]["by_status"].get("shortfall")
-    ]
+    def project_wide(entry: dict) -> bool:
+        """In a contractor's memo, a clause measured only across the whole project."""
+        return entry["contractor_memo"] and not entry["narrowed_to_contractor"]
+
+    def named(entry: dict) -> str:
+        name = f"{entry['clause']} {entry['title']}".strip()
+        return f"{name}, project-wide" if project_wide(entry) else name
+
+    shortfall_clauses = [named(e) for e in entries if e["totals"]["by_status"].get("shortfall")]
     at_risk_clauses = [
-        f"{e['clause']} {e['title']}".strip()
+        named(e)
         for e in entries
         if not e["totals"]["by_status"].get("shortfall") and e["totals"]["by_status"].get("at_risk")
     ]
-    damages = [e["totals"]["liquidated_damages"] for e in entries]
-    damages = [d for d in damages if d is not None]
+    damages = [
+        e["totals"]["liquidated_damages"]
+        for e in entries
+        if e["totals"]["liquidated_damages"] is not None and not project_wide(e)
+    ]
+    wide_damages = [
+        e["totals"]["liquidated_damages"]
+        for e in entries
+        if e["totals"]["liquidated_damages"] is not None and project_wide(e)
+    ]
     as_of = max((e["as_of"] for e in entries if e["as_of"]), default=None)
 
     return {
@@ -749,6 +761,9 @@ def gather_snapshot(
             "at_risk": at_risk_clauses,
             "liquidated_damages": _s(sum((_d(d) for d in damages), Decimal(0)))
             if damages
+            else None,
+            "project_wide_damages": _s(sum((_d(d) for d in wide_damages), Decimal(0)))
+            if wide_damages
             else None,
             "restitution": _s(sum((_d(w["total_owed"]) for w in wages), Decimal(0)))
             if wages

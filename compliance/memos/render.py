@@ -161,7 +161,14 @@ def _summary(snap: dict) -> list:
     n = summary["commitments"]
     shortfall, at_risk = summary["shortfall"], summary["at_risk"]
     reviewed = f"Of the {plural(n, 'commitment')} reviewed, "
-    if shortfall:
+    if n == 1:
+        if shortfall:
+            parts.append(f"The commitment reviewed, {text(shortfall[0])}, is in shortfall.")
+        elif at_risk:
+            parts.append(f"The commitment reviewed, {text(at_risk[0])}, is at risk.")
+        else:
+            parts.append("The commitment reviewed is neither in shortfall nor at risk.")
+    elif shortfall:
         verb = "is" if len(shortfall) == 1 else "are"
         parts.append(
             f"{reviewed}{len(shortfall)} {verb} in shortfall ({text(join(shortfall))})"
@@ -175,10 +182,18 @@ def _summary(snap: dict) -> list:
         )
     elif n:
         parts.append(f"{reviewed}none is in shortfall or at risk.")
-    if summary["liquidated_damages"] is not None and Decimal(summary["liquidated_damages"]):
+    own = summary["liquidated_damages"]
+    if own is not None and Decimal(own):
+        whose = f" on {text(who)}'s own groups" if who else ""
         parts.append(
-            "Liquidated damages at the rates the agreement sets come to "
-            f"<b>{money(summary['liquidated_damages'])}</b>."
+            f"Liquidated damages at the rates the agreement sets come to <b>{money(own)}</b>"
+            f"{whose}."
+        )
+    wide = summary.get("project_wide_damages")
+    if wide is not None and Decimal(wide):
+        parts.append(
+            f"The clauses measured across the whole project carry {money(wide)} in liquidated "
+            "damages for the project as a whole."
         )
     if summary["restitution"] is not None and Decimal(summary["restitution"]):
         owed = summary["workers_owed"]
@@ -189,10 +204,12 @@ def _summary(snap: dict) -> list:
         )
     missing, late = summary["missing_reports"], summary["late_reports"]
     if missing or late:
-        parts.append(
-            f"{plural(missing, 'monthly report')} {'is' if missing == 1 else 'are'} missing "
-            f"and {late:,} {'was' if late == 1 else 'were'} filed late."
+        first = (
+            f"{plural(missing, 'monthly report')} {'is' if missing == 1 else 'are'} missing"
+            if missing
+            else "No monthly report is missing"
         )
+        parts.append(f"{first} and {late:,} {'was' if late == 1 else 'were'} filed late.")
     unresolved = summary["unresolved_flags"]
     if unresolved:
         parts.append(
