@@ -535,5 +535,5 @@ def test_a_contractor_memo_keeps_project_wide_damages_apart(
     assert "To Pulice" in text
     assert "The commitment reviewed, §3.1 Targeted worker hours, project-wide, is at risk." in text
     assert "The clauses measured across the whole project carry $7,500.00" in text
-    assert "The clause is measured across all contractors; the figures are the project's." in text
+    assert "The clause is measured for the project as a whole: these are the project's" in text
     assert "1 monthly report is missing and 0 were filed late" in text

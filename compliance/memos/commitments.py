@@ -345,7 +345,8 @@ def commitment_section(number_: str, entry: dict) -> list:
         facts.append(
             (
                 "Note",
-                "The clause is measured across all contractors; the figures are the project's.",
+                "The clause is measured for the project as a whole: these are the project's "
+                "figures, not this contractor's alone.",
             )
         )
     flow.append(facts_table(facts))

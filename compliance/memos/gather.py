@@ -265,11 +265,13 @@ def _commitment_entry(
     numerator_label = SERIES_COLUMNS.get(kind_key, ("Total", "Counted"))
     details = []
     limit = DETAIL_GROUPS if assignment is None else DETAIL_GROUPS_CONTRACTOR
-    candidates = (
-        groups
-        if len(groups) == 1
-        else [g for g in groups if g["status"] in ("shortfall", "at_risk")]
-    )
+    if commitment.kind == Commitment.Kind.WAGE_FLOOR:
+        # Month by month matters only where someone was underpaid.
+        candidates = [g for g in groups if g["status"] == "shortfall"]
+    elif len(groups) == 1:
+        candidates = groups
+    else:
+        candidates = [g for g in groups if g["status"] in ("shortfall", "at_risk")]
     for group in candidates[:limit]:
         evaluation = by_key[group["group_key"]]
         if evaluation.series:
