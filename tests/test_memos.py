@@ -306,8 +306,9 @@ def test_the_summary_states_the_findings_in_one_paragraph(worked_examples, proje
     text = memo_text(build(project, lawyer))
     assert "1 is in shortfall (§5 Living wage) and 1 at risk (§3.1 Targeted worker hours)" in text
     assert "Liquidated damages at the rates the agreement sets come to $7,500.00" in text
-    assert "owed $100.00 in restitution" in text
-    assert "1 monthly report is missing and 1 was filed late" in text
+    assert "Restitution of $100.00 is owed to 1 worker paid below the required wage." in text
+    assert "Of the monthly reports due, 1 is missing and 1 was filed late." in text
+    assert "There is 1 unresolved flag." in text
 
 
 def test_reporting_history_lists_missing_and_late_reports(worked_examples, project, lawyer):
@@ -536,4 +537,4 @@ def test_a_contractor_memo_keeps_project_wide_damages_apart(
     assert "The commitment reviewed, §3.1 Targeted worker hours, project-wide, is at risk." in text
     assert "The clauses measured across the whole project carry $7,500.00" in text
     assert "The clause is measured for the project as a whole: these are the project's" in text
-    assert "1 monthly report is missing and 0 were filed late" in text
+    assert "Of the monthly reports due, 1 is missing and 0 were filed late." in text

@@ -198,22 +198,19 @@ def _summary(snap: dict) -> list:
     if summary["restitution"] is not None and Decimal(summary["restitution"]):
         owed = summary["workers_owed"]
         parts.append(
-            f"{plural(owed, 'worker')} paid below the required wage "
-            f"{'is' if owed == 1 else 'are'} owed <b>{money(summary['restitution'])}</b> in "
-            "restitution."
+            f"Restitution of <b>{money(summary['restitution'])}</b> is owed to "
+            f"{plural(owed, 'worker')} paid below the required wage."
         )
     missing, late = summary["missing_reports"], summary["late_reports"]
     if missing or late:
-        first = (
-            f"{plural(missing, 'monthly report')} {'is' if missing == 1 else 'are'} missing"
-            if missing
-            else "No monthly report is missing"
+        parts.append(
+            f"Of the monthly reports due, {missing:,} {'is' if missing == 1 else 'are'} "
+            f"missing and {late:,} {'was' if late == 1 else 'were'} filed late."
         )
-        parts.append(f"{first} and {late:,} {'was' if late == 1 else 'were'} filed late.")
     unresolved = summary["unresolved_flags"]
     if unresolved:
         parts.append(
-            f"{plural(unresolved, 'flag')} {'remains' if unresolved == 1 else 'remain'} unresolved."
+            f"There {'is' if unresolved == 1 else 'are'} {plural(unresolved, 'unresolved flag')}."
         )
     parts.append(
         "A notice of non-compliance sent today would set a cure deadline of "
