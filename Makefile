@@ -17,10 +17,14 @@ demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting the web server on http://127.0.0.1:$(PORT)/ and a background worker; Ctrl-C stops both."
-	@bash -c 'trap "trap - INT TERM EXIT; kill 0" INT TERM EXIT; \
-		$(BIN)/python manage.py qcluster & \
-		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & \
-		wait'
+	@bash -c 'set -m; \
+		$(BIN)/python manage.py qcluster & q=$$!; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & w=$$!; \
+		stop() { trap - INT TERM; echo "Stopping the web server and the worker..."; \
+			kill -TERM -$$w -$$q 2>/dev/null; \
+			for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 -$$q 2>/dev/null || break; sleep 1; done; \
+			kill -KILL -$$w -$$q 2>/dev/null; exit 0; }; \
+		trap stop INT TERM; wait'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

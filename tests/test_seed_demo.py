@@ -128,3 +128,16 @@ def test_seed_demo_twice_is_harmless_and_reset_rebuilds_without_duplicates(db, f
     assert "demo-lawyer" in rebuilt
     assert counts() == before
     assert Project.objects.get(slug=demo.MAIN).pk != first_id
+
+
+def test_the_demo_shows_flags_without_any_manual_step(frozen, db):
+    from compliance.models import Evaluation, Flag
+
+    output = seed()
+    main = Project.objects.get(slug=demo.MAIN)
+    open_flags = Flag.objects.filter(project=main, status__in=Flag.UNRESOLVED)
+    kinds = set(open_flags.values_list("kind", flat=True))
+    assert {"missing_report", "wage_violation"} <= kinds
+    assert open_flags.filter(kind__in=["shortfall", "at_risk"]).exists()
+    assert Evaluation.objects.filter(project=main, commitment_key="reporting").exists()
+    assert f"{open_flags.count()} open flags" in output

@@ -1,3 +1,144 @@
-from ninja import Router
+"""Flags: the queue with filters, one flag with its history, lifecycle actions, comments."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from compliance.flags.selectors import filter_flags, flag_summary, with_names
+from compliance.flags.services import flag_comment, flag_transition
+from compliance.models import Flag, FlagEvent
+from projects import access
 
 router = Router(tags=["flags"])
+
+
+class FlagGroup(Schema):
+    contractor: str | None
+    craft: str | None
+
+
+class FlagOut(Schema):
+    id: int
+    kind: str
+    severity: str
+    status: str
+    project: str
+    commitment: str
+    group: FlagGroup
+    month: str | None
+    figures: dict
+    title: str
+    raised_at: datetime.datetime
+    updated_at: datetime.datetime
+    resolved_at: datetime.datetime | None
+    previous_id: int | None
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: str | None
+    from_status: str
+    to_status: str
+    note: str
+    visibility: str
+    created_at: datetime.datetime
+
+
+class FlagDetailOut(FlagOut):
+    events: list[EventOut]
+    actions: list[str]
+
+
+class FlagFilters(Schema):
+    project: str | None = None
+    kind: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    contractor: str | None = None
+
+
+class TransitionIn(Schema):
+    action: str
+    note: str = ""
+
+
+class CommentIn(Schema):
+    note: str
+    visibility: str = "shared"
+
+
+def flag_out(flag: Flag) -> dict:
+    return {
+        **flag_summary(flag),
+        "title": flag.title,
+        "raised_at": flag.raised_at,
+        "updated_at": flag.updated_at,
+        "resolved_at": flag.resolved_at,
+        "previous_id": flag.previous_id,
+    }
+
+
+def event_out(event: FlagEvent) -> dict:
+    actor = event.actor
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "actor": (actor.get_full_name() or actor.username) if actor else None,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "note": event.note,
+        "visibility": event.visibility,
+        "created_at": event.created_at,
+    }
+
+
+def visible_flag(request, flag_id: int) -> Flag:
+    return get_object_or_404(with_names(access.flags_for(request.user)), pk=flag_id)
+
+
+def flag_detail_out(request, flag: Flag) -> dict:
+    events = access.flag_events_for(request.user, flag).select_related("actor")
+    return {
+        **flag_out(flag),
+        "events": [event_out(e) for e in events],
+        "actions": sorted(access.flag_actions_for(request.user, flag)),
+    }
+
+
+@router.get("/flags", response=list[FlagOut])
+@paginate(LimitOffsetPagination)
+def list_flags(request, filters: Query[FlagFilters]):
+    """The flags this user may see, newest first. Filter by project slug, kind, severity,
+    status ("unresolved" for any open state) and contractor slug."""
+    flags = filter_flags(with_names(access.flags_for(request.user)), **filters.dict())
+    return [flag_out(flag) for flag in flags.order_by("-raised_at", "-id")]
+
+
+@router.get("/flags/{flag_id}", response=FlagDetailOut)
+def get_flag(request, flag_id: int):
+    """One flag with its history (contractors see shared comments only) and the actions this
+    user may take on it."""
+    return flag_detail_out(request, visible_flag(request, flag_id))
+
+
+@router.post("/flags/{flag_id}/transition", response=FlagDetailOut)
+def transition_flag(request, flag_id: int, payload: TransitionIn):
+    """acknowledge, escalate, resolve, waive, dispute or reopen; resolve, waive and dispute
+    need a note saying why."""
+    flag = visible_flag(request, flag_id)
+    flag_transition(flag=flag, user=request.user, action=payload.action, note=payload.note)
+    return flag_detail_out(request, visible_flag(request, flag_id))
+
+
+@router.post("/flags/{flag_id}/comments", response={201: EventOut})
+def comment_flag(request, flag_id: int, payload: CommentIn):
+    """A comment: `shared` (the contractor sees it) or `internal` (coalition and law center
+    only; a contractor's comment is always shared)."""
+    flag = visible_flag(request, flag_id)
+    event = flag_comment(
+        flag=flag, user=request.user, note=payload.note, visibility=payload.visibility
+    )
+    return Status(201, event_out(event))

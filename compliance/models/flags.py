@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance.models.evaluations import BulkJSONField
 from projects.models import Assignment, Commitment, Craft, Project
 
 
@@ -56,13 +57,16 @@ class Flag(models.Model):
     month = models.DateField(null=True, blank=True)
     dedupe_key = models.CharField(max_length=200)
     title = models.CharField(max_length=300)
-    figures = models.JSONField(default=dict, blank=True)
+    figures = BulkJSONField(default=dict, blank=True)
     previous = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reraised_as"
     )
     raised_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # When the condition behind a closed flag was last seen gone: a flag a person resolved or
+    # waived is raised again only if its condition cleared and then came back.
+    cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]

@@ -60,6 +60,9 @@ class Report(models.Model):
     worker_count = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
+    # When the engine checked this version's lines for data anomalies (SPEC §4). A version's
+    # lines never change, so each version is checked once.
+    anomalies_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["assignment", "-period", "-version"]
@@ -121,6 +124,12 @@ class PayrollLine(models.Model):
             ),
             models.Index(fields=["report"], name="line_report"),
             models.Index(fields=["worker", "week_ending"], name="line_worker_week"),
+            # Wage floors: the few current lines of a craft paid below its rates in effect.
+            models.Index(
+                fields=["project", "craft", "hourly_rate"],
+                condition=Q(is_current=True),
+                name="line_current_rate",
+            ),
         ]
 
 

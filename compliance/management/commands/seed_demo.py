@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from compliance import demo
-from compliance.models import Report
+from compliance.engine import evaluate_project
+from compliance.models import Flag, Report
 
 
 class Command(BaseCommand):
@@ -30,9 +31,14 @@ class Command(BaseCommand):
                 demo.delete_demo()
             projects = demo.seed_demo()
         for project in projects:
+            # Evaluate at once so the pages show flags before the worker's first schedule;
+            # the alert emails wait in the queue for the worker.
+            evaluate_project(project)
             contractors = project.assignments.count()
             reports = Report.objects.filter(assignment__project=project, is_current=True).count()
+            flags = Flag.objects.filter(project=project, status__in=Flag.UNRESOLVED).count()
             self.stdout.write(
-                f"Built {project.name}: {contractors} contractors, {reports} monthly reports."
+                f"Built {project.name}: {contractors} contractors, {reports} monthly reports, "
+                f"{flags} open flags."
             )
         self.stdout.write(self.style.SUCCESS(demo.logins_text()))

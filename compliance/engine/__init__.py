@@ -1,0 +1,161 @@
+"""The compliance engine: measures every commitment of a project against its reports (SPEC §3).
+
+One module per kind of commitment, behind `KINDS`. `evaluate_project` is the single entry
+point: it reads the current lines once, grouped by report (one contractor's month) and
+craft, with a conditional sum for every hours-measured commitment in that same pass; each
+kind then rolls those totals up to the groups its scope defines. What needs another
+grouping runs its own query, one per commitment, never per group or month: distinct
+workers, the underpaid lines of a wage floor (found through an index), progress entries,
+reports filed. The results replace the project's stored evaluations in one transaction,
+and the flags are raised, updated and resolved to match (SPEC §4).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from compliance.engine import anomalies, counts, cure, reporting, wages, workforce
+from compliance.engine.common import TOTAL, Context, month_start, months_between
+from compliance.models import Evaluation
+from projects.models import Craft, Project
+
+KINDS = {
+    "workforce_share": workforce,
+    "wage_floor": wages,
+    "count_target": counts,
+}
+LINE_KINDS = {"workforce_share", "wage_floor"}
+
+__all__ = ["KINDS", "evaluate_project", "evaluate_reporting"]
+
+
+def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
+    return Context(
+        project=project,
+        as_of=as_of,
+        computed_at=computed_at,
+        assignments={
+            a.pk: a for a in project.assignments.select_related("contractor").order_by("pk")
+        },
+        crafts={c.pk: c for c in Craft.objects.filter(projects=project).order_by("pk")},
+    )
+
+
+def _lock(project: Project) -> None:
+    """Evaluations of one project take turns, so the second sees what the first stored.
+
+    FOR NO KEY UPDATE does not block reports being filed meanwhile (their foreign keys only
+    take a key-share lock on the project row).
+    """
+    list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values("pk"))
+
+
+def _tune() -> None:
+    """PostgreSQL: this transaction's few big aggregates gain nothing from JIT compilation
+    (hundreds of milliseconds to compile), and need room to hash their groups in memory."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
+
+
+def _read_lines(ctx: Context, commitments) -> None:
+    """The one pass over the lines: totals by report (so contractor and month) and craft.
+
+    Grouping by report rather than by a month computed from each line's date spares the
+    database a date function per line: a line's week ends in its report's month.
+    """
+    aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
+    same_as = {}  # commitments often share a sum (all hours of the population): once is enough
+    computed = {repr(aggregates["all_hours"]): "all_hours"}
+    for commitment in commitments:
+        kind = KINDS[commitment.kind]
+        if hasattr(kind, "line_aggregates"):
+            for name, aggregate in kind.line_aggregates(commitment, ctx).items():
+                if repr(aggregate) in computed:
+                    same_as[name] = computed[repr(aggregate)]
+                else:
+                    computed[repr(aggregate)] = name
+                    aggregates[name] = aggregate
+    cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
+    ctx.load_reports(cell["report_id"] for cell in cells)
+    for cell in cells:
+        cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
+        for name, twin in same_as.items():
+            cell[name] = cell[twin]
+    ctx.cells = cells
+    months = [cell["month"] for cell in cells]
+    first = min([month_start(ctx.project.start_date), *months])
+    last = month_start(ctx.as_of)
+    if ctx.as_of > ctx.project.end_date:
+        last = max([month_start(ctx.project.end_date), *months])
+    ctx.months = months_between(first, last)
+
+
+def _craft_names(ctx: Context) -> None:
+    """Lines may name a craft the project no longer lists; flags still need its name."""
+    missing = {cell["craft_id"] for cell in ctx.cells} - set(ctx.crafts)
+    if missing:
+        ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
+
+
+def evaluate_project(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
+    """Evaluate every commitment of the project for every group its scope defines, and the
+    reporting obligation of every assignment, as of a date (default: today); store the
+    results in place of the previous ones and raise, update or resolve the flags."""
+    from compliance.flags.raising import ALL_KINDS, anomaly_key, findings_for, sync_flags
+
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        _lock(project)
+        _tune()
+        project.refresh_from_db()
+        ctx = _context(project, as_of, timezone.now())
+        commitments = list(project.commitments.select_related("area").order_by("position", "key"))
+        by_kind = defaultdict(list)
+        for commitment in commitments:
+            by_kind[commitment.kind].append(commitment)
+        if any(c.kind in LINE_KINDS for c in commitments):
+            _read_lines(ctx, commitments)
+            _craft_names(ctx)
+        evaluations = []
+        for kind, module in KINDS.items():
+            evaluations += module.evaluate(by_kind[kind], ctx)
+        evaluations += reporting.evaluate(ctx)
+        Evaluation.objects.filter(project=project).delete()
+        Evaluation.objects.bulk_create(evaluations)
+        checked = anomalies.check_new_reports(ctx)
+        findings = findings_for(
+            ctx=ctx,
+            evaluations=evaluations,
+            anomalies=checked.anomalies,
+            notices=list(cure.passed_cure_deadlines(project, as_of)),
+        )
+        sync_flags(
+            project=project,
+            findings=findings,
+            kinds=ALL_KINDS,
+            now=ctx.computed_at,
+            only={"data_anomaly": {anomaly_key(a, m) for a, m in checked.months}},
+        )
+    return evaluations
+
+
+def evaluate_reporting(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
+    """Only the reporting obligation: the missing-report check, cheap enough to run often."""
+    from compliance.flags.raising import REPORT_KINDS, findings_for, sync_flags
+
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        _lock(project)
+        ctx = _context(project, as_of, timezone.now())
+        evaluations = reporting.evaluate(ctx)
+        Evaluation.objects.filter(project=project, commitment_key="reporting").delete()
+        Evaluation.objects.bulk_create(evaluations)
+        findings = findings_for(ctx=ctx, evaluations=evaluations, anomalies=[], notices=[])
+        sync_flags(project=project, findings=findings, kinds=REPORT_KINDS, now=ctx.computed_at)
+    return evaluations

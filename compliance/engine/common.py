@@ -1,0 +1,234 @@
+"""What every commitment kind shares: the lines that count, months, groups and series.
+
+Only current report versions count, and only lines whose week ends on or before the as-of
+date (SPEC §3). A group is where a target must hold: the whole project, one contractor
+(assignment), one craft, or one contractor's craft; its key ("project", "a12", "c3",
+"a12-c3") is what evaluations and flags are stored under.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, QuerySet
+
+from compliance.models import PayrollLine, Report
+from compliance.numbers import percent, round2
+from projects.models import Assignment, Craft, Project, normalize_craft_name
+
+ZERO = Decimal(0)
+# Sums over a million lines outgrow the line fields' own precision.
+TOTAL = DecimalField(max_digits=20, decimal_places=2)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every month from `first`'s to `last`'s, both included (empty when last < first)."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def as_month(value) -> datetime.date:
+    """A month as the database returned it ("2026-10", a date or a datetime) → its first day."""
+    if isinstance(value, str):
+        return datetime.date(int(value[:4]), int(value[5:7]), 1)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+def current_lines(project: Project, as_of: datetime.date) -> QuerySet[PayrollLine]:
+    """The lines that count: current report versions, week ending on or before as-of."""
+    return PayrollLine.objects.filter(project=project, is_current=True, week_ending__lte=as_of)
+
+
+def dec(value) -> Decimal:
+    """A database total (None when nothing was summed) as a Decimal."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def text(value: Decimal | None) -> str | None:
+    return None if value is None else fixed(value)
+
+
+SCOPE_FIELDS = {
+    "project": (),
+    "contractor": ("assignment_id",),
+    "craft": ("craft_id",),
+    "contractor_craft": ("assignment_id", "craft_id"),
+}
+
+
+def group_key(scope: str, assignment_id: int | None, craft_id: int | None) -> str:
+    if scope == "contractor":
+        return f"a{assignment_id}"
+    if scope == "craft":
+        return f"c{craft_id}"
+    if scope == "contractor_craft":
+        return f"a{assignment_id}-c{craft_id}"
+    return "project"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    assignment_id: int | None = None
+    craft_id: int | None = None
+
+
+def group_of(scope: str, assignment_id: int | None, craft_id: int | None) -> Group:
+    fields = SCOPE_FIELDS[scope]
+    a = assignment_id if "assignment_id" in fields else None
+    c = craft_id if "craft_id" in fields else None
+    return Group(group_key(scope, a, c), a, c)
+
+
+@dataclass
+class Monthly:
+    """A group's figures month by month: the month's own and the running (cumulative) ones."""
+
+    numerator: dict = field(default_factory=dict)
+    denominator: dict = field(default_factory=dict)
+    # For distinct counts the cumulative figure is not the sum of the months: a worker who
+    # works three months counts once. When these are empty, cumulative = running sum.
+    cumulative_numerator: dict = field(default_factory=dict)
+    cumulative_denominator: dict = field(default_factory=dict)
+
+    def add(self, month, numerator: Decimal, denominator: Decimal) -> None:
+        self.numerator[month] = self.numerator.get(month, ZERO) + numerator
+        self.denominator[month] = self.denominator.get(month, ZERO) + denominator
+
+
+def fixed(value: Decimal) -> str:
+    """A figure as the series stores it: a string with two decimals."""
+    return str(round2(value))
+
+
+def percent_text(numerator: Decimal, denominator: Decimal) -> str | None:
+    share = percent(numerator, denominator)
+    return None if share is None else str(share)
+
+
+def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[dict], list, list]:
+    """The monthly series kept for charts and memos, with the cumulative figures behind it.
+
+    Returns (series, cumulative numerators, cumulative denominators), one per month.
+    """
+    numerators, denominators = monthly.numerator, monthly.denominator
+    if monthly.cumulative_denominator:
+        grow_num, grow_den = monthly.cumulative_numerator, monthly.cumulative_denominator
+    else:
+        grow_num, grow_den = numerators, denominators
+    series, cum_num, cum_den = [], [], []
+    total_num = total_den = ZERO
+    for month in months:
+        num = numerators.get(month, ZERO)
+        den = denominators.get(month, ZERO)
+        total_num += grow_num.get(month, ZERO)
+        total_den += grow_den.get(month, ZERO)
+        cum_num.append(total_num)
+        cum_den.append(total_den)
+        series.append(
+            {
+                "month": f"{month.year:04d}-{month.month:02d}",
+                "numerator": fixed(num),
+                "denominator": fixed(den),
+                "percent": percent_text(num, den),
+                "cumulative_percent": percent_text(total_num, total_den),
+            }
+        )
+    return series, cum_num, cum_den
+
+
+def projected_percent(
+    *,
+    cum_num: list[Decimal],
+    cum_den: list[Decimal],
+    has_data: list[bool],
+    months: list[datetime.date],
+    end_month: datetime.date,
+    complete: bool,
+) -> Decimal | None:
+    """The percent the group will reach at the project's expected completion (SPEC §3.1).
+
+    The average monthly numerator and denominator of the last three months (the three
+    calendar months ending with the latest month that has data; for distinct workers, the
+    growth of the cumulative counts, so nobody is counted twice) are applied to every month
+    left from then to the expected completion. Equal to the actual percent when the project
+    is complete, no month is left, or fewer than three months have data.
+    """
+    actual = percent(cum_num[-1], cum_den[-1]) if months else None
+    if actual is None or complete or sum(has_data) < 3:
+        return actual
+    last = max(i for i, flag in enumerate(has_data) if flag)
+    remaining = (end_month.year - months[last].year) * 12 + end_month.month - months[last].month
+    if remaining <= 0:
+        return actual
+    before = last - 3
+    grown_num = cum_num[last] - (cum_num[before] if before >= 0 else ZERO)
+    grown_den = cum_den[last] - (cum_den[before] if before >= 0 else ZERO)
+    numerator = cum_num[last] + grown_num / 3 * remaining
+    denominator = cum_den[last] + grown_den / 3 * remaining
+    return percent(numerator, denominator)
+
+
+@dataclass
+class Context:
+    """What one evaluation run knows before any commitment is measured."""
+
+    project: Project
+    as_of: datetime.date
+    computed_at: datetime.datetime
+    assignments: dict[int, Assignment]
+    crafts: dict[int, Craft]
+    # The pass over the lines: one dict per (report, craft) with the report's assignment and
+    # month; a line's month is its report's month (SPEC §5.1: week ending in the month).
+    cells: list[dict] = field(default_factory=list)
+    # report id → (assignment id, month) for every report whose lines count.
+    reports: dict[int, tuple] = field(default_factory=dict)
+    months: list[datetime.date] = field(default_factory=list)
+
+    @property
+    def end_month(self) -> datetime.date:
+        return month_start(self.project.end_date)
+
+    @property
+    def complete(self) -> bool:
+        return self.project.status == Project.Status.COMPLETE
+
+    def load_reports(self, ids: Iterable[int]) -> None:
+        """Learn the assignment and month of these reports (those not known yet)."""
+        missing = set(ids) - set(self.reports)
+        if missing:
+            self.reports.update(
+                (pk, (assignment_id, period))
+                for pk, assignment_id, period in Report.objects.filter(pk__in=missing).values_list(
+                    "pk", "assignment_id", "period"
+                )
+            )
+
+    def lines(self) -> QuerySet[PayrollLine]:
+        return current_lines(self.project, self.as_of)
+
+    def craft_ids_named(self, names: Iterable[str]) -> set[int]:
+        """The crafts a list of names or aliases means, ignoring case and spaces."""
+        wanted = {normalize_craft_name(n) for n in names}
+        return {cid for cid, craft in self.crafts.items() if craft.match_keys() & wanted}

@@ -1,0 +1,99 @@
+"""Background tasks (django-q2). Each receives ids, loads what it needs and calls a service.
+
+They are enqueued with `enqueue`, which waits for the current transaction to commit, so a
+task never runs against data that might still be rolled back. The schedules (nightly
+evaluation, missing-report check, daily digest) are created by a migration.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_q.tasks import async_task
+
+from compliance.alerts.services import alert_flag_event as _alert_flag_event
+from compliance.alerts.services import alert_flags_opened as _alert_flags_opened
+from compliance.alerts.services import send_digests
+from compliance.engine import evaluate_project, evaluate_reporting
+from compliance.models import Evaluation, Flag, FlagEvent
+from projects.models import Project
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(func: str, *args, **kwargs) -> None:
+    """Queue a task once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: async_task(func, *args, **kwargs))
+
+
+def enqueue_evaluation(project_id: int) -> None:
+    """Evaluate a project in the background once the current transaction commits. The request
+    is stamped after the commit, so an evaluation that starts later has seen the change."""
+    transaction.on_commit(
+        lambda: async_task(
+            "compliance.tasks.evaluate_project_task", project_id, timezone.now().isoformat()
+        )
+    )
+
+
+def evaluate_project_task(project_id: int, requested_at: str | None = None) -> str:
+    """Evaluate one project now. Skipped when an evaluation started after the request was
+    made: it already saw everything the request was about."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return f"project {project_id} no longer exists"
+    if requested_at:
+        since = parse_datetime(requested_at)
+        if Evaluation.objects.filter(project=project, computed_at__gt=since).exists():
+            return f"{project.slug}: already evaluated since {requested_at}"
+    evaluations = evaluate_project(project)
+    return f"{project.slug}: {len(evaluations)} results"
+
+
+def evaluate_active_projects() -> str:
+    """The nightly evaluation of every active project."""
+    done = 0
+    for project in Project.objects.filter(status=Project.Status.ACTIVE).order_by("pk"):
+        try:
+            evaluate_project(project)
+            done += 1
+        except Exception:
+            # One project's bad data must not stop the others' nightly evaluation.
+            logger.exception("Evaluating %s failed", project.slug)
+    return f"{done} projects evaluated"
+
+
+def check_missing_reports() -> str:
+    """Raise missing-report flags as soon as a due date passes (and make them critical after
+    30 days), without waiting for the nightly evaluation. An active project never evaluated
+    yet (just set up or loaded) gets its first full evaluation here."""
+    checked = evaluated = 0
+    for project in Project.objects.filter(status=Project.Status.ACTIVE).order_by("pk"):
+        if Evaluation.objects.filter(project=project).exists():
+            evaluate_reporting(project)
+            checked += 1
+        else:
+            evaluate_project(project)
+            evaluated += 1
+    return f"reporting checked on {checked} projects, {evaluated} evaluated for the first time"
+
+
+def alert_flags_opened(flag_ids: list[int]) -> str:
+    flags = list(
+        Flag.objects.filter(pk__in=flag_ids).select_related("project", "assignment").order_by("pk")
+    )
+    sent = _alert_flags_opened(flags=flags)
+    return f"{len(flags)} flags, {sent} emails"
+
+
+def alert_flag_event(event_id: int) -> str:
+    event = FlagEvent.objects.select_related("flag__project", "flag__assignment", "actor").get(
+        pk=event_id
+    )
+    sent = _alert_flag_event(event=event)
+    return f"{sent} emails"
+
+
+def send_daily_digests() -> str:
+    return f"{send_digests()} digests"
