@@ -538,3 +538,37 @@ def test_a_contractor_memo_keeps_project_wide_damages_apart(
     assert "The clauses measured across the whole project carry $7,500.00" in text
     assert "The clause is measured for the project as a whole: these are the project's" in text
     assert "Of the monthly reports due, 1 is missing and 0 were filed late." in text
+
+
+def test_a_contractor_without_figures_under_a_clause_is_told_so(
+    project, walsh, pulice, crafts, lawyer
+):
+    sf = make_commitment(
+        project,
+        "sf",
+        "workforce_share",
+        clause="§4.2",
+        title="Per trade",
+        qualifier="disadvantaged",
+        scope="contractor_craft",
+        target_percent="30",
+    )
+    Evaluation.objects.create(
+        project=project,
+        commitment=sf,
+        commitment_key="sf",
+        kind="workforce_share",
+        group_key=f"a{walsh.pk}-c{crafts['Laborer'].pk}",
+        assignment=walsh,
+        craft=crafts["Laborer"],
+        as_of=datetime.date(2026, 10, 31),
+        numerator=10,
+        denominator=100,
+        actual_percent=10,
+        target_percent=30,
+        shortfall=20,
+        status="shortfall",
+        details={"measure": "hours", "unit": "hours"},
+    )
+    text = memo_text(build(project, lawyer, assignment=pulice, commitment_keys=["sf"]))
+    assert "No figures for this contractor: it has reported no hours this clause counts." in text

@@ -305,12 +305,12 @@ def commitment_section(number_: str, entry: dict) -> list:
     ]
     facts = [("Target", text(entry["target_text"]))]
     if not entry["evaluated"]:
-        facts.append(
-            (
-                "Measured to date",
-                "Not evaluated yet: run the evaluation, then request this memo again.",
-            )
+        measured = (
+            "No figures for this contractor: it has reported no hours this clause counts."
+            if entry.get("evaluated_for_others")
+            else "Not evaluated yet: run the evaluation, then request this memo again."
         )
+        facts.append(("Measured to date", measured))
         return [*flow, facts_table(facts)]
     groups = entry["groups"]
     totals = entry["totals"]

@@ -303,6 +303,7 @@ def _commitment_entry(
         "contractor_memo": assignment is not None,
         "narrowed_to_contractor": bool(own),
         "evaluated": bool(shown),
+        "evaluated_for_others": bool(evaluations) and not shown,
         "as_of": max((g["as_of"] for g in groups), default=None),
         "series_columns": list(numerator_label),
         "groups": listed,
