@@ -246,8 +246,8 @@ def memo_new(request, slug: str):
         else:
             messages.success(
                 request,
-                f"Memo #{memo.pk} is being built. This list shows it as ready in a minute or "
-                "two; reload the page to check.",
+                f"Memo #{memo.pk} is being built, usually within a minute; this list refreshes "
+                "itself until it is ready to download.",
             )
             return redirect("memo_list", slug=project.slug)
     return render(request, "compliance/memos/new.html", {"project": project, "form": form})
