@@ -7,6 +7,7 @@ date (SPEC §3). A group is where a target must hold: the whole project, one con
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -95,6 +96,8 @@ class Group:
     craft_id: int | None = None
 
 
+# Every cell of the pass asks once per commitment; groups are immutable, so shared.
+@functools.lru_cache(maxsize=65536)
 def group_of(scope: str, assignment_id: int | None, craft_id: int | None) -> Group:
     fields = SCOPE_FIELDS[scope]
     a = assignment_id if "assignment_id" in fields else None
