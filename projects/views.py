@@ -3,8 +3,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from compliance.selectors import project_page
 from projects import access
 from projects.selectors import home_projects
 from projects.tokens import api_token_create, api_token_revoke
@@ -24,18 +25,23 @@ def home(request):
 
 
 @login_required
+@require_safe
 def project_home(request, slug: str):
-    """A project's overview: its agreement, commitments and contractors."""
+    """A project's compliance: a card per commitment with charts, the contractors' reporting,
+    wage violations, progress of count commitments and the open flags. Contractors go to
+    their own reporting page for the project instead."""
     project = access.project_for(request.user, slug)
+    if access.role_of(request.user) == access.CONTRACTOR:
+        return redirect("contractor_reports", slug=project.slug)
     return render(
         request,
         "projects/project.html",
         {
             "project": project,
-            "commitments": project.commitments.select_related("area"),
-            "assignments": access.assignments_for(request.user)
-            .filter(project=project)
-            .select_related("contractor", "parent__contractor"),
+            "page": project_page(
+                user=request.user, project=project, all_groups=request.GET.get("groups", "")
+            ),
+            "can_export": access.can_export(request.user, project),
         },
     )
 

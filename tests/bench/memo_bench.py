@@ -12,11 +12,11 @@ import time
 
 
 def run(*, lines: int) -> dict:
-    from compliance.engine import evaluate_project
     from django.contrib.auth.models import User
     from django.utils import timezone
     from pypdf import PdfReader
 
+    from compliance.engine import evaluate_project
     from compliance.generator import build_project, write_lines
     from compliance.memos import build
     from projects.models import Membership, Organization

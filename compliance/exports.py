@@ -1,0 +1,271 @@
+"""The Excel export of a project (SPEC §7.1, §8): evaluations, monthly series, payroll lines
+without worker names, flags.
+
+Written with openpyxl in write-only mode, row by row from database iterators, so a
+1,000,000-line project exports without holding it in memory. Text that a spreadsheet would
+read as a formula (it begins with =, +, -, @, a tab or a carriage return) is written as a
+text cell with Excel's quote prefix: it shows as typed and never runs.
+"""
+
+import datetime
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from projects import access
+from projects.models import Project
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 5000
+
+
+def _as_text(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _row(ws, values: Iterable) -> list:
+    return [
+        _as_text(ws, v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+        for v in values
+    ]
+
+
+def _header(ws, names: list[str]) -> None:
+    bold = Font(bold=True)
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    ws.freeze_panes = "A2"
+
+
+def _yn(value) -> str:
+    return "" if value is None else ("Y" if value else "N")
+
+
+def lines_for_export(*, user, project: Project):
+    """Payroll lines of a project for the export, as tuples, never with worker names."""
+    return (
+        access.lines_for(user)
+        .filter(project=project, is_current=True)
+        .order_by("assignment_id", "week_ending", "id")
+        .values_list(
+            "report__period",
+            "report__version",
+            "assignment__contractor__name",
+            "worker__worker_key",
+            "week_ending",
+            "craft__name",
+            "home_zip",
+            "is_apprentice",
+            "apprentice_level",
+            "straight_hours",
+            "overtime_hours",
+            "doubletime_hours",
+            "hours",
+            "hourly_rate",
+            "fringe_rate",
+            "gross_pay",
+            "gender",
+            "ethnicity",
+            "veteran",
+            "disadvantaged",
+            "new_hire",
+        )
+    )
+
+
+LINE_COLUMNS = [
+    "Report month",
+    "Report version",
+    "Contractor",
+    "Worker ID",
+    "Week ending",
+    "Craft",
+    "Home ZIP",
+    "Apprentice",
+    "Apprentice level",
+    "Straight hours",
+    "Overtime hours",
+    "Double-time hours",
+    "Hours",
+    "Hourly rate",
+    "Fringe rate",
+    "Gross pay",
+    "Gender",
+    "Ethnicity",
+    "Veteran",
+    "Disadvantaged",
+    "New hire",
+]
+
+
+EVALUATION_COLUMNS = [
+    "Commitment",
+    "Kind",
+    "Group",
+    "Contractor",
+    "Craft",
+    "As of",
+    "Numerator",
+    "Denominator",
+    "Actual %",
+    "Target %",
+    "Shortfall",
+    "Projected %",
+    "Status",
+]
+SERIES_COLUMNS = [
+    "Commitment",
+    "Group",
+    "Contractor",
+    "Craft",
+    "Month",
+    "Numerator",
+    "Denominator",
+    "Percent",
+    "Cumulative percent",
+]
+FLAG_COLUMNS = [
+    "Flag",
+    "Kind",
+    "Severity",
+    "Status",
+    "Commitment",
+    "Group",
+    "Contractor",
+    "Craft",
+    "Month",
+    "Title",
+    "Raised",
+    "Updated",
+    "Resolved",
+    "Figures",
+]
+
+
+def _naive(value: datetime.datetime | None):
+    """Excel has no time zones: local wall-clock time."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+def _decimal_or_none(value):
+    return None if value is None else Decimal(str(value))
+
+
+def write_project_workbook(*, user, project: Project, path: str) -> None:
+    """Write the project's export for this user to `path` (an .xlsx file)."""
+    wb = Workbook(write_only=True)
+    evaluations = access.evaluations_for(user).filter(project=project)
+
+    ws = wb.create_sheet("Evaluations")
+    _header(ws, EVALUATION_COLUMNS)
+    for row in (
+        evaluations.order_by("commitment_key", "group_key")
+        .values_list(
+            "commitment_key",
+            "kind",
+            "group_key",
+            "assignment__contractor__name",
+            "craft__name",
+            "as_of",
+            "numerator",
+            "denominator",
+            "actual_percent",
+            "target_percent",
+            "shortfall",
+            "projected_percent",
+            "status",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        ws.append(_row(ws, row))
+
+    ws = wb.create_sheet("Monthly series")
+    _header(ws, SERIES_COLUMNS)
+    for key, group, contractor, craft, series in (
+        evaluations.exclude(kind="reporting")
+        .order_by("commitment_key", "group_key")
+        .values_list(
+            "commitment_key", "group_key", "assignment__contractor__name", "craft__name", "series"
+        )
+        .iterator(chunk_size=500)
+    ):
+        for point in series or []:
+            ws.append(
+                _row(
+                    ws,
+                    [
+                        key,
+                        group,
+                        contractor,
+                        craft,
+                        point.get("month"),
+                        _decimal_or_none(point.get("numerator")),
+                        _decimal_or_none(point.get("denominator")),
+                        _decimal_or_none(point.get("percent")),
+                        _decimal_or_none(point.get("cumulative_percent")),
+                    ],
+                )
+            )
+
+    ws = wb.create_sheet("Payroll lines")
+    _header(ws, LINE_COLUMNS)
+    for line in lines_for_export(user=user, project=project).iterator(chunk_size=CHUNK):
+        values = list(line)
+        values[0] = values[0].strftime("%Y-%m")
+        values[7] = "RA" if values[7] else "J"
+        values[18:21] = [_yn(v) for v in values[18:21]]
+        ws.append(_row(ws, values))
+
+    ws = wb.create_sheet("Flags")
+    _header(ws, FLAG_COLUMNS)
+    for row in (
+        access.flags_for(user)
+        .filter(project=project)
+        .order_by("raised_at", "id")
+        .values_list(
+            "id",
+            "kind",
+            "severity",
+            "status",
+            "commitment_key",
+            "group_key",
+            "assignment__contractor__name",
+            "craft__name",
+            "month",
+            "title",
+            "raised_at",
+            "updated_at",
+            "resolved_at",
+            "figures",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        values = list(row)
+        values[8] = values[8].strftime("%Y-%m") if values[8] else None
+        values[10:13] = [_naive(v) for v in values[10:13]]
+        values[13] = json.dumps(values[13], sort_keys=True, default=str)
+        ws.append(_row(ws, values))
+
+    ws = wb.create_sheet("About")
+    for row in [
+        ["Project", project.name],
+        ["Exported", _naive(timezone.now())],
+        ["Exported by", user.get_username()],
+        ["Worker names", "Omitted: workers are identified by their contractor's worker ID."],
+    ]:
+        ws.append(_row(ws, row))
+    wb.save(path)

@@ -1,0 +1,174 @@
+"""The flag queue and the flag page."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    QuerySet,
+)
+
+from compliance.charts import ChartData, chart_data
+from compliance.models import Flag
+from compliance.selectors.common import attach_worker_names, severity_order
+from projects import access
+from projects.models import Organization
+
+FLAG_SORTS = {
+    "severity": "Most severe first",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "updated": "Recently updated",
+    "project": "Project",
+}
+AGES = {
+    "7": "Raised in the last 7 days",
+    "30": "Raised in the last 30 days",
+    "over30": "Open more than 30 days",
+    "over90": "Open more than 90 days",
+}
+STATUS_FILTERS = {
+    "unresolved": "Unresolved (not yet closed)",
+    **{value: label for value, label in Flag.Status.choices},
+    "all": "All",
+}
+
+
+def flag_queue(
+    *,
+    user,
+    now: datetime.datetime,
+    project: str = "",
+    kind: str = "",
+    severity: str = "",
+    status: str = "unresolved",
+    contractor: str = "",
+    age: str = "",
+    sort: str = "severity",
+) -> QuerySet[Flag]:
+    """The flags a user may see, filtered and sorted for the queue."""
+    flags = access.flags_for(user).select_related(
+        "project", "assignment__contractor", "craft", "commitment"
+    )
+    if project:
+        flags = flags.filter(project__slug=project)
+    if kind:
+        flags = flags.filter(kind=kind)
+    if severity:
+        flags = flags.filter(severity=severity)
+    if status == "unresolved":
+        flags = flags.filter(status__in=Flag.UNRESOLVED)
+    elif status and status != "all":
+        flags = flags.filter(status=status)
+    if contractor:
+        flags = flags.filter(assignment__contractor__slug=contractor)
+    if age in {"7", "30"}:
+        flags = flags.filter(raised_at__gte=now - datetime.timedelta(days=int(age)))
+    elif age in {"over30", "over90"}:
+        flags = flags.filter(raised_at__lt=now - datetime.timedelta(days=int(age[4:])))
+    order = {
+        "newest": ["-raised_at", "-id"],
+        "oldest": ["raised_at", "id"],
+        "updated": ["-updated_at", "-id"],
+        "project": ["project__name", "-raised_at", "-id"],
+    }.get(sort)
+    if order is None:
+        flags = flags.annotate(severity_rank=severity_order())
+        order = ["severity_rank", "-raised_at", "-id"]
+    return flags.order_by(*order)
+
+
+def flag_filter_choices(*, user) -> dict:
+    """Projects and contractors the queue's filters offer (two queries)."""
+    projects = list(access.projects_for(user).order_by("name").values_list("slug", "name"))
+    contractors = list(
+        Organization.objects.filter(
+            kind=Organization.Kind.CONTRACTOR,
+            assignments__in=access.assignments_for(user),
+        )
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    return {"projects": projects, "contractors": contractors}
+
+
+# ---------------------------------------------------------------- flag page
+
+
+@dataclass
+class FlagPage:
+    flag: Flag
+    events: list
+    evaluation: dict | None
+    chart: ChartData | None
+    series: list[dict]
+    violations: list[dict]
+    violation_total: int
+    report_months: list[dict]
+    show_worker_names: bool
+
+
+def flag_page(*, user, flag: Flag) -> FlagPage:
+    """A flag with its visible timeline and the evidence behind it."""
+    events = list(access.flag_events_for(user, flag).select_related("actor"))
+    evaluation = None
+    if flag.kind != "data_anomaly":
+        evaluation = (
+            access.evaluations_for(user)
+            .filter(project_id=flag.project_id, group_key=flag.group_key)
+            .filter(
+                commitment_key="reporting"
+                if flag.kind in {"missing_report", "late_report"}
+                else flag.commitment_key
+            )
+            .values(
+                "kind",
+                "numerator",
+                "denominator",
+                "actual_percent",
+                "target_percent",
+                "projected_percent",
+                "shortfall",
+                "status",
+                "as_of",
+                "series",
+                "details",
+            )
+            .first()
+        )
+    series = (evaluation or {}).get("series") or []
+    details = (evaluation or {}).get("details") or {}
+    chart = None
+    if evaluation and evaluation["kind"] == "workforce_share" and series:
+        chart = chart_data(series=series, target_percent=evaluation["target_percent"])
+    violations = []
+    if flag.kind == "wage_violation":
+        violations = list(flag.figures.get("violations") or details.get("violations") or [])
+        # Only lines the user may see (a contractor sees its own lines only).
+        visible = set(
+            access.lines_for(user)
+            .filter(id__in=[v.get("line_id") for v in violations])
+            .values_list("id", flat=True)
+        )
+        violations = [v for v in violations if v.get("line_id") in visible]
+        violations.sort(key=lambda v: (v.get("week_ending") or "", str(v.get("worker"))))
+    show_names = access.can_see_worker_names(user, flag.project, flag.assignment)
+    total = len(violations)
+    violations = violations[:500]
+    if show_names:
+        attach_worker_names(violations, user=user)
+    report_months = []
+    if flag.kind in {"missing_report", "late_report"}:
+        month = flag.month.strftime("%Y-%m") if flag.month else None
+        report_months = [m for m in details.get("months", []) if m.get("month") == month]
+    return FlagPage(
+        flag=flag,
+        events=events,
+        evaluation=evaluation,
+        chart=chart,
+        series=series,
+        violations=violations,
+        violation_total=total,
+        report_months=report_months,
+        show_worker_names=show_names,
+    )

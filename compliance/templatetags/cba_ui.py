@@ -1,0 +1,119 @@
+"""Small presentation helpers: status badges that carry text and an icon, not colour alone."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATUS_TEXT = {
+    # evaluation statuses
+    "met": ("✓", "Met"),
+    "on_track": ("→", "On track"),
+    "at_risk": ("!", "At risk"),
+    "shortfall": ("✗", "Shortfall"),
+    "no_data": ("–", "No data"),
+    # reporting months
+    "received": ("✓", "On time"),
+    "late": ("!", "Late"),
+    "missing": ("✗", "Missing"),
+    "not_due": ("–", "Not due yet"),
+    # flag severities
+    "critical": ("✗", "Critical"),
+    "warning": ("!", "Warning"),
+    "info": ("i", "Info"),
+    # flag statuses
+    "open": ("●", "Open"),
+    "acknowledged": ("◐", "Acknowledged"),
+    "escalated": ("▲", "Escalated"),
+    "disputed": ("?", "Disputed"),
+    "resolved": ("✓", "Resolved"),
+    "waived": ("–", "Waived"),
+    "auto_resolved": ("✓", "Auto-resolved"),
+}
+
+
+@register.simple_tag
+def status_badge(status) -> str:
+    """A status as colour, icon and words together (SPEC §7.1: colour is never alone)."""
+    if not status:
+        return format_html('<span class="status status-no_data">– Not evaluated yet</span>')
+    icon, label = STATUS_TEXT.get(status, ("", str(status).replace("_", " ").capitalize()))
+    return format_html(
+        '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
+        status,
+        icon,
+        label,
+    )
+
+
+@register.simple_tag
+def trend_arrow(summary) -> str:
+    """Where the projection at completion goes from today's percent, in an arrow and words."""
+    trend = getattr(summary, "trend", None)
+    if trend is None:
+        return ""
+    arrow = {"up": "↑", "down": "↓", "flat": "→"}[trend]
+    words = {"up": "rising", "down": "falling", "flat": "steady"}[trend]
+    return format_html(
+        '<span class="trend trend-{}" title="Projected {}% at completion">'
+        '<span aria-hidden="true">{}</span><span class="sr-only">{}, projected {}% at '
+        "completion</span></span>",
+        trend,
+        summary.projected_percent,
+        arrow,
+        words,
+        summary.projected_percent,
+    )
+
+
+@register.filter
+def num(value, places: int = 2) -> str:
+    """1234.5 → "1,234.50"; blank for None."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{number:,.{int(places)}f}"
+
+
+@register.filter
+def month(value) -> str:
+    """ "2026-01" or a date → "Jan 2026"."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%b %Y")
+    try:
+        return datetime.date.fromisoformat(f"{str(value)[:7]}-01").strftime("%b %Y")
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def label(value) -> str:
+    """ "actual_percent" → "Actual percent"."""
+    return str(value).replace("_", " ").capitalize()
+
+
+@register.filter
+def is_scalar(value) -> bool:
+    return not isinstance(value, (dict, list, tuple))
+
+
+@register.simple_tag
+def cumulative_chart(data, title: str):
+    from compliance import svg
+
+    return svg.cumulative_chart(data, title=title)
+
+
+@register.simple_tag
+def monthly_chart(data, title: str):
+    from compliance import svg
+
+    return svg.monthly_chart(data, title=title)
