@@ -396,8 +396,36 @@ def test_a_contractor_memo_keeps_to_its_own_groups_and_reports(
                 "liquidated_damages": f"{short * 25:.2f}",
             },
         )
-    text = memo_text(build(project, lawyer, assignment=walsh, commitment_keys=["sf-local"]))
+    units = make_commitment(
+        project,
+        "units",
+        "count_target",
+        clause="§7",
+        title="Affordable units",
+        unit="units",
+        target_quantity="100",
+        start_date="2024-01-01",
+        due_date="2026-12-31",
+    )
+    Evaluation.objects.create(
+        project=project,
+        commitment=units,
+        commitment_key="units",
+        kind="count_target",
+        group_key="project",
+        as_of=as_of,
+        numerator=20,
+        denominator=100,
+        actual_percent=20,
+        shortfall=0,
+        status="on_track",
+        details={"unit": "units", "target_quantity": "100.00", "due_to_date": "15.00"},
+    )
+    text = memo_text(
+        build(project, lawyer, assignment=walsh, commitment_keys=["sf-local", "units"])
+    )
     assert "To Walsh Shea" in text
+    assert "20.00 units delivered of 100.00 units" in text
     assert "Walsh Shea · Laborer 120.00 800.00 15.00% Shortfall 120.00 $3,000.00" in text
     assert "Walsh Shea · Carpenter 350.00 1,000.00 35.00% Met 0.00 $0.00" in text
     assert "Walsh Shea · Laborer 120.00 hours × $25.00 = $3,000.00" in text

@@ -14,11 +14,13 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 from compliance.memos.chart import cumulative_chart
 from compliance.memos.layout import (
     WIDTH,
+    Ledger,
     Mark,
     facts_table,
     list_table,
     plural,
     status_markup,
+    subheading,
 )
 from compliance.memos.styles import (
     long_date,
@@ -210,7 +212,7 @@ def _groups_table(entry: dict) -> list:
     if charged:
         label = "All groups" if not rest["count"] else f"All {totals['groups']} groups"
         flow += [
-            Paragraph("Liquidated damages, group by group", s["h3"]),
+            *subheading("Liquidated damages, group by group"),
             list_table(
                 ["Group", "Shortfall × rate = damages"],
                 [[g["label"], damages_arithmetic(g)] for g in charged],
@@ -232,7 +234,7 @@ def _monthly_table(entry: dict, detail: dict):
         # The denominator of a count is its target, the same every month: not a column.
         unit = entry["groups"][0]["unit"]
         amount = money if unit == "dollars" else number
-        return list_table(
+        return Ledger(
             ["Month", f"Delivered ({unit})", "Percent of target", "Cumulative percent"],
             [
                 [
@@ -245,10 +247,12 @@ def _monthly_table(entry: dict, detail: dict):
             ],
             [124, 124, 124, 124],
             numeric={1, 2, 3},
+            zebra=True,
+            row_height=13.0,
             total=["To date", amount(detail["numerator"]), "", pct(detail["actual_percent"])],
         )
     total_label, counted_label = entry["series_columns"]
-    return list_table(
+    return Ledger(
         ["Month", total_label, counted_label, "Percent", "Cumulative percent"],
         [
             [
@@ -262,6 +266,8 @@ def _monthly_table(entry: dict, detail: dict):
         ],
         [110, 96, 96, 88, 106],
         numeric={1, 2, 3, 4},
+        zebra=True,
+        row_height=13.0,
         total=[
             "To date",
             number(detail["denominator"]),
@@ -274,7 +280,7 @@ def _monthly_table(entry: dict, detail: dict):
 
 def _monthly(entry: dict, detail: dict, heading: str) -> list:
     s = styles()
-    flow = [Paragraph(text(heading), s["h3"]), _monthly_table(entry, detail)]
+    flow = [*subheading(heading), _monthly_table(entry, detail)]
     if entry["kind"] == "wage_floor":
         # A wage floor has no percent target: the restitution tables of section 3 tell it.
         return flow

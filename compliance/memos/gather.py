@@ -674,7 +674,11 @@ def gather_snapshot(
     for commitment in commitments:
         entry, shown = _commitment_entry(commitment, evaluations[commitment.key], assignment)
         entries.append(entry)
-        if any(not e.assignment_id for e in shown):
+        # Figures measured over every contractor's lines rest on every contractor's reports;
+        # a count target rests on progress entries, not on reports.
+        if commitment.kind != Commitment.Kind.COUNT_TARGET and any(
+            not e.assignment_id for e in shown
+        ):
             needs_all_reports = True
         if commitment.kind == Commitment.Kind.WAGE_FLOOR and shown:
             wages.append(_wages(entry, shown, assignment, contractor_names))

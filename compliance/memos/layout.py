@@ -7,7 +7,14 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, LongTable, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    LongTable,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from compliance.memos.styles import (
     HEADER_BG,
@@ -159,6 +166,12 @@ def grouped_rows(
     return rows, commands
 
 
+def subheading(title: str) -> list:
+    """A table's heading, moved to the next page with the table's first rows when the page
+    is nearly full. (reportlab's keepWithNext would move a page-long table whole.)"""
+    return [CondPageBreak(1.4 * inch), Paragraph(text(title), styles()["h3"])]
+
+
 def status_markup(status: str, label: str) -> str:
     color = STATUS_COLORS.get(status, MUTED).hexval()[2:]
     return f'<font color="#{color}"><b>{text(label)}</b></font>'
@@ -180,15 +193,15 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 class Ledger(Flowable):
-    """A long list of one-line rows drawn straight onto the page, for the data-sources
-    appendix (thousands of report versions): the same look as `list_table`, a tenth of the
-    cost. Rows never wrap (callers give values that fit), the header row repeats on every
-    page the list spans, and heading rows (a str instead of a list) name the group below.
+    """One-line rows drawn straight onto the page, for the memo's long, plain lists (monthly
+    series, the data-sources appendix with thousands of report versions): the look of
+    `list_table` at a tenth of the cost. Rows never wrap (callers give values that fit), the
+    header row repeats on every page the list spans, heading rows (a str instead of a list)
+    name the group below them, and an optional bold total row closes the list.
     """
 
-    ROW = 11.0
     GROUP = 16.0
-    HEAD = 13.0
+    HEAD = 14.0
 
     def __init__(
         self,
@@ -198,73 +211,112 @@ class Ledger(Flowable):
         *,
         numeric: set[int] = frozenset(),
         mono: set[int] = frozenset(),
+        total: list[str] | None = None,
+        zebra: bool = False,
+        row_height: float = 11.0,
     ):
         super().__init__()
-        self.header, self.rows, self.widths = header, rows, widths
-        self.numeric, self.mono = set(numeric), set(mono)
+        self.header, self.rows, self.widths, self.total = header, rows, widths, total
+        self.numeric, self.mono, self.zebra, self.row = set(numeric), set(mono), zebra, row_height
+        self.width = sum(widths)
+        self.height = (
+            self.HEAD + sum(self._height(row) for row in rows) + (row_height if total else 0)
+        )
 
     def _height(self, row) -> float:
-        return self.GROUP if isinstance(row, str) else self.ROW
+        return self.GROUP if isinstance(row, str) else self.row
 
     def wrap(self, available_width, available_height):
-        self.width = sum(self.widths)
-        self.height = self.HEAD + sum(self._height(row) for row in self.rows)
         return self.width, self.height
+
+    def _part(self, rows: list, total: list[str] | None) -> "Ledger":
+        return Ledger(
+            self.header,
+            rows,
+            self.widths,
+            numeric=self.numeric,
+            mono=self.mono,
+            total=total,
+            zebra=self.zebra,
+            row_height=self.row,
+        )
 
     def split(self, available_width, available_height):
         room, fit = available_height - self.HEAD, 0
         for row in self.rows:
-            room -= self._height(row)
-            if room < 0:
+            if room - self._height(row) < 0:
                 break
+            room -= self._height(row)
             fit += 1
         if fit >= len(self.rows):
-            return [self]
+            if not self.total or room >= self.row:
+                return [self]
+            fit = len(self.rows) - 1  # the total row keeps a row of the list with it
         while fit > 0 and isinstance(self.rows[fit - 1], str):
             fit -= 1  # a group heading never ends a page
         if fit < 2:
             return []
-        make = lambda part: Ledger(  # noqa: E731
-            self.header, part, self.widths, numeric=self.numeric, mono=self.mono
-        )
-        return [make(self.rows[:fit]), make(self.rows[fit:])]
+        return [self._part(self.rows[:fit], None), self._part(self.rows[fit:], self.total)]
 
-    def _cells(self, values: list[str], y: float, font: str, size: float) -> None:
-        canvas = self.canv
-        x = 0.0
+    def _cells(self, values: list[str], y: float, font: str) -> None:
+        """Queue one row's text on the page's text object (one object for all rows is what
+        keeps thousands of rows cheap)."""
+        words, x = self._text, 0.0
         for i, (value, width) in enumerate(zip(values, self.widths, strict=True)):
-            name, points = (MONO, 6.6) if i in self.mono and font != "header" else (font, size)
-            if font == "header":
-                name = fonts()["bold"]
-            canvas.setFont(name, points)
-            if i in self.numeric:
-                canvas.drawRightString(x + width - 4, y, value)
-            else:
-                canvas.drawString(x + 4, y, value)
+            name, size = (MONO, 6.6) if i in self.mono and font == self._regular else (font, 8)
+            if (name, size) != self._font:
+                words.setFont(name, size)
+                self._font = (name, size)
+            left = x + width - 4 - stringWidth(value, name, size) if i in self.numeric else x + 4
+            words.setTextOrigin(left, y)
+            words.textOut(value)
             x += width
 
     def draw(self):
         canvas = self.canv
         f = fonts()
-        top = self.height
+        self._regular = f["regular"]
+        baseline = (self.row - 8) / 2 + 2
+        y = self.height - self.HEAD
         canvas.saveState()
+        # Backgrounds and rules first, then every word in one text object on top.
         canvas.setFillColor(HEADER_BG)
-        canvas.rect(0, top - self.HEAD, self.width, self.HEAD, stroke=0, fill=1)
-        canvas.setFillColor(INK)
-        self._cells(self.header, top - self.HEAD + 4, "header", 8)
+        canvas.rect(0, y, self.width, self.HEAD, stroke=0, fill=1)
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
-        canvas.line(0, top - self.HEAD, self.width, top - self.HEAD)
+        canvas.line(0, y, self.width, y)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
-        y = top - self.HEAD
-        for row in self.rows:
+        canvas.setFillColor(ZEBRA)
+        rows_y = []
+        for index, row in enumerate(self.rows):
             y -= self._height(row)
+            rows_y.append(y)
             if isinstance(row, str):
                 canvas.line(0, y + self.GROUP, self.width, y + self.GROUP)
-                canvas.setFont(f["bold"], 8)
-                canvas.drawString(4, y + 4, row)
-            else:
-                self._cells(row, y + 3, f["regular"], 8)
+            elif self.zebra and index % 2:
+                canvas.rect(0, y, self.width, self.row, stroke=0, fill=1)
+        if self.total:
+            y -= self.row
+            canvas.setFillColor(HEADER_BG)
+            canvas.rect(0, y, self.width, self.row, stroke=0, fill=1)
+            canvas.setStrokeColor(INK)
+            canvas.setLineWidth(0.8)
+            canvas.line(0, y + self.row, self.width, y + self.row)
+            canvas.setStrokeColor(RULE)
+            canvas.setLineWidth(0.5)
         canvas.line(0, y, self.width, y)
+
+        canvas.setFillColor(INK)
+        self._text, self._font = canvas.beginText(), None
+        top = self.height - self.HEAD
+        self._cells(self.header, top + 4.5, f["bold"])
+        for row, row_y in zip(self.rows, rows_y, strict=True):
+            if isinstance(row, str):
+                self._cells([row] + [""] * (len(self.widths) - 1), row_y + 4, f["bold"])
+            else:
+                self._cells(row, row_y + baseline, f["regular"])
+        if self.total:
+            self._cells(self.total, y + baseline, f["bold"])
+        canvas.drawText(self._text)
         canvas.restoreState()

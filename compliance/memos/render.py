@@ -38,6 +38,7 @@ from compliance.memos.layout import (
     list_table,
     plural,
     status_markup,
+    subheading,
 )
 from compliance.memos.styles import (
     INK,
@@ -266,7 +267,7 @@ def _wage_section(wages: dict) -> list:
             "contractor's worker ID only.",
             s["body"],
         ),
-        Paragraph("Restitution by worker", s["h3"]),
+        *subheading("Restitution by worker"),
         list_table(
             ["Worker ID", "Weeks underpaid", "Underpaid hours", "Owed"],
             rows,
@@ -309,7 +310,7 @@ def _wage_section(wages: dict) -> list:
         columns=7,
     )
     flow += [
-        Paragraph("Underpaid weeks: hourly rate paid against the rate required", s["h3"]),
+        *subheading("Underpaid weeks: hourly rate paid against the rate required"),
         list_table(
             ["Worker ID", "Week ending", "Craft", "Hours", "Paid", "Required", "Owed"],
             rows,
@@ -409,7 +410,7 @@ def _reporting(snap: dict) -> list:
             for m in reporting["months"]
         ]
         flow += [
-            Paragraph("Missing and late reports", s["h3"]),
+            *subheading("Missing and late reports"),
             list_table(
                 ["Contractor", "Month", "Due", "Status", "Received", "Version"],
                 rows,
@@ -526,7 +527,7 @@ def _flags(snap: dict) -> list:
         )
     if told:
         flow += [
-            Paragraph("Histories", s["h3"]),
+            *subheading("Histories"),
             Paragraph(
                 "Every event on the flag, oldest first. Internal comments, which the "
                 "contractor does not see, are marked as such.",

@@ -139,7 +139,6 @@ def styles() -> dict[str, ParagraphStyle]:
             leading=12,
             spaceBefore=8,
             spaceAfter=4,
-            keepWithNext=1,
         ),
         "quote": ParagraphStyle(
             "quote",
