@@ -270,3 +270,15 @@ def test_the_flag_and_project_pages_can_include_the_memo_links(project):
         "compliance/memos/_project_links.html", {"project": project, "role": "law_center"}
     )
     assert "/projects/crenshaw/memos/new/" in project_html
+
+
+def test_the_project_page_offers_memos_to_the_law_center_only(client, project, lawyer, reviewer):
+    from django.urls import reverse
+
+    url = reverse("project_home", kwargs={"slug": project.slug})
+    client.force_login(lawyer)
+    assert "Request a memo" in client.get(url).content.decode()
+    client.force_login(reviewer)
+    page = client.get(url).content.decode()
+    assert "Request a memo" not in page
+    assert "Enforcement actions" in page
