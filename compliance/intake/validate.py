@@ -16,6 +16,7 @@ from operator import add, itemgetter
 
 from compliance.intake.fields import COLUMN_BY_FIELD, COLUMNS
 from compliance.intake.table import Table, problem
+from compliance.models import PayrollLine
 from compliance.numbers import round2
 from projects.models import Craft, normalize_craft_name
 
@@ -28,23 +29,7 @@ MAX_STRAIGHT_HOURS = Decimal(80)
 LINE_COLUMNS = (
     "row_number",
     "worker_key",
-    "week_ending",
-    "craft_id",
-    "home_zip",
-    "is_apprentice",
-    "apprentice_level",
-    "straight_hours",
-    "overtime_hours",
-    "doubletime_hours",
-    "hours",
-    "hourly_rate",
-    "fringe_rate",
-    "gross_pay",
-    "gender",
-    "ethnicity",
-    "veteran",
-    "disadvantaged",
-    "new_hire",
+    *PayrollLine.REPORTED_COLUMNS,
 )
 
 

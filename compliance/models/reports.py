@@ -132,6 +132,27 @@ class PayrollLine(models.Model):
     disadvantaged = models.BooleanField(null=True, blank=True)
     new_hire = models.BooleanField(null=True, blank=True)
 
+    # The reported columns of a line, in the order bulk writers (COPY, executemany) use.
+    REPORTED_COLUMNS = (
+        "week_ending",
+        "craft_id",
+        "home_zip",
+        "is_apprentice",
+        "apprentice_level",
+        "straight_hours",
+        "overtime_hours",
+        "doubletime_hours",
+        "hours",
+        "hourly_rate",
+        "fringe_rate",
+        "gross_pay",
+        "gender",
+        "ethnicity",
+        "veteran",
+        "disadvantaged",
+        "new_hire",
+    )
+
     class Meta:
         indexes = [
             # The engine's aggregation: current lines of a project by assignment, craft, week.
