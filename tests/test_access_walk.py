@@ -68,6 +68,15 @@ from projects.tokens import api_token_create
 from tests.conftest import make_commitment, make_report
 
 ROLES = ["anonymous", "contractor", "other_contractor", "reviewer", "lawyer", "outsider", "admin"]
+# The access role (projects/access.py) each actor of the walk has.
+ACCESS_ROLE = {
+    "contractor": access.CONTRACTOR,
+    "other_contractor": access.CONTRACTOR,
+    "reviewer": access.REVIEWER,
+    "lawyer": access.LAW_CENTER,
+    "outsider": access.REVIEWER,
+    "admin": access.ADMIN,
+}
 WALSH_WORKER = "Zephyrine Okonkwo-Lindqvist"
 PULICE_WORKER = "Bartholomew Quince-Adeyemi"
 INTERNAL_NOTE = "Internal: check the certified payroll against the union hall list"
@@ -418,7 +427,7 @@ def judge(role: str, route: Route, method: str, response, hidden: list[str]) -> 
             problems.append(
                 f"answered {status} although {role} may not see the {', '.join(hidden)} it names"
             )
-    elif allowed is not None and role not in allowed:
+    elif allowed is not None and ACCESS_ROLE[role] not in allowed:
         if not refused:
             problems.append(
                 f"answered {status} although the view is only for {', '.join(sorted(allowed))}"

@@ -55,11 +55,15 @@ def _lock(project: Project) -> None:
 
 def _tune() -> None:
     """PostgreSQL: this transaction's few big aggregates gain nothing from JIT compilation
-    (hundreds of milliseconds to compile), and need room to hash their groups in memory."""
+    (hundreds of milliseconds to compile), need room to hash their groups in memory, and
+    are worth splitting over parallel workers, which the planner's default costs rule out
+    for the pass over the lines (thousands of groups, each with dozens of sums)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+                " set_config('parallel_setup_cost', '0', true),"
+                " set_config('parallel_tuple_cost', '0', true)"
             )
 
 
@@ -103,6 +107,35 @@ def _craft_names(ctx: Context) -> None:
         ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
 
 
+def _store(evaluations: list[Evaluation]) -> None:
+    """Insert the results. PostgreSQL takes them through COPY: the megabytes of monthly
+    series go as they are, not quoted into one huge INSERT statement (half the time)."""
+    if connection.vendor != "postgresql" or not evaluations:
+        Evaluation.objects.bulk_create(evaluations)
+        return
+    fields = [f for f in Evaluation._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(Evaluation._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for evaluation in evaluations:
+            copy.write_row(
+                [f.get_db_prep_save(getattr(evaluation, f.attname), connection) for f in fields]
+            )
+    # One row per project, commitment and group (a constraint says so): that finds their ids.
+    ids = {
+        (commitment_key, group_key): pk
+        for pk, commitment_key, group_key in Evaluation.objects.filter(
+            project=evaluations[0].project_id,
+            commitment_key__in={e.commitment_key for e in evaluations},
+        ).values_list("pk", "commitment_key", "group_key")
+    }
+    for evaluation in evaluations:
+        evaluation.pk = ids[(evaluation.commitment_key, evaluation.group_key)]
+        evaluation._state.adding = False
+        evaluation._state.db = connection.alias
+
+
 def evaluate_project(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
     """Evaluate every commitment of the project for every group its scope defines, and the
     reporting obligation of every assignment, as of a date (default: today); store the
@@ -127,7 +160,7 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
             evaluations += module.evaluate(by_kind[kind], ctx)
         evaluations += reporting.evaluate(ctx)
         Evaluation.objects.filter(project=project).delete()
-        Evaluation.objects.bulk_create(evaluations)
+        _store(evaluations)
         checked = anomalies.check_new_reports(ctx)
         findings = findings_for(
             ctx=ctx,
@@ -155,7 +188,7 @@ def evaluate_reporting(project: Project, as_of: datetime.date | None = None) -> 
         ctx = _context(project, as_of, timezone.now())
         evaluations = reporting.evaluate(ctx)
         Evaluation.objects.filter(project=project, commitment_key="reporting").delete()
-        Evaluation.objects.bulk_create(evaluations)
+        _store(evaluations)
         findings = findings_for(ctx=ctx, evaluations=evaluations, anomalies=[], notices=[])
         sync_flags(project=project, findings=findings, kinds=REPORT_KINDS, now=ctx.computed_at)
     return evaluations

@@ -7,17 +7,19 @@ date (SPEC §3). A group is where a target must hold: the whole project, one con
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, QuerySet
 
 from compliance.models import PayrollLine, Report
-from compliance.numbers import percent, round2
+from compliance.numbers import CENT, percent, round2
 from projects.models import Assignment, Craft, Project, normalize_craft_name
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 # Sums over a million lines outgrow the line fields' own precision.
 TOTAL = DecimalField(max_digits=20, decimal_places=2)
 
@@ -94,6 +96,8 @@ class Group:
     craft_id: int | None = None
 
 
+# Every cell of the pass asks once per commitment; groups are immutable, so shared.
+@functools.lru_cache(maxsize=65536)
 def group_of(scope: str, assignment_id: int | None, craft_id: int | None) -> Group:
     fields = SCOPE_FIELDS[scope]
     a = assignment_id if "assignment_id" in fields else None
@@ -139,20 +143,35 @@ def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[di
         grow_num, grow_den = numerators, denominators
     series, cum_num, cum_den = [], [], []
     total_num = total_den = ZERO
+    # The hot loop of an evaluation (every group × every month): rounding inlined, and a
+    # month without figures reuses the texts already made for zero and for the running total.
+    quantize, cent, hundred = Decimal.quantize, CENT, HUNDRED
+    zero_text = fixed(ZERO)
+    cumulative = None
     for month in months:
         num = numerators.get(month, ZERO)
         den = denominators.get(month, ZERO)
-        total_num += grow_num.get(month, ZERO)
-        total_den += grow_den.get(month, ZERO)
+        grown_num = grow_num.get(month, ZERO)
+        grown_den = grow_den.get(month, ZERO)
+        if grown_num or grown_den or cumulative is None:
+            total_num += grown_num
+            total_den += grown_den
+            cumulative = (
+                str(quantize(hundred * total_num / total_den, cent, ROUND_HALF_UP))
+                if total_den
+                else None
+            )
         cum_num.append(total_num)
         cum_den.append(total_den)
         series.append(
             {
                 "month": f"{month.year:04d}-{month.month:02d}",
-                "numerator": fixed(num),
-                "denominator": fixed(den),
-                "percent": percent_text(num, den),
-                "cumulative_percent": percent_text(total_num, total_den),
+                "numerator": str(quantize(num, cent, ROUND_HALF_UP)) if num else zero_text,
+                "denominator": str(quantize(den, cent, ROUND_HALF_UP)) if den else zero_text,
+                "percent": (
+                    str(quantize(hundred * num / den, cent, ROUND_HALF_UP)) if den else None
+                ),
+                "cumulative_percent": cumulative,
             }
         )
     return series, cum_num, cum_den

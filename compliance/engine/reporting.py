@@ -62,13 +62,16 @@ def evaluate(ctx: Context) -> list[Evaluation]:
     )
     by_month = {(row["assignment_id"], row["period"]): row for row in submitted}
     evaluations = []
+    due_dates = {}  # every contractor owes a month's report on the same day
     for assignment in sorted(ctx.assignments.values(), key=lambda a: a.pk):
         end = min(assignment.end_date or project.end_date, as_of)
         counts = {"received": 0, "late": 0, "missing": 0, "not_due": 0}
         months, series = [], []
         received_so_far = due_so_far = ZERO
         for month in months_between(assignment.start_date, end):
-            due_date = agreement.report_due_date(month)
+            if month not in due_dates:
+                due_dates[month] = agreement.report_due_date(month)
+            due_date = due_dates[month]
             report = by_month.get((assignment.pk, month))
             first = timezone.localdate(report["first_submitted"]) if report else None
             status = month_status(due_date=due_date, first_submitted=first, as_of=as_of)

@@ -86,16 +86,34 @@ class PayrollLine(models.Model):
 
     `project`, `assignment` and `is_current` repeat what the report says so the engine can
     aggregate a million lines without a join; the intake keeps them in step.
+
+    Every index and foreign-key check here is paid once per line at import (100,000 lines
+    a month for a large contractor). So: no index a listed one already starts with, and no
+    database constraint on the repeated `project` and `assignment` (the report's own
+    foreign key already guarantees them) nor on `craft` (the intake only writes the
+    project's crafts; Django still refuses to delete a craft in use, and cascades deletes).
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     is_current = models.BooleanField(default=True)
     row_number = models.PositiveIntegerField(default=0)
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="lines")
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     week_ending = models.DateField()
-    craft = models.ForeignKey(Craft, on_delete=models.PROTECT, related_name="+")
+    craft = models.ForeignKey(
+        Craft, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     home_zip = models.CharField(max_length=5)
     is_apprentice = models.BooleanField(default=False)
     apprentice_level = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -114,6 +132,27 @@ class PayrollLine(models.Model):
     disadvantaged = models.BooleanField(null=True, blank=True)
     new_hire = models.BooleanField(null=True, blank=True)
 
+    # The reported columns of a line, in the order bulk writers (COPY, executemany) use.
+    REPORTED_COLUMNS = (
+        "week_ending",
+        "craft_id",
+        "home_zip",
+        "is_apprentice",
+        "apprentice_level",
+        "straight_hours",
+        "overtime_hours",
+        "doubletime_hours",
+        "hours",
+        "hourly_rate",
+        "fringe_rate",
+        "gross_pay",
+        "gender",
+        "ethnicity",
+        "veteran",
+        "disadvantaged",
+        "new_hire",
+    )
+
     class Meta:
         indexes = [
             # The engine's aggregation: current lines of a project by assignment, craft, week.
@@ -122,7 +161,6 @@ class PayrollLine(models.Model):
                 condition=Q(is_current=True),
                 name="line_current_agg",
             ),
-            models.Index(fields=["report"], name="line_report"),
             models.Index(fields=["worker", "week_ending"], name="line_worker_week"),
             # Wage floors: the few current lines of a craft paid below its rates in effect.
             models.Index(

@@ -1,0 +1,75 @@
+"""`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...] --out FILE.pdf`.
+
+The same memo as a web request, built in the foreground: it is recorded (and audited) like
+any memo, then its PDF is written to FILE.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from cba.errors import DomainError
+from compliance.memos.build import memo_generate
+from compliance.models import Memo
+from projects.models import Assignment, Project
+
+
+class Command(BaseCommand):
+    help = "Build an enforcement memo PDF for a project, in the foreground."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True, help="Project slug.")
+        parser.add_argument("--contractor", help="Contractor slug: narrow to its assignment.")
+        parser.add_argument(
+            "--commitment",
+            dest="commitments",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="KEY",
+            help="Commitment key (repeat, or list several); default: every commitment.",
+        )
+        parser.add_argument("--user", help="Username the memo is from (default: none).")
+        parser.add_argument("--out", required=True, help="Where to write the PDF.")
+
+    def handle(self, *args, **options):
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"No project {options['project']!r}: check the slug.")
+        assignment = None
+        if options["contractor"]:
+            assignment = (
+                Assignment.objects.filter(project=project, contractor__slug=options["contractor"])
+                .select_related("contractor")
+                .first()
+            )
+            if assignment is None:
+                raise CommandError(
+                    f"No contractor {options['contractor']!r} on {project.slug}: use one of "
+                    + ", ".join(project.assignments.values_list("contractor__slug", flat=True))
+                )
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+        try:
+            memo = memo_generate(
+                project=project,
+                user=user,
+                assignment=assignment,
+                commitment_keys=options["commitments"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        if memo.status != Memo.Status.READY:
+            raise CommandError(memo.failure_reason)
+        out = Path(options["out"])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with memo.pdf.open("rb") as pdf:
+            out.write_bytes(pdf.read())
+        self.stdout.write(
+            f"Memo #{memo.pk} written to {out} ({out.stat().st_size:,} bytes). "
+            f"PDF SHA-256 {memo.pdf_sha256}; figures SHA-256 {memo.snapshot_sha256}."
+        )

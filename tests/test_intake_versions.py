@@ -1,0 +1,169 @@
+"""Versions and amendments: new versions, history kept, identical re-uploads, lateness,
+audit, the report_submitted signal, and concurrent submissions."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+
+from compliance.intake.store import report_submit
+from compliance.intake.upload import report_upload
+from compliance.models import AuditEvent, PayrollLine, Report
+from compliance.signals import report_submitted
+from tests.intake_support import AFTER_DUE, BEFORE_DUE, OCTOBER, line, lines, workbook
+
+
+def submit(assignment, rows, user=None, **extra):
+    return report_submit(
+        assignment=assignment, period=OCTOBER, rows=rows, source="api", user=user, **extra
+    )
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_an_amendment_becomes_version_2_and_version_1_stays_readable(walsh, contractor):
+    first = submit(walsh, lines(5), user=contractor)
+    second = submit(walsh, lines(7), user=contractor)
+    first.report.refresh_from_db()
+    assert (second.report.version, second.report.is_current) == (2, True)
+    assert (first.report.version, first.report.is_current) == (1, False)
+    assert first.report.lines.count() == 5 and second.report.lines.count() == 7
+    assert PayrollLine.objects.filter(is_current=True).count() == 7
+    assert not first.report.lines.filter(is_current=True).exists()
+    assert (second.line_delta, second.hours_delta) == (2, Decimal("80.00"))
+    assert "Against version 1: +2 lines, +80.00 hours" in second.summary()
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_the_same_file_again_changes_nothing_and_says_so(walsh, contractor):
+    content = workbook(lines(4))
+    first = report_upload(assignment=walsh, period=OCTOBER, content=content, user=contractor)
+    again = report_upload(assignment=walsh, period=OCTOBER, content=content, user=contractor)
+    assert again.unchanged and again.report == first.report
+    assert "Nothing changed" in again.summary()
+    assert Report.objects.count() == 1 and PayrollLine.objects.count() == 4
+    assert AuditEvent.objects.filter(verb__startswith="report.").count() == 1
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_the_same_json_lines_again_change_nothing(walsh):
+    submit(walsh, lines(3))
+    assert submit(walsh, lines(3)).unchanged
+    assert Report.objects.count() == 1
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_file_identical_to_an_older_version_is_a_new_version(walsh):
+    content = workbook(lines(2))
+    report_upload(assignment=walsh, period=OCTOBER, content=content)
+    report_upload(assignment=walsh, period=OCTOBER, content=workbook(lines(3)))
+    back = report_upload(assignment=walsh, period=OCTOBER, content=content)
+    assert (back.unchanged, back.report.version, back.report.line_count) == (False, 3, 2)
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_no_work_this_month_is_a_report_and_can_be_amended(walsh, contractor):
+    result = report_submit(
+        assignment=walsh, period=OCTOBER, no_work=True, source="no_work", user=contractor
+    )
+    assert result.report.no_work and result.report.line_count == 0
+    assert report_submit(assignment=walsh, period=OCTOBER, no_work=True, source="no_work").unchanged
+    amended = submit(walsh, lines(2))
+    assert amended.report.version == 2 and not amended.report.no_work
+
+
+def test_a_report_after_the_due_date_is_late_and_amendments_keep_the_months_standing(walsh):
+    with time_machine.travel(BEFORE_DUE, tick=False):
+        on_time = submit(walsh, lines(2))
+    with time_machine.travel(AFTER_DUE, tick=False):
+        amended = submit(walsh, lines(3))
+        late = report_submit(
+            assignment=walsh,
+            period=OCTOBER.replace(month=9),
+            rows=[line(week_ending="2026-09-26")],
+            source="api",
+        )
+    assert not on_time.report.is_late and not amended.report.is_late
+    assert late.report.is_late
+    assert "late" in late.summary()
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_each_submission_is_audited(walsh, contractor):
+    submit(walsh, lines(2), user=contractor)
+    submit(walsh, lines(3), user=contractor)
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [e.verb for e in events] == ["report.submitted", "report.amended"]
+    assert events[1].actor == contractor and events[1].project == walsh.project
+    assert events[1].data["version"] == 2 and events[1].data["lines"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_submitted_signal_is_sent_after_commit(walsh, contractor):
+    received = []
+
+    def receiver(sender, report, user, **kwargs):
+        received.append((report.pk, user, Report.objects.filter(pk=report.pk).exists()))
+
+    report_submitted.connect(receiver)
+    try:
+        with time_machine.travel(BEFORE_DUE, tick=False):
+            result = submit(walsh, lines(2), user=contractor)
+            submit(walsh, lines(2), user=contractor)  # unchanged: no signal
+    finally:
+        report_submitted.disconnect(receiver)
+    assert received == [(result.report.pk, contractor, True)]
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_failed_submission_leaves_the_current_version_alone(walsh):
+    from cba.errors import InvalidInput
+
+    first = submit(walsh, lines(2))
+    with pytest.raises(InvalidInput):
+        submit(walsh, [line(craft="Plumber")])
+    assert Report.objects.get().pk == first.report.pk
+    assert PayrollLine.objects.filter(is_current=True).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_become_consecutive_versions(walsh):
+    if connection.vendor == "sqlite":
+        pytest.skip("The in-memory SQLite test database cannot be shared by two threads.")
+    barrier = threading.Barrier(2)
+    results, failures = [], []
+
+    def worker(count):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            with time_machine.travel(BEFORE_DUE, tick=False):
+                results.append(submit(walsh, lines(count)))
+        except Exception as exc:
+            failures.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in (300, 301)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    versions = sorted(r.report.version for r in results)
+    assert versions == [1, 2]
+    current = Report.objects.get(is_current=True)
+    assert current.version == 2
+    assert PayrollLine.objects.filter(is_current=True).count() == current.line_count
+    assert PayrollLine.objects.count() == 601
+
+
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_craft_in_use_cannot_be_deleted(walsh, crafts):
+    from django.db.models import ProtectedError
+
+    submit(walsh, lines(1))
+    with pytest.raises(ProtectedError):
+        crafts["Carpenter"].delete()
