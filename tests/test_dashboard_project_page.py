@@ -313,3 +313,21 @@ def test_the_page_reads_what_the_engine_writes(client, reviewer, project, walsh,
     assert flag.title in client.get(reverse("flag_queue")).content.decode()
     html = client.get(reverse("flag_detail", kwargs={"flag_id": flag.id})).content.decode()
     assert "Actual <strong>37.00%</strong> against a target of 40.00%" in html
+
+
+def test_a_contractor_opening_a_project_goes_to_its_reports(client, contractor, standing):
+    response = page(client, contractor)
+    assert response.status_code == 302
+    assert response.url == reverse("contractor_reports", kwargs={"slug": "crenshaw"})
+
+
+def test_a_contractor_of_another_project_gets_a_404_not_a_redirect(client, contractor, orgs):
+    from projects.models import Project
+
+    Project.objects.create(
+        slug="elsewhere",
+        name="Elsewhere",
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
+    )
+    assert page(client, contractor, slug="elsewhere").status_code == 404
