@@ -1,6 +1,6 @@
 """Reads of flags shared by the command line and the API."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from compliance.models import Flag
 
@@ -21,7 +21,7 @@ def filter_flags(
     contractor: str | None = None,
 ) -> QuerySet[Flag]:
     """Narrow flags by project slug, kind, severity, status ("unresolved" for any open
-    state) and contractor slug."""
+    state, "all" for any state) and contractor slug."""
     if project:
         flags = flags.filter(project__slug=project)
     if kind:
@@ -30,10 +30,10 @@ def filter_flags(
         flags = flags.filter(severity=severity)
     if status == "unresolved":
         flags = flags.filter(status__in=Flag.UNRESOLVED)
-    elif status:
+    elif status and status != "all":
         flags = flags.filter(status=status)
     if contractor:
-        flags = flags.filter(Q(assignment__contractor__slug=contractor))
+        flags = flags.filter(assignment__contractor__slug=contractor)
     return flags
 
 

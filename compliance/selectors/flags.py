@@ -8,6 +8,7 @@ from django.db.models import (
 )
 
 from compliance.charts import ChartData, chart_data
+from compliance.flags.selectors import filter_flags
 from compliance.models import Flag
 from compliance.selectors.common import attach_worker_names, severity_order
 from projects import access
@@ -46,21 +47,16 @@ def flag_queue(
     sort: str = "severity",
 ) -> QuerySet[Flag]:
     """The flags a user may see, filtered and sorted for the queue."""
-    flags = access.flags_for(user).select_related(
-        "project", "assignment__contractor", "craft", "commitment"
+    flags = filter_flags(
+        access.flags_for(user).select_related(
+            "project", "assignment__contractor", "craft", "commitment"
+        ),
+        project=project,
+        kind=kind,
+        severity=severity,
+        status=status,
+        contractor=contractor,
     )
-    if project:
-        flags = flags.filter(project__slug=project)
-    if kind:
-        flags = flags.filter(kind=kind)
-    if severity:
-        flags = flags.filter(severity=severity)
-    if status == "unresolved":
-        flags = flags.filter(status__in=Flag.UNRESOLVED)
-    elif status and status != "all":
-        flags = flags.filter(status=status)
-    if contractor:
-        flags = flags.filter(assignment__contractor__slug=contractor)
     if age in {"7", "30"}:
         flags = flags.filter(raised_at__gte=now - datetime.timedelta(days=int(age)))
     elif age in {"over30", "over90"}:

@@ -170,46 +170,30 @@ def _visible_memo(user, memo_id: int) -> Memo:
 def memo_index(request):
     """Every memo of the projects this law center follows, newest first."""
     access.require(access.can_use_memos(request.user))
-    memos = (
-        access.memos_for(request.user)
-        .select_related("project", "assignment__contractor", "requested_by")
-        .prefetch_related("flags")
-    )
-    status = request.GET.get("status", "")
-    if status in Memo.Status.values:
-        memos = memos.filter(status=status)
-    page = Paginator(memos, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "compliance/memos/index.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": Memo.Status.choices,
-            "refresh": any(m.status == Memo.Status.QUEUED for m in page),
-        },
-    )
+    memos = access.memos_for(request.user).select_related("project")
+    return _memo_page(request, memos, "compliance/memos/index.html", {})
 
 
 @login_required
 def memo_list(request, slug: str):
     """A project's memos: status, who asked for what, downloads."""
     project = _memo_project(request.user, slug)
-    memos = (
-        access.memos_for(request.user)
-        .filter(project=project)
-        .select_related("assignment__contractor", "requested_by")
-        .prefetch_related("flags")
-    )
+    memos = access.memos_for(request.user).filter(project=project)
+    return _memo_page(request, memos, "compliance/memos/list.html", {"project": project})
+
+
+def _memo_page(request, memos, template: str, context: dict):
+    """A page of memos, filtered by status; it refreshes itself while one is queued."""
+    memos = memos.select_related("assignment__contractor", "requested_by").prefetch_related("flags")
     status = request.GET.get("status", "")
     if status in Memo.Status.values:
         memos = memos.filter(status=status)
     page = Paginator(memos, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "compliance/memos/list.html",
+        template,
         {
-            "project": project,
+            **context,
             "page": page,
             "status": status,
             "statuses": Memo.Status.choices,
