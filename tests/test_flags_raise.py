@@ -377,3 +377,38 @@ def test_long_names_still_fit_the_flag_title(project, walsh, crafts):
     evaluate_project(project, AS_OF)
 
     assert len(Flag.objects.get(kind="shortfall").title) == 300
+
+
+def test_two_projects_with_the_same_commitment_key_each_keep_their_own_flag(
+    project, walsh, crafts, area, orgs, targeted
+):
+    from projects.models import Assignment
+
+    other = Project.objects.create(
+        slug="other",
+        name="Other Project",
+        start_date=project.start_date,
+        end_date=project.end_date,
+    )
+    other.crafts.set(crafts.values())
+    make_commitment(
+        other,
+        "targeted",
+        "workforce_share",
+        qualifier="area_resident",
+        area=area,
+        target_percent="40",
+    )
+    other_walsh = Assignment.objects.create(
+        project=other, contractor=orgs["walsh"], tier="prime", start_date=other.start_date
+    )
+    hours(walsh, crafts, 20)
+    hours(other_walsh, crafts, 10)
+
+    evaluate_project(project, AS_OF)
+    evaluate_project(other, AS_OF)
+
+    flags = {f.project.slug: f for f in commitment_flags().filter(kind="shortfall")}
+    assert set(flags) == {"crenshaw", "other"}
+    assert flags["crenshaw"].figures["actual_percent"] == "20.00"
+    assert flags["other"].figures["actual_percent"] == "10.00"

@@ -439,7 +439,11 @@ def _create(flags: list[Flag], now) -> tuple[list[Flag], list[Flag], list[FlagEv
                 flag.save()
             raised.append(flag)
         except IntegrityError:
-            twin = Flag.objects.get(dedupe_key=flag.dedupe_key, status__in=Flag.UNRESOLVED)
+            twin = Flag.objects.get(
+                project_id=flag.project_id,
+                dedupe_key=flag.dedupe_key,
+                status__in=Flag.UNRESOLVED,
+            )
             finding = Finding(
                 kind=flag.kind,
                 severity=flag.severity,

@@ -10,8 +10,9 @@ from projects.models import Assignment, Commitment, Craft, Project
 class Flag(models.Model):
     """A finding a person must look at (SPEC §4).
 
-    At most one unresolved flag per `dedupe_key` (kind, commitment, group, month), enforced
-    by a partial unique constraint so two evaluations racing cannot raise twins.
+    At most one unresolved flag per project and `dedupe_key` (kind, commitment, group,
+    month), enforced by a partial unique constraint so two evaluations racing cannot raise
+    twins, and two projects that share a commitment key never share a flag.
     """
 
     class Kind(models.TextChoices):
@@ -72,7 +73,7 @@ class Flag(models.Model):
         ordering = ["-raised_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["dedupe_key"],
+                fields=["project", "dedupe_key"],
                 condition=Q(status__in=["open", "acknowledged", "escalated", "disputed"]),
                 name="one_unresolved_flag_per_key",
             )
