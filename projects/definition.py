@@ -516,13 +516,19 @@ def _write(plan: _Plan, project: Project | None) -> tuple[Project, bool]:
             slug=area["slug"], defaults={"name": area["name"], "zips": area["zips"]}
         )
 
-    by_key = {normalize_craft_name(c.name): c for c in Craft.objects.all()}
+    # A listed craft is an existing one when it matches its name or, failing that, an alias.
+    existing = list(Craft.objects.all())
+    by_key = {normalize_craft_name(c.name): c for c in existing}
+    for c in existing:
+        for key in c.match_keys():
+            by_key.setdefault(key, c)
     for item in plan.crafts:
         craft = by_key.get(normalize_craft_name(item["name"]))
         if craft is None:
             craft = Craft.objects.create(name=item["name"], aliases=item["aliases"])
         else:
-            new = [a for a in item["aliases"] if a not in craft.aliases]
+            known = craft.match_keys()
+            new = [a for a in item["aliases"] if normalize_craft_name(a) not in known]
             if new:
                 craft.aliases = [*craft.aliases, *new]
                 craft.save(update_fields=["aliases"])

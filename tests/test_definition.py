@@ -412,3 +412,20 @@ def test_the_readme_shows_the_example_that_loads():
     shown = setup.split("```json\n", 1)[1].split("```", 1)[0]
 
     assert json.loads(shown) == json.loads(EXAMPLE.read_text())
+
+
+def test_a_listed_craft_matches_an_existing_one_by_name_or_alias(db, example):
+    from projects.models import Craft
+
+    Craft.objects.create(name="Operating Engineer", aliases=["Op Eng"])
+    example["crafts"] = ["carpenter", {"name": "OpEng", "aliases": ["op  eng", "Equipment Op"]}]
+
+    project_definition_load(data=example)
+
+    engineer = Craft.objects.get(name="Operating Engineer")
+    assert Craft.objects.count() == 2
+    assert engineer.aliases == ["Op Eng", "Equipment Op"]
+    assert set(Craft.objects.filter(projects__slug="crenshaw").values_list("name", flat=True)) == {
+        "carpenter",
+        "Operating Engineer",
+    }

@@ -126,11 +126,6 @@ def fixed(value: Decimal) -> str:
     return str(round2(value))
 
 
-def percent_text(numerator: Decimal, denominator: Decimal) -> str | None:
-    share = percent(numerator, denominator)
-    return None if share is None else str(share)
-
-
 def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[dict], list, list]:
     """The monthly series kept for charts and memos, with the cumulative figures behind it.
 
