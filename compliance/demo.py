@@ -25,8 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.audit import audit_record
-from compliance.generator import LA_CITY_ZIPS, TARGETED_ZIPS, add_months, ensure_crafts, write_lines
+from compliance.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from compliance.models import PayrollLine, ProgressEntry, Report, Worker
+from compliance.months import add_months
 from projects.models import (
     Agreement,
     Area,

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from compliance.generator import (
     TARGETED_ZIPS,
-    add_months,
     build_project,
     contractor_profile,
     payroll_rows,
     write_lines,
 )
 from compliance.models import PayrollLine, ProgressEntry, Report
+from compliance.months import add_months
 from compliance.numbers import round2
 
 JAN = datetime.date(2025, 1, 1)

@@ -18,8 +18,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from compliance.engine import anomalies, counts, cure, reporting, wages, workforce
-from compliance.engine.common import TOTAL, Context, month_start, months_between
+from compliance.engine.common import TOTAL, Context
 from compliance.models import Evaluation
+from compliance.months import month_start, months_between
 from projects.models import Craft, Project
 
 KINDS = {

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from django.db.models import F, Max, Min, Q, Sum
 
-from compliance.engine.common import TOTAL, Context, month_label, month_start
+from compliance.engine.common import TOTAL, Context, month_label
 from compliance.models import PayrollLine, Report, Worker
+from compliance.months import month_start
 from compliance.numbers import round2
 
 WEEKLY_HOURS_LIMIT = Decimal(60)

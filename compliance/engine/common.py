@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import DecimalField, QuerySet
 
 from compliance.models import PayrollLine, Report
+from compliance.months import month_start
 from compliance.numbers import CENT, percent, round2
 from projects.models import Assignment, Craft, Project, normalize_craft_name
 
@@ -22,24 +23,6 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # Sums over a million lines outgrow the line fields' own precision.
 TOTAL = DecimalField(max_digits=20, decimal_places=2)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """Every month from `first`'s to `last`'s, both included (empty when last < first)."""
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def month_label(month: datetime.date) -> str:

@@ -18,17 +18,9 @@ from decimal import Decimal
 from django.db.models import DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from compliance.engine.common import (
-    TOTAL,
-    ZERO,
-    Context,
-    as_month,
-    dec,
-    month_label,
-    months_between,
-    text,
-)
+from compliance.engine.common import TOTAL, ZERO, Context, as_month, dec, month_label, text
 from compliance.models import Evaluation, ProgressEntry
+from compliance.months import months_between
 from compliance.numbers import percent, round2
 from projects.models import Commitment
 

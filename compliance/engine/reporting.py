@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from compliance.engine.common import ZERO, Context, month_label, months_between
+from compliance.engine.common import ZERO, Context, month_label
 from compliance.models import Evaluation, Report
+from compliance.months import months_between
 from compliance.numbers import percent, round2
 from projects.models import Agreement
 

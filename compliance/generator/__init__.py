@@ -17,7 +17,6 @@ seed gives the same data on every machine.
 
 from compliance.generator.payroll import (
     Profile,
-    add_months,
     contractor_profile,
     month_index,
     payroll_rows,
@@ -32,6 +31,7 @@ from compliance.generator.reference import (
     ensure_crafts,
 )
 from compliance.generator.writer import write_lines
+from compliance.months import add_months
 
 __all__ = [
     "CRAFT_SCALE",

@@ -34,12 +34,6 @@ FORTY = Decimal("40")
 DEFAULT_FLOOR = Decimal("38.00")
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def month_index(start: datetime.date, period: datetime.date) -> int:
     return (period.year - start.year) * 12 + period.month - start.month
 

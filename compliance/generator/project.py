@@ -5,7 +5,7 @@ import math
 import random
 from decimal import Decimal
 
-from compliance.generator.payroll import add_months, contractor_profile
+from compliance.generator.payroll import contractor_profile
 from compliance.generator.reference import (
     CONTRACTOR_NAMES,
     TARGETED_ZIPS,
@@ -13,6 +13,7 @@ from compliance.generator.reference import (
     ensure_crafts,
 )
 from compliance.models import ProgressEntry
+from compliance.months import add_months
 from projects.models import (
     Agreement,
     Area,

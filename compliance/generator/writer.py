@@ -12,12 +12,12 @@ from django.utils import timezone
 from compliance.generator.payroll import (
     ZERO,
     PayrollContext,
-    add_months,
     contractor_profile,
     month_index,
     month_lines,
 )
 from compliance.models import PayrollLine, Report, Worker
+from compliance.months import add_months
 from projects.models import Assignment, Organization, Project
 
 

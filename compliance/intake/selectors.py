@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cba.errors import InvalidInput
-from compliance.intake.store import due_date, month_start
+from compliance.intake.store import due_date
 from compliance.models import Report
+from compliance.months import month_start
 from projects import access
 from projects.models import Assignment
 

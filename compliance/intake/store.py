@@ -23,6 +23,7 @@ from compliance.intake.jsonlines import read_lines
 from compliance.intake.table import Table
 from compliance.intake.validate import LINE_COLUMNS, validate_table
 from compliance.models import PayrollLine, Report, Worker
+from compliance.months import month_start
 from compliance.numbers import round2
 from compliance.signals import report_submitted
 from projects.models import Agreement, Assignment
@@ -96,10 +97,6 @@ def possessive(name: str) -> str:
 
 def count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def month_start(period: datetime.date) -> datetime.date:
-    return period.replace(day=1)
 
 
 def check_period(assignment: Assignment, period: datetime.date) -> None:

@@ -48,12 +48,6 @@ def previous_month(day: datetime.date, months: int = 1) -> datetime.date:
     return first
 
 
-def month_end(period: datetime.date) -> datetime.date:
-    return (period.replace(day=28) + datetime.timedelta(days=4)).replace(
-        day=1
-    ) - datetime.timedelta(days=1)
-
-
 def last_overdue_period(*, today: datetime.date, due_day: int) -> datetime.date:
     """The latest month whose report is past due today (due on `due_day` of the next month)."""
     return previous_month(today, 1 if today.day > due_day else 2)

@@ -12,13 +12,13 @@ from django.db.models import (
 )
 
 from compliance.models import Flag, Report
+from compliance.months import month_end
 from compliance.selectors.common import (
     SEVERITY_RANK,
     STATUS_RANK,
     CommitmentSummary,
     evaluation_rollup,
     last_overdue_period,
-    month_end,
     summaries_by_project,
 )
 from projects import access
