@@ -312,9 +312,7 @@ def create_action(request, slug: str, payload: ActionIn):
 def mark_cured(request, action_id: int, payload: CuredIn):
     user = request.auth
     action = get_object_or_404(
-        EnforcementAction.objects.filter(project__in=access.projects_for(user)).select_related(
-            "project"
-        ),
+        access.enforcement_actions_for(user).select_related("project"),
         pk=action_id,
     )
     access.require(access.can_use_memos(user, action.project))

@@ -130,8 +130,10 @@ class EnforcementActionForm(forms.Form):
         self.fields["flags"].choices = flag_choices(
             user=user, project=project, extra_ids=extra_flag_ids
         )
-        self.fields["memo"].queryset = access.memos_for(user).filter(
-            project=project, status=Memo.Status.READY
+        self.fields["memo"].queryset = (
+            access.memos_for(user)
+            .filter(project=project, status=Memo.Status.READY)
+            .select_related("assignment__contractor")
         )
         self.fields["memo"].label_from_instance = lambda m: (
             f"Memo #{m.pk} of {timezone.localtime(m.requested_at):%b %-d, %Y}"
@@ -363,7 +365,7 @@ def enforcement_list(request, slug: str):
 def enforcement_cured(request, action_id: int):
     """Mark a notice's breach as cured, so its passed deadline raises no flag."""
     action = get_object_or_404(
-        EnforcementAction.objects.filter(project__in=access.projects_for(request.user)),
+        access.enforcement_actions_for(request.user),
         pk=action_id,
     )
     access.require(access.can_use_memos(request.user, action.project))
