@@ -8,11 +8,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from compliance.engine.results import evaluation_result, ordered, with_names
 from compliance.models import Evaluation, Flag
+from compliance.status import commitment_status
 from projects import access
 
 router = Router(tags=["evaluations"])
-
-STATUS_ORDER = ["shortfall", "at_risk", "on_track", "met", "no_data"]
 
 
 class GroupOut(Schema):
@@ -123,7 +122,6 @@ def compliance_summary(request, slug: str):
     commitments = []
     for commitment in project.commitments.order_by("position", "key"):
         groups = counts.get(commitment.key, {})
-        worst = next((s for s in STATUS_ORDER if groups.get(s)), None)
         result = whole.get(commitment.key)
         commitments.append(
             {
@@ -131,7 +129,7 @@ def compliance_summary(request, slug: str):
                 "clause": commitment.clause,
                 "title": commitment.title,
                 "kind": commitment.kind,
-                "status": worst,
+                "status": commitment_status(groups),
                 "groups": groups,
                 "project_result": evaluation_out(result) if result else None,
             }

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from compliance.models import EnforcementAction, Evaluation, Flag, PayrollLine, Report
 from compliance.numbers import round2
+from compliance.status import Severity, Status
 from projects.models import Agreement, Assignment, Commitment, Project
 
 SNAPSHOT_FORMAT = 1
@@ -41,14 +42,6 @@ REPORTING_ROWS = 250
 FLAG_ROWS = 40
 EVENTS_PER_FLAG = 25
 
-STATUS_ORDER = {"shortfall": 0, "at_risk": 1, "on_track": 2, "met": 3, "no_data": 4}
-STATUS_LABELS = {
-    "shortfall": "Shortfall",
-    "at_risk": "At risk",
-    "on_track": "On track",
-    "met": "Met",
-    "no_data": "No data",
-}
 MEASURE_LABELS = {"hours": "work hours", "workers": "workers", "new_hires": "new hires"}
 QUALIFIER_LABELS = {
     "area_resident": "residents of {area}",
@@ -150,7 +143,7 @@ def _group_label(evaluation: Evaluation) -> str:
 
 
 def _status_key(entry: dict) -> tuple:
-    return (STATUS_ORDER.get(entry["status"], 9), -_d(entry["shortfall"]), entry["label"])
+    return (Status.rank(entry["status"]), -_d(entry["shortfall"]), entry["label"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,7 +214,7 @@ def _group_entry(commitment: Commitment, evaluation: Evaluation) -> dict:
         "project_wide": evaluation.assignment_id is None,
         "as_of": _iso(evaluation.as_of),
         "status": evaluation.status,
-        "status_label": STATUS_LABELS.get(evaluation.status, evaluation.status),
+        "status_label": Status.label(evaluation.status),
         "numerator": _s(evaluation.numerator),
         "denominator": _s(evaluation.denominator),
         "actual_percent": _s(evaluation.actual_percent),
@@ -493,9 +486,6 @@ def _reporting(project: Project, assignment: Assignment | None) -> dict:
     }
 
 
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-
-
 def _flags(
     project: Project,
     assignment: Assignment | None,
@@ -518,7 +508,7 @@ def _flags(
     ids.sort(
         key=lambda f: (
             f[1] not in Flag.UNRESOLVED,
-            SEVERITY_ORDER.get(f[2], 9),
+            Severity.RANK.get(f[2], len(Severity.WORST_FIRST)),
             -f[3].timestamp(),
             -f[0],
         )

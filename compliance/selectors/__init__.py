@@ -5,7 +5,6 @@ months or flags (SPEC §9): evaluations are aggregated in the database, and the 
 columns (`series`, `details`) are read only for the rows a page draws.
 """
 
-from compliance.selectors.common import SEVERITY_RANK, STATUSES
 from compliance.selectors.flags import (
     AGES,
     FLAG_SORTS,
@@ -21,8 +20,6 @@ __all__ = [
     "AGES",
     "DASHBOARD_SORTS",
     "FLAG_SORTS",
-    "SEVERITY_RANK",
-    "STATUSES",
     "STATUS_FILTERS",
     "flag_filter_choices",
     "flag_page",

@@ -4,32 +4,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    Max,
-    Q,
-    QuerySet,
-    Sum,
-    When,
-)
-from django.db.models import Value as V
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from compliance.numbers import percent, round2
+from compliance.status import Status, commitment_status
 from projects import access
 from projects.models import Commitment
-
-# Worst first: the order a monitor wants to read them in.
-STATUS_RANK = {"shortfall": 0, "at_risk": 1, "no_data": 2, "on_track": 3, "met": 4, None: 5}
-STATUSES = [
-    ("shortfall", "Shortfall"),
-    ("at_risk", "At risk"),
-    ("on_track", "On track"),
-    ("met", "Met"),
-    ("no_data", "No data"),
-]
-SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def as_decimal(value) -> Decimal | None:
@@ -125,9 +105,7 @@ def summaries_by_project(rows: list[dict], commitments: list[Commitment]) -> dic
                 summary.denominator = _r2(row["g_denominator"] or 0)
                 summary.shortfall = _r2(row["g_shortfall"] or 0)
                 summary.actual_percent = percent(summary.numerator, summary.denominator)
-                summary.status = min(
-                    (s for s, n in row["counts"].items() if n), key=STATUS_RANK.get, default=None
-                )
+                summary.status = commitment_status(row["counts"])
             if summary.actual_percent is None and commitment.kind == "count_target":
                 summary.actual_percent = percent(summary.numerator, summary.denominator)
         out.setdefault(commitment.project_id, []).append(summary)
@@ -139,7 +117,8 @@ def evaluation_rollup(evaluations: QuerySet) -> list[dict]:
     project_row = Q(group_key="project")
     group_rows = ~project_row
     counts = {
-        f"n_{status}": Count("id", filter=group_rows & Q(status=status)) for status, _ in STATUSES
+        f"n_{status}": Count("id", filter=group_rows & Q(status=status))
+        for status in Status.WORST_FIRST
     }
     rows = list(
         evaluations.exclude(kind="reporting")
@@ -166,7 +145,7 @@ def evaluation_rollup(evaluations: QuerySet) -> list[dict]:
         .order_by()
     )
     for row in rows:
-        row["counts"] = {status: row.pop(f"n_{status}") for status, _ in STATUSES}
+        row["counts"] = {status: row.pop(f"n_{status}") for status in Status.WORST_FIRST}
         row["groups_short"] = row["counts"]["shortfall"]
         row["groups_at_risk"] = row["counts"]["at_risk"]
     return rows
@@ -185,23 +164,6 @@ def attach_worker_names(violations: list[dict], *, user) -> None:
     )
     for violation in violations:
         violation["name"] = names.get(violation.get("line_id"), "")
-
-
-def status_order() -> Case:
-    """STATUS_RANK in SQL: worst first."""
-    return Case(
-        *[When(status=s, then=V(rank)) for s, rank in STATUS_RANK.items() if s],
-        default=V(9),
-        output_field=IntegerField(),
-    )
-
-
-def severity_order() -> Case:
-    return Case(
-        *[When(severity=s, then=V(rank)) for s, rank in SEVERITY_RANK.items()],
-        default=V(9),
-        output_field=IntegerField(),
-    )
 
 
 # The series and violation lists live in JSON columns. Summing 400 groups' 60-month series or

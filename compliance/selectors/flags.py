@@ -10,7 +10,8 @@ from django.db.models import (
 from compliance.charts import ChartData, chart_data
 from compliance.flags.selectors import filter_flags
 from compliance.models import Flag
-from compliance.selectors.common import attach_worker_names, severity_order
+from compliance.selectors.common import attach_worker_names
+from compliance.status import severity_order
 from projects import access
 from projects.models import Organization
 

@@ -14,13 +14,12 @@ from django.db.models import (
 from compliance.models import Flag, Report
 from compliance.months import month_end
 from compliance.selectors.common import (
-    SEVERITY_RANK,
-    STATUS_RANK,
     CommitmentSummary,
     evaluation_rollup,
     last_overdue_period,
     summaries_by_project,
 )
+from compliance.status import Severity, Status
 from projects import access
 from projects.models import Project
 
@@ -39,7 +38,7 @@ class PortfolioRow:
 
     @property
     def worst_rank(self) -> int:
-        return min((STATUS_RANK[c.status] for c in self.commitments), default=STATUS_RANK[None])
+        return min((Status.rank(c.status) for c in self.commitments), default=Status.rank(None))
 
     def has_status(self, status: str) -> bool:
         return any(c.status == status for c in self.commitments)
@@ -128,7 +127,7 @@ def portfolio(
         PortfolioRow(
             project=p,
             commitments=summaries.get(p.id, []),
-            flags={s: flag_counts.get(p.id, {}).get(s, 0) for s in ("critical", "warning", "info")},
+            flags={s: flag_counts.get(p.id, {}).get(s, 0) for s in Severity.WORST_FIRST},
             missing_reports=missing[p.id][0],
             missing_period=missing[p.id][1],
         )
@@ -138,7 +137,7 @@ def portfolio(
         rows = [r for r in rows if r.has_status(commitment_status)]
     if flagged == "any":
         rows = [r for r in rows if r.open_flags]
-    elif flagged in SEVERITY_RANK:
+    elif flagged in Severity.RANK:
         rows = [r for r in rows if r.flags[flagged]]
     if sort == "flags":
         rows.sort(key=lambda r: (-r.flags["critical"], -r.open_flags, r.project.name))

@@ -20,15 +20,13 @@ from compliance.charts import ChartData, chart_data
 from compliance.models import Evaluation, Flag
 from compliance.numbers import percent, round2
 from compliance.selectors.common import (
-    SEVERITY_RANK,
     CommitmentSummary,
     as_decimal,
     attach_worker_names,
     evaluation_rollup,
-    severity_order,
-    status_order,
     summaries_by_project,
 )
+from compliance.status import Severity, severity_order, status_order
 from projects import access
 from projects.models import Assignment, Commitment, Project
 
@@ -494,7 +492,7 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
     if show_names:
         attach_worker_names([v for c in cards for v in c.violations], user=user)
     flags_qs = access.flags_for(user).filter(project=project, status__in=Flag.UNRESOLVED)
-    flag_counts = {s: 0 for s in SEVERITY_RANK}
+    flag_counts = {s: 0 for s in Severity.WORST_FIRST}
     for row in flags_qs.values("severity").annotate(n=Count("id")).order_by():
         flag_counts[row["severity"]] = row["n"]
     flags = list(

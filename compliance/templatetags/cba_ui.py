@@ -6,15 +6,17 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.html import format_html
 
+from compliance.status import Status
+
 register = template.Library()
 
 STATUS_TEXT = {
-    # evaluation statuses
-    "met": ("✓", "Met"),
-    "on_track": ("→", "On track"),
-    "at_risk": ("!", "At risk"),
-    "shortfall": ("✗", "Shortfall"),
-    "no_data": ("–", "No data"),
+    # evaluation statuses: the words come from compliance.status
+    **{
+        status: (icon, Status.LABELS[status])
+        for status, icon in {"met": "✓", "on_track": "→", "at_risk": "!", "shortfall": "✗"}.items()
+    },
+    Status.NO_DATA: ("–", Status.LABELS[Status.NO_DATA]),
     # reporting months
     "received": ("✓", "On time"),
     "late": ("!", "Late"),
@@ -39,7 +41,7 @@ STATUS_TEXT = {
 def status_badge(status) -> str:
     """A status as colour, icon and words together (SPEC §7.1: colour is never alone)."""
     if not status:
-        return format_html('<span class="status status-no_data">– Not evaluated yet</span>')
+        return format_html('<span class="status status-no_data">– {}</span>', Status.label(None))
     icon, label = STATUS_TEXT.get(status, ("", str(status).replace("_", " ").capitalize()))
     return format_html(
         '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',

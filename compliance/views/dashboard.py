@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from compliance import selectors
 from compliance.audit import audit_record
 from compliance.exports import write_project_workbook
+from compliance.status import Severity, Status
 from projects import access
 from projects.models import Project
 
@@ -36,8 +37,8 @@ def dashboard(request):
     filters = {
         "q": params.get("q", "").strip()[:100],
         "project_status": _choice(params.get("status", ""), dict(Project.Status.choices)),
-        "commitment_status": _choice(params.get("commitment", ""), dict(selectors.STATUSES)),
-        "flagged": _choice(params.get("flagged", ""), {"any", *selectors.SEVERITY_RANK}),
+        "commitment_status": _choice(params.get("commitment", ""), Status.LABELS),
+        "flagged": _choice(params.get("flagged", ""), {"any", *Severity.WORST_FIRST}),
         "sort": _choice(params.get("sort", ""), selectors.DASHBOARD_SORTS) or "attention",
     }
     rows = selectors.portfolio(user=request.user, today=timezone.localdate(), **filters)
@@ -53,7 +54,7 @@ def dashboard(request):
             "filtered": any(v for k, v in filters.items() if k != "sort"),
             "query": query.urlencode(),
             "sorts": selectors.DASHBOARD_SORTS,
-            "statuses": selectors.STATUSES,
+            "statuses": Status.choices,
             "project_statuses": Project.Status.choices,
         },
     )

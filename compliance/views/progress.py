@@ -12,16 +12,9 @@ from django.urls import path
 from cba.errors import InvalidInput
 from compliance.models import ProgressEntry
 from compliance.progress import progress_entries, progress_record
+from compliance.status import Status
 from projects import access
 from projects.models import Commitment
-
-STATUS_LABELS = {
-    "met": "Met",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "shortfall": "Shortfall",
-    "no_data": "No data",
-}
 
 
 class ProgressForm(forms.Form):
@@ -91,7 +84,7 @@ def commitment_progress(request, slug: str, key: str):
             "project": commitment.project,
             "commitment": commitment,
             "evaluation": evaluation,
-            "status_label": STATUS_LABELS.get(evaluation.status, "") if evaluation else "",
+            "status_label": Status.label(evaluation.status) if evaluation else "",
             "page": page,
             "form": form if can_add else None,
         },
