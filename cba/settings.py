@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_q",
     "projects",
     "compliance",
+    "demo",
 ]
 
 MIDDLEWARE = [

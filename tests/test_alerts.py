@@ -209,7 +209,7 @@ def test_the_nightly_and_missing_report_tasks_visit_active_projects_only(project
 def test_the_first_missing_report_check_evaluates_the_demo_in_full(db):
     """`make demo`: the check is due as soon as the worker starts, and finds the demo's
     projects never evaluated."""
-    from compliance.demo import seed_demo
+    from demo.seed import seed_demo
 
     seed_demo()
     assert Schedule.objects.get(name="Missing-report check").next_run <= timezone.now()

@@ -11,16 +11,16 @@ from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from compliance.generator import (
+from compliance.models import PayrollLine, ProgressEntry, Report
+from compliance.months import add_months
+from compliance.numbers import round2
+from demo.generator import (
     TARGETED_ZIPS,
     build_project,
     contractor_profile,
     payroll_rows,
     write_lines,
 )
-from compliance.models import PayrollLine, ProgressEntry, Report
-from compliance.months import add_months
-from compliance.numbers import round2
 
 JAN = datetime.date(2025, 1, 1)
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from compliance import demo
 from compliance.models import PayrollLine, Report, Worker
+from demo import seed as demo
 from projects import access
 from projects.models import Area, Commitment, Organization, Project
 

@@ -1,6 +1,6 @@
 """The benchmark of SPEC §9: `python -m tests.bench NAME [--lines N] [--json] [--keep]`.
 
-Each `NAME_bench` module builds its own data with `compliance.generator` in the throwaway
+Each `NAME_bench` module builds its own data with `demo.generator` in the throwaway
 database the harness (`__main__.py`) creates, and has `run(*, lines: int) -> dict` return
 `{"seconds": float, "floor_seconds": float | None}`: the operation's time and, where the
 target is a ratio, the time of the floor it is measured against. A module may set

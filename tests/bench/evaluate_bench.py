@@ -1,7 +1,7 @@
 """Bench `evaluate` (SPEC §9): a full evaluation of one project against its floor.
 
 The project has 40 contractors, 60 months and every kind of commitment, scoped per
-contractor and craft (`compliance.generator.build_project`); `write_lines` gives it the
+contractor and craft (`demo.generator.build_project`); `write_lines` gives it the
 lines. The operation is `evaluate_project` as of the project's expected completion: every
 commitment for every group, the reporting obligation of every contractor, the data-anomaly
 check of every report, the evaluations stored and the flags raised. The floor is one
@@ -14,8 +14,8 @@ import sys
 from django.db import connection
 
 from compliance.engine import evaluate_project
-from compliance.generator import build_project, write_lines
 from compliance.models import Evaluation, Flag, PayrollLine
+from demo.generator import build_project, write_lines
 from tests.bench import timed
 
 DEFAULT_LINES = 1_000_000

@@ -4,7 +4,7 @@ No floor: it times `write_lines` for a 40-contractor, 60-month project, the data
 other benchmarks build before they time anything.
 """
 
-from compliance.generator import build_project, write_lines
+from demo.generator import build_project, write_lines
 from tests.bench import timed
 
 DEFAULT_LINES = 100_000

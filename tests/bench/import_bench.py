@@ -16,9 +16,9 @@ from django_q.conf import Conf
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from compliance.generator import build_project, payroll_rows
 from compliance.intake.fields import COLUMNS
 from compliance.intake.upload import report_upload
+from demo.generator import build_project, payroll_rows
 from tests.bench import timed
 
 DEFAULT_LINES = 100_000

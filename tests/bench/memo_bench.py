@@ -1,6 +1,6 @@
 """Benchmark: the enforcement memo of an N-line project (SPEC §9: under 5 s at 1,000,000).
 
-Builds the project with `compliance.generator` (40 contractors, 60 months, every kind of
+Builds the project with `demo.generator` (40 contractors, 60 months, every kind of
 commitment), evaluates it with the engine, then times one whole memo for the whole project
 as a law center user: gathering the evaluation's figures, rendering the PDF and storing
 both (`memo_generate`, what the background task does). There is no floor to compare with.
@@ -17,8 +17,8 @@ def run(*, lines: int) -> dict:
     from pypdf import PdfReader
 
     from compliance.engine import evaluate_project
-    from compliance.generator import build_project, write_lines
     from compliance.memos import build
+    from demo.generator import build_project, write_lines
     from projects.models import Membership, Organization
 
     project = build_project(slug="bench")

@@ -1,6 +1,6 @@
 """Benchmark: the project page and the flag queue of an N-line project (SPEC §9).
 
-Builds the project with `compliance.generator` (40 contractors, 60 months, every kind of
+Builds the project with `demo.generator` (40 contractors, 60 months, every kind of
 commitment), evaluates it with the engine so the evaluations and flags the pages read are
 real, then times each page through Django's test client as a coalition reviewer: one warm-up
 request, then the median of five. `seconds` is the slower of the two pages (the target is
@@ -38,8 +38,8 @@ def run(*, lines: int) -> dict:
     from django.utils import timezone
 
     from compliance.engine import evaluate_project
-    from compliance.generator import build_project, write_lines
     from compliance.models import Flag
+    from demo.generator import build_project, write_lines
     from projects.models import Membership, Organization
 
     project = build_project(slug="bench")

@@ -25,9 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.audit import audit_record
-from compliance.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from compliance.models import PayrollLine, ProgressEntry, Report, Worker
 from compliance.months import add_months
+from demo.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from projects.models import (
     Agreement,
     Area,
@@ -60,7 +60,7 @@ ORGANIZATIONS = {
     "normandie-plumbing": ("Normandie Plumbing", "contractor"),
     "mission-builders": ("Mission Builders", "contractor"),
 }
-# Who is short of what: crew traits by contractor (see compliance.generator.Profile).
+# Who is short of what: crew traits by contractor (see demo.generator.Profile).
 PROFILES = {
     "harbor-line": {"trade": "general", "size": 2.0, "local_share": 0.36,
                     "apprentice_share": 0.22, "underpaid_share": 0.0},

@@ -15,23 +15,23 @@ seed gives the same data on every machine.
   elsewhere (no model instance per line).
 """
 
-from compliance.generator.payroll import (
+from compliance.months import add_months
+from demo.generator.payroll import (
     Profile,
     contractor_profile,
     month_index,
     payroll_rows,
     saturdays,
 )
-from compliance.generator.project import build_project
-from compliance.generator.reference import (
+from demo.generator.project import build_project
+from demo.generator.reference import (
     CRAFT_SCALE,
     LA_CITY_ZIPS,
     OTHER_ZIPS,
     TARGETED_ZIPS,
     ensure_crafts,
 )
-from compliance.generator.writer import write_lines
-from compliance.months import add_months
+from demo.generator.writer import write_lines
 
 __all__ = [
     "CRAFT_SCALE",

@@ -5,15 +5,15 @@ import math
 import random
 from decimal import Decimal
 
-from compliance.generator.payroll import contractor_profile
-from compliance.generator.reference import (
+from compliance.models import ProgressEntry
+from compliance.months import add_months
+from demo.generator.payroll import contractor_profile
+from demo.generator.reference import (
     CONTRACTOR_NAMES,
     TARGETED_ZIPS,
     TRADE_WORDS,
     ensure_crafts,
 )
-from compliance.models import ProgressEntry
-from compliance.months import add_months
 from projects.models import (
     Agreement,
     Area,

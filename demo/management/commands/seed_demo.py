@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from compliance import demo
 from compliance.engine import evaluate_project
 from compliance.models import Flag, Report
+from demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
-from compliance.generator.reference import (
+from compliance.numbers import round2
+from demo.generator.reference import (
     APPRENTICE_PERCENT,
     CRAFT_SCALE,
     ETHNICITIES,
@@ -17,7 +18,6 @@ from compliance.generator.reference import (
     TARGETED_ZIPS,
     TRADES,
 )
-from compliance.numbers import round2
 from projects.models import Agreement, Assignment, Project
 
 ZERO = Decimal("0")

@@ -9,15 +9,15 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from compliance.generator.payroll import (
+from compliance.models import PayrollLine, Report, Worker
+from compliance.months import add_months
+from demo.generator.payroll import (
     ZERO,
     PayrollContext,
     contractor_profile,
     month_index,
     month_lines,
 )
-from compliance.models import PayrollLine, Report, Worker
-from compliance.months import add_months
 from projects.models import Assignment, Organization, Project
 
 
