@@ -406,9 +406,9 @@ def test_project_detail_shows_commitments_with_parameters_and_visible_assignment
     assert api_client(outsider).get("/api/v1/projects/crenshaw").status_code == 404
 
 
-def test_the_readme_shows_the_example_that_loads():
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    setup = readme.split("## Setting up a project", 1)[1].split("\n## ", 1)[0]
+def test_the_program_admin_guide_shows_the_example_that_loads():
+    guide = (Path(__file__).parent.parent / "docs" / "program-admin.md").read_text()
+    setup = guide.split("## The project definition file", 1)[1].split("\n## ", 1)[0]
     shown = setup.split("```json\n", 1)[1].split("```", 1)[0]
 
     assert json.loads(shown) == json.loads(EXAMPLE.read_text())
