@@ -56,24 +56,37 @@ def test_open_flags_are_counted_by_severity(client, reviewer, project, standing)
     assert "2 warning" in html
 
 
+def start_in_august(*assignments):
+    for assignment in assignments:
+        assignment.start_date = datetime.date(2026, 8, 1)
+        assignment.save()
+
+
 @time_machine.travel(TODAY)
-def test_reports_missing_for_the_last_month_due_are_counted(
+def test_every_missing_month_is_counted_not_only_the_last_one_due(
     client, reviewer, project, walsh, pulice
 ):
-    # On November 20 the October reports (due November 15) are overdue.
+    # On November 20 the reports for August to October (October's due November 15) are
+    # overdue: Walsh filed August and October, Pulice nothing: four missing reports.
+    start_in_august(walsh, pulice)
+    make_report(walsh, datetime.date(2026, 8, 1), [])
     make_report(walsh, datetime.date(2026, 10, 1), [])
     html = get(client, reviewer).content.decode()
-    assert "for Oct 2026" in html
+    assert "through Oct 2026" in html
     row = html[html.index("Missing reports</a></th>") :]
-    assert 'status-missing"><span aria-hidden="true">✗</span> 1<' in row
+    assert 'status-missing"><span aria-hidden="true">✗</span> 4<' in row
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, 0, tzinfo=datetime.UTC))
-def test_before_the_due_day_the_month_before_is_the_one_counted(client, reviewer, walsh, pulice):
-    make_report(walsh, datetime.date(2026, 9, 1), [])
-    make_report(pulice, datetime.date(2026, 9, 1), [])
+def test_before_the_due_day_the_month_before_is_the_last_one_counted(
+    client, reviewer, walsh, pulice
+):
+    start_in_august(walsh, pulice)
+    for assignment in (walsh, pulice):
+        make_report(assignment, datetime.date(2026, 8, 1), [])
+        make_report(assignment, datetime.date(2026, 9, 1), [])
     html = get(client, reviewer).content.decode()
-    assert "for Sep 2026" in html
+    assert "through Sep 2026" in html
     assert 'status-received"><span aria-hidden="true">✓</span> 0<' in html
 
 

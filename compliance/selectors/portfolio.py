@@ -4,15 +4,11 @@ and missing reports, in five queries whatever the portfolio's size."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-)
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, TruncMonth
 
-from compliance.models import Flag, Report
-from compliance.months import month_end
+from compliance.models import Flag
+from compliance.months import month_start, months_between
 from compliance.selectors.common import (
     CommitmentSummary,
     evaluation_rollup,
@@ -53,34 +49,43 @@ DASHBOARD_SORTS = {
 
 
 def _missing_reports(user, projects: list[Project], today: datetime.date) -> dict[int, tuple]:
-    """Per project: (assignments with no report for the last overdue month, that month)."""
+    """Per project: how many reports are missing, and the last month past due today.
+
+    SPEC §3.4: an assignment owes a report for every month from its start to its end (or the
+    project's), due on the agreement's report due day of the next month; a month past due
+    with no current report is missing. Every such month counts, not only the last one. One
+    query whatever the number of assignments or months: the months owed are counted from
+    each assignment's dates, the months received in the database."""
     periods = {
         p.id: last_overdue_period(
             today=today, due_day=getattr(getattr(p, "agreement", None), "report_due_day", 15)
         )
         for p in projects
     }
-    # Only two months can be the last overdue one (the due day is 1–28): one query for both.
+    # Only two months can be the last overdue one (the due day is 1–28).
     candidates = sorted(set(periods.values()))
-    current = Report.objects.filter(assignment=OuterRef("pk"), is_current=True)
-    annotations = {
-        f"has_{i}": Exists(current.filter(period=period)) for i, period in enumerate(candidates)
+    owed_months = Q(
+        reports__is_current=True,
+        reports__period__gte=TruncMonth("start_date"),
+        reports__period__lte=Coalesce("end_date", "project__end_date"),
+    )
+    received = {
+        f"received_{i}": Count("reports", filter=owed_months & Q(reports__period__lte=period))
+        for i, period in enumerate(candidates)
     }
     rows = (
         access.assignments_for(user)
         .filter(project_id__in=list(periods))
-        .annotate(**annotations)
-        .values("project_id", "start_date", "end_date", "project__end_date", *annotations)
+        .annotate(**received)
+        .values("project_id", "start_date", "end_date", "project__end_date", *received)
         .order_by()
     )
     missing = {pid: 0 for pid in periods}
     for row in rows:
         period = periods[row["project_id"]]
-        end = row["end_date"] or row["project__end_date"]
-        if row["start_date"] > month_end(period) or end < period:
-            continue  # not owing a report for that month
-        if not row[f"has_{candidates.index(period)}"]:
-            missing[row["project_id"]] += 1
+        last = min(period, month_start(row["end_date"] or row["project__end_date"]))
+        owed = len(months_between(month_start(row["start_date"]), last))
+        missing[row["project_id"]] += max(0, owed - row[f"received_{candidates.index(period)}"])
     return {pid: (missing[pid], periods[pid]) for pid in periods}
 
 
