@@ -102,7 +102,10 @@ class Marker:
 
     def __post_init__(self):
         digits = re.sub(r"\D", "", self.text)
-        if self.what == "SSN":
+        if self.what.endswith("slug"):
+            # A slug is a word of its own: not part of a longer slug or file name.
+            self.pattern = re.compile(rf"(?<![\w-]){re.escape(self.text)}(?![\w-])")
+        elif self.what == "SSN":
             # The nine digits in order, whatever stands between them (dashes, spaces, CDATA).
             self.pattern = re.compile(r"[^0-9]{0,24}".join(digits))
         else:
@@ -436,12 +439,12 @@ def build_world(settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path
     markers: list[Marker] = []
     org = {
-        slug: Organization.objects.create(slug=slug, name=name, kind=kind)
+        slug.split("-")[0]: Organization.objects.create(slug=slug, name=name, kind=kind)
         for slug, name, kind in [
-            ("eastside", EASTSIDE, "contractor"),
-            ("pulice", PULICE, "contractor"),
-            ("walsh", WALSH, "contractor"),
-            ("ironworks", IRONWORKS, "contractor"),
+            ("eastside-electric", EASTSIDE, "contractor"),
+            ("pulice-tunnel", PULICE, "contractor"),
+            ("walsh-shea", WALSH, "contractor"),
+            ("harbor-ironworks", IRONWORKS, "contractor"),
             ("coalition", "Crenshaw Coalition", "coalition"),
             ("lawcenter", "Community Benefits Law Center", "law_center"),
             ("harborlaw", "Harbor Legal Aid", "law_center"),
@@ -457,12 +460,14 @@ def build_world(settings, tmp_path) -> World:
     by_name = {c.name: c for c in crafts}
     area = Area.objects.create(slug="la-eda", name="Disadvantaged ZIPs", zips=["90001", "90002"])
     crenshaw = _project(
-        "crenshaw", CRENSHAW, org["metro"], crafts, [org["coalition"], org["lawcenter"]]
+        "crenshaw-north", CRENSHAW, org["metro"], crafts, [org["coalition"], org["lawcenter"]]
     )
-    harbor = _project("harbor", HARBOR, org["port"], crafts, [org["harborlaw"]])
+    harbor = _project("harbor-gateway", HARBOR, org["port"], crafts, [org["harborlaw"]])
     markers += [
         Marker(CRENSHAW, "project name", sees_project(crenshaw)),
         Marker(HARBOR, "project name", sees_project(harbor)),
+        Marker(crenshaw.slug, "project slug", sees_project(crenshaw)),
+        Marker(harbor.slug, "project slug", sees_project(harbor)),
     ]
 
     def assign(project, contractor, tier, parent=None) -> Assignment:
@@ -477,22 +482,26 @@ def build_world(settings, tmp_path) -> World:
     a = assign(crenshaw, "eastside", "prime")
     prime = assign(crenshaw, "walsh", "prime")
     b = assign(crenshaw, "pulice", "sub", parent=prime)
-    h = assign(harbor, "ironworks", "prime")
-    for slug in ("eastside", "pulice", "walsh", "ironworks"):
-        markers.append(Marker(org[slug].name, "contractor name", sees_contractor_name(org[slug])))
+    h = assign(harbor, "harbor", "prime")
+    for slug in ("eastside", "pulice", "walsh", "harbor"):
+        for text, what in [
+            (org[slug].name, "contractor name"),
+            (org[slug].slug, "contractor slug"),
+        ]:
+            markers.append(Marker(text, what, sees_contractor_name(org[slug])))
 
     users = {
         "anonymous": None,
-        "contractor_a": make_user("eastside_clerk", org["eastside"]),
-        "contractor_b": make_user("pulice_clerk", org["pulice"]),
-        "prime_of_b": make_user("walsh_clerk", org["walsh"]),
+        "contractor_a": make_user("clerk_a", org["eastside"]),
+        "contractor_b": make_user("clerk_b", org["pulice"]),
+        "prime_of_b": make_user("clerk_prime", org["walsh"]),
         "reviewer": make_user("reviewer", org["coalition"]),
-        "other_law_center": make_user("harbor_lawyer", org["harborlaw"]),
+        "other_law_center": make_user("attorney_elsewhere", org["harborlaw"]),
         "law_center": make_user("lawyer", org["lawcenter"]),
-        "owner": make_user("metro_staff", org["metro"]),
+        "owner": make_user("owner_staff", org["metro"]),
         "admin": make_user("admin", None, is_staff=True, is_superuser=True),
     }
-    harbor_clerk = make_user("ironworks_clerk", org["ironworks"])
+    harbor_clerk = make_user("clerk_harbor", org["harbor"])
     a.contacts.add(users["contractor_a"])
     b.contacts.add(users["contractor_b"])
     prime.contacts.add(users["prime_of_b"])
