@@ -128,9 +128,7 @@ def test_reopen_brings_a_closed_flag_back(flag, reviewer):
     assert (flag.status, flag.resolved_at) == ("open", None)
 
 
-def test_comments_are_internal_unless_shared_and_contractors_only_share(
-    flag, reviewer, contractor
-):
+def test_comments_are_internal_unless_shared_and_contractors_only_share(flag, reviewer, contractor):
     internal = flag_comment(flag=flag, user=reviewer, note="Check with the union")
     shared = flag_comment(flag=flag, user=reviewer, note="Please send payroll", visibility="shared")
     theirs = flag_comment(flag=flag, user=contractor, note="Sent")

@@ -7,9 +7,10 @@
   the contractor's other contacts.
 Nobody is told of their own action, and nobody is sent a note they could not read on the
 flag's page (`access.note_visibilities_for`): a contractor or the owner is told of an
-escalation with an internal note, without the note. Each person gets one in-app notification per alert
-(the unique (user, event_key) makes a second impossible) and, by their preference, one
-email per alert run (`each`), one daily digest (`digest`) or none (`none`).
+escalation with an internal note, without the note. Each person gets one in-app
+notification per alert (the unique (user, event_key) makes a second impossible) and, by
+their preference, one email per alert run (`each`), one daily digest (`digest`) or none
+(`none`).
 """
 
 import datetime

@@ -27,9 +27,7 @@ class Memo(models.Model):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="memos"
     )
-    audience = models.CharField(
-        max_length=10, choices=Audience.choices, default=Audience.RECIPIENT
-    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.RECIPIENT)
     commitment_keys = models.JSONField(default=list, blank=True)
     flags = models.ManyToManyField("compliance.Flag", blank=True, related_name="memos")
     requested_by = models.ForeignKey(

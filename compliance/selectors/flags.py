@@ -147,7 +147,6 @@ def note_choices(*, user, flag: Flag | None = None) -> list[NoteChoice]:
     ]
 
 
-
 @dataclass
 class FlagPage:
     flag: Flag
