@@ -318,9 +318,7 @@ def test_reporting_history_lists_missing_and_late_reports(worked_examples, proje
     assert "Walsh Shea Oct 2026 Nov 15, 2026 Late Nov 18, 2026 09:30 1" in text
 
 
-def test_a_counsel_memos_flag_history_includes_internal_comments(
-    worked_examples, project, lawyer
-):
+def test_a_counsel_memos_flag_history_includes_internal_comments(worked_examples, project, lawyer):
     text = memo_text(build(project, lawyer, audience="counsel"))
     flag = worked_examples["flag"]
     assert f"Flag #{flag.pk}: §3.1 Targeted worker hours at 37.00% against 40.00%" in text
