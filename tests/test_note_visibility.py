@@ -114,6 +114,7 @@ def test_the_owner_and_the_contractor_never_read_an_internal_note_on_the_page_or
         assert INTERNAL_TRANSITION not in seen
     # The escalation itself is no secret (the flag's status says it), only its note.
     assert "Open → Escalated" in html
+    assert ">Internal<" not in html
     events = api_detail(client, user, noted_flag)["events"]
     escalation = next(e for e in events if e["to_status"] == "escalated")
     assert (escalation["note"], escalation["visibility"]) == ("", "internal")
@@ -303,6 +304,7 @@ def test_a_recipient_memo_to_the_contractor_carries_no_internal_note_and_no_work
     assert "Ask Walsh for its hiring plan before the notice." not in text
     assert "W-17" in text and "Maria Lopez" not in text
     assert "Privileged" not in text
+    assert "Internal:" not in text, "not even the mark of a note withheld"
     events = [e for f in memo.snapshot["flags"]["listed"] for e in f["events"]]
     assert not any(e["internal"] and e["note"] for e in events)
 

@@ -591,7 +591,8 @@ def _flags(
                         "from_status": e.from_status,
                         "to_status": e.to_status,
                         "note": e.note,
-                        "internal": e.visibility == "internal",
+                        # Marked only where the memo carries the internal note itself.
+                        "internal": e.visibility == access.INTERNAL and bool(e.note),
                     }
                     for e in shown
                 ],

@@ -355,7 +355,7 @@ def _wage_section(wages: dict, names: bool) -> list:
                 "Owed",
             ],
             rows,
-            [84, 76, 106, 52, 58, 60, 60],
+            [130, 70, 70, 48, 58, 60, 60] if names else [84, 76, 106, 52, 58, 60, 60],
             numeric={3, 4, 5, 6},
             extra=extra,
             zebra=False,
@@ -499,7 +499,7 @@ def _flag_block(flag: dict) -> list:
             timestamp(e["at"]),
             e["actor"],
             _event_text(e),
-            ("Internal: " if e["internal"] else "")
+            ("Internal: " if e["internal"] and e["note"] else "")
             + ("" if e["note"] == flag["title"] else e["note"]),
         ]
         for e in flag["events"]

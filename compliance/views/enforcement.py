@@ -122,7 +122,6 @@ class MemoRequestForm(forms.Form):
             user=user, project=project, extra_ids=extra_flag_ids
         )
 
-
     def clean_audience(self) -> str:
         """Left out, a memo is for the recipient: the audience that carries the least."""
         return self.cleaned_data["audience"] or Memo.Audience.RECIPIENT
