@@ -170,7 +170,7 @@ def _post_to_flag(request, flag: Flag) -> dict:
             event = flag_comment(flag=flag, user=request.user, note=note, visibility=visibility)
         except DomainError as error:
             return {"comment": error.message}
-        messages.success(request, f"Comment added ({event.get_visibility_display().lower()}).")
+        messages.success(request, f"Comment added ({event.visibility}).")
         return {}
     chosen = ACTION_BY_NAME.get(action)
     if chosen is None or action not in access.flag_actions_for(request.user, flag):
