@@ -4,7 +4,8 @@ Roles follow the user's organization: contractor, reviewer (a coalition), law_ce
 owner; staff users are program admins and see everything. A reviewer or law center user
 sees only the projects their organization monitors; a contractor only the projects it is
 assigned to, and within them only its own assignments' reports, lines and flags, and only
-the shared comments on those flags. Worker names: the worker's contractor, the law center
+the shared notes on those flags; the owner reads shared notes only, too. A memo's audience
+decides what it carries the same way. Worker names: the worker's contractor, the law center
 and admins only.
 """
 
@@ -121,16 +122,80 @@ def flags_for(user):
     return Flag.objects.filter(project__in=projects_for(user))
 
 
-def flag_events_for(user, flag):
-    """A contractor never sees internal comments."""
-    events = flag.events.all()
-    if role_of(user) == CONTRACTOR:
-        events = events.filter(visibility="shared")
-    return events
+# Notes on flags (SPEC §4). Every note has a visibility; these are the roles that read
+# each. `shared`: the contractor concerned and the owner as well as the monitors;
+# `internal`: the monitoring coalition and the law center only, never the owner, never a
+# contractor. Which flags a person sees at all is `flags_for`.
+SHARED = "shared"
+INTERNAL = "internal"
+NOTE_READERS = {
+    SHARED: frozenset({ADMIN, REVIEWER, LAW_CENTER, CONTRACTOR, OWNER}),
+    INTERNAL: frozenset({ADMIN, REVIEWER, LAW_CENTER}),
+}
+
+# Documents (SPEC §6): who reads each audience's memo. A `recipient` memo goes to a
+# contractor and/or the owner; a `counsel` memo is the law center's own case memo.
+RECIPIENT = "recipient"
+COUNSEL = "counsel"
+AUDIENCE_READERS = {
+    RECIPIENT: frozenset({CONTRACTOR, OWNER}),
+    COUNSEL: frozenset({LAW_CENTER}),
+}
+# Roles that read worker names on every project they see (a contractor reads its own).
+WORKER_NAME_READERS = frozenset({ADMIN, LAW_CENTER})
+
+
+def note_visibilities_for(user) -> frozenset[str]:
+    """The note visibilities this person reads: a contractor and the owner read `shared`
+    notes only; the coalition, the law center and admins read `internal` ones too; anyone
+    without a role reads none. The one rule the flag page, the API, alerts and memos use."""
+    role = role_of(user)
+    return frozenset(v for v, roles in NOTE_READERS.items() if role in roles)
+
+
+def note_visibilities_for_audience(audience: str) -> frozenset[str]:
+    """The note visibilities a document of this audience may carry: only those every one of
+    its readers may read (a recipient memo: `shared`; a counsel memo: both)."""
+    readers = AUDIENCE_READERS[audience]
+    return frozenset(v for v, roles in NOTE_READERS.items() if readers <= roles)
+
+
+def audience_reads_worker_names(audience: str) -> bool:
+    """Worker names go only into a document all of whose readers may read them (counsel)."""
+    return AUDIENCE_READERS[audience] <= WORKER_NAME_READERS
+
+
+def note_readable(event, visibilities: frozenset[str]) -> bool:
+    return event.visibility in visibilities
+
+
+def visible_events(events, visibilities: frozenset[str]) -> list:
+    """Flag events as a reader with these visibilities may see them.
+
+    A comment they may not read is left out. A transition or any other event stays (the
+    flag's status is no secret to someone who sees the flag) but its note is blanked, so
+    nothing downstream can print it by mistake. The events are not saved afterwards.
+    """
+    shown = []
+    for event in events:
+        if note_readable(event, visibilities):
+            shown.append(event)
+        elif event.kind != "comment":
+            event.note = ""
+            event.note_withheld = True
+            shown.append(event)
+    return shown
+
+
+def flag_events_for(user, flag) -> list:
+    """The flag's timeline as this person may read it (see `visible_events`)."""
+    events = flag.events.select_related("actor")
+    return visible_events(events, note_visibilities_for(user))
 
 
 def can_post_internal(user) -> bool:
-    return role_of(user) in {ADMIN, REVIEWER, LAW_CENTER}
+    """Who may write an internal note: those who read them."""
+    return INTERNAL in note_visibilities_for(user)
 
 
 def can_see_worker_names(user, project: Project, assignment: Assignment | None = None) -> bool:

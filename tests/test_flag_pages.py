@@ -329,7 +329,8 @@ def test_a_contractor_cannot_escalate_or_post_internal_comments(client, contract
     response = act(
         client, contractor, walsh_flag, action="comment", note="x", visibility="internal"
     )
-    assert response.status_code == 403
+    assert response.status_code == 422
+    assert "Your notes are always shared" in response.content.decode()
     walsh_flag.refresh_from_db()
     assert walsh_flag.status == "open"
     assert not walsh_flag.events.filter(note="x").exists()

@@ -128,14 +128,12 @@ def test_reopen_brings_a_closed_flag_back(flag, reviewer):
     assert (flag.status, flag.resolved_at) == ("open", None)
 
 
-def test_comments_are_shared_or_internal_and_contractors_only_share(flag, reviewer, contractor):
-    internal = flag_comment(
-        flag=flag, user=reviewer, note="Check with the union", visibility="internal"
-    )
-    shared = flag_comment(flag=flag, user=reviewer, note="Please send payroll")
-    forced = flag_comment(flag=flag, user=contractor, note="Sent", visibility="internal")
+def test_comments_are_internal_unless_shared_and_contractors_only_share(flag, reviewer, contractor):
+    internal = flag_comment(flag=flag, user=reviewer, note="Check with the union")
+    shared = flag_comment(flag=flag, user=reviewer, note="Please send payroll", visibility="shared")
+    theirs = flag_comment(flag=flag, user=contractor, note="Sent")
 
-    assert (internal.visibility, shared.visibility, forced.visibility) == (
+    assert (internal.visibility, shared.visibility, theirs.visibility) == (
         "internal",
         "shared",
         "shared",
@@ -143,6 +141,31 @@ def test_comments_are_shared_or_internal_and_contractors_only_share(flag, review
     assert AuditEvent.objects.filter(verb="flag.comment").count() == 3
     with pytest.raises(InvalidInput):
         flag_comment(flag=flag, user=reviewer, note=" ")
+    with pytest.raises(InvalidInput, match="Your notes are always shared"):
+        flag_comment(flag=flag, user=contractor, note="Secret", visibility="internal")
+    with pytest.raises(InvalidInput, match="shared .* or internal"):
+        flag_comment(flag=flag, user=reviewer, note="Hm", visibility="public")
+    assert not FlagEvent.objects.filter(note__in=["Secret", "Hm"]).exists()
+
+
+def test_transition_notes_are_internal_unless_shared_and_contractors_only_share(
+    flag, reviewer, contractor
+):
+    flag_transition(flag=flag, user=reviewer, action="acknowledge", note="Union says no")
+    with pytest.raises(InvalidInput, match="Your notes are always shared"):
+        flag_transition(
+            flag=flag, user=contractor, action="dispute", note="No", visibility="internal"
+        )
+    flag_transition(flag=flag, user=contractor, action="dispute", note="Our crew is local")
+    flag_transition(
+        flag=flag, user=reviewer, action="escalate", note="Notice follows", visibility="shared"
+    )
+    assert list(flag.events.values_list("note", "visibility")) == [
+        ("Union says no", "internal"),
+        ("Our crew is local", "shared"),
+        ("Notice follows", "shared"),
+    ]
+    assert AuditEvent.objects.get(verb="flag.acknowledge").data["visibility"] == "internal"
 
 
 # The API --------------------------------------------------------------------------------
@@ -192,7 +215,7 @@ def test_the_flag_detail_hides_internal_comments_from_the_contractor(
     client, flag, reviewer, contractor
 ):
     flag_comment(flag=flag, user=reviewer, note="Internal note", visibility="internal")
-    flag_comment(flag=flag, user=reviewer, note="Shared note")
+    flag_comment(flag=flag, user=reviewer, note="Shared note", visibility="shared")
 
     as_reviewer = api(client, reviewer).get(f"/api/v1/flags/{flag.pk}").json()
     assert [e["note"] for e in as_reviewer["events"]] == ["Internal note", "Shared note"]

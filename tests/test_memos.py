@@ -318,10 +318,8 @@ def test_reporting_history_lists_missing_and_late_reports(worked_examples, proje
     assert "Walsh Shea Oct 2026 Nov 15, 2026 Late Nov 18, 2026 09:30 1" in text
 
 
-def test_flag_history_includes_internal_comments_for_the_law_center(
-    worked_examples, project, lawyer
-):
-    text = memo_text(build(project, lawyer))
+def test_a_counsel_memos_flag_history_includes_internal_comments(worked_examples, project, lawyer):
+    text = memo_text(build(project, lawyer, audience="counsel"))
     flag = worked_examples["flag"]
     assert f"Flag #{flag.pk}: §3.1 Targeted worker hours at 37.00% against 40.00%" in text
     assert "Internal: Ask Walsh for its hiring plan before the notice." in text
@@ -342,7 +340,8 @@ def test_enforcement_history_and_the_cure_deadline_of_a_notice_sent_today(
     text = memo_text(build(project, lawyer))
     assert "Notice of non-compliance" in text
     assert "Oct 31, 2026; passed, not cured" in text
-    assert "Sent by certified mail." in text
+    assert "Sent by certified mail." not in text, "the law center's note is its own"
+    assert "Sent by certified mail." in memo_text(build(project, lawyer, audience="counsel"))
     assert (
         "A notice of non-compliance sent today, November 20, 2026, would set a cure deadline of "
         "December 20, 2026" in text

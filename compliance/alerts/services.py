@@ -5,9 +5,12 @@
 - An escalation: the same people and the law center staff monitoring the project.
 - A contractor's dispute: the reviewers (and the law center if the flag was escalated), and
   the contractor's other contacts.
-Nobody is told of their own action. Each person gets one in-app notification per alert
-(the unique (user, event_key) makes a second impossible) and, by their preference, one
-email per alert run (`each`), one daily digest (`digest`) or none (`none`).
+Nobody is told of their own action, and nobody is sent a note they could not read on the
+flag's page (`access.note_visibilities_for`): a contractor or the owner is told of an
+escalation with an internal note, without the note. Each person gets one in-app
+notification per alert (the unique (user, event_key) makes a second impossible) and, by
+their preference, one email per alert run (`each`), one daily digest (`digest`) or none
+(`none`).
 """
 
 import datetime
@@ -23,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from compliance.models import Flag, FlagEvent, Notification, NotificationPreference
+from projects import access
 from projects.models import Organization
 
 User = get_user_model()
@@ -109,8 +113,9 @@ def _send(user, template: str, context: dict) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
-def _deliver(by_user: dict, template: str, now, context: dict) -> int:
-    """One email per person who wants one, listing their newly claimed alerts."""
+def _deliver(by_user: dict, template: str, now, context: dict, for_user=None) -> int:
+    """One email per person who wants one, listing their newly claimed alerts; `for_user`
+    adds what depends on the reader (the note they may read)."""
     sent = 0
     for user, event_keys in by_user.items():
         if not user.email or email_preference(user) != NotificationPreference.Email.EACH:
@@ -120,7 +125,11 @@ def _deliver(by_user: dict, template: str, now, context: dict) -> int:
             _send(
                 user,
                 template,
-                {**context, "alerts": [(n, absolute(n.url)) for n in claimed]},
+                {
+                    **context,
+                    **(for_user(user) if for_user else {}),
+                    "alerts": [(n, absolute(n.url)) for n in claimed],
+                },
             )
             sent += 1
     return sent
@@ -167,11 +176,21 @@ def alert_flag_event(*, event: FlagEvent) -> int:
     event_key = f"flag:{flag.pk}:event:{event.pk}"
     message = event_message(event)
     _notify([(user, flag, event_key, message) for user in people], now)
+
+    def note_for(user) -> dict:
+        readable = access.note_readable(event, access.note_visibilities_for(user))
+        return {"note": event.note if readable else ""}
+
     return _deliver(
         {user: [event_key] for user in people},
         "flag_event",
         now,
-        {"event": event, "flag": flag, "message": message},
+        {
+            "escalated": event.to_status == Flag.Status.ESCALATED,
+            "flag": flag,
+            "message": message,
+        },
+        for_user=note_for,
     )
 
 

@@ -35,11 +35,20 @@ class MemoRequestIn(Schema):
         default_factory=list, description="Commitment keys; empty for every commitment."
     )
     flag_ids: list[int] = Field(default_factory=list, description="Flags to detail in full.")
+    audience: str = Field(
+        Memo.Audience.RECIPIENT,
+        description="Who the memo is for. `recipient` (default): addressed to the contractor "
+        "and/or the owner; it carries only the notes shared with them (no internal notes, no "
+        "enforcement action notes) and workers by ID, never by name. `counsel`: the law "
+        "center's own case memo, with internal notes and worker names; every page is marked "
+        '"Privileged and confidential: attorney work product".',
+    )
 
 
 class MemoOut(Schema):
     id: int
     project: str
+    audience: str = Field(description="`recipient` or `counsel`; see the memo request.")
     contractor: str | None
     commitment_keys: list[str]
     flag_ids: list[int]
@@ -179,6 +188,7 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
         assignment=_assignment(user, project, payload.contractor),
         commitment_keys=payload.commitment_keys,
         flag_ids=payload.flag_ids,
+        audience=payload.audience,
     )
     return Status(202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk))
 

@@ -3,7 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from compliance.flags.selectors import filter_flags, flag_summary, with_names
@@ -36,14 +36,27 @@ class FlagOut(Schema):
     previous_id: int | None
 
 
+VISIBILITY_HELP = (
+    "Who reads the note: `shared` (the contractor concerned and the project's owner read "
+    "it, as do the coalition and the law center) or `internal` (the monitoring coalition "
+    "and the law center only; never the owner, never a contractor). Coalition, law center "
+    "and admin users may choose; left out, it is `internal`. A contractor's or the owner's "
+    "notes are always `shared`: asking for `internal` is refused with 422."
+)
+
+
 class EventOut(Schema):
     id: int
     kind: str
     actor: str | None
     from_status: str
     to_status: str
-    note: str
-    visibility: str
+    note: str = Field(
+        description="Empty where the caller may not read the note (an internal note on a "
+        "transition, for a contractor or the owner); comments the caller may not read are "
+        "left out of the history altogether."
+    )
+    visibility: str = Field(description="`shared` or `internal`: who reads the note.")
     created_at: datetime.datetime
 
 
@@ -61,13 +74,14 @@ class FlagFilters(Schema):
 
 
 class TransitionIn(Schema):
-    action: str
-    note: str = ""
+    action: str = Field(description="acknowledge, escalate, resolve, waive, dispute or reopen")
+    note: str = Field("", description="Why; required to resolve, waive or dispute.")
+    visibility: str | None = Field(None, description=VISIBILITY_HELP)
 
 
 class CommentIn(Schema):
     note: str
-    visibility: str = "shared"
+    visibility: str | None = Field(None, description=VISIBILITY_HELP)
 
 
 def flag_out(flag: Flag) -> dict:
@@ -100,7 +114,7 @@ def visible_flag(request, flag_id: int) -> Flag:
 
 
 def flag_detail_out(request, flag: Flag) -> dict:
-    events = access.flag_events_for(request.user, flag).select_related("actor")
+    events = access.flag_events_for(request.user, flag)
     return {
         **flag_out(flag),
         "events": [event_out(e) for e in events],
@@ -119,24 +133,32 @@ def list_flags(request, filters: Query[FlagFilters]):
 
 @router.get("/flags/{flag_id}", response=FlagDetailOut)
 def get_flag(request, flag_id: int):
-    """One flag with its history (contractors see shared comments only) and the actions this
-    user may take on it."""
+    """One flag with its history as the caller may read it (a contractor and the owner read
+    shared notes only) and the actions this user may take on it."""
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
 @router.post("/flags/{flag_id}/transition", response=FlagDetailOut)
 def transition_flag(request, flag_id: int, payload: TransitionIn):
     """acknowledge, escalate, resolve, waive, dispute or reopen; resolve, waive and dispute
-    need a note saying why."""
+    need a note saying why. `visibility` says who reads the note (internal unless the
+    coalition or law center says shared; a contractor's note is always shared)."""
     flag = visible_flag(request, flag_id)
-    flag_transition(flag=flag, user=request.user, action=payload.action, note=payload.note)
+    flag_transition(
+        flag=flag,
+        user=request.user,
+        action=payload.action,
+        note=payload.note,
+        visibility=payload.visibility,
+    )
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
 @router.post("/flags/{flag_id}/comments", response={201: EventOut})
 def comment_flag(request, flag_id: int, payload: CommentIn):
-    """A comment: `shared` (the contractor sees it) or `internal` (coalition and law center
-    only; a contractor's comment is always shared)."""
+    """A comment: `shared` (the contractor concerned and the owner read it) or `internal`
+    (the coalition and the law center only; the default for them). A contractor's or the
+    owner's comment is always shared."""
     flag = visible_flag(request, flag_id)
     event = flag_comment(
         flag=flag, user=request.user, note=payload.note, visibility=payload.visibility

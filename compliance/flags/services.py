@@ -5,6 +5,9 @@ required); disputed (the contractor contests it, with a note) from any unresolve
 reopen brings a closed flag back to open. Who may do what is `access.flag_actions_for`.
 Every transition and comment is a flag event and an audit event; escalations and a
 contractor's disputes alert the people concerned once the change is committed.
+
+Every note has a visibility (`note_visibility`): the coalition, the law center and admins
+choose it, `internal` unless they say otherwise; everyone else's notes are `shared`.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -38,8 +41,32 @@ VERBS = {
 }
 
 
-def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
-    """Move a flag along its lifecycle; refuse what the rules or the user's role forbid."""
+def note_visibility(*, user, visibility: str | None) -> str:
+    """Who will read this person's note: `internal` by default for those who may write
+    internal notes (the coalition, the law center, admins); `shared`, always, for a
+    contractor or the owner, who cannot make a note internal."""
+    internal_allowed = access.can_post_internal(user)
+    if visibility in (None, ""):
+        return FlagEvent.Visibility.INTERNAL if internal_allowed else FlagEvent.Visibility.SHARED
+    if visibility not in FlagEvent.Visibility.values:
+        raise InvalidInput(
+            "Say who reads the note: shared (the contractor concerned and the owner read it "
+            "too) or internal (the coalition and the law center only)."
+        )
+    if visibility == FlagEvent.Visibility.INTERNAL and not internal_allowed:
+        raise InvalidInput(
+            "Your notes are always shared: the coalition, the law center and the project's "
+            "owner read them. Send it as shared, or leave the visibility out."
+        )
+    return visibility
+
+
+def flag_transition(
+    *, flag: Flag, user, action: str, note: str = "", visibility: str | None = None
+) -> Flag:
+    """Move a flag along its lifecycle; refuse what the rules or the user's role forbid.
+
+    The note's `visibility` follows `note_visibility`."""
     if action not in TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}: use one of {', '.join(TRANSITIONS)}.")
     if action not in access.flag_actions_for(user, flag):
@@ -47,6 +74,7 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
     note = (note or "").strip()
     if action in REASON_REQUIRED and not note:
         raise InvalidInput(f"Say why the flag is {VERBS[action]}: a reason is required.")
+    visibility = note_visibility(user=user, visibility=visibility)
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
         flag = Flag.objects.select_for_update().select_related("project").get(pk=flag.pk)
@@ -78,7 +106,7 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
             from_status=before,
             to_status=target,
             note=note,
-            visibility=FlagEvent.Visibility.SHARED,
+            visibility=visibility,
             created_at=now,
         )
         audit_record(
@@ -86,7 +114,7 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
             actor=user,
             obj=flag,
             project=flag.project,
-            data={"from": before, "to": target, "note": note},
+            data={"from": before, "to": target, "note": note, "visibility": visibility},
         )
         if action == "escalate" or (
             action == "dispute" and access.role_of(user) == access.CONTRACTOR
@@ -97,18 +125,15 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
     return flag
 
 
-def flag_comment(*, flag: Flag, user, note: str, visibility: str = "shared") -> FlagEvent:
-    """A comment on a flag: `shared` (the contractor sees it) or `internal` (coalition and
-    law center only). A contractor's comments are always shared."""
+def flag_comment(*, flag: Flag, user, note: str, visibility: str | None = None) -> FlagEvent:
+    """A comment on a flag: `shared` (the contractor concerned and the owner read it) or
+    `internal` (the coalition and the law center only), as `note_visibility` decides."""
     if not access.flags_for(user).filter(pk=flag.pk).exists():
         raise PermissionDenied
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Write a comment before posting it.")
-    if visibility not in FlagEvent.Visibility.values:
-        raise InvalidInput("Visibility must be shared or internal.")
-    if not access.can_post_internal(user):
-        visibility = FlagEvent.Visibility.SHARED
+    visibility = note_visibility(user=user, visibility=visibility)
     with transaction.atomic():
         event = FlagEvent.objects.create(
             flag=flag, actor=user, kind="comment", note=note, visibility=visibility

@@ -3,7 +3,8 @@
 `memo_request` records a queued memo and enqueues `build_memo_task` once the transaction
 commits; `memo_build` gathers the snapshot, renders the PDF and stores both with their
 SHA-256, or marks the memo failed with the reason. `memo_generate` does both in the
-foreground, for the `generate_memo` command.
+foreground, for the `generate_memo` command. A memo's `audience` (`recipient`, the
+default, or `counsel`) decides what the snapshot may carry.
 """
 
 import hashlib
@@ -32,8 +33,15 @@ def _memo_create(
     assignment: Assignment | None,
     commitment_keys: Iterable[str],
     flag_ids: Iterable[int],
+    audience: str,
     actor_label: str = "",
 ) -> Memo:
+    if audience not in Memo.Audience.values:
+        raise InvalidInput(
+            "Say who the memo is for: recipient (addressed to the contractor and/or the owner: "
+            "no internal notes, no worker names) or counsel (the law center's own case memo).",
+            errors=[{"field": "audience", "value": audience, "message": "Unknown audience."}],
+        )
     commitment_keys = sorted(set(commitment_keys))
     known = set(project.commitments.values_list("key", flat=True))
     unknown = [key for key in commitment_keys if key not in known]
@@ -63,6 +71,7 @@ def _memo_create(
     memo = Memo.objects.create(
         project=project,
         assignment=assignment,
+        audience=audience,
         commitment_keys=commitment_keys,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -76,6 +85,7 @@ def _memo_create(
         project=project,
         data={
             "assignment": assignment.pk if assignment else None,
+            "audience": audience,
             "commitment_keys": commitment_keys,
             "flag_ids": flag_ids,
         },
@@ -91,6 +101,7 @@ def memo_request(
     assignment: Assignment | None = None,
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
+    audience: str = Memo.Audience.RECIPIENT,
 ) -> Memo:
     """Queue a memo; a background task builds it after this transaction commits."""
     from django_q.tasks import async_task
@@ -101,6 +112,7 @@ def memo_request(
         assignment=assignment,
         commitment_keys=commitment_keys,
         flag_ids=flag_ids,
+        audience=audience,
     )
     memo_id = memo.pk
     transaction.on_commit(lambda: async_task(TASK, memo_id, task_name=f"memo-{memo_id}"))
@@ -114,6 +126,7 @@ def memo_generate(
     assignment: Assignment | None = None,
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
+    audience: str = Memo.Audience.RECIPIENT,
 ) -> Memo:
     """Record and build a memo in the foreground (the `generate_memo` command)."""
     with transaction.atomic():
@@ -123,6 +136,7 @@ def memo_generate(
             assignment=assignment,
             commitment_keys=commitment_keys,
             flag_ids=flag_ids,
+            audience=audience,
             actor_label="" if user else "generate_memo",
         )
     return memo_build(memo=memo)
@@ -147,6 +161,7 @@ def memo_build(*, memo: Memo) -> Memo:
             commitment_keys=memo.commitment_keys,
             flag_ids=memo.flags.values_list("pk", flat=True),
             memo_date=timezone.localdate(),
+            audience=memo.audience,
         )
         digest = snapshot_sha256(snapshot)
         pdf = render_memo_pdf(snapshot, snapshot_sha256=digest)

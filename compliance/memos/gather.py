@@ -10,6 +10,11 @@ carries no timestamp of its own (the memo's date is a date), so two memos built 
 data on the same day have the same snapshot and the same SHA-256. Long lists are capped for
 the PDF (the largest items first) with the count and total of what was left out, so
 rendering does not grow with the number of payroll lines.
+
+What the snapshot may carry depends on the memo's audience, decided in `projects.access`:
+a `recipient` memo (addressed to a contractor and/or the owner) carries only the notes they
+may read (shared flag notes; no enforcement action notes) and worker IDs; a `counsel` memo
+carries internal notes and worker names as well.
 """
 
 import datetime
@@ -26,6 +31,7 @@ from django.utils import timezone
 from compliance.models import EnforcementAction, Evaluation, Flag, PayrollLine, Report
 from compliance.numbers import round2
 from compliance.status import Severity, Status
+from projects import access
 from projects.models import Agreement, Assignment, Commitment, Project
 
 SNAPSHOT_FORMAT = 1
@@ -333,13 +339,28 @@ def _line_assignments(line_ids: list[int]) -> dict[int, int]:
     return found
 
 
+def _worker_names(line_ids: list[int]) -> dict[int, str]:
+    """The reported worker name behind each payroll line (counsel memos only)."""
+    found = {}
+    for start in range(0, len(line_ids), 900):
+        chunk = line_ids[start : start + 900]
+        found.update(
+            PayrollLine.objects.filter(pk__in=chunk)
+            .exclude(worker__name="")
+            .values_list("pk", "worker__name")
+        )
+    return found
+
+
 def _wages(
     commitment_entry: dict,
     evaluations: list[Evaluation],
     assignment: Assignment | None,
     contractor_names: dict[int, str],
+    with_names: bool = False,
 ) -> dict:
-    """Restitution per worker and per underpaid week, from the evaluation's violation lists."""
+    """Restitution per worker and per underpaid week, from the evaluation's violation lists;
+    `with_names` adds each worker's name where the contractor reported one."""
     violations = []
     unknown_lines = []
     for evaluation in evaluations:
@@ -348,6 +369,11 @@ def _wages(
             if evaluation.assignment_id is None:
                 unknown_lines.append(v.get("line_id"))
     line_assignment = _line_assignments([i for i in unknown_lines if i is not None])
+    names = (
+        _worker_names([v.get("line_id") for _, v in violations if v.get("line_id")])
+        if with_names
+        else {}
+    )
     rows = []
     for group_assignment, v in violations:
         assignment_id = group_assignment or line_assignment.get(v.get("line_id"))
@@ -357,6 +383,7 @@ def _wages(
             {
                 "contractor": contractor_names.get(assignment_id, "—"),
                 "worker": str(v.get("worker")),
+                "name": names.get(v.get("line_id"), ""),
                 "week_ending": str(v.get("week_ending")),
                 "craft": str(v.get("craft") or ""),
                 "hours": _s(v.get("hours")),
@@ -373,6 +400,7 @@ def _wages(
             {
                 "contractor": r["contractor"],
                 "worker": r["worker"],
+                "name": r["name"],
                 "weeks": set(),
                 "hours": Decimal(0),
                 "owed": Decimal(0),
@@ -492,7 +520,10 @@ def _flags(
     commitment_keys: list[str],
     flag_ids: list[int],
     narrowed: bool,
+    visibilities: frozenset[str],
 ) -> dict:
+    """The flags on the matters in question with their events, each note only if a reader
+    with these visibilities may read it (`access.visible_events`)."""
     flags = Flag.objects.filter(project=project)
     if flag_ids:
         flags = flags.filter(pk__in=flag_ids)
@@ -523,7 +554,7 @@ def _flags(
     listed = []
     for pk in keep:
         flag = loaded[pk]
-        events = list(flag.events.all())
+        events = access.visible_events(flag.events.all(), visibilities)
         shown = events[-EVENTS_PER_FLAG:]
         group = [flag.assignment.contractor.name] if flag.assignment_id else []
         if flag.craft_id:
@@ -550,7 +581,8 @@ def _flags(
                         "from_status": e.from_status,
                         "to_status": e.to_status,
                         "note": e.note,
-                        "internal": e.visibility == "internal",
+                        # Marked only where the memo carries the internal note itself.
+                        "internal": e.visibility == access.INTERNAL and bool(e.note),
                     }
                     for e in shown
                 ],
@@ -566,7 +598,11 @@ def _flags(
     }
 
 
-def _enforcement(project: Project, assignment: Assignment | None, memo_date) -> dict:
+def _enforcement(
+    project: Project, assignment: Assignment | None, memo_date, visibilities: frozenset[str]
+) -> dict:
+    """The enforcement history. An action's note is the law center's own record, read by
+    the coalition and the law center only: it is carried where internal notes are."""
     from compliance.enforcement import cure_deadline_for, cure_period_days, enforcement_history
 
     actions = enforcement_history(
@@ -581,7 +617,7 @@ def _enforcement(project: Project, assignment: Assignment | None, memo_date) -> 
                 "date": _iso(a.date),
                 "contractor": a.assignment.contractor.name if a.assignment_id else None,
                 "amount": _s(a.amount),
-                "note": a.note,
+                "note": a.note if access.INTERNAL in visibilities else "",
                 "cure_deadline": _iso(a.cure_deadline),
                 "cured_at": _iso(a.cured_at),
                 "flags": sorted(f.pk for f in a.flags.all()),
@@ -638,8 +674,11 @@ def gather_snapshot(
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
     memo_date: datetime.date,
+    audience: str = access.RECIPIENT,
 ) -> dict:
     """Everything the memo says, as JSON-able data; see the module docstring."""
+    visibilities = access.note_visibilities_for_audience(audience)
+    with_names = access.audience_reads_worker_names(audience)
     commitment_keys = sorted(set(commitment_keys))
     flag_ids = sorted(set(int(i) for i in flag_ids))
     agreement = Agreement.objects.filter(project=project).first()
@@ -671,11 +710,13 @@ def gather_snapshot(
         ):
             needs_all_reports = True
         if commitment.kind == Commitment.Kind.WAGE_FLOOR and shown:
-            wages.append(_wages(entry, shown, assignment, contractor_names))
+            wages.append(_wages(entry, shown, assignment, contractor_names, with_names))
 
     reporting = _reporting(project, assignment)
-    flags = _flags(project, assignment, commitment_keys, flag_ids, bool(commitment_keys))
-    enforcement = _enforcement(project, assignment, memo_date)
+    flags = _flags(
+        project, assignment, commitment_keys, flag_ids, bool(commitment_keys), visibilities
+    )
+    enforcement = _enforcement(project, assignment, memo_date, visibilities)
     sources = _sources(project, None if needs_all_reports else [assignment.pk])
     membership = getattr(user, "membership", None) if user is not None else None
 
@@ -688,6 +729,12 @@ def gather_snapshot(
         }
     else:
         to = {"name": owner or f"Owner of {project.name}", "detail": project.name, "cc": None}
+    if audience == access.COUNSEL:
+        to = {
+            "name": "Counsel's case file",
+            "detail": "Not to be sent to the contractor or the owner",
+            "cc": None,
+        }
 
     def project_wide(entry: dict) -> bool:
         """In a contractor's memo, a clause measured only across the whole project."""
@@ -717,6 +764,7 @@ def gather_snapshot(
 
     return {
         "format": SNAPSHOT_FORMAT,
+        "audience": audience,
         "memo_date": memo_date.isoformat(),
         "as_of": as_of,
         "project": {

@@ -5,7 +5,8 @@ reportlab's invariant mode, so the same snapshot always gives the same bytes. Se
 1 heading and summary; 2 each commitment (`commitments.py`); 3 wage restitution; 4 reporting
 history; 5 flag history; 6 enforcement history with the cure deadline a notice sent today
 would set; 7 data sources. Every page but the first carries a running header; every page
-says "Page n of N".
+says "Page n of N". A counsel memo (the snapshot's `audience`) is titled a case memo and
+every one of its pages is marked privileged.
 """
 
 import io
@@ -45,6 +46,7 @@ from compliance.memos.styles import (
     MONO,
     MUTED,
     RULE,
+    TARGET,
     fonts,
     long_date,
     money,
@@ -63,10 +65,21 @@ SOURCE_LABELS = {
     "web": "Web form",
     "no_work": "No work",
 }
+COUNSEL_MARKING = "Privileged and confidential: attorney work product"
 
 
-def _canvas_class(*, header: str, footer: str):
-    """A canvas that holds its pages until the end, so each can say "Page n of N"."""
+def _for_counsel(snap: dict) -> bool:
+    return snap.get("audience") == "counsel"
+
+
+def _worker(row: dict) -> str:
+    """The worker ID, and the name where the snapshot carries one (counsel memos only)."""
+    return f"{row['worker']} · {row['name']}" if row.get("name") else row["worker"]
+
+
+def _canvas_class(*, header: str, footer: str, marking: str = ""):
+    """A canvas that holds its pages until the end, so each can say "Page n of N"; a
+    `marking` is drawn at the top of every page."""
 
     class MemoCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs):
@@ -93,6 +106,11 @@ def _canvas_class(*, header: str, footer: str):
             self.setFillColor(MUTED)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.5)
+            if marking:
+                self.setFont(f["bold"], 8.5)
+                self.setFillColor(TARGET)
+                self.drawCentredString(width / 2, height - 0.38 * inch, marking)
+                self.setFillColor(MUTED)
             if page > 1:
                 self.setFont(f["regular"], 7.5)
                 self.drawString(MARGIN_X, height - 0.55 * inch, header)
@@ -138,12 +156,23 @@ def _heading(snap: dict) -> list:
     flow = []
     if sender.get("organization"):
         flow.append(Paragraph(text(sender["organization"]).upper(), s["letterhead"]))
+    warning = []
+    if _for_counsel(snap):
+        warning.append(
+            Paragraph(
+                "This case memo is the law center's own. It carries the coalition's and the "
+                "law center's internal notes and workers' names: do not send it to the "
+                "contractor or the owner; request a memo for the recipient instead.",
+                s["callout"],
+            )
+        )
     return [
         *flow,
-        Paragraph("Memorandum", s["title"]),
+        Paragraph("Case memo" if _for_counsel(snap) else "Memorandum", s["title"]),
         facts_table(rows, label_width=54),
         Spacer(1, 4),
         HRFlowable(width="100%", thickness=1.2, color=INK, spaceBefore=2, spaceAfter=6),
+        *warning,
     ]
 
 
@@ -238,7 +267,7 @@ def _by_contractor(wages: dict, rows: list[dict], build) -> list[tuple[str, list
     return groups
 
 
-def _wage_section(wages: dict) -> list:
+def _wage_section(wages: dict, names: bool) -> list:
     s = styles()
     title = f"{text(wages['clause'])} {text(wages['title'])}".strip()
     if not wages["violation_count"]:
@@ -253,7 +282,7 @@ def _wage_section(wages: dict) -> list:
         _by_contractor(
             wages,
             wages["by_worker"],
-            lambda w: [w["worker"], str(w["weeks"]), number(w["hours"]), money(w["owed"])],
+            lambda w: [_worker(w), str(w["weeks"]), number(w["hours"]), money(w["owed"])],
         ),
         columns=4,
     )
@@ -264,12 +293,16 @@ def _wage_section(wages: dict) -> list:
             f"required rate in {plural(wages['week_count'], 'worker-week')} "
             f"({number(wages['underpaid_hours'])} hours). Restitution owed: "
             f"<b>{money(wages['total_owed'])}</b> ({source}). Workers are identified by their "
-            "contractor's worker ID only.",
+            + (
+                "contractor's worker ID and, where the contractor reported it, their name."
+                if names
+                else "contractor's worker ID only."
+            ),
             s["body"],
         ),
         *subheading("Restitution by worker"),
         list_table(
-            ["Worker ID", "Weeks underpaid", "Underpaid hours", "Owed"],
+            ["Worker" if names else "Worker ID", "Weeks underpaid", "Underpaid hours", "Owed"],
             rows,
             [190, 90, 100, 116],
             numeric={1, 2, 3},
@@ -298,7 +331,7 @@ def _wage_section(wages: dict) -> list:
             wages,
             wages["lines"],
             lambda v: [
-                v["worker"],
+                _worker(v),
                 short_date(v["week_ending"]),
                 v["craft"],
                 number(v["hours"]),
@@ -312,9 +345,17 @@ def _wage_section(wages: dict) -> list:
     flow += [
         *subheading("Underpaid weeks: hourly rate paid against the rate required"),
         list_table(
-            ["Worker ID", "Week ending", "Craft", "Hours", "Paid", "Required", "Owed"],
+            [
+                "Worker" if names else "Worker ID",
+                "Week ending",
+                "Craft",
+                "Hours",
+                "Paid",
+                "Required",
+                "Owed",
+            ],
             rows,
-            [84, 76, 106, 52, 58, 60, 60],
+            [130, 70, 70, 48, 58, 60, 60] if names else [84, 76, 106, 52, 58, 60, 60],
             numeric={3, 4, 5, 6},
             extra=extra,
             zebra=False,
@@ -339,7 +380,7 @@ def _wages(snap: dict) -> list:
     if not snap["wages"]:
         flow.append(Paragraph("No wage-floor commitment is in question in this memo.", s["body"]))
     for wages in snap["wages"]:
-        flow += _wage_section(wages)
+        flow += _wage_section(wages, names=_for_counsel(snap))
     return flow
 
 
@@ -458,7 +499,7 @@ def _flag_block(flag: dict) -> list:
             timestamp(e["at"]),
             e["actor"],
             _event_text(e),
-            ("Internal: " if e["internal"] else "")
+            ("Internal: " if e["internal"] and e["note"] else "")
             + ("" if e["note"] == flag["title"] else e["note"]),
         ]
         for e in flag["events"]
@@ -529,8 +570,11 @@ def _flags(snap: dict) -> list:
         flow += [
             *subheading("Histories"),
             Paragraph(
-                "Every event on the flag, oldest first. Internal comments, which the "
-                "contractor does not see, are marked as such.",
+                "Every event on the flag, oldest first. Internal notes, which only the "
+                "coalition and the law center read, are marked as such."
+                if _for_counsel(snap)
+                else "Every event on the flag, oldest first, with the notes shared with the "
+                "contractor and the owner.",
                 s["small"],
             ),
         ]
@@ -654,7 +698,8 @@ def render_memo_pdf(snapshot: dict, *, snapshot_sha256: str) -> bytes:
     s = styles()
     project = snapshot["project"]
     memo_date = long_date(snapshot["memo_date"])
-    header = f"{project['name']}  ·  Enforcement memo of {memo_date}"
+    kind = "Case memo" if _for_counsel(snapshot) else "Enforcement memo"
+    header = f"{project['name']}  ·  {kind} of {memo_date}"
     if snapshot["scope"]["contractor"]:
         header += f"  ·  {snapshot['scope']['contractor']}"
     footer = f"Snapshot SHA-256 {snapshot_sha256}"
@@ -696,5 +741,6 @@ def render_memo_pdf(snapshot: dict, *, snapshot_sha256: str) -> bytes:
         bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate(id="memo", frames=[frame])])
-    doc.build(story, canvasmaker=_canvas_class(header=header, footer=footer))
+    marking = COUNSEL_MARKING if _for_counsel(snapshot) else ""
+    doc.build(story, canvasmaker=_canvas_class(header=header, footer=footer, marking=marking))
     return buffer.getvalue()

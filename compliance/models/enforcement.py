@@ -6,7 +6,17 @@ from projects.models import Assignment, Project
 
 
 class Memo(models.Model):
-    """An enforcement memo (SPEC §6), built in the background and stored with its evidence."""
+    """An enforcement memo (SPEC §6), built in the background and stored with its evidence.
+
+    Its audience decides what it may carry (`projects.access.note_visibilities_for_audience`):
+    a `recipient` memo, addressed to a contractor and/or the owner, carries shared notes and
+    worker IDs only; a `counsel` memo, the law center's own, carries internal notes and
+    worker names, and every page says it is privileged.
+    """
+
+    class Audience(models.TextChoices):
+        RECIPIENT = "recipient", "For the recipient (the contractor and/or the owner)"
+        COUNSEL = "counsel", "Counsel's case memo (privileged)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -17,6 +27,7 @@ class Memo(models.Model):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="memos"
     )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.RECIPIENT)
     commitment_keys = models.JSONField(default=list, blank=True)
     flags = models.ManyToManyField("compliance.Flag", blank=True, related_name="memos")
     requested_by = models.ForeignKey(

@@ -85,11 +85,17 @@ class Flag(models.Model):
 
 
 class FlagEvent(models.Model):
-    """A flag's history: raised, updated, each transition, each comment (who, when, note)."""
+    """A flag's history: raised, updated, each transition, each comment (who, when, note).
+
+    Every note has a visibility (SPEC §4): `shared` notes are read by the contractor
+    concerned and the owner too, `internal` ones by the coalition and the law center only.
+    Who reads which is `projects.access.note_visibilities_for`. Events the engine writes
+    (raised, updated) are shared: their notes are the flag's own figures.
+    """
 
     class Visibility(models.TextChoices):
-        SHARED = "shared", "Shared with the contractor"
-        INTERNAL = "internal", "Internal (coalition and law center)"
+        SHARED = "shared", "Shared: the contractor concerned and the owner read it"
+        INTERNAL = "internal", "Internal: the coalition and the law center only"
 
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -92,6 +92,62 @@ def flag_filter_choices(*, user) -> dict:
 # ---------------------------------------------------------------- flag page
 
 
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def note_readers_text(*, visibility: str, flag: Flag | None = None, writer=None) -> str:
+    """Who will read a note of this visibility, in words, for the form that writes it.
+
+    Drawn from `access.NOTE_READERS`: the contractor concerned and the owner are named when
+    they read it; the coalition and the law center always do. Without a flag (bulk
+    acknowledge) the sentence speaks of each flag's contractor.
+    """
+    readers = access.NOTE_READERS[visibility]
+    writer_org = access.organization_id_of(writer) if writer is not None else None
+    outside = []
+    if access.CONTRACTOR in readers:
+        if flag is None:
+            outside.append("each flag's contractor")
+        elif flag.assignment_id:
+            contractor = flag.assignment.contractor
+            outside.append("your company" if contractor.pk == writer_org else contractor.name)
+    if access.OWNER in readers:
+        if flag is None:
+            outside.append("the project's owner")
+        elif flag.project.owner_id:
+            owner = flag.project.owner
+            outside.append(
+                "your organization (the owner)"
+                if owner.pk == writer_org
+                else f"{owner.name} (the owner)"
+            )
+    if not outside:
+        return "Only the coalition and the law center will read this."
+    sentence = f"{_join(outside)} will read this, as will the coalition and the law center."
+    return sentence[0].upper() + sentence[1:]
+
+
+@dataclass
+class NoteChoice:
+    value: str
+    label: str
+    readers: str
+
+
+def note_choices(*, user, flag: Flag | None = None) -> list[NoteChoice]:
+    """The visibilities this person may give a note, internal (the default) first, each
+    saying who will read it; one choice, shared, for a contractor or the owner."""
+    values = [access.SHARED]
+    if access.can_post_internal(user):
+        values = [access.INTERNAL, access.SHARED]
+    labels = {access.INTERNAL: "Internal", access.SHARED: "Shared"}
+    return [
+        NoteChoice(v, labels[v], note_readers_text(visibility=v, flag=flag, writer=user))
+        for v in values
+    ]
+
+
 @dataclass
 class FlagPage:
     flag: Flag
@@ -107,7 +163,7 @@ class FlagPage:
 
 def flag_page(*, user, flag: Flag) -> FlagPage:
     """A flag with its visible timeline and the evidence behind it."""
-    events = list(access.flag_events_for(user, flag).select_related("actor"))
+    events = access.flag_events_for(user, flag)
     evaluation = None
     if flag.kind != "data_anomaly":
         evaluation = (

@@ -65,7 +65,29 @@ class AssignmentChoice(forms.ModelChoiceField):
         return f"{obj.contractor.name} ({obj.get_tier_display().lower()})"
 
 
+AUDIENCE_CHOICES = [
+    (
+        Memo.Audience.RECIPIENT,
+        "For the recipient: addressed to the contractor and/or the owner. It carries only "
+        "the notes shared with them, and workers by ID, never by name.",
+    ),
+    (
+        Memo.Audience.COUNSEL,
+        "Counsel's case memo: the law center's own. It carries the coalition's and the law "
+        "center's internal notes and workers' names; every page is marked \"Privileged and "
+        'confidential: attorney work product". Never send it to the contractor or the owner.',
+    ),
+]
+
+
 class MemoRequestForm(forms.Form):
+    audience = forms.ChoiceField(
+        choices=AUDIENCE_CHOICES,
+        initial=Memo.Audience.RECIPIENT,
+        widget=forms.RadioSelect,
+        label="Who the memo is for",
+        required=False,
+    )
     contractor = AssignmentChoice(
         queryset=None,
         required=False,
@@ -99,6 +121,10 @@ class MemoRequestForm(forms.Form):
         self.fields["flags"].choices = flag_choices(
             user=user, project=project, extra_ids=extra_flag_ids
         )
+
+    def clean_audience(self) -> str:
+        """Left out, a memo is for the recipient: the audience that carries the least."""
+        return self.cleaned_data["audience"] or Memo.Audience.RECIPIENT
 
 
 class EnforcementActionForm(forms.Form):
@@ -186,7 +212,9 @@ def memo_list(request, slug: str):
 
 def _memo_page(request, memos, template: str, context: dict):
     """A page of memos, filtered by status; it refreshes itself while one is queued."""
-    memos = memos.select_related("assignment__contractor", "requested_by").prefetch_related("flags")
+    memos = memos.select_related(
+        "project__owner", "assignment__contractor", "requested_by"
+    ).prefetch_related("flags")
     status = request.GET.get("status", "")
     if status in Memo.Status.values:
         memos = memos.filter(status=status)
@@ -216,7 +244,7 @@ def memo_new(request, slug: str):
         user=request.user,
         project=project,
         extra_flag_ids=extra,
-        initial={"flags": extra},
+        initial={"flags": extra, "audience": Memo.Audience.RECIPIENT},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,6 +254,7 @@ def memo_new(request, slug: str):
                 assignment=form.cleaned_data["contractor"],
                 commitment_keys=form.cleaned_data["commitments"],
                 flag_ids=[int(i) for i in form.cleaned_data["flags"]],
+                audience=form.cleaned_data["audience"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

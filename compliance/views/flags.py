@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from cba.errors import DomainError
 from compliance import selectors
 from compliance.flags.services import REASON_REQUIRED, TRANSITIONS, flag_comment, flag_transition
-from compliance.models import Flag, FlagEvent
+from compliance.models import Flag
+from compliance.selectors.flags import note_choices
 from projects import access
 
 PAGE_SIZE = 50
@@ -69,9 +70,11 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _acknowledge_selected(*, user, ids: list[str]) -> tuple[int, list[str]]:
+def _acknowledge_selected(
+    *, user, ids: list[str], note: str, visibility: str | None
+) -> tuple[int, list[str]]:
     """Acknowledge each selected flag the user may acknowledge from its status (open or
-    disputed); say which were skipped and why."""
+    disputed), each with the same note; say which were skipped and why."""
     ids = [i for i in ids if i.isdigit()]
     done, skipped = 0, []
     with transaction.atomic():
@@ -81,7 +84,9 @@ def _acknowledge_selected(*, user, ids: list[str]) -> tuple[int, list[str]]:
             elif flag.status not in ACKNOWLEDGEABLE:
                 skipped.append(f"#{flag.id} (already {flag.get_status_display().lower()})")
             else:
-                flag_transition(flag=flag, user=user, action="acknowledge")
+                flag_transition(
+                    flag=flag, user=user, action="acknowledge", note=note, visibility=visibility
+                )
                 done += 1
     return done, skipped
 
@@ -90,7 +95,16 @@ def _acknowledge_selected(*, user, ids: list[str]) -> tuple[int, list[str]]:
 def flag_queue(request):
     """The flags a user may see, to triage: filter, sort, page, acknowledge in bulk."""
     if request.method == "POST":
-        done, skipped = _acknowledge_selected(user=request.user, ids=request.POST.getlist("flag"))
+        try:
+            done, skipped = _acknowledge_selected(
+                user=request.user,
+                ids=request.POST.getlist("flag"),
+                note=request.POST.get("note", ""),
+                visibility=request.POST.get("visibility"),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(_safe_next(request, reverse("flag_queue")))
         if done:
             messages.success(request, f"Acknowledged {done} flag{'s' if done != 1 else ''}.")
         if skipped:
@@ -135,31 +149,28 @@ def flag_queue(request):
             "is_contractor": role == access.CONTRACTOR,
             "can_acknowledge": "acknowledge" in access.TRANSITIONS_BY_ROLE.get(role, set()),
             "acknowledgeable": ACKNOWLEDGEABLE,
+            "note_choices": note_choices(user=request.user),
             "now": timezone.now(),
         },
     )
 
 
 def _post_to_flag(request, flag: Flag) -> dict:
-    """Apply a comment or a lifecycle action; return form errors to show, or {} on success."""
+    """Apply a comment or a lifecycle action; return form errors to show, or {} on success.
+
+    The note's visibility is the one chosen on the form; the service refuses what the
+    person may not choose and defaults to internal for those who may."""
     action = request.POST.get("action", "")
     note = request.POST.get("note", "").strip()
+    visibility = request.POST.get("visibility") or None
     if action == "comment":
-        visibility = request.POST.get("visibility", FlagEvent.Visibility.SHARED)
-        if visibility not in dict(FlagEvent.Visibility.choices):
-            visibility = FlagEvent.Visibility.SHARED
-        if visibility == FlagEvent.Visibility.INTERNAL and not access.can_post_internal(
-            request.user
-        ):
-            raise PermissionDenied
         if not note:
             return {"comment": "Write the comment first, then press Add comment."}
-        flag_comment(flag=flag, user=request.user, note=note, visibility=visibility)
-        messages.success(
-            request,
-            "Comment added"
-            + (" (internal)." if visibility == FlagEvent.Visibility.INTERNAL else "."),
-        )
+        try:
+            event = flag_comment(flag=flag, user=request.user, note=note, visibility=visibility)
+        except DomainError as error:
+            return {"comment": error.message}
+        messages.success(request, f"Comment added ({event.visibility}).")
         return {}
     chosen = ACTION_BY_NAME.get(action)
     if chosen is None or action not in access.flag_actions_for(request.user, flag):
@@ -167,7 +178,9 @@ def _post_to_flag(request, flag: Flag) -> dict:
     if chosen.needs_note and not note:
         return {action: f"{chosen.label} needs a note: say why, then press {chosen.label}."}
     try:
-        flag = flag_transition(flag=flag, user=request.user, action=action, note=note)
+        flag = flag_transition(
+            flag=flag, user=request.user, action=action, note=note, visibility=visibility
+        )
     except DomainError as error:
         return {action: error.message}
     messages.success(
@@ -181,7 +194,7 @@ def flag_detail(request, flag_id: int):
     """One flag: what was found, the evidence, its timeline, and what the user may do."""
     flag = get_object_or_404(
         access.flags_for(request.user).select_related(
-            "project", "assignment__contractor", "craft", "commitment", "previous"
+            "project__owner", "assignment__contractor", "craft", "commitment", "previous"
         ),
         pk=flag_id,
     )
@@ -202,7 +215,7 @@ def flag_detail(request, flag_id: int):
             "actions": actions,
             # A refusal for an action no longer offered (the flag moved on) shows on top.
             "other_errors": [message for key, message in errors.items() if key not in shown],
-            "can_post_internal": access.can_post_internal(request.user),
+            "note_choices": note_choices(user=request.user, flag=flag),
             "is_contractor": access.role_of(request.user) == access.CONTRACTOR,
             "errors": errors,
             "posted": request.POST if errors else {},

@@ -1,7 +1,10 @@
-"""`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...] --out FILE.pdf`.
+"""`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...]
+[--audience recipient|counsel] --out FILE.pdf`.
 
 The same memo as a web request, built in the foreground: it is recorded (and audited) like
-any memo, then its PDF is written to FILE.
+any memo, then its PDF is written to FILE. `--audience recipient` (the default) makes the
+memo for the contractor and/or the owner (shared notes, worker IDs); `counsel` the law
+center's privileged case memo (internal notes, worker names).
 """
 
 from pathlib import Path
@@ -29,6 +32,14 @@ class Command(BaseCommand):
             default=[],
             metavar="KEY",
             help="Commitment key (repeat, or list several); default: every commitment.",
+        )
+        parser.add_argument(
+            "--audience",
+            choices=Memo.Audience.values,
+            default=Memo.Audience.RECIPIENT,
+            help="recipient (default): for the contractor and/or the owner, shared notes and "
+            "worker IDs only; counsel: the law center's privileged case memo, with internal "
+            "notes and worker names.",
         )
         parser.add_argument("--user", help="Username the memo is from (default: none).")
         parser.add_argument("--out", required=True, help="Where to write the PDF.")
@@ -60,6 +71,7 @@ class Command(BaseCommand):
                 user=user,
                 assignment=assignment,
                 commitment_keys=options["commitments"],
+                audience=options["audience"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -70,6 +82,7 @@ class Command(BaseCommand):
         with memo.pdf.open("rb") as pdf:
             out.write_bytes(pdf.read())
         self.stdout.write(
-            f"Memo #{memo.pk} written to {out} ({out.stat().st_size:,} bytes). "
+            f"Memo #{memo.pk} ({memo.get_audience_display()}) written to {out} "
+            f"({out.stat().st_size:,} bytes). "
             f"PDF SHA-256 {memo.pdf_sha256}; figures SHA-256 {memo.snapshot_sha256}."
         )
