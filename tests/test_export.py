@@ -130,3 +130,26 @@ def test_the_project_page_offers_the_export_to_reviewers(client, reviewer, expor
     client.force_login(reviewer)
     html = client.get(reverse("project_home", kwargs={"slug": "crenshaw"})).content.decode()
     assert reverse("project_export", kwargs={"slug": "crenshaw"}) in html
+
+
+def test_control_characters_in_a_worker_id_do_not_break_the_export(
+    client, reviewer, exported_project, walsh, crafts
+):
+    make_report(
+        walsh,
+        datetime.date(2026, 9, 1),
+        [
+            {
+                "worker": "CTRL\u0001",
+                "week_ending": datetime.date(2026, 9, 11),
+                "craft": crafts["Laborer"],
+                "hours": "8",
+                "ethnicity": "\u202eevil\u0007",
+            }
+        ],
+    )
+    book = workbook(download(client, reviewer))
+    rows = list(book["Payroll lines"].values)
+    september = next(r for r in rows if r[0] == "2026-09")
+    assert september[3] == "CTRL\ufffd"
+    assert september[17] == "\u202eevil\ufffd"
