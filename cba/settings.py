@@ -154,7 +154,7 @@ Q_CLUSTER = {
 }
 # Seconds `qcluster` lets running tasks finish after SIGTERM or Ctrl-C before ending them;
 # an interrupted task is handed out again after `retry`.
-Q_STOP_SECONDS = env_int("Q_STOP_SECONDS", 5, minimum=0)
+Q_STOP_SECONDS = env_int("Q_STOP_SECONDS", 3, minimum=0)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
