@@ -71,9 +71,11 @@ def group_alive(pgid: int) -> bool:
 
 
 def end(cluster: subprocess.Popen) -> None:
+    """Whatever happened, nothing of the cluster is left (nor its database sessions)."""
     if group_alive(cluster.pid):
         os.killpg(cluster.pid, signal.SIGKILL)
     cluster.wait(timeout=5)
+    wait_for(lambda: not group_alive(cluster.pid), 5)
 
 
 @pytest.mark.worker
