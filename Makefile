@@ -21,9 +21,9 @@ demo: $(STAMP)
 		$(BIN)/python manage.py qcluster & q=$$!; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & w=$$!; \
 		stop() { trap - INT TERM; echo "Stopping the web server and the worker..."; \
-			kill -TERM -$$w -$$q 2>/dev/null; \
-			for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 -$$q 2>/dev/null || break; sleep 1; done; \
-			kill -KILL -$$w -$$q 2>/dev/null; exit 0; }; \
+			kill -TERM -$$w $$q 2>/dev/null; \
+			for _ in $$(seq 40); do kill -0 -$$q 2>/dev/null || break; sleep 0.25; done; \
+			kill -KILL -$$w -$$q 2>/dev/null; wait; echo "Stopped."; exit 0; }; \
 		trap stop INT TERM; wait'
 
 lint: $(STAMP)

@@ -32,10 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_q",
     "projects",
+    # Before django_q: its `qcluster` command is compliance's, which stops within seconds.
     "compliance",
     "demo",
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -137,16 +138,24 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CBA Monitor <noreply@cba-mon
 
 # Background work (django-q2): the database is the broker unless REDIS_URL is set.
 REDIS_URL = env_redis_url("REDIS_URL")
+# A task may run Q_TIMEOUT seconds; past that it fails (a memo says so). A task whose worker
+# died (killed, out of memory) is handed out again `retry` seconds after it was taken: that
+# must exceed the timeout, or a slow task would run twice, and by default it is under two
+# minutes. A failed task is tried `max_attempts` times in all.
+Q_TIMEOUT = env_int("Q_TIMEOUT", 90, minimum=1)
 Q_CLUSTER = {
     "name": "cba",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
-    "timeout": env_int("Q_TIMEOUT", 600, minimum=1),
-    "retry": env_int("Q_TIMEOUT", 600, minimum=1) + 60,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_TIMEOUT + 15,
     "max_attempts": 2,
     "catch_up": False,
     "sync": env_bool("Q_SYNC", False),
     "label": "Background tasks",
 }
+# Seconds `qcluster` lets running tasks finish after SIGTERM or Ctrl-C before ending them;
+# an interrupted task is handed out again after `retry`.
+Q_STOP_SECONDS = env_int("Q_STOP_SECONDS", 3, minimum=0)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

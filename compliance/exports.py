@@ -4,7 +4,8 @@ without worker names, flags.
 Written with openpyxl in write-only mode, row by row from database iterators, so a
 1,000,000-line project exports without holding it in memory. Text that a spreadsheet would
 read as a formula (it begins with =, +, -, @, a tab or a carriage return) is written as a
-text cell with Excel's quote prefix: it shows as typed and never runs.
+text cell with Excel's quote prefix: it shows as typed and never runs. Control characters,
+which the file format cannot hold, are written as "�" (`compliance.text.printable`).
 """
 
 import datetime
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from compliance.text import printable
 from projects import access
 from projects.models import Project
 
@@ -31,11 +33,17 @@ def _as_text(ws, value: str) -> WriteOnlyCell:
     return cell
 
 
+def _cell(ws, value):
+    """A value as the export writes it: text cleaned of control characters, and text that
+    looks like a formula kept as text."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return _as_text(ws, value) if value.startswith(FORMULA_STARTS) else value
+
+
 def _row(ws, values: Iterable) -> list:
-    return [
-        _as_text(ws, v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-        for v in values
-    ]
+    return [_cell(ws, v) for v in values]
 
 
 def _header(ws, names: list[str]) -> None:

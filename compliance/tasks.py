@@ -5,8 +5,6 @@ task never runs against data that might still be rolled back. The schedules (nig
 evaluation, missing-report check, daily digest) are created by a migration.
 """
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,8 +16,6 @@ from compliance.alerts.services import send_digests
 from compliance.engine import evaluate_project, evaluate_reporting
 from compliance.models import Evaluation, Flag, FlagEvent
 from projects.models import Project
-
-logger = logging.getLogger(__name__)
 
 
 def enqueue(func: str, *args, **kwargs) -> None:
@@ -52,16 +48,16 @@ def evaluate_project_task(project_id: int, requested_at: str | None = None) -> s
 
 
 def evaluate_active_projects() -> str:
-    """The nightly evaluation of every active project."""
-    done = 0
-    for project in Project.objects.filter(status=Project.Status.ACTIVE).order_by("pk"):
-        try:
-            evaluate_project(project)
-            done += 1
-        except Exception:
-            # One project's bad data must not stop the others' nightly evaluation.
-            logger.exception("Evaluating %s failed", project.slug)
-    return f"{done} projects evaluated"
+    """The nightly evaluation: one task per active project, so the workers share them and
+    each task stays well within Q_TIMEOUT however many projects there are."""
+    project_ids = list(
+        Project.objects.filter(status=Project.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for project_id in project_ids:
+        async_task("compliance.tasks.evaluate_project_task", project_id)
+    return f"{len(project_ids)} project evaluations queued"
 
 
 def check_missing_reports() -> str:

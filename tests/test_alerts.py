@@ -199,7 +199,7 @@ def test_the_nightly_and_missing_report_tasks_visit_active_projects_only(project
         slug="done", name="Done", start_date=JAN, end_date=AS_OF, status="complete"
     )
 
-    assert tasks.evaluate_active_projects() == "1 projects evaluated"
+    assert tasks.evaluate_active_projects() == "1 project evaluations queued"
     assert tasks.check_missing_reports() == (
         "reporting checked on 1 projects, 0 evaluated for the first time"
     )
@@ -227,6 +227,7 @@ def test_the_schedules_exist_once_however_often_they_are_created(db):
         "Nightly evaluation of active projects": "compliance.tasks.evaluate_active_projects",
         "Missing-report check": "compliance.tasks.check_missing_reports",
         "Daily digest of new flags": "compliance.tasks.send_daily_digests",
+        "Stalled memos marked failed": "compliance.memos.tasks.fail_stalled_memos",
     }
     assert dict(Schedule.objects.values_list("name", "func")) == names
 
@@ -234,5 +235,5 @@ def test_the_schedules_exist_once_however_often_they_are_created(db):
     migration.create_schedules(django_apps, None)
     migration.create_schedules(django_apps, None)
 
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 4
     assert Schedule.objects.get(name="Missing-report check").schedule_type == Schedule.HOURLY

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance.models import AuditEvent, Worker
+from tests import test_memos
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
@@ -14,6 +15,11 @@ from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to thi
     make_flag,
 )
 from tests.conftest import make_report
+from tests.test_memos import build, memo_text
+
+# The worked examples and the temporary media folder of the memo tests.
+memo_files = test_memos.memo_files
+worked_examples = test_memos.worked_examples
 
 
 @pytest.fixture
@@ -130,3 +136,54 @@ def test_the_project_page_offers_the_export_to_reviewers(client, reviewer, expor
     client.force_login(reviewer)
     html = client.get(reverse("project_home", kwargs={"slug": "crenshaw"})).content.decode()
     assert reverse("project_export", kwargs={"slug": "crenshaw"}) in html
+
+
+def test_control_characters_in_a_worker_id_do_not_break_the_export(
+    client, reviewer, exported_project, walsh, crafts
+):
+    make_report(
+        walsh,
+        datetime.date(2026, 9, 1),
+        [
+            {
+                "worker": "CTRL\u0001",
+                "week_ending": datetime.date(2026, 9, 11),
+                "craft": crafts["Laborer"],
+                "hours": "8",
+                "ethnicity": "\u202eevil\u0007",
+            }
+        ],
+    )
+    book = workbook(download(client, reviewer))
+    rows = list(book["Payroll lines"].values)
+    september = next(r for r in rows if r[0] == "2026-09")
+    assert september[3] == "CTRL\ufffd"
+    assert september[17] == "\u202eevil\ufffd"
+
+
+def test_control_characters_and_markup_in_stored_text_render_in_a_memo(
+    worked_examples, project, lawyer, walsh
+):
+    walsh.contractor.name = "Walsh\u0001 <Shea> & \u202eCo"
+    walsh.contractor.save()
+    memo = build(project, lawyer)
+    assert memo.status == "ready", memo.failure_reason
+    text = memo_text(memo)
+    assert "<Shea> & \u202eCo" in text
+
+
+def test_control_characters_and_overrides_in_a_flag_title_reach_the_email(
+    project, walsh, reviewer, contractor
+):
+    from django.core import mail
+
+    from compliance.alerts.services import alert_flags_opened
+
+    flag = make_flag(
+        project, assignment=walsh, title="Short\u0001 hours\r\nBcc: x@evil.example \u202e<b>"
+    )
+    assert alert_flags_opened(flags=[flag]) >= 1
+    message = mail.outbox[0]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.message()["Bcc"] is None
+    assert "Short\u0001 hours Bcc: x@evil.example \u202e" in message.subject

@@ -245,3 +245,47 @@ def test_the_months_page_runs_a_fixed_number_of_queries(
     log_in(client, contractor)
     with django_assert_max_num_queries(12):
         assert client.get(months_url()).status_code == 200
+
+
+def test_a_month_filed_without_an_account_says_where_it_came_from(
+    client, contractor, walsh, travel, django_user_model
+):
+    report_submit(
+        assignment=walsh, period=OCTOBER, rows=lines(2), source="excel", user=None
+    )  # what `import_report` without --user stores
+    clerk = django_user_model.objects.create_user("gone", password=PASSWORD)
+    report_submit(assignment=walsh, period=OCTOBER, rows=lines(3), source="api", user=clerk)
+    clerk.delete()
+    log_in(client, contractor)
+    page = client.get(month_url())
+    assert page.status_code == 200
+    assert "an administrator (imported from a file)" in page.text
+    assert "a user who no longer has an account" in page.text
+    first = Report.objects.get(version=1)
+    detail = client.get(reverse("report_detail", kwargs={"report_id": first.pk}))
+    assert detail.status_code == 200
+    assert "by an administrator (imported from a file) from Excel upload" in detail.text
+
+
+def test_control_characters_and_direction_overrides_stay_in_their_place(
+    client, contractor, lawyer, walsh, travel
+):
+    contractor.first_name = "\u202eNeila"
+    contractor.save()
+    report_submit(
+        assignment=walsh,
+        period=OCTOBER,
+        rows=[line(worker_id="CTRL\u0001", worker_name="Ana\u0007 \u202eFlores")],
+        source="api",
+        user=contractor,
+    )
+    report = Report.objects.get()
+    log_in(client, lawyer)
+    month = client.get(month_url())
+    assert month.status_code == 200
+    assert "<bdi>\u202eNeila" in month.text
+    detail = client.get(reverse("report_detail", kwargs={"report_id": report.pk}))
+    assert detail.status_code == 200
+    assert "<bdi>CTRL\ufffd</bdi>" in detail.text
+    assert "<bdi>Ana\ufffd \u202eFlores</bdi>" in detail.text
+    assert "\u0001" not in detail.text and "\u0007" not in detail.text

@@ -26,6 +26,7 @@ from compliance.intake.selectors import (
 from compliance.intake.store import SubmitResult, report_submit
 from compliance.intake.template import build_template, template_filename
 from compliance.intake.upload import report_upload
+from compliance.intake.versions import report_no_work, report_restore, restore_summary
 from compliance.models import Report
 from projects import access
 
@@ -120,6 +121,11 @@ class SubmitIn(Schema):
     period: str
     lines: list[dict[str, Any]] | None = None
     no_work: bool = False
+    confirm_replace: bool = False
+
+
+class RestoreIn(Schema):
+    version: int
 
 
 class SubmitOut(Schema):
@@ -151,17 +157,18 @@ def submitted(result: SubmitResult):
 def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
     """`{"period": "2026-10", "lines": [...]}` with the template's fields in snake_case, or
     `{"period": "2026-10", "no_work": true}`. 201 with the new version; 200 when it is the
-    same as the current version; 422 with every error found (nothing stored)."""
+    same as the current version; 422 with every error found (nothing stored). No work over a
+    current version with lines answers 409 with the lines and hours that would stop counting,
+    unless the body has `"confirm_replace": true`."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
     period = parse_period(payload.period)
     if payload.no_work:
-        result = report_submit(
+        result = report_no_work(
             assignment=assignment,
             period=period,
-            no_work=True,
-            source=Report.Source.NO_WORK,
             user=request.user,
+            confirm_replace=payload.confirm_replace,
         )
     else:
         result = report_submit(
@@ -193,6 +200,26 @@ def upload_report(request, slug: str, contractor: str, period: Form[str], file: 
         user=request.user,
     )
     return submitted(result)
+
+
+@router.post(
+    "/projects/{slug}/contractors/{contractor}/reports/{period}/restore",
+    response={201: SubmitOut},
+    summary="Make an earlier version of a month current again",
+)
+def restore_report(request, slug: str, contractor: str, period: str, payload: RestoreIn):
+    """`{"version": N}`: stores version N's lines, source and file again as the month's new
+    current version (201), and evaluates the project again. 404 when the month has no
+    version N; 422 when it is already current or has the current version's content."""
+    assignment = visible_assignment(request.user, slug, contractor)
+    access.require(access.can_submit_report(request.user, assignment))
+    month = parse_period(period)
+    result = report_restore(
+        assignment=assignment, period=month, version=payload.version, user=request.user
+    )
+    status, body = submitted(result)
+    body["message"] = restore_summary(result, payload.version)
+    return status, body
 
 
 @router.get("/reports", response=list[ReportOut], summary="List reports")

@@ -5,15 +5,22 @@ commits; `memo_build` gathers the snapshot, renders the PDF and stores both with
 SHA-256, or marks the memo failed with the reason. `memo_generate` does both in the
 foreground, for the `generate_memo` command. A memo's `audience` (`recipient`, the
 default, or `counsel`) decides what the snapshot may carry.
+
+A build that dies with its worker is handed out again by the queue (`Q_CLUSTER["retry"]`);
+a memo still queued after that second chance has ended is marked failed by
+`memos_fail_stalled`, and any failed memo can be queued again with `memo_retry`.
 """
 
+import datetime
 import hashlib
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django_q.exceptions import TimeoutException
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
@@ -24,6 +31,7 @@ from projects.models import Assignment, Project
 
 logger = logging.getLogger(__name__)
 TASK = "compliance.memos.tasks.build_memo_task"
+STALLED = "The worker stopped while building this memo; try again."
 
 
 def _memo_create(
@@ -104,8 +112,6 @@ def memo_request(
     audience: str = Memo.Audience.RECIPIENT,
 ) -> Memo:
     """Queue a memo; a background task builds it after this transaction commits."""
-    from django_q.tasks import async_task
-
     memo = _memo_create(
         project=project,
         user=user,
@@ -114,9 +120,15 @@ def memo_request(
         flag_ids=flag_ids,
         audience=audience,
     )
+    _enqueue_build(memo)
+    return memo
+
+
+def _enqueue_build(memo: Memo) -> None:
+    from django_q.tasks import async_task
+
     memo_id = memo.pk
     transaction.on_commit(lambda: async_task(TASK, memo_id, task_name=f"memo-{memo_id}"))
-    return memo
 
 
 def memo_generate(
@@ -165,9 +177,21 @@ def memo_build(*, memo: Memo) -> Memo:
         )
         digest = snapshot_sha256(snapshot)
         pdf = render_memo_pdf(snapshot, snapshot_sha256=digest)
+    except TimeoutException:
+        logger.error("Memo %s took longer than Q_TIMEOUT to build", memo.pk)
+        return _fail(
+            memo,
+            reason=f"Building this memo took longer than {settings.Q_TIMEOUT} seconds and was "
+            "stopped. Try again; if it fails again, ask the program admin to raise Q_TIMEOUT.",
+        )
     except Exception as exc:  # a failed build is recorded, never retried forever
         logger.exception("Memo %s failed to build", memo.pk)
-        return _fail(memo, exc)
+        return _fail(
+            memo,
+            reason=f"The memo could not be built ({exc.__class__.__name__}: "
+            f"{str(exc) or exc.__class__.__name__}). Request it again; if it fails again, send "
+            "this message to the program admin.",
+        )
     with transaction.atomic():
         memo.pdf.save(f"memo-{memo.pk}-{memo.project.slug}.pdf", ContentFile(pdf), save=False)
         memo.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -187,13 +211,9 @@ def memo_build(*, memo: Memo) -> Memo:
     return memo
 
 
-def _fail(memo: Memo, exc: Exception) -> Memo:
-    detail = str(exc) or exc.__class__.__name__
+def _fail(memo: Memo, *, reason: str) -> Memo:
     memo.status = Memo.Status.FAILED
-    memo.failure_reason = (
-        f"The memo could not be built ({exc.__class__.__name__}: {detail}). Request it "
-        "again; if it fails again, send this message to the program admin."
-    )[:2000]
+    memo.failure_reason = reason[:2000]
     memo.finished_at = timezone.now()
     memo.save(update_fields=["status", "failure_reason", "finished_at"])
     audit_record(
@@ -203,4 +223,49 @@ def _fail(memo: Memo, exc: Exception) -> Memo:
         project=memo.project,
         data={"reason": memo.failure_reason},
     )
+    return memo
+
+
+def memo_stall_seconds() -> int:
+    """How long a memo may stay queued: its build, a worker's death, the queue's second
+    chance (`retry` seconds after the first) and that build to its end, plus a minute."""
+    return settings.Q_CLUSTER["retry"] + settings.Q_TIMEOUT + 60
+
+
+def memos_fail_stalled() -> int:
+    """Mark failed, with the reason, every memo queued for longer than a build can take; a
+    late build of one of them leaves it failed. Returns how many were marked."""
+    limit = timezone.now() - datetime.timedelta(seconds=memo_stall_seconds())
+    marked = 0
+    for memo in Memo.objects.filter(status=Memo.Status.QUEUED, requested_at__lt=limit):
+        with transaction.atomic():
+            # Only if it is still queued: a build may have finished meanwhile.
+            if Memo.objects.filter(pk=memo.pk, status=Memo.Status.QUEUED).update(
+                status=Memo.Status.FAILED, failure_reason=STALLED, finished_at=timezone.now()
+            ):
+                audit_record(
+                    verb="memo.failed",
+                    actor_label="memo sweep",
+                    obj=memo,
+                    project=memo.project,
+                    data={"reason": STALLED},
+                )
+                marked += 1
+    return marked
+
+
+@transaction.atomic
+def memo_retry(*, memo: Memo, user) -> Memo:
+    """Queue a failed memo again, as it was requested; built like a new request."""
+    queued = Memo.objects.filter(pk=memo.pk, status=Memo.Status.FAILED).update(
+        status=Memo.Status.QUEUED,
+        failure_reason="",
+        finished_at=None,
+        requested_at=timezone.now(),
+    )
+    if not queued:
+        raise InvalidInput(f"Memo #{memo.pk} has not failed: there is nothing to try again.")
+    memo.refresh_from_db()
+    audit_record(verb="memo.retried", actor=user, obj=memo, project=memo.project)
+    _enqueue_build(memo)
     return memo

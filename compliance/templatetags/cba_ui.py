@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import format_html
 
 from compliance.status import Status
+from compliance.text import printable
 
 register = template.Library()
 
@@ -119,3 +120,26 @@ def monthly_chart(data, title: str):
     from compliance import svg
 
     return svg.monthly_chart(data, title=title)
+
+
+@register.filter
+def isolated(value) -> str:
+    """Stored text shown inside a sentence: control characters as "�", and wrapped in
+    `<bdi>` so a right-to-left override in it cannot reverse the words that follow."""
+    return format_html("<bdi>{}</bdi>", printable("" if value is None else str(value)))
+
+
+# Who filed a version when no account is recorded: file imports (`import_report`) name no
+# user; a user's account deleted later leaves its versions without one.
+FILE_SOURCES = {"excel", "ecpr"}
+
+
+@register.filter
+def filed_by(report) -> str:
+    """Who filed a report version, in words, even when no account is recorded."""
+    user = report.submitted_by
+    if user is not None:
+        return isolated(user.get_full_name() or user.get_username())
+    if report.source in FILE_SOURCES:
+        return "an administrator (imported from a file)"
+    return "a user who no longer has an account"

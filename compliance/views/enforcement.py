@@ -23,7 +23,7 @@ from compliance.enforcement import (
     enforcement_action_mark_cured,
     enforcement_history,
 )
-from compliance.memos.build import memo_request
+from compliance.memos.build import memo_request, memo_retry
 from compliance.memos.gather import clause_sort_key
 from compliance.models import EnforcementAction, Flag, Memo
 from projects import access
@@ -269,6 +269,22 @@ def memo_new(request, slug: str):
 
 
 @login_required
+@require_POST
+def memo_try_again(request, memo_id: int):
+    """Queue a failed memo again, as it was requested (law center and admins)."""
+    memo = _visible_memo(request.user, memo_id)
+    try:
+        memo_retry(memo=memo, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Memo #{memo.pk} is being built again; this list refreshes itself."
+        )
+    return redirect("memo_list", slug=memo.project.slug)
+
+
+@login_required
 def memo_pdf(request, memo_id: int):
     memo = _visible_memo(request.user, memo_id)
     if memo.status != Memo.Status.READY or not memo.pdf:
@@ -422,6 +438,7 @@ urlpatterns = [
     path("projects/<slug:slug>/memos/", memo_list, name="memo_list"),
     path("projects/<slug:slug>/memos/new/", memo_new, name="memo_new"),
     path("memos/<int:memo_id>/pdf", memo_pdf, name="memo_pdf"),
+    path("memos/<int:memo_id>/try-again/", memo_try_again, name="memo_try_again"),
     path("memos/<int:memo_id>/snapshot.json", memo_snapshot, name="memo_snapshot"),
     path("projects/<slug:slug>/enforcement/", enforcement_list, name="enforcement_list"),
     path("enforcement/<int:action_id>/cured/", enforcement_cured, name="enforcement_cured"),

@@ -1,4 +1,5 @@
-"""Contractor reporting pages: months due and received, upload, no-work, versions, template.
+"""Contractor reporting pages: months due and received, upload, no-work, versions, restore,
+template.
 
 Contractors see and file their own assignment's reports; reviewers, the law center and the
 project's owner may look, read-only; worker names only where access allows.
@@ -14,9 +15,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cba.errors import InvalidInput
+from cba.errors import Conflict, InvalidInput
 from compliance.intake.files import check_size, megabytes
 from compliance.intake.selectors import (
     month_to_file,
@@ -25,10 +27,16 @@ from compliance.intake.selectors import (
     reporting_months,
     visible_assignment,
 )
-from compliance.intake.store import report_submit
+from compliance.intake.store import current_report
 from compliance.intake.template import build_template, template_filename
 from compliance.intake.upload import report_upload
-from compliance.models import Report
+from compliance.intake.versions import (
+    lines_that_stop_counting,
+    month_version,
+    report_no_work,
+    report_restore,
+    restore_summary,
+)
 from projects import access
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -201,23 +209,102 @@ def report_month(request, slug: str, contractor: str, period: str):
 
 @login_required
 @require_POST
-def report_no_work(request, slug: str, contractor: str, period: str):
-    """Report that nobody worked on the project in a month."""
+def report_no_work_view(request, slug: str, contractor: str, period: str):
+    """Report that nobody worked on the project in a month; over a version with lines, only
+    once the clerk has confirmed, on a page naming the lines and hours that stop counting."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
     month = period_in_url(period)
     try:
-        result = report_submit(
+        result = report_no_work(
             assignment=assignment,
             period=month,
-            no_work=True,
-            source=Report.Source.NO_WORK,
             user=request.user,
+            confirm_replace=request.POST.get("confirm_replace") == "yes",
+        )
+    except Conflict as conflict:
+        current = current_report(assignment, month)
+        return render(
+            request,
+            "compliance/reporting/confirm.html",
+            {
+                "assignment": assignment,
+                "project": assignment.project,
+                "period": month,
+                "heading": f"Replace version {current.version} with “no work this month”?",
+                "explanation": conflict.message,
+                "figures": [
+                    f"{lines_that_stop_counting(current)} from version {current.version} would "
+                    "stop counting toward the project's commitments."
+                ],
+                "action": request.path,
+                "fields": {"confirm_replace": "yes"},
+                "confirm_label": "Yes, report no work this month",
+                "month_url": month_url(assignment, month),
+            },
         )
     except InvalidInput as error:
         messages.error(request, error.message)
         return redirect(assignment_url(assignment))
     messages.success(request, result.summary())
+    return redirect(month_url(assignment, month))
+
+
+@login_required
+@require_POST
+def report_restore_view(request, slug: str, contractor: str, period: str):
+    """Make an earlier version current again (as a new version), once confirmed."""
+    assignment = visible_assignment(request.user, slug, contractor)
+    access.require(access.can_submit_report(request.user, assignment))
+    month = period_in_url(period)
+    version = request.POST.get("version", "")
+    if not version.isdigit() or len(version) > 9:
+        raise Http404
+    restored = month_version(assignment=assignment, period=month, version=int(version))
+    if request.POST.get("confirm") != "yes":
+        current = current_report(assignment, month)
+        replaced = (
+            [
+                f"Version {current.version}, current now ({lines_that_stop_counting(current)}), "
+                "would stop counting and stay in the history."
+            ]
+            if current is not None
+            else []
+        )
+        filed = timezone.localtime(restored.submitted_at)
+        restored_text = (
+            "no work this month"
+            if restored.no_work and not restored.line_count
+            else lines_that_stop_counting(restored)
+        )
+        return render(
+            request,
+            "compliance/reporting/confirm.html",
+            {
+                "assignment": assignment,
+                "project": assignment.project,
+                "period": month,
+                "heading": f"Restore version {restored.version}?",
+                "explanation": (
+                    f"Version {restored.version} ({restored_text}, filed "
+                    f"{filed:%B} {filed.day}, {filed:%Y}) would be stored again as a new "
+                    "version and become the current one; the project is then evaluated again."
+                ),
+                "figures": replaced,
+                "action": request.path,
+                "fields": {"version": restored.version, "confirm": "yes"},
+                "confirm_label": f"Yes, restore version {restored.version}",
+                "month_url": month_url(assignment, month),
+            },
+        )
+    try:
+        result = report_restore(
+            assignment=assignment, period=month, version=restored.version, user=request.user
+        )
+    except InvalidInput as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, restore_summary(result, restored.version))
     return redirect(month_url(assignment, month))
 
 
@@ -304,8 +391,13 @@ urlpatterns = [
     ),
     path(
         "projects/<slug:slug>/contractors/<slug:contractor>/reports/<str:period>/no-work/",
-        report_no_work,
+        report_no_work_view,
         name="report_no_work",
+    ),
+    path(
+        "projects/<slug:slug>/contractors/<slug:contractor>/reports/<str:period>/restore/",
+        report_restore_view,
+        name="report_restore",
     ),
     path(
         "projects/<slug:slug>/contractors/<slug:contractor>/template/",
