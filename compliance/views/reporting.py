@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
@@ -29,6 +29,7 @@ from compliance.intake.store import report_submit
 from compliance.intake.template import build_template, template_filename
 from compliance.intake.upload import report_upload
 from compliance.models import Report
+from compliance.storage import attachment
 from projects import access
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -249,9 +250,11 @@ def report_detail(request, report_id: int):
 
 
 @login_required
+@access.only_roles(access.CONTRACTOR, access.LAW_CENTER, access.ADMIN, hide=True)
 def report_file(request, report_id: int):
-    """The file a version was uploaded from (eCPR files with Social Security numbers blotted)."""
-    report = get_object_or_404(access.reports_for(request.user), pk=report_id)
+    """The file a version was uploaded from (eCPR files kept without SSNs), for those
+    access.report_files_for allows; everyone else gets 404."""
+    report = get_object_or_404(access.report_files_for(request.user), pk=report_id)
     if not report.source_file:
         messages.info(
             request,
@@ -259,10 +262,9 @@ def report_file(request, report_id: int):
             "file: its lines are below.",
         )
         return redirect("report_detail", report_id=report.pk)
-    return FileResponse(
-        report.source_file.open("rb"),
-        as_attachment=True,
-        filename=report.original_filename or report.source_file.name.rsplit("/", 1)[-1],
+    return attachment(
+        report.source_file,
+        filename=report.original_filename or f"report-{report.pk}{report.source_file.name[-5:]}",
     )
 
 
