@@ -204,11 +204,6 @@ def can_download_report_file(user, report) -> bool:
     return False
 
 
-def memo_files_for(user):
-    """Memo PDFs: whoever may use memos on the memo's project (law center, admins)."""
-    return memos_for(user)
-
-
 def evidence_files_for(user):
     """Progress evidence: whoever may see the commitment's project."""
     from compliance.models import ProgressEntry

@@ -6,6 +6,11 @@ from projects import access, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:slug>/", views.project_home, name="project_home"),
+    path(
+        "projects/<slug:slug>/agreement/document/",
+        views.agreement_document,
+        name="agreement_document",
+    ),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path(
         "account/tokens/<int:token_id>/revoke/",

@@ -1,3 +1,5 @@
+from pathlib import PurePosixPath
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.selectors import project_page
+from compliance.storage import attachment
 from projects import access
 from projects.selectors import home_projects
 from projects.tokens import api_token_create, api_token_revoke
@@ -89,3 +92,16 @@ def api_token_revoke_view(request, token_id: int):
         request, f"The token “{token.name}” is revoked; anything still using it now gets 401."
     )
     return redirect("api_tokens")
+
+
+@login_required
+@require_safe
+def agreement_document(request, slug: str):
+    """The signed agreement's file, for whoever may see the project."""
+    project = access.project_for(request.user, slug)
+    agreement = access.agreement_documents_for(request.user).filter(project=project).first()
+    if agreement is None or not agreement.document:
+        messages.info(request, "No signed copy of this project's agreement has been stored.")
+        return redirect("project_home", slug=project.slug)
+    suffix = PurePosixPath(agreement.document.name).suffix
+    return attachment(agreement.document, filename=f"agreement-{project.slug}{suffix}")

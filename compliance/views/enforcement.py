@@ -242,10 +242,8 @@ def memo_new(request, slug: str):
 
 @login_required
 def memo_pdf(request, memo_id: int):
-    """A ready memo's PDF, for those access.memo_files_for allows; 404 for everyone else."""
-    memo = get_object_or_404(
-        access.memo_files_for(request.user).select_related("project"), pk=memo_id
-    )
+    """A ready memo's PDF: 404 unless its project is visible, 403 unless memos are yours."""
+    memo = _visible_memo(request.user, memo_id)
     if memo.status != Memo.Status.READY or not memo.pdf:
         messages.error(
             request,

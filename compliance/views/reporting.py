@@ -192,6 +192,8 @@ def report_month(request, slug: str, contractor: str, period: str):
             "month": status,
             "period": month,
             "versions": versions,
+            "can_download": bool(versions)
+            and access.can_download_report_file(request.user, versions[0]["report"]),
             "can_submit": can_submit,
             "form": UploadForm(initial={"period": f"{month:%Y-%m}"}, months=[status])
             if can_submit
@@ -243,6 +245,7 @@ def report_detail(request, report_id: int):
             "assignment": assignment,
             "project": assignment.project,
             "page": page,
+            "can_download": access.can_download_report_file(request.user, report),
             "show_names": show_names,
             "month_url": month_url(assignment, report.period),
         },
