@@ -25,7 +25,7 @@ urlpatterns = [
     path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password-reset/",
-        access.public(auth_views.PasswordResetView.as_view()),
+        access.public(views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        access.public(auth_views.PasswordResetConfirmView.as_view()),
+        access.public(views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

@@ -2,14 +2,16 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.selectors import project_page
 from compliance.storage import attachment
-from projects import access
+from projects import abuse, access
 from projects.selectors import home_projects
 from projects.tokens import api_token_create, api_token_revoke
 
@@ -105,3 +107,24 @@ def agreement_document(request, slug: str):
         return redirect("project_home", slug=project.slug)
     suffix = PurePosixPath(agreement.document.name).suffix
     return attachment(agreement.document, filename=f"agreement-{project.slug}{suffix}")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Send a reset link, at most PASSWORD_RESET_LIMIT times an hour per address and per
+    e-mail address; beyond that nothing is sent and the answer is the same page."""
+
+    def form_valid(self, form):
+        if abuse.password_reset_allowed(
+            address=abuse.client_address(self.request), email=form.cleaned_data["email"]
+        ):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password also lifts a sign-in lockout of that account."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        abuse.lift_lockout(username=form.user.get_username())
+        return response
