@@ -134,6 +134,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Abuse limits (SPEC §8, projects/abuse.py). Counters live in the cache: set REDIS_URL
 # when running several web processes, so they share one count.
+# 1 when a proxy in front appends the visitor's address to X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5, minimum=1)  # an hour, each
@@ -144,6 +146,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "projects.abuse.lockout_page"
+AXES_CLIENT_IP_CALLABLE = "projects.abuse.client_address"
 AXES_VERBOSE = False
 
 # Content-Security-Policy: this site only; no inline script or style anywhere (the admin

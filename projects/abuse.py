@@ -50,6 +50,12 @@ def lift_lockout(*, username: str) -> None:
 
 
 def client_address(request) -> str:
+    """The visitor's address. Behind a proxy (BEHIND_PROXY=1) it is the last address in
+    X-Forwarded-For, the one our proxy appended; earlier ones are the visitor's to forge."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -6,7 +6,9 @@ from django.dispatch import receiver
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from projects.abuse import client_address
+
+    return client_address(request) if request is not None else ""
 
 
 @receiver(user_logged_in, dispatch_uid="cba_audit_login")

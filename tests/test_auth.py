@@ -364,3 +364,22 @@ def test_a_token_is_held_to_the_per_minute_limit(contractor, project, settings):
     assert statuses == [200, 200, 200, 200, 429]
     last = api.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert last.json()["errors"] == [] and int(last["Retry-After"]) >= 1
+
+
+def test_behind_a_proxy_the_address_the_proxy_appended_is_the_one_locked(contractor, settings):
+    settings.BEHIND_PROXY = True
+    for n in range(5):
+        Client().post(
+            "/login/",
+            {"username": f"someone{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 10.0.0.66",
+        )
+
+    mine = Client().post(
+        "/login/",
+        {"username": "walsh_clerk", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.0.67",
+    )
+
+    assert mine.status_code == 302
+    assert AuditEvent.objects.filter(verb="login.failed", data__address="10.0.0.66").count() == 5
