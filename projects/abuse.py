@@ -9,6 +9,7 @@ the counters live in Django's cache.
 """
 
 import hashlib
+import ipaddress
 import time
 
 from axes.backends import AxesStandaloneBackend
@@ -54,9 +55,18 @@ def client_address(request) -> str:
     X-Forwarded-For, the one our proxy appended; earlier ones are the visitor's to forge."""
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
+        if _is_address(forwarded):
             return forwarded
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = request.META.get("REMOTE_ADDR", "")
+    return address if _is_address(address) else ""
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _key(kind: str, value: str) -> str:

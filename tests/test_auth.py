@@ -383,3 +383,14 @@ def test_behind_a_proxy_the_address_the_proxy_appended_is_the_one_locked(contrac
 
     assert mine.status_code == 302
     assert AuditEvent.objects.filter(verb="login.failed", data__address="10.0.0.66").count() == 5
+
+
+def test_a_garbled_forwarded_address_falls_back_to_the_connection(contractor, settings):
+    settings.BEHIND_PROXY = True
+
+    response = Client().post(
+        "/login/", {"username": "walsh_clerk", "password": "no"}, HTTP_X_FORWARDED_FOR="x, <b>"
+    )
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(verb="login.failed").data["address"] == "127.0.0.1"
