@@ -1,7 +1,6 @@
 """Logging in, resetting a password, the home page per role, and personal API tokens."""
 
 import datetime
-import importlib
 import io
 import re
 
@@ -281,19 +280,6 @@ def test_failures_against_one_username_lock_it_from_every_address(contractor):
         sign_in(Client(), "wrong", address=f"10.0.1.{n}")
 
     assert sign_in(Client(), PASSWORD, address="10.0.2.1").status_code == 429
-
-
-def test_the_lockout_limits_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("LOGIN_FAILURE_LIMIT", "3")
-    monkeypatch.setenv("LOGIN_LOCKOUT_MINUTES", "40")
-    settings = importlib.reload(importlib.import_module("cba.settings"))
-    try:
-        assert settings.AXES_FAILURE_LIMIT == 3
-        assert settings.AXES_COOLOFF_TIME == datetime.timedelta(minutes=40)
-    finally:
-        monkeypatch.delenv("LOGIN_FAILURE_LIMIT")
-        monkeypatch.delenv("LOGIN_LOCKOUT_MINUTES")
-        importlib.reload(settings)
 
 
 def test_a_password_reset_lifts_the_lockout(contractor, mailoutbox):
