@@ -1,13 +1,16 @@
 """The REST API at /api/v1/: one NinjaAPI mounting each app's routers."""
 
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+from ninja.errors import Throttled
 
 from cba.errors import DomainError
 from compliance.api import router as compliance_router
 from projects.api import router as projects_router
-from projects.api_auth import api_auth
+from projects.api_auth import api_auth, api_throttle
 
 api = NinjaAPI(
     title="CBA Monitor API",
@@ -16,7 +19,11 @@ api = NinjaAPI(
     "Authenticate with `Authorization: Bearer <personal token>` (create one under "
     "Account → API tokens) or a browser session.",
     auth=api_auth,
+    throttle=api_throttle,
     urls_namespace="api",
+    # Swagger UI from django-ninja's own static files (no CDN), its init in a static script
+    # (no inline code, so the CSP holds); no badge fetched from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -25,6 +32,22 @@ def domain_error(request, exc: DomainError):
     return api.create_response(
         request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code
     )
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    wait = max(1, math.ceil(exc.wait or 60))
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Too many requests: wait {wait} second{'s' if wait != 1 else ''} "
+            "and try again.",
+            "errors": [],
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,4 +1,6 @@
-from django.conf import settings
+"""Stored files have no URL of their own, in DEBUG too: each download is a view that asks
+projects/access.py (SPEC §8)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,8 +15,3 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("compliance.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

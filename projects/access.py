@@ -13,6 +13,7 @@ import functools
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from projects.models import Assignment, Commitment, Membership, Organization, Project
 
@@ -239,6 +240,49 @@ def memos_for(user):
     return Memo.objects.filter(project__in=projects_for(user))
 
 
+# Stored files (SPEC §8): no URL maps to the storage; each download view asks one of these.
+
+
+def report_files_for(user):
+    """Reports whose original file this user may download: the contractor that filed them,
+    law center staff on the projects their organization monitors, and program admins.
+    Reviewers and owners read a report's lines (without names) but never the file, which
+    carries worker names and, in eCPR, street addresses."""
+    from compliance.models import Report
+
+    if role_of(user) not in {ADMIN, LAW_CENTER, CONTRACTOR}:
+        return Report.objects.none()
+    return reports_for(user)
+
+
+def can_download_report_file(user, report) -> bool:
+    """`report_files_for` for one report already visible to the user (the API's file_url)."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    if role == CONTRACTOR:
+        return report.assignment.contractor_id == organization_id_of(user)
+    if role == LAW_CENTER:
+        if not hasattr(user, "_cba_monitored_ids"):
+            user._cba_monitored_ids = set(projects_for(user).values_list("pk", flat=True))
+        return report.assignment.project_id in user._cba_monitored_ids
+    return False
+
+
+def evidence_files_for(user):
+    """Progress evidence: whoever may see the commitment's project."""
+    from compliance.models import ProgressEntry
+
+    return ProgressEntry.objects.filter(commitment__in=commitments_for(user))
+
+
+def agreement_documents_for(user):
+    """The signed agreement: whoever may see its project."""
+    from projects.models import Agreement
+
+    return Agreement.objects.filter(project__in=projects_for(user))
+
+
 def enforcement_actions_for(user):
     from compliance.models import EnforcementAction
 
@@ -275,8 +319,9 @@ def require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def only_roles(*roles: str):
-    """Declare, next to a view or API operation, the only roles that may use it; others get 403.
+def only_roles(*roles: str, hide: bool = False):
+    """Declare, next to a view or API operation, the only roles that may use it; others get 403
+    (404 with `hide=True`, where even the refusal would say that something exists).
 
     Use it under `@login_required` (web) or under the router's decorator (API):
 
@@ -291,6 +336,8 @@ def only_roles(*roles: str):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
+            if hide and role_of(request.user) not in allowed:
+                raise Http404
             require(role_of(request.user) in allowed)
             return view(request, *args, **kwargs)
 

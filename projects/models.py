@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from compliance.storage import agreement_file_name
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -148,7 +150,7 @@ class Agreement(models.Model):
     title = models.CharField(max_length=200)
     effective_date = models.DateField()
     signatories = models.TextField(blank=True)
-    document = models.FileField(upload_to="agreements/", blank=True)
+    document = models.FileField(upload_to=agreement_file_name, blank=True)
     cure_period_days = models.PositiveIntegerField(default=30)
     report_due_day = models.PositiveSmallIntegerField(
         default=15,

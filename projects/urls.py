@@ -6,6 +6,11 @@ from projects import access, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:slug>/", views.project_home, name="project_home"),
+    path(
+        "projects/<slug:slug>/agreement/document/",
+        views.agreement_document,
+        name="agreement_document",
+    ),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path(
         "account/tokens/<int:token_id>/revoke/",
@@ -20,7 +25,7 @@ urlpatterns = [
     path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password-reset/",
-        access.public(auth_views.PasswordResetView.as_view()),
+        access.public(views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
@@ -30,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        access.public(auth_views.PasswordResetConfirmView.as_view()),
+        access.public(views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

@@ -1,12 +1,17 @@
+from pathlib import PurePosixPath
+
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.selectors import project_page
-from projects import access
+from compliance.storage import attachment
+from projects import abuse, access
 from projects.selectors import home_projects
 from projects.tokens import api_token_create, api_token_revoke
 
@@ -89,3 +94,37 @@ def api_token_revoke_view(request, token_id: int):
         request, f"The token “{token.name}” is revoked; anything still using it now gets 401."
     )
     return redirect("api_tokens")
+
+
+@login_required
+@require_safe
+def agreement_document(request, slug: str):
+    """The signed agreement's file, for whoever may see the project."""
+    project = access.project_for(request.user, slug)
+    agreement = access.agreement_documents_for(request.user).filter(project=project).first()
+    if agreement is None or not agreement.document:
+        messages.info(request, "No signed copy of this project's agreement has been stored.")
+        return redirect("project_home", slug=project.slug)
+    suffix = PurePosixPath(agreement.document.name).suffix
+    return attachment(agreement.document, filename=f"agreement-{project.slug}{suffix}")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Send a reset link, at most PASSWORD_RESET_LIMIT times an hour per address and per
+    e-mail address; beyond that nothing is sent and the answer is the same page."""
+
+    def form_valid(self, form):
+        if abuse.password_reset_allowed(
+            address=abuse.client_address(self.request), email=form.cleaned_data["email"]
+        ):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password also lifts a sign-in lockout of that account."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        abuse.lift_lockout(username=form.user.get_username())
+        return response

@@ -33,6 +33,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_abuse_counters():
+    """Throttle counters live in the cache, which outlives a test's database rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username: str, organization: Organization | None = None, **extra) -> User:
     user = User.objects.create_user(
         username=username, email=f"{username}@example.org", password=PASSWORD, **extra

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 
@@ -219,3 +220,163 @@ def test_a_user_whose_organization_changes_sees_the_new_projects(db, orgs, proje
     Membership.objects.create(user=user, organization=orgs["walsh"])
 
     assert home_projects(user) == ["crenshaw"]
+
+
+# Abuse limits (SPEC §8).
+
+
+def sign_in(client: Client, password: str, username: str = "walsh_clerk", address="10.0.0.7"):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_six_wrong_passwords_lock_the_account_even_for_the_right_one_and_are_audited(contractor):
+    client = Client()
+    answers = [sign_in(client, f"guess {n}").status_code for n in range(6)]
+
+    refused = sign_in(client, PASSWORD)
+
+    assert answers == [200, 200, 200, 200, 429, 429]
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    page = refused.content.decode()
+    assert "Too many failed sign-ins" in page and "try again in 15 minutes" in page.lower()
+    assert "reset your password" in page
+    failed = AuditEvent.objects.filter(verb="login.failed")
+    assert failed.count() == 7
+    assert {e.data["username"] for e in failed} == {"walsh_clerk"}
+    assert {e.data["address"] for e in failed} == {"10.0.0.7"}
+    assert AuditEvent.objects.filter(verb="login.locked").exists()
+    assert not AuditEvent.objects.filter(verb="login").exists()
+    assert "guess" not in str(list(failed.values_list("data", flat=True)))
+
+
+def test_the_lockout_lifts_after_15_minutes(contractor):
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)) as clock:
+        client = Client()
+        for n in range(5):
+            sign_in(client, f"guess {n}")
+        clock.shift(datetime.timedelta(minutes=14))
+        assert sign_in(client, PASSWORD).status_code == 429
+
+        clock.shift(datetime.timedelta(minutes=16))
+        response = sign_in(client, PASSWORD)
+
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(contractor.pk)
+
+
+def test_failures_from_one_address_lock_it_for_every_username(contractor, other_contractor):
+    client = Client()
+    for n in range(5):
+        sign_in(client, "wrong", username=f"someone{n}")
+
+    assert sign_in(client, PASSWORD, username="pulice_clerk").status_code == 429
+    assert sign_in(Client(), PASSWORD, username="pulice_clerk", address="10.0.0.8").status_code == (
+        302
+    )
+
+
+def test_failures_against_one_username_lock_it_from_every_address(contractor):
+    for n in range(5):
+        sign_in(Client(), "wrong", address=f"10.0.1.{n}")
+
+    assert sign_in(Client(), PASSWORD, address="10.0.2.1").status_code == 429
+
+
+def test_a_password_reset_lifts_the_lockout(contractor, mailoutbox):
+    client = Client()
+    for n in range(5):
+        sign_in(client, f"guess {n}")
+    client.post("/password-reset/", {"email": "walsh_clerk@example.org"})
+    link = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    new = "a fresh long passphrase 7"
+    client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+
+    assert sign_in(client, new).status_code == 302
+
+
+def test_password_reset_requests_are_throttled_with_the_same_neutral_answer(contractor, mailoutbox):
+    answers = [
+        Client().post("/password-reset/", {"email": "walsh_clerk@example.org"}, REMOTE_ADDR=a)
+        for a in ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]
+    ]
+
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, "/password-reset/sent/")}
+    assert len(mailoutbox) == 5
+
+
+def test_password_reset_requests_from_one_address_are_throttled(contractor, mailoutbox):
+    client = Client()
+    for n in range(5):
+        client.post("/password-reset/", {"email": f"nobody{n}@example.org"})
+
+    response = client.post("/password-reset/", {"email": "walsh_clerk@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == "/password-reset/sent/"
+    assert mailoutbox == []
+    with time_machine.travel(datetime.timedelta(hours=1, minutes=1)):
+        client.post("/password-reset/", {"email": "walsh_clerk@example.org"})
+    assert len(mailoutbox) == 1
+
+
+def test_made_up_tokens_are_throttled_per_address_with_retry_after(contractor, project, settings):
+    settings.API_BAD_TOKEN_LIMIT = 3
+    _, raw = create_token(contractor)
+    for n in range(3):
+        bad = Client().get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer cba_guess{n}")
+        assert bad.status_code == 401
+
+    refused = Client().get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 15 * 60
+    body = refused.json()
+    assert body["errors"] == [] and body["detail"].startswith("Too many requests")
+    elsewhere = Client().get(
+        "/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.9.9.9"
+    )
+    assert elsewhere.status_code == 200
+
+
+def test_a_token_is_held_to_the_per_minute_limit(contractor, project, settings):
+    settings.API_REQUESTS_PER_MINUTE = 4
+    _, raw = create_token(contractor)
+    api = Client()
+    statuses = [
+        api.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        for _ in range(5)
+    ]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    last = api.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert last.json()["errors"] == [] and int(last["Retry-After"]) >= 1
+
+
+def test_behind_a_proxy_the_address_the_proxy_appended_is_the_one_locked(contractor, settings):
+    settings.BEHIND_PROXY = True
+    for n in range(5):
+        Client().post(
+            "/login/",
+            {"username": f"someone{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 10.0.0.66",
+        )
+
+    mine = Client().post(
+        "/login/",
+        {"username": "walsh_clerk", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.0.67",
+    )
+
+    assert mine.status_code == 302
+    assert AuditEvent.objects.filter(verb="login.failed", data__address="10.0.0.66").count() == 5
+
+
+def test_a_garbled_forwarded_address_falls_back_to_the_connection(contractor, settings):
+    settings.BEHIND_PROXY = True
+
+    response = Client().post(
+        "/login/", {"username": "walsh_clerk", "password": "no"}, HTTP_X_FORWARDED_FOR="x, <b>"
+    )
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(verb="login.failed").data["address"] == "127.0.0.1"

@@ -138,6 +138,30 @@ def test_production_settings_pass_the_deployment_checks():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_the_lockout_and_throttle_limits_come_from_the_environment():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME,"
+        " s.PASSWORD_RESET_LIMIT, s.API_REQUESTS_PER_MINUTE, s.API_BAD_TOKEN_LIMIT)",
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_LOCKOUT_MINUTES="40",
+        PASSWORD_RESET_LIMIT="2",
+        API_REQUESTS_PER_MINUTE="60",
+        API_BAD_TOKEN_LIMIT="7",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["3", "0:40:00", "2", "60", "7"]
+
+
+def test_a_lockout_of_zero_minutes_is_refused():
+    result = manage("check", LOGIN_LOCKOUT_MINUTES="0")
+
+    assert result.returncode != 0
+    assert "LOGIN_LOCKOUT_MINUTES='0' must be at least 1." in result.stderr
+
+
 def test_every_environment_variable_is_documented_in_the_operations_guide():
     settings_source = (ROOT / "cba" / "settings.py").read_text()
     names = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))

@@ -8,7 +8,6 @@ cannot see, 403 for one they can see but may not act on.
 import datetime
 from decimal import Decimal
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
@@ -22,6 +21,7 @@ from compliance.enforcement import (
 )
 from compliance.memos.build import memo_request
 from compliance.models import EnforcementAction, Memo
+from compliance.storage import attachment
 from projects import access
 
 router = Router(tags=["enforcement"])
@@ -229,12 +229,7 @@ def memo_pdf(request, memo_id: int):
             f"Memo #{memo.pk} is {memo.status}: "
             + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
         )
-    return FileResponse(
-        memo.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"memo-{memo.pk}-{memo.project.slug}.pdf",
-        content_type="application/pdf",
-    )
+    return attachment(memo.pdf, filename=f"memo-{memo.pk}-{memo.project.slug}.pdf")
 
 
 @router.get(

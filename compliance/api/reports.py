@@ -72,8 +72,11 @@ class ReportOut(Schema):
         return report.submitted_by.username if report.submitted_by else None
 
     @staticmethod
-    def resolve_file_url(report: Report) -> str | None:
-        if not report.source_file:
+    def resolve_file_url(report: Report, context) -> str | None:
+        """The download link, only for those who may download the original (else null)."""
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        if not report.source_file or not access.can_download_report_file(user, report):
             return None
         return reverse("report_file", kwargs={"report_id": report.pk})
 

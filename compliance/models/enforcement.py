@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from compliance.storage import memo_file_name
 from projects.models import Assignment, Project
 
 
@@ -36,7 +37,7 @@ class Memo(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure_reason = models.TextField(blank=True)
-    pdf = models.FileField(upload_to="memos/%Y/", blank=True)
+    pdf = models.FileField(upload_to=memo_file_name, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance.storage import evidence_file_name, report_file_name
 from projects.models import Assignment, Commitment, Craft, Organization, Project
 
 
@@ -52,7 +53,7 @@ class Report(models.Model):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
     is_late = models.BooleanField(default=False)
-    source_file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    source_file = models.FileField(upload_to=report_file_name, blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     line_count = models.PositiveIntegerField(default=0)
@@ -179,7 +180,7 @@ class ProgressEntry(models.Model):
     quantity = models.DecimalField(max_digits=14, decimal_places=2)
     ami_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     note = models.TextField(blank=True)
-    evidence = models.FileField(upload_to="evidence/%Y/", blank=True)
+    evidence = models.FileField(upload_to=evidence_file_name, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

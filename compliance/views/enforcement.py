@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from compliance.enforcement import (
 from compliance.memos.build import memo_request, memo_retry
 from compliance.memos.gather import clause_sort_key
 from compliance.models import EnforcementAction, Flag, Memo
+from compliance.storage import attachment
 from projects import access
 
 PAGE_SIZE = 25
@@ -286,6 +287,7 @@ def memo_try_again(request, memo_id: int):
 
 @login_required
 def memo_pdf(request, memo_id: int):
+    """A ready memo's PDF: 404 unless its project is visible, 403 unless memos are yours."""
     memo = _visible_memo(request.user, memo_id)
     if memo.status != Memo.Status.READY or not memo.pdf:
         messages.error(
@@ -294,10 +296,7 @@ def memo_pdf(request, memo_id: int):
             + (memo.failure_reason or "it is still being built; try again in a minute."),
         )
         return redirect("memo_list", slug=memo.project.slug)
-    filename = f"memo-{memo.pk}-{memo.project.slug}.pdf"
-    return FileResponse(
-        memo.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+    return attachment(memo.pdf, filename=f"memo-{memo.pk}-{memo.project.slug}.pdf")
 
 
 @login_required

@@ -5,14 +5,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from cba.errors import InvalidInput
-from compliance.models import ProgressEntry
 from compliance.progress import progress_entries, progress_record
 from compliance.status import Status
+from compliance.storage import attachment, evidence_filename
 from projects import access
 from projects.models import Commitment
 
@@ -97,15 +96,15 @@ def progress_evidence(request, slug: str, entry_id: int):
     """The evidence file of one progress entry, to whoever may see its commitment."""
     project = access.project_for(request.user, slug)
     entry = get_object_or_404(
-        ProgressEntry.objects.select_related("commitment").filter(
-            commitment__in=access.commitments_for(request.user).filter(project=project)
-        ),
+        access.evidence_files_for(request.user)
+        .select_related("commitment")
+        .filter(commitment__project=project),
         pk=entry_id,
     )
     if not entry.evidence:
         messages.info(request, "That entry has no evidence file.")
         return redirect("commitment_progress", slug=slug, key=entry.commitment.key)
-    return FileResponse(entry.evidence.open("rb"), as_attachment=True)
+    return attachment(entry.evidence, filename=evidence_filename(entry))
 
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,6 +37,8 @@ from compliance.intake.versions import (
     report_restore,
     restore_summary,
 )
+from compliance.models import Report
+from compliance.storage import attachment
 from projects import access
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -199,6 +201,8 @@ def report_month(request, slug: str, contractor: str, period: str):
             "month": status,
             "period": month,
             "versions": versions,
+            "can_download": bool(versions)
+            and access.can_download_report_file(request.user, versions[0]["report"]),
             "can_submit": can_submit,
             "form": UploadForm(initial={"period": f"{month:%Y-%m}"}, months=[status])
             if can_submit
@@ -329,6 +333,7 @@ def report_detail(request, report_id: int):
             "assignment": assignment,
             "project": assignment.project,
             "page": page,
+            "can_download": access.can_download_report_file(request.user, report),
             "show_names": show_names,
             "month_url": month_url(assignment, report.period),
         },
@@ -336,9 +341,11 @@ def report_detail(request, report_id: int):
 
 
 @login_required
+@access.only_roles(access.CONTRACTOR, access.LAW_CENTER, access.ADMIN, hide=True)
 def report_file(request, report_id: int):
-    """The file a version was uploaded from (eCPR files with Social Security numbers blotted)."""
-    report = get_object_or_404(access.reports_for(request.user), pk=report_id)
+    """The file a version was uploaded from (eCPR files kept without SSNs), for those
+    access.report_files_for allows; everyone else gets 404."""
+    report = get_object_or_404(access.report_files_for(request.user), pk=report_id)
     if not report.source_file:
         messages.info(
             request,
@@ -346,10 +353,9 @@ def report_file(request, report_id: int):
             "file: its lines are below.",
         )
         return redirect("report_detail", report_id=report.pk)
-    return FileResponse(
-        report.source_file.open("rb"),
-        as_attachment=True,
-        filename=report.original_filename or report.source_file.name.rsplit("/", 1)[-1],
+    return attachment(
+        report.source_file,
+        filename=report.original_filename or f"report-{report.pk}{report.source_file.name[-5:]}",
     )
 
 
