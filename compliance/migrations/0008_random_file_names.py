@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0005_flag_key_per_project'),
+        ('compliance', '0007_memo_sweep'),
     ]
 
     operations = [

@@ -37,7 +37,6 @@ from compliance.intake.versions import (
     report_restore,
     restore_summary,
 )
-from compliance.models import Report
 from compliance.storage import attachment
 from projects import access
 
