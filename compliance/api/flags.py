@@ -1,13 +1,16 @@
 """Flags: the queue with filters, one flag with its history, lifecycle actions, comments."""
 
 import datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
+from cba.errors import answers
+from cba.paging import Paging
 from compliance.flags.selectors import filter_flags, flag_summary, with_names
-from compliance.flags.services import flag_comment, flag_transition
+from compliance.flags.services import TRANSITIONS, flag_comment, flag_transition
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -61,13 +64,13 @@ class FlagFilters(Schema):
 
 
 class TransitionIn(Schema):
-    action: str
-    note: str = ""
+    action: Literal[tuple(TRANSITIONS)] = Field(description="What to do with the flag.")
+    note: str = Field("", description="Why: required to resolve, waive or dispute.")
 
 
 class CommentIn(Schema):
-    note: str
-    visibility: str = "shared"
+    note: str = Field(pattern=r"\S", description="The comment (not blank).")
+    visibility: Literal["shared", "internal"] = "shared"
 
 
 def flag_out(flag: Flag) -> dict:
@@ -108,8 +111,8 @@ def flag_detail_out(request, flag: Flag) -> dict:
     }
 
 
-@router.get("/flags", response=list[FlagOut])
-@paginate(LimitOffsetPagination)
+@router.get("/flags", response=answers(list[FlagOut]))
+@paginate(Paging)
 def list_flags(request, filters: Query[FlagFilters]):
     """The flags this user may see, newest first. Filter by project slug, kind, severity,
     status ("unresolved" for any open state) and contractor slug."""
@@ -117,14 +120,16 @@ def list_flags(request, filters: Query[FlagFilters]):
     return [flag_out(flag) for flag in flags.order_by("-raised_at", "-id")]
 
 
-@router.get("/flags/{flag_id}", response=FlagDetailOut)
+@router.get("/flags/{flag_id}", response=answers(FlagDetailOut, 404))
 def get_flag(request, flag_id: int):
     """One flag with its history (contractors see shared comments only) and the actions this
     user may take on it."""
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
-@router.post("/flags/{flag_id}/transition", response=FlagDetailOut)
+@router.post(
+    "/flags/{flag_id}/transition", response=answers(FlagDetailOut, 403, 404, 409, body=True)
+)
 def transition_flag(request, flag_id: int, payload: TransitionIn):
     """acknowledge, escalate, resolve, waive, dispute or reopen; resolve, waive and dispute
     need a note saying why."""
@@ -133,7 +138,7 @@ def transition_flag(request, flag_id: int, payload: TransitionIn):
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
-@router.post("/flags/{flag_id}/comments", response={201: EventOut})
+@router.post("/flags/{flag_id}/comments", response=answers({201: EventOut}, 403, 404, body=True))
 def comment_flag(request, flag_id: int, payload: CommentIn):
     """A comment: `shared` (the contractor sees it) or `internal` (coalition and law center
     only; a contractor's comment is always shared)."""
