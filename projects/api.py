@@ -4,6 +4,7 @@ import datetime
 
 from ninja import Body, Router, Schema
 
+from cba.errors import answers
 from projects import access
 from projects.definition import project_definition_load, project_summary
 from projects.models import Assignment, Commitment
@@ -55,16 +56,6 @@ class ProjectDetailOut(ProjectOut):
     assignments: list[AssignmentOut]
 
 
-class DefinitionError(Schema):
-    path: str
-    message: str
-
-
-class DefinitionErrorsOut(Schema):
-    detail: str
-    errors: list[DefinitionError]
-
-
 class DefinitionOut(Schema):
     slug: str
     name: str
@@ -80,14 +71,14 @@ class DefinitionOut(Schema):
     commitments: list[str]
 
 
-@router.get("/projects", response=list[ProjectOut], summary="The projects you may see")
+@router.get("/projects", response=answers(list[ProjectOut]), summary="The projects you may see")
 def project_list(request):
     return access.projects_for(request.user).order_by("name")
 
 
 @router.post(
     "/projects/definition",
-    response={200: DefinitionOut, 422: DefinitionErrorsOut},
+    response=answers(DefinitionOut, 403, body=True),
     summary="Create or update a project from its definition (program admins)",
 )
 @access.only_roles(access.ADMIN)
@@ -95,13 +86,15 @@ def project_definition(request, definition: Body[dict]):
     """The body is a project definition (the schema of `load_project`, see the README).
 
     All or nothing: on any error nothing is stored and the answer is 422 with every error,
-    each naming its JSON path (`commitments[2].area`).
+    each naming its JSON path (`commitments[2].area`): `{"path": ..., "message": ...}`.
     """
     project = project_definition_load(data=definition, user=request.user)
     return project_summary(project)
 
 
-@router.get("/projects/{slug}", response=ProjectDetailOut, summary="One project's setup")
+@router.get(
+    "/projects/{slug}", response=answers(ProjectDetailOut, 404), summary="One project's setup"
+)
 def project_detail(request, slug: str):
     """The project's agreement, commitments with their parameters, and the assignments you
     may see (a contractor sees its own)."""

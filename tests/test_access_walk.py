@@ -298,12 +298,14 @@ def document_problems(world: World, reader: Reader, content: bytes, text: str, m
 
 
 def is_ninja_validation_error(response) -> bool:
-    """django-ninja refuses a malformed request before the operation runs."""
+    """django-ninja refuses a malformed request before the operation runs: its errors say
+    where (`in`: query, path, body, form) the bad parameter was (cba/api.py)."""
     if response.status_code != 422:
         return False
     try:
-        return isinstance(json.loads(response.content).get("detail"), list)
-    except (ValueError, AttributeError):
+        errors = json.loads(response.content).get("errors")
+        return bool(errors) and all("in" in error for error in errors)
+    except (ValueError, AttributeError, TypeError):
         return False
 
 

@@ -70,7 +70,7 @@ def test_a_bad_period_answers_422(client, contractor, walsh):
         {"period": "October", "lines": []},
         bearer(contractor),
     )
-    assert answer.status_code == 422 and answer.json()["errors"][0]["column"] == "period"
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "period"
 
 
 def test_no_work_through_the_api(client, contractor, walsh):

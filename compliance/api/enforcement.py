@@ -7,13 +7,15 @@ cannot see, 403 for one they can see but may not act on.
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from cba.errors import Conflict, InvalidInput
+from cba.errors import Conflict, InvalidInput, answers, file_answer
+from cba.paging import Paging
 from compliance.enforcement import (
     enforcement_action_create,
     enforcement_action_mark_cured,
@@ -21,6 +23,8 @@ from compliance.enforcement import (
 )
 from compliance.memos.build import memo_request
 from compliance.models import EnforcementAction, Memo
+from compliance.months import Day
+from compliance.numbers import figure_type
 from compliance.storage import attachment
 from projects import access
 
@@ -85,17 +89,17 @@ class MemoOut(Schema):
 
 
 class ActionIn(Schema):
-    kind: str = Field(description=", ".join(EnforcementAction.Kind.values))
-    date: datetime.date
+    kind: Literal[tuple(EnforcementAction.Kind.values)]
+    date: Day
     contractor: str | None = Field(None, description="Contractor organization slug.")
-    amount: Decimal | None = None
+    amount: figure_type(minimum=Decimal(0), what="the amount in dollars") | None = None
     note: str = ""
     flag_ids: list[int] = Field(default_factory=list)
     memo_id: int | None = None
 
 
 class CuredIn(Schema):
-    cured_at: datetime.date
+    cured_at: Day
     note: str = ""
 
 
@@ -174,7 +178,7 @@ def _assignment(user, project, contractor_slug: str | None):
 
 @router.post(
     "/projects/{slug}/memos",
-    response={202: MemoOut},
+    response=answers({202: MemoOut}, 403, 404, body=True),
     url_name="api_memo_request",
     summary="Request a memo (built in the background)",
 )
@@ -195,11 +199,11 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
 
 @router.get(
     "/projects/{slug}/memos",
-    response=list[MemoOut],
+    response=answers(list[MemoOut], 403, 404),
     url_name="api_memo_list",
     summary="A project's memos, newest first",
 )
-@paginate
+@paginate(Paging)
 def list_memos(request, slug: str, status: str | None = None):
     user = request.auth
     project = _memo_project(user, slug)
@@ -215,13 +219,22 @@ def list_memos(request, slug: str, status: str | None = None):
 
 
 @router.get(
-    "/memos/{memo_id}", response=MemoOut, url_name="api_memo_status", summary="A memo's status"
+    "/memos/{memo_id}",
+    response=answers(MemoOut, 403, 404),
+    url_name="api_memo_status",
+    summary="A memo's status",
 )
 def memo_status(request, memo_id: int):
     return _memo(request.auth, memo_id)
 
 
-@router.get("/memos/{memo_id}/pdf", url_name="api_memo_pdf", summary="A ready memo's PDF")
+@router.get(
+    "/memos/{memo_id}/pdf",
+    response=answers(None, 403, 404, 409),
+    openapi_extra=file_answer("application/pdf", "The memo."),
+    url_name="api_memo_pdf",
+    summary="A ready memo's PDF",
+)
 def memo_pdf(request, memo_id: int):
     memo = _memo(request.auth, memo_id)
     if memo.status != Memo.Status.READY or not memo.pdf:
@@ -236,7 +249,7 @@ def memo_pdf(request, memo_id: int):
     "/memos/{memo_id}/snapshot",
     url_name="api_memo_snapshot",
     summary="The figures a ready memo was built from",
-    response=dict,
+    response=answers(dict, 403, 404, 409),
 )
 def memo_snapshot(request, memo_id: int):
     """The snapshot whose canonical JSON (sorted keys, no spaces) has `snapshot_sha256`."""
@@ -254,11 +267,11 @@ def _enforcement_project(user, slug: str):
 
 @router.get(
     "/projects/{slug}/enforcement-actions",
-    response=list[ActionOut],
+    response=answers(list[ActionOut], 403, 404),
     url_name="api_enforcement_list",
     summary="A project's enforcement actions, newest first",
 )
-@paginate
+@paginate(Paging)
 def list_actions(request, slug: str, kind: str | None = None, contractor: str | None = None):
     user = request.auth
     project = _enforcement_project(user, slug)
@@ -274,7 +287,7 @@ def list_actions(request, slug: str, kind: str | None = None, contractor: str | 
 
 @router.post(
     "/projects/{slug}/enforcement-actions",
-    response={201: ActionOut},
+    response=answers({201: ActionOut}, 403, 404, body=True),
     url_name="api_enforcement_create",
     summary="Record an enforcement action",
 )
@@ -310,7 +323,7 @@ def create_action(request, slug: str, payload: ActionIn):
 
 @router.post(
     "/enforcement-actions/{action_id}/cured",
-    response=ActionOut,
+    response=answers(ActionOut, 403, 404, 409, body=True),
     url_name="api_enforcement_cured",
     summary="Mark a notice's breach as cured",
 )

@@ -4,8 +4,10 @@ import datetime
 
 from django.db.models import Count
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cba.errors import answers
+from cba.paging import Paging
 from compliance.engine.results import evaluation_result, ordered, with_names
 from compliance.models import Evaluation, Flag
 from compliance.status import commitment_status
@@ -55,8 +57,8 @@ def evaluation_out(evaluation: Evaluation) -> dict:
     }
 
 
-@router.get("/projects/{slug}/evaluations", response=list[EvaluationOut])
-@paginate(LimitOffsetPagination)
+@router.get("/projects/{slug}/evaluations", response=answers(list[EvaluationOut], 404))
+@paginate(Paging)
 def list_evaluations(request, slug: str, filters: Query[EvaluationFilters]):
     """The latest evaluation of every commitment for every group, with its monthly series.
 
@@ -98,7 +100,7 @@ class ComplianceOut(Schema):
     open_flags: dict[str, int]
 
 
-@router.get("/projects/{slug}/compliance", response=ComplianceOut)
+@router.get("/projects/{slug}/compliance", response=answers(ComplianceOut, 404))
 def compliance_summary(request, slug: str):
     """Where the project stands: each commitment's status (its worst group), how many groups
     are in each status, the whole-project figures, reports due and received, open flags."""

@@ -1,13 +1,16 @@
 """Flags: the queue with filters, one flag with its history, lifecycle actions, comments."""
 
 import datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cba.errors import answers
+from cba.paging import Paging
 from compliance.flags.selectors import filter_flags, flag_summary, with_names
-from compliance.flags.services import flag_comment, flag_transition
+from compliance.flags.services import TRANSITIONS, flag_comment, flag_transition
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -74,14 +77,14 @@ class FlagFilters(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(description="acknowledge, escalate, resolve, waive, dispute or reopen")
-    note: str = Field("", description="Why; required to resolve, waive or dispute.")
-    visibility: str | None = Field(None, description=VISIBILITY_HELP)
+    action: Literal[tuple(TRANSITIONS)] = Field(description="What to do with the flag.")
+    note: str = Field("", description="Why: required to resolve, waive or dispute.")
+    visibility: Literal["shared", "internal"] | None = Field(None, description=VISIBILITY_HELP)
 
 
 class CommentIn(Schema):
-    note: str
-    visibility: str | None = Field(None, description=VISIBILITY_HELP)
+    note: str = Field(pattern=r"\S", description="The comment (not blank).")
+    visibility: Literal["shared", "internal"] | None = Field(None, description=VISIBILITY_HELP)
 
 
 def flag_out(flag: Flag) -> dict:
@@ -122,8 +125,8 @@ def flag_detail_out(request, flag: Flag) -> dict:
     }
 
 
-@router.get("/flags", response=list[FlagOut])
-@paginate(LimitOffsetPagination)
+@router.get("/flags", response=answers(list[FlagOut]))
+@paginate(Paging)
 def list_flags(request, filters: Query[FlagFilters]):
     """The flags this user may see, newest first. Filter by project slug, kind, severity,
     status ("unresolved" for any open state) and contractor slug."""
@@ -131,14 +134,16 @@ def list_flags(request, filters: Query[FlagFilters]):
     return [flag_out(flag) for flag in flags.order_by("-raised_at", "-id")]
 
 
-@router.get("/flags/{flag_id}", response=FlagDetailOut)
+@router.get("/flags/{flag_id}", response=answers(FlagDetailOut, 404))
 def get_flag(request, flag_id: int):
     """One flag with its history as the caller may read it (a contractor and the owner read
     shared notes only) and the actions this user may take on it."""
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
-@router.post("/flags/{flag_id}/transition", response=FlagDetailOut)
+@router.post(
+    "/flags/{flag_id}/transition", response=answers(FlagDetailOut, 403, 404, 409, body=True)
+)
 def transition_flag(request, flag_id: int, payload: TransitionIn):
     """acknowledge, escalate, resolve, waive, dispute or reopen; resolve, waive and dispute
     need a note saying why. `visibility` says who reads the note (internal unless the
@@ -154,7 +159,7 @@ def transition_flag(request, flag_id: int, payload: TransitionIn):
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
-@router.post("/flags/{flag_id}/comments", response={201: EventOut})
+@router.post("/flags/{flag_id}/comments", response=answers({201: EventOut}, 403, 404, body=True))
 def comment_flag(request, flag_id: int, payload: CommentIn):
     """A comment: `shared` (the contractor concerned and the owner read it) or `internal`
     (the coalition and the law center only; the default for them). A contractor's or the

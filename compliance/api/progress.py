@@ -7,7 +7,10 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from compliance.progress import progress_entries, progress_record
+from cba.errors import answers
+from compliance.months import Day
+from compliance.numbers import figure_type
+from compliance.progress import MAX_AMI_PERCENT, progress_entries, progress_record
 from projects import access
 from projects.models import Commitment
 
@@ -26,9 +29,11 @@ class ProgressOut(Schema):
 
 
 class ProgressIn(Schema):
-    date: datetime.date
-    quantity: Decimal
-    ami_percent: Decimal | None = None
+    date: Day
+    quantity: figure_type(minimum=Decimal("0.01"), what="the quantity")
+    ami_percent: (
+        figure_type(minimum=Decimal("0.01"), maximum=MAX_AMI_PERCENT, what="the AMI percent") | None
+    ) = None
     note: str = ""
 
 
@@ -52,7 +57,7 @@ def visible_commitment(request, slug: str, key: str) -> Commitment:
     )
 
 
-@router.get("/projects/{slug}/commitments/{key}/progress", response=list[ProgressOut])
+@router.get("/projects/{slug}/commitments/{key}/progress", response=answers(list[ProgressOut], 404))
 def list_progress(request, slug: str, key: str):
     """The progress recorded toward a count commitment, newest first (none for commitments
     measured from payroll reports)."""
@@ -60,7 +65,10 @@ def list_progress(request, slug: str, key: str):
     return [progress_out(entry) for entry in progress_entries(commitment)]
 
 
-@router.post("/projects/{slug}/commitments/{key}/progress", response={201: ProgressOut})
+@router.post(
+    "/projects/{slug}/commitments/{key}/progress",
+    response=answers({201: ProgressOut}, 403, 404, body=True),
+)
 def record_progress(
     request,
     slug: str,

@@ -8,17 +8,19 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cba.errors import InvalidInput, TooLarge, answers, file_answer
+from cba.paging import MAX_OFFSET, Paging
 from compliance.intake.files import check_size
 from compliance.intake.selectors import (
     month_to_file,
-    parse_period,
     reporting_months,
     reports_filtered,
     visible_assignment,
@@ -28,6 +30,7 @@ from compliance.intake.template import build_template, template_filename
 from compliance.intake.upload import report_upload
 from compliance.intake.versions import report_no_work, report_restore, restore_summary
 from compliance.models import Report
+from compliance.months import Period
 from projects import access
 
 router = Router(tags=["reports"])
@@ -121,8 +124,12 @@ class ReportDetailOut(Schema):
 
 
 class SubmitIn(Schema):
-    period: str
-    lines: list[dict[str, Any]] | None = None
+    period: Period
+    lines: list[dict[str, Any]] | None = Field(
+        None,
+        description="One object per worker, week and craft, with the template's columns in "
+        "snake_case (worker_id, craft, week_ending, straight_hours, hourly_rate, ...).",
+    )
     no_work: bool = False
     confirm_replace: bool = False
 
@@ -154,7 +161,7 @@ def submitted(result: SubmitResult):
 
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports",
-    response={200: SubmitOut, 201: SubmitOut},
+    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, body=True),
     summary="Submit a month's report as JSON",
 )
 def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
@@ -165,18 +172,17 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
     unless the body has `"confirm_replace": true`."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
-    period = parse_period(payload.period)
     if payload.no_work:
         result = report_no_work(
             assignment=assignment,
-            period=period,
+            period=payload.period,
             user=request.user,
             confirm_replace=payload.confirm_replace,
         )
     else:
         result = report_submit(
             assignment=assignment,
-            period=period,
+            period=payload.period,
             rows=payload.lines if payload.lines is not None else [],
             source=Report.Source.API,
             user=request.user,
@@ -186,18 +192,25 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
 
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports/upload",
-    response={200: SubmitOut, 201: SubmitOut},
+    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, body=True),
     summary="Upload a month's file (.xlsx template or eCPR XML)",
 )
-def upload_report(request, slug: str, contractor: str, period: Form[str], file: File[UploadedFile]):
-    """Multipart form with `period` (YYYY-MM) and `file`; the type is read from the content."""
+def upload_report(
+    request, slug: str, contractor: str, period: Form[Period], file: File[UploadedFile]
+):
+    """Multipart form with `period` (YYYY-MM) and `file`; the type is read from the content.
+    413 for a file over the upload limit."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
-    month = parse_period(period)
-    check_size(file.size)
+    try:
+        check_size(file.size)
+    except InvalidInput as error:
+        if file.size > settings.UPLOAD_MAX_BYTES:
+            raise TooLarge(error.message, errors=error.errors) from None
+        raise
     result = report_upload(
         assignment=assignment,
-        period=month,
+        period=period,
         content=file.read(),
         filename=file.name or "",
         user=request.user,
@@ -207,7 +220,7 @@ def upload_report(request, slug: str, contractor: str, period: Form[str], file: 
 
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports/{period}/restore",
-    response={201: SubmitOut},
+    response=answers({201: SubmitOut}, 403, 404, body=True),
     summary="Make an earlier version of a month current again",
 )
 def restore_report(request, slug: str, contractor: str, period: str, payload: RestoreIn):
@@ -225,13 +238,13 @@ def restore_report(request, slug: str, contractor: str, period: str, payload: Re
     return status, body
 
 
-@router.get("/reports", response=list[ReportOut], summary="List reports")
-@paginate(LimitOffsetPagination)
+@router.get("/reports", response=answers(list[ReportOut]), summary="List reports")
+@paginate(Paging)
 def list_reports(
     request,
     project: str = "",
     contractor: str = "",
-    period: str = "",
+    period: Period | None = None,
     current: bool | None = None,
 ):
     """Reports this user may see, newest month first; filter by project and contractor slug,
@@ -246,11 +259,17 @@ def list_reports(
 
 
 @router.get(
-    "/projects/{slug}/reports", response=list[ReportOut], summary="List a project's reports"
+    "/projects/{slug}/reports",
+    response=answers(list[ReportOut], 404),
+    summary="List a project's reports",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_project_reports(
-    request, slug: str, contractor: str = "", period: str = "", current: bool | None = None
+    request,
+    slug: str,
+    contractor: str = "",
+    period: Period | None = None,
+    current: bool | None = None,
 ):
     project = access.project_for(request.user, slug)
     return reports_filtered(
@@ -263,10 +282,16 @@ def list_project_reports(
 
 @router.get(
     "/projects/{slug}/reports/{report_id}",
-    response=ReportDetailOut,
+    response=answers(ReportDetailOut, 404),
     summary="A report version with its lines and the month's other versions",
 )
-def report_detail(request, slug: str, report_id: int, offset: int = 0, limit: int = 1000):
+def report_detail(
+    request,
+    slug: str,
+    report_id: int,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Lines to skip."),
+    limit: int = Query(1000, ge=0, le=MAX_LINES_PER_PAGE, description="Lines on the page."),
+):
     """Lines are paged with offset and limit (at most 5,000 a page); worker names only for
     those allowed to see them."""
     project = access.project_for(request.user, slug)
@@ -274,7 +299,6 @@ def report_detail(request, slug: str, report_id: int, offset: int = 0, limit: in
         reports_filtered(access.reports_for(request.user).filter(assignment__project=project)),
         pk=report_id,
     )
-    offset, limit = max(offset, 0), min(max(limit, 0), MAX_LINES_PER_PAGE)
     show_names = access.can_see_worker_names(request.user, project, report.assignment)
     lines = report.lines.select_related("worker", "craft").order_by("row_number", "id")
     versions = reports_filtered(
@@ -291,14 +315,16 @@ def report_detail(request, slug: str, report_id: int, offset: int = 0, limit: in
 
 
 @router.get(
-    "/projects/{slug}/contractors/{contractor}/template", summary="Download the Excel template"
+    "/projects/{slug}/contractors/{contractor}/template",
+    response=answers(None, 404),
+    openapi_extra=file_answer(XLSX_TYPE, "The template workbook."),
+    summary="Download the Excel template",
 )
-def template(request, slug: str, contractor: str, period: str = ""):
+def template(request, slug: str, contractor: str, period: Period | None = None):
     """The project's .xlsx template for this contractor and month (default: the latest due)."""
     assignment = visible_assignment(request.user, slug, contractor)
-    if period:
-        month = parse_period(period)
-    else:
+    month = period
+    if month is None:
         default = month_to_file(reporting_months(assignment=assignment))
         month = default.period if default else assignment.start_date.replace(day=1)
     response = HttpResponse(build_template(assignment=assignment, period=month), XLSX_TYPE)

@@ -1,7 +1,6 @@
 """Reads of reports shared by the contractor pages, the API and the command line."""
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -9,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cba.errors import InvalidInput
+from compliance import months
 from compliance.intake.store import due_date
 from compliance.models import Report
 from compliance.months import month_start
@@ -39,21 +39,22 @@ def visible_assignment(user, slug: str, contractor: str) -> Assignment:
 
 
 def parse_period(text: str) -> datetime.date:
-    """ "2026-10" → October 1, 2026; anything else is refused with what to send."""
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})", str(text or "").strip())
-    if found and 1 <= int(found[2]) <= 12:
-        return datetime.date(int(found[1]), int(found[2]), 1)
-    raise InvalidInput(
-        f"“{text}” is not a month. Give the month as YYYY-MM, e.g. 2026-10.",
-        errors=[
-            {
-                "row": None,
-                "column": "period",
-                "value": str(text or ""),
-                "message": "Give the month as YYYY-MM, e.g. 2026-10.",
-            }
-        ],
-    )
+    """ "2026-10" → October 1, 2026 (compliance.months); anything else is refused with what
+    to send, as an InvalidInput for the pages and the command line."""
+    try:
+        return months.parse_period(str(text or "").strip())
+    except months.PeriodError as error:
+        raise InvalidInput(
+            str(error),
+            errors=[
+                {
+                    "row": None,
+                    "column": "period",
+                    "value": str(text or ""),
+                    "message": months.PERIOD_HELP,
+                }
+            ],
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def reports_filtered(
     *,
     project: str = "",
     contractor: str = "",
-    period: str = "",
+    period: datetime.date | None = None,
     current: bool | None = None,
 ) -> QuerySet[Report]:
     """A visible reports queryset narrowed by the list filters of the pages and the API."""
@@ -159,7 +160,7 @@ def reports_filtered(
     if contractor:
         reports = reports.filter(assignment__contractor__slug=contractor)
     if period:
-        reports = reports.filter(period=parse_period(period))
+        reports = reports.filter(period=period)
     if current is not None:
         reports = reports.filter(is_current=current)
     return reports.select_related("assignment__project", "assignment__contractor", "submitted_by")

@@ -11,13 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from operator import add, itemgetter
 
 from compliance.intake.fields import COLUMN_BY_FIELD, COLUMNS
 from compliance.intake.table import Table, problem
 from compliance.models import PayrollLine
-from compliance.numbers import round2
+from compliance.numbers import exact_number, round2
 from projects.models import Craft, normalize_craft_name
 
 # Beyond this, errors are counted but not listed: the list stays readable and memory bounded.
@@ -67,30 +67,31 @@ ZIP_TEXT = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+TOO_LARGE = "This number is too large to be hours or dollars. Check the number."
 
 
 def to_decimal(raw) -> Decimal | Problem:
-    """A number from a number cell or from text when unambiguous ("$1,234.50" yes, "1.234,5" no)."""
+    """A number from a number cell or from text when unambiguous ("$1,234.50" yes, "1.234,5" no).
+
+    Numbers beyond numbers.LARGEST (1e308, 10**40) are refused as too large, not stored."""
     kind = raw.__class__
-    if kind is float:
-        if not math.isfinite(raw):
+    if kind in (float, int, Decimal):
+        number = exact_number(raw)
+        if number is not None:
+            return round2(number)
+        if kind is float and not math.isfinite(raw) or kind is Decimal and not raw.is_finite():
             return Problem("This is not a number. Enter a number such as 40 or 37.5.")
-        return round2(Decimal(repr(raw)))
-    if kind is int:
-        return Decimal(raw)
-    if kind is Decimal:
-        return round2(raw) if raw.is_finite() else Problem("Enter a number such as 40 or 37.5.")
+        return Problem(TOO_LARGE)
     if kind is str:
         text = raw.strip().replace(" ", "")
         negative = text.startswith("-")
         text = text.lstrip("-").lstrip("$")
         if text and NUMBER_TEXT.match(text) and any(c.isdigit() for c in text):
-            try:
-                value = round2(Decimal(text.replace(",", "")))
-            except InvalidOperation:
-                pass
-            else:
-                return -value if negative else value
+            number = exact_number(text.replace(",", ""))
+            if number is None:
+                return Problem(TOO_LARGE)
+            value = round2(number)
+            return -value if negative else value
     return Problem("This is not a number. Enter a number such as 40 or 37.5 (no text or units).")
 
 
@@ -124,6 +125,8 @@ def money_converter(
                 return Problem("Required: enter the rate in dollars, e.g. 45.50.")
             return blank
         value = to_decimal(raw)
+        if value.__class__ is Problem and value.message == TOO_LARGE:
+            return Problem("This amount is too large. Check the number (dollars, not cents).")
         if value.__class__ is Problem:
             return Problem("This is not an amount. Enter dollars and cents, e.g. 45.50.")
         if positive and value <= 0:

@@ -60,6 +60,7 @@ class UploadForm(forms.Form):
 
 
 def period_in_url(text: str) -> datetime.date:
+    """The month a URL names (compliance.months.Period's rule); 404 for anything else."""
     try:
         return parse_period(text)
     except InvalidInput:
@@ -363,10 +364,7 @@ def report_template(request, slug: str, contractor: str):
     """The project's Excel template for this contractor and month (?period=YYYY-MM)."""
     assignment = visible_assignment(request.user, slug, contractor)
     text = request.GET.get("period", "")
-    try:
-        period = parse_period(text) if text else None
-    except InvalidInput:
-        period = None
+    period = period_in_url(text) if text else None
     if period is None:
         default = month_to_file(reporting_months(assignment=assignment))
         period = default.period if default else assignment.start_date.replace(day=1)
