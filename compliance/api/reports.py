@@ -223,15 +223,14 @@ def upload_report(
     response=answers({201: SubmitOut}, 403, 404, body=True),
     summary="Make an earlier version of a month current again",
 )
-def restore_report(request, slug: str, contractor: str, period: str, payload: RestoreIn):
+def restore_report(request, slug: str, contractor: str, period: Period, payload: RestoreIn):
     """`{"version": N}`: stores version N's lines, source and file again as the month's new
     current version (201), and evaluates the project again. 404 when the month has no
     version N; 422 when it is already current or has the current version's content."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
-    month = parse_period(period)
     result = report_restore(
-        assignment=assignment, period=month, version=payload.version, user=request.user
+        assignment=assignment, period=period, version=payload.version, user=request.user
     )
     status, body = submitted(result)
     body["message"] = restore_summary(result, payload.version)
