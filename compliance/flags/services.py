@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
+from compliance.locks import lock_rows
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -49,7 +50,10 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
         raise InvalidInput(f"Say why the flag is {VERBS[action]}: a reason is required.")
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().select_related("project").get(pk=flag.pk)
+        lock_rows(project_id=flag.project_id)
+        flag = (
+            Flag.objects.select_for_update(of=("self",)).select_related("project").get(pk=flag.pk)
+        )
         if flag.status not in sources:
             raise Conflict(
                 f"This flag is {flag.get_status_display().lower()}, so it cannot be "
