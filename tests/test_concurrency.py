@@ -16,10 +16,12 @@ import urllib.error
 import urllib.request
 import uuid
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django_q.models import Failure, OrmQ, Task
 
+from compliance.locks import ATTEMPTS, with_retry
 from compliance.models import Evaluation, Report
 from projects.tokens import api_token_create
 from tests.conftest import make_commitment
@@ -184,3 +186,68 @@ def test_two_contractors_uploading_fifteen_times_each_while_the_worker_evaluates
     assert not Task.objects.filter(success=False).exists()
     assert Task.objects.filter(func="compliance.tasks.evaluate_project_task").exists()
     assert Evaluation.objects.filter(project=project, commitment_key="targeted").exists()
+
+
+def deadlock() -> OperationalError:
+    """A deadlock as Django raises it from psycopg: an OperationalError caused by the driver's."""
+    try:
+        try:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        except psycopg.errors.DeadlockDetected as cause:
+            raise OperationalError("deadlock detected") from cause
+    except OperationalError as error:
+        return error
+
+
+def test_a_transaction_that_lost_a_deadlock_is_tried_again_and_succeeds():
+    attempts = []
+
+    @with_retry
+    def store() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise deadlock()
+        return "stored"
+
+    assert store() == "stored"
+    assert len(attempts) == 3
+
+
+def test_retries_are_bounded_and_the_last_deadlock_is_raised():
+    attempts = []
+
+    @with_retry
+    def store() -> None:
+        attempts.append(1)
+        raise deadlock()
+
+    with pytest.raises(OperationalError, match="deadlock detected"):
+        store()
+    assert len(attempts) == ATTEMPTS
+
+
+def test_other_database_errors_are_not_retried():
+    attempts = []
+
+    @with_retry
+    def store() -> None:
+        attempts.append(1)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with pytest.raises(OperationalError):
+        store()
+    assert len(attempts) == 1
+
+
+@pytest.mark.django_db
+def test_a_deadlock_inside_a_callers_transaction_is_left_to_the_caller():
+    attempts = []
+
+    @with_retry
+    def store() -> None:
+        attempts.append(1)
+        raise deadlock()
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        store()
+    assert len(attempts) == 1
