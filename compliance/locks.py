@@ -23,39 +23,33 @@ ATTEMPTS = 4
 RETRYABLE_ERRORS = {"DeadlockDetected", "SerializationFailure"}
 
 
-def lock_rows(*, project_id: int, assignment_id: int | None = None, evaluating: bool = False):
+def lock_rows(*, project_id: int | None = None, assignment_id: int | None = None) -> None:
     """Take this transaction's row locks, always in this order, before writing anything:
 
-    1. the project's row: FOR NO KEY UPDATE by an evaluation, so evaluations of one project
-       take turns and each sees what the previous one stored; FOR KEY SHARE by anything
-       else (a report filed), which never waits for an evaluation;
-    2. the assignment's row, FOR NO KEY UPDATE, by a report being filed: submissions for
-       one contractor take turns, so versions are consecutive and none is lost;
-    3. then report versions and their lines, evaluations, and last flags (one at a time,
-       by a person, or all of a project's by its evaluation, which holds 1.).
+    1. the project's row (`project_id`), FOR NO KEY UPDATE, by an evaluation: evaluations
+       of one project take turns, so each sees what the previous one stored;
+    2. the assignment's row (`assignment_id`), FOR NO KEY UPDATE, by a report being filed:
+       submissions for one contractor take turns, so versions are consecutive, none lost;
+    3. then report versions and their lines, evaluations, and last flags (one at a time by
+       a person, or all of a project's by its evaluation, which holds 1.).
 
-    Nothing takes FOR UPDATE on a project or an assignment, nor changes their keys: the
-    foreign-key checks PostgreSQL makes at commit take KEY SHARE on those rows, out of
-    this order, and KEY SHARE waits for nothing weaker than FOR UPDATE. Row locks name
-    their own table only (`of`, no ordering join), or a lock on an assignment would lock
-    its project too. SQLite has no row locks: writes begin IMMEDIATE (settings), so a
-    transaction holds the database's one write lock from its start and none waits inside.
+    A report filed, or a flag changed by a person, takes no lock on the project row: its
+    foreign-key checks take KEY SHARE there at commit, which waits only for FOR UPDATE.
+    So nothing takes FOR UPDATE on a project or an assignment, nor changes their keys, and
+    row locks name their own table only (`of`, no ordering join): a lock on an assignment
+    would otherwise lock its project too, and a filing would wait for an evaluation that
+    waits for the filing's assignment. SQLite has no row locks: its transactions begin
+    IMMEDIATE (settings), holding the database's one write lock from their start.
     """
     if connection.vendor != "postgresql":
         return
-    if evaluating:
+    if project_id is not None:
         list(
             Project.objects.filter(pk=project_id)
             .order_by()
             .select_for_update(no_key=True, of=("self",))
             .values_list("pk")
         )
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {Project._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
-                [project_id],
-            )
     if assignment_id is not None:
         list(
             Assignment.objects.filter(pk=assignment_id)

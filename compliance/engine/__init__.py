@@ -140,7 +140,7 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
 
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
-        lock_rows(project_id=project.pk, evaluating=True)
+        lock_rows(project_id=project.pk)
         _tune()
         project.refresh_from_db()
         ctx = _context(project, as_of, timezone.now())
@@ -181,7 +181,7 @@ def evaluate_reporting(project: Project, as_of: datetime.date | None = None) -> 
 
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
-        lock_rows(project_id=project.pk, evaluating=True)
+        lock_rows(project_id=project.pk)
         ctx = _context(project, as_of, timezone.now())
         evaluations = reporting.evaluate(ctx)
         Evaluation.objects.filter(project=project, commitment_key="reporting").delete()

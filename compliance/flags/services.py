@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from compliance.locks import lock_rows
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -50,7 +49,7 @@ def flag_transition(*, flag: Flag, user, action: str, note: str = "") -> Flag:
         raise InvalidInput(f"Say why the flag is {VERBS[action]}: a reason is required.")
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
-        lock_rows(project_id=flag.project_id)
+        # Its own row only (compliance.locks.lock_rows): not the project an evaluation holds.
         flag = (
             Flag.objects.select_for_update(of=("self",)).select_related("project").get(pk=flag.pk)
         )

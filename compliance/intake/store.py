@@ -216,7 +216,7 @@ def store_version(
     replace_week: datetime.date | None,
     warnings: list[dict],
 ) -> SubmitResult:
-    lock_rows(project_id=assignment.project_id, assignment_id=assignment.pk)
+    lock_rows(assignment_id=assignment.pk)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
