@@ -67,9 +67,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(name: str, url: str, sqlite_default: str) -> dict:
-    """Turn DATABASE_URL (postgres://user:pass@host:port/db or sqlite:///path) into settings."""
+    """Turn DATABASE_URL (postgres://user:pass@host:port/db or sqlite:///path) into settings.
+
+    SQLite runs in WAL mode (readers never wait for the writer), writes begin IMMEDIATE (a
+    transaction takes the write lock at its start, so two never deadlock upgrading a read
+    lock) and a writer waits up to 30 s for the lock instead of failing "database is locked".
+    """
+    sqlite = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL",
+        },
+    }
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_default}
+        return {**sqlite, "NAME": sqlite_default}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3
@@ -78,7 +91,7 @@ def database_from_url(name: str, url: str, sqlite_default: str) -> dict:
                 f"{name}={url!r}: use sqlite:///relative/path or sqlite:////absolute/path."
             )
         path = unquote(url[len("sqlite://") :])[1:]
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or sqlite_default}
+        return {**sqlite, "NAME": path or sqlite_default}
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         if not parsed.path.strip("/"):
             raise ImproperlyConfigured(f"{name} must name a database: postgres://host/DBNAME.")

@@ -1,5 +1,5 @@
 """Flags raised, updated and resolved by evaluation (SPEC §4), data anomalies, cure deadlines,
-and two evaluations racing."""
+two evaluations racing, and a person changing a flag during an evaluation."""
 
 import datetime
 import threading
@@ -14,6 +14,7 @@ from compliance.models import EnforcementAction, Flag, FlagEvent
 from projects.models import Project
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import line
+from tests.test_intake_versions import Paused
 
 JAN = datetime.date(2024, 1, 1)
 W1 = datetime.date(2024, 1, 6)
@@ -412,3 +413,22 @@ def test_two_projects_with_the_same_commitment_key_each_keep_their_own_flag(
     assert set(flags) == {"crenshaw", "other"}
     assert flags["crenshaw"].figures["actual_percent"] == "20.00"
     assert flags["other"].figures["actual_percent"] == "10.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_acknowledges_a_flag_while_the_project_is_being_evaluated(
+    project, walsh, crafts, targeted, reviewer, monkeypatch
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
+    hours(walsh, crafts, 20)
+    evaluate_project(project, AS_OF)
+    flag = commitment_flags().get()
+    evaluating = Paused(
+        monkeypatch, "compliance.engine._tune", lambda: evaluate_project(project, AS_OF)
+    )
+    with evaluating:
+        flag_transition(flag=flag, user=reviewer, action="acknowledge")
+    flag = commitment_flags().get()
+    assert flag.status == "acknowledged"
+    assert sorted(flag.events.values_list("kind", flat=True)) == ["raised", "transition"]

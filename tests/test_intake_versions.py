@@ -1,5 +1,6 @@
 """Versions and amendments: new versions, history kept, identical re-uploads, lateness,
-audit, the report_submitted signal, and concurrent submissions."""
+audit, the report_submitted signal, concurrent submissions, and submissions during an
+evaluation."""
 
 import threading
 from decimal import Decimal
@@ -8,9 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
+from compliance.engine import evaluate_project
 from compliance.intake.store import report_submit
 from compliance.intake.upload import report_upload
-from compliance.models import AuditEvent, PayrollLine, Report
+from compliance.models import AuditEvent, Evaluation, PayrollLine, Report
 from compliance.signals import report_submitted
 from tests.intake_support import AFTER_DUE, BEFORE_DUE, OCTOBER, line, lines, workbook
 
@@ -167,3 +169,74 @@ def test_a_craft_in_use_cannot_be_deleted(walsh, crafts):
     submit(walsh, lines(1))
     with pytest.raises(ProtectedError):
         crafts["Carpenter"].delete()
+
+
+class Paused:
+    """Runs `action` in a thread of its own, paused inside its transaction at `where` (a
+    function it calls, replaced to wait there) until the `with` block ends."""
+
+    def __init__(self, monkeypatch, where: str, action):
+        self.reached, self.release, self.failures = threading.Event(), threading.Event(), []
+        module, name = where.rsplit(".", 1)
+        original = getattr(__import__(module, fromlist=[name]), name)
+
+        def pause(*args, **kwargs):
+            self.reached.set()
+            self.release.wait(timeout=30)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(where, pause)
+
+        def run():
+            from django.db import connection as thread_connection
+
+            try:
+                with time_machine.travel(BEFORE_DUE, tick=False):
+                    action()
+            except Exception as exc:
+                self.failures.append(exc)
+            finally:
+                self.reached.set()
+                thread_connection.close()
+
+        self.thread = threading.Thread(target=run)
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.reached.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # waiting would fail, not hang
+        return self
+
+    def __exit__(self, *exc):
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+        self.release.set()
+        self.thread.join(timeout=30)
+        assert self.failures == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_is_stored_while_its_project_is_being_evaluated(walsh, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
+    evaluating = Paused(
+        monkeypatch, "compliance.engine._tune", lambda: evaluate_project(walsh.project)
+    )
+    with evaluating, time_machine.travel(BEFORE_DUE, tick=False):
+        result = submit(walsh, lines(3))
+    assert result.report.version == 1
+    assert Evaluation.objects.filter(project=walsh.project, assignment=walsh).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_project_is_evaluated_while_a_report_of_it_is_being_stored(walsh, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
+    storing = Paused(
+        monkeypatch, "compliance.intake.store.insert_lines", lambda: submit(walsh, lines(3))
+    )
+    with storing, time_machine.travel(BEFORE_DUE, tick=False):
+        evaluations = evaluate_project(walsh.project)
+    assert [e.assignment_id for e in evaluations if e.kind == "reporting"] == [walsh.pk]
+    assert Report.objects.get(assignment=walsh).version == 1

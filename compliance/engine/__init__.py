@@ -7,7 +7,9 @@ kind then rolls those totals up to the groups its scope defines. What needs anot
 grouping runs its own query, one per commitment, never per group or month: distinct
 workers, the underpaid lines of a wage floor (found through an index), progress entries,
 reports filed. The results replace the project's stored evaluations in one transaction,
-and the flags are raised, updated and resolved to match (SPEC §4).
+and the flags are raised, updated and resolved to match (SPEC §4). Evaluations of one
+project take turns on its row's lock; reports filed meanwhile do not wait for them (the lock
+order is in `compliance.locks.lock_rows`).
 """
 
 import datetime
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from compliance.engine import anomalies, counts, cure, reporting, wages, workforce
 from compliance.engine.common import TOTAL, Context
+from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
 from compliance.months import month_start, months_between
 from projects.models import Craft, Project
@@ -43,15 +46,6 @@ def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
         },
         crafts={c.pk: c for c in Craft.objects.filter(projects=project).order_by("pk")},
     )
-
-
-def _lock(project: Project) -> None:
-    """Evaluations of one project take turns, so the second sees what the first stored.
-
-    FOR NO KEY UPDATE does not block reports being filed meanwhile (their foreign keys only
-    take a key-share lock on the project row).
-    """
-    list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values("pk"))
 
 
 def _tune() -> None:
@@ -137,6 +131,7 @@ def _store(evaluations: list[Evaluation]) -> None:
         evaluation._state.db = connection.alias
 
 
+@with_retry
 def evaluate_project(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
     """Evaluate every commitment of the project for every group its scope defines, and the
     reporting obligation of every assignment, as of a date (default: today); store the
@@ -145,7 +140,7 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
 
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
-        _lock(project)
+        lock_rows(project_id=project.pk)
         _tune()
         project.refresh_from_db()
         ctx = _context(project, as_of, timezone.now())
@@ -179,13 +174,14 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
     return evaluations
 
 
+@with_retry
 def evaluate_reporting(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
     """Only the reporting obligation: the missing-report check, cheap enough to run often."""
     from compliance.flags.raising import REPORT_KINDS, findings_for, sync_flags
 
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
-        _lock(project)
+        lock_rows(project_id=project.pk)
         ctx = _context(project, as_of, timezone.now())
         evaluations = reporting.evaluate(ctx)
         Evaluation.objects.filter(project=project, commitment_key="reporting").delete()

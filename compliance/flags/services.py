@@ -77,7 +77,10 @@ def flag_transition(
     visibility = note_visibility(user=user, visibility=visibility)
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().select_related("project").get(pk=flag.pk)
+        # Its own row only (compliance.locks.lock_rows): not the project an evaluation holds.
+        flag = (
+            Flag.objects.select_for_update(of=("self",)).select_related("project").get(pk=flag.pk)
+        )
         if flag.status not in sources:
             raise Conflict(
                 f"This flag is {flag.get_status_display().lower()}, so it cannot be "

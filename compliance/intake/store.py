@@ -3,7 +3,9 @@
 A valid submission for a month becomes its next version and the current one; the previous
 version and its lines stay, no longer current. A submission whose SHA-256 equals the current
 version's changes nothing. Concurrent submissions for one assignment wait for each other on
-a lock of the assignment's row, so they become consecutive versions and none is lost.
+a lock of the assignment's row (`compliance.locks.lock_rows`, which says in what order locks
+are taken), so they become consecutive versions and none is lost; a transaction the database
+gives up to break a deadlock is tried again.
 """
 
 import datetime
@@ -14,7 +16,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from cba.errors import InvalidInput
@@ -22,6 +24,7 @@ from compliance.audit import audit_record
 from compliance.intake.jsonlines import read_lines
 from compliance.intake.table import Table
 from compliance.intake.validate import LINE_COLUMNS, validate_table
+from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
@@ -196,19 +199,7 @@ def current_report(assignment: Assignment, period: datetime.date) -> Report | No
     return Report.objects.filter(assignment=assignment, period=period, is_current=True).first()
 
 
-def lock_assignment(assignment: Assignment) -> None:
-    """Concurrent submissions for one assignment queue here, inside the transaction.
-
-    PostgreSQL locks the assignment's row. SQLite has no row locks: a first write takes the
-    database's write lock at once, so a second submission waits rather than reading the
-    same last version number.
-    """
-    if connection.vendor == "sqlite":
-        Assignment.objects.filter(pk=assignment.pk).update(tier=F("tier"))
-    else:
-        list(Assignment.objects.select_for_update().filter(pk=assignment.pk).values("pk"))
-
-
+@with_retry
 @transaction.atomic
 def store_version(
     *,
@@ -225,7 +216,7 @@ def store_version(
     replace_week: datetime.date | None,
     warnings: list[dict],
 ) -> SubmitResult:
-    lock_assignment(assignment)
+    lock_rows(assignment_id=assignment.pk)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
