@@ -19,10 +19,10 @@ from compliance.intake.store import (
     check_period,
     count,
     current_report,
-    lock_assignment,
     possessive,
     report_submit,
 )
+from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
 from compliance.signals import report_submitted
@@ -100,6 +100,7 @@ def month_version(*, assignment: Assignment, period: datetime.date, version: int
     return report
 
 
+@with_retry
 @transaction.atomic
 def report_restore(
     *, assignment: Assignment, period: datetime.date, version: int, user
@@ -113,7 +114,7 @@ def report_restore(
     """
     period = month_start(period)
     check_period(assignment, period)
-    lock_assignment(assignment)
+    lock_rows(assignment_id=assignment.pk)
     restored = month_version(assignment=assignment, period=period, version=version)
     current = current_report(assignment, period)
     if restored.is_current:
