@@ -191,7 +191,8 @@ def reads_note(event: FlagEvent) -> Callable:
     def may_read(user) -> bool:
         if user is None or not access.flags_for(user).filter(pk=event.flag_id).exists():
             return False
-        if not access.flag_events_for(user, event.flag).filter(pk=event.pk).exists():
+        shown = {e.pk: e for e in access.flag_events_for(user, event.flag)}
+        if event.pk not in shown or getattr(shown[event.pk], "note_withheld", False):
             return False
         role = _role(user)
         if event.visibility == FlagEvent.Visibility.INTERNAL:
