@@ -1,4 +1,4 @@
-"""CBA Monitor settings, read from the environment (see README, "Configuration")."""
+"""CBA Monitor settings, read from the environment (see docs/operations.md, "Configuration")."""
 
 import datetime
 import hashlib

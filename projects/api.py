@@ -83,7 +83,7 @@ def project_list(request):
 )
 @access.only_roles(access.ADMIN)
 def project_definition(request, definition: Body[dict]):
-    """The body is a project definition (the schema of `load_project`, see the README).
+    """The body is a project definition (the schema of `load_project`, see docs/program-admin.md).
 
     All or nothing: on any error nothing is stored and the answer is 422 with every error,
     each naming its JSON path (`commitments[2].area`): `{"path": ..., "message": ...}`.
