@@ -42,6 +42,7 @@ OUTPUT_LIMIT = 96 * 1024 * 1024
 # No field takes more than 200 characters: longer texts are cut, and still refused.
 MAX_TEXT = 1000
 INDEX = "I"
+CHILD = [sys.executable, "-m", "compliance.intake.sandbox"]
 
 COULD_NOT_READ = {
     XLSX: "The workbook could not be read: it is damaged, far larger once opened than a "
@@ -86,7 +87,7 @@ def read_in_child(*, kind: str, content: bytes, limits: Limits) -> ChildResult:
     with tempfile.TemporaryFile() as output:
         try:
             finished = subprocess.run(
-                [sys.executable, "-m", "compliance.intake.sandbox", str(output.fileno())],
+                [*CHILD, str(output.fileno())],
                 input=request + b"\n" + content,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
