@@ -30,7 +30,6 @@ CHUNK = 1 << 20
 # Enough of the previous chunk to finish a tag cut in two.
 OVERLAP = 64
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{0,40})\"")
-COLUMN_PAST_ZZ = re.compile(rb'\sr="[A-Za-z]{3}')
 CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d{0,10})$")
 UNREADABLE_WORKBOOK = (
     "The workbook could not be read: it may be damaged or saved by a program Excel "
@@ -128,13 +127,13 @@ def check_workbook_parts(content: bytes, *, max_rows: int) -> None:
     SHARED_STRINGS_PER_ROW for each row allowed.
     """
     row_limit = max_rows + HEADER_SEARCH_ROWS
-    row_past_limit = past_row_pattern(row_limit)
+    past_limit = reference_pattern(row_limit)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         for info in archive.infolist():
             name = info.filename.casefold()
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                check_sheet_part(archive, info, row_limit, row_past_limit)
+                check_sheet_part(archive, info, row_limit, past_limit)
             elif name.endswith("sharedstrings.xml"):
                 check_shared_strings(archive, info, row_limit * SHARED_STRINGS_PER_ROW)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
@@ -143,13 +142,14 @@ def check_workbook_parts(content: bytes, *, max_rows: int) -> None:
         raise refuse(UNREADABLE_WORKBOOK) from None
 
 
-def past_row_pattern(limit: int) -> re.Pattern:
-    """A `r="…"` reference whose row number may exceed `limit`: more digits than it, or as
-    many and a first digit at least its first. Matches are compared exactly; a workbook
-    within the limit has next to none, so the scan stays at the speed of the regex engine."""
+def reference_pattern(limit: int) -> re.Pattern:
+    """A `r="…"` reference past column ZZ (group 1), or whose row number (group 2) may
+    exceed `limit`: more digits than it, or as many and a first digit at least its first.
+    Rows are compared exactly; a workbook within the limit has next to no matches, and the
+    pattern starts with a literal, so the scan runs at the speed of the regex engine."""
     digits = str(limit)
     return re.compile(
-        rb'\sr="[A-Za-z]{0,3}(\d{%d,}|[%s-9]\d{%d})"'
+        rb'r="(?:([A-Za-z]{3})|[A-Za-z]{0,2}(\d{%d,}|[%s-9]\d{%d})")'
         % (len(digits) + 1, digits[0].encode(), len(digits) - 1)
     )
 
@@ -164,26 +164,25 @@ def chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
             tail = data[-OVERLAP:]
 
 
-def check_sheet_part(archive, info, row_limit: int, row_past_limit: re.Pattern) -> None:
+def check_sheet_part(archive, info, row_limit: int, past_limit: re.Pattern) -> None:
     rows = 0
     for window, fresh in chunks(archive, info):
         rows += window.count(b"<row", max(0, fresh - 3))
-        found = DIMENSION.search(window)
+        if rows > row_limit:
+            raise sheet_too_large(rows, row_limit)
+        found = DIMENSION.search(window) if b"dimension" in window else None
         if found:
-            _, _, last = found.group(1).decode("ascii", "replace").partition(":")
-            column, row = reference(last or found.group(1).decode("ascii", "replace"))
+            text = found.group(1).decode("ascii", "replace")
+            column, row = reference(text.rpartition(":")[2])
             if row > row_limit:
                 raise sheet_too_large(row, row_limit)
             if column > MAX_COLUMNS:
                 raise too_many_columns()
-        for match in row_past_limit.finditer(window):
-            row = int(match.group(1))
-            if row > row_limit:
-                raise sheet_too_large(row, row_limit)
-        if COLUMN_PAST_ZZ.search(window):
-            raise too_many_columns()
-        if rows > row_limit:
-            raise sheet_too_large(rows, row_limit)
+        for match in past_limit.finditer(window):
+            if match.group(1):
+                raise too_many_columns()
+            if int(match.group(2)) > row_limit:
+                raise sheet_too_large(int(match.group(2)), row_limit)
 
 
 def check_shared_strings(archive, info, limit: int) -> None:
