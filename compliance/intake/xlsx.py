@@ -30,6 +30,7 @@ CHUNK = 1 << 20
 # Enough of the previous chunk to finish a tag cut in two.
 OVERLAP = 64
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{0,40})\"")
+ATTRIBUTE_SPACE = (b" ", b"\t", b"\r", b"\n")
 CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d{0,10})$")
 UNREADABLE_WORKBOOK = (
     "The workbook could not be read: it may be damaged or saved by a program Excel "
@@ -179,6 +180,8 @@ def check_sheet_part(archive, info, row_limit: int, past_limit: re.Pattern) -> N
             if column > MAX_COLUMNS:
                 raise too_many_columns()
         for match in past_limit.finditer(window):
+            if window[match.start() - 1 : match.start()] not in ATTRIBUTE_SPACE:
+                continue  # not the `r` attribute: `xmlns:r="http…"`
             if match.group(1):
                 raise too_many_columns()
             if int(match.group(2)) > row_limit:
