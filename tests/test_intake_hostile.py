@@ -11,11 +11,14 @@ import zipfile
 import psutil
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from cba.errors import InvalidInput
 from compliance.intake.upload import report_upload
 from compliance.models import Report, Worker
+from tests.conftest import PASSWORD
 from tests.intake_support import BEFORE_DUE, HEADERS, OCTOBER, line, lines, workbook
 
 
@@ -319,3 +322,18 @@ def test_a_reader_that_runs_past_its_time_is_stopped(walsh, settings, monkeypatc
     monkeypatch.setattr(sandbox, "CHILD", [sys.executable, "-c", spin])
     error = refused_in_child(walsh, workbook(lines(2)))
     assert "took more than 1 seconds" in error.message
+
+
+def test_the_upload_page_answers_a_hostile_workbook_with_the_error_list(client, contractor):
+    content = hand_made_workbook(
+        dimension='<dimension ref="A1:XFD1048576"/>',
+        rows='<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+    assert client.login(username=contractor.username, password=PASSWORD)
+    url = reverse("report_upload", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    upload = SimpleUploadedFile("october.xlsx", content)
+    with MemoryWatch() as memory:
+        page = client.post(url, {"period": "2026-10", "file": upload})
+    assert page.status_code == 422 and "reaches row 1,048,576" in page.text
+    assert memory.grew_mb < 100 and not Report.objects.exists()
