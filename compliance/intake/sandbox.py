@@ -25,12 +25,15 @@ import subprocess
 import sys
 import tempfile
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
 from cba.errors import InvalidInput
+from compliance.intake.ecpr import read_ecpr
 from compliance.intake.table import Table, refuse
+from compliance.intake.xlsx import read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +75,15 @@ class ChildResult:
     kept: bytes | None = None
 
 
-def read_in_child(*, kind: str, content: bytes, limits: Limits) -> ChildResult:
+def read_in_child(
+    *, kind: str, content: bytes, limits: Limits, precheck: Callable[[], None] | None = None
+) -> ChildResult:
     """Read an uploaded file in a child process under `limits`; raise InvalidInput if it
-    could not be read, for whatever reason."""
+    could not be read, for whatever reason.
+
+    `precheck` (the workbook's bounded scan) runs here while the child starts, and the file
+    is handed over only once it has passed: a refusal stops the child before it reads a byte.
+    """
     request = json.dumps(
         {
             "kind": kind,
@@ -85,23 +94,28 @@ def read_in_child(*, kind: str, content: bytes, limits: Limits) -> ChildResult:
         }
     ).encode()
     with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(
+            [*CHILD, str(output.fileno())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(output.fileno(),),
+            cwd=PROJECT_ROOT,
+        )
         try:
-            finished = subprocess.run(
-                [*CHILD, str(output.fileno())],
-                input=request + b"\n" + content,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(output.fileno(),),
-                cwd=PROJECT_ROOT,
-                timeout=2 * limits.seconds + 5,
-                check=False,
-            )
+            if precheck is not None:
+                precheck()
+            child.communicate(request + b"\n" + content, timeout=2 * limits.seconds + 5)
         except subprocess.TimeoutExpired:
             logger.warning("Reading an uploaded %s file took too long; it was stopped.", kind)
             raise took_too_long(kind, limits.seconds) from None
-        if finished.returncode != 0:
-            logger.warning("The %s reader stopped with exit status %s.", kind, finished.returncode)
-            if finished.returncode == -signal.SIGXCPU:
+        finally:
+            if child.returncode is None:
+                child.kill()
+                child.wait()
+        if child.returncode != 0:
+            logger.warning("The %s reader stopped with exit status %s.", kind, child.returncode)
+            if child.returncode == -signal.SIGXCPU:
                 raise took_too_long(kind, limits.seconds)
             raise refuse(COULD_NOT_READ[kind])
         size = os.fstat(output.fileno()).st_size
@@ -240,10 +254,6 @@ def lower_limits(*, memory_mb: int, seconds: int) -> None:
 
 
 def child_main(output_fd: int) -> None:
-    # Imported here: the web process never reads a file itself, so never loads the readers.
-    from compliance.intake.ecpr import read_ecpr
-    from compliance.intake.xlsx import read_workbook
-
     stdin = sys.stdin.buffer
     request = json.loads(stdin.readline(64 * 1024))
     lower_limits(memory_mb=request["memory_mb"], seconds=request["seconds"])

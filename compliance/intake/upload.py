@@ -7,6 +7,7 @@ Both readers run in a child process with memory and time limits (compliance.inta
 
 import datetime
 import hashlib
+from functools import partial
 
 from django.conf import settings
 
@@ -15,6 +16,7 @@ from compliance.intake.files import XLSX, sniff
 from compliance.intake.sandbox import Limits, read_in_child
 from compliance.intake.store import SubmitResult, check_period, current_report, report_submit
 from compliance.intake.validate import Problem
+from compliance.intake.xlsx import check_workbook_parts
 from compliance.models import Report
 from projects.models import Assignment
 
@@ -43,7 +45,10 @@ def report_upload(
         max_rows=settings.UPLOAD_MAX_ROWS,
         worker_id_key=settings.WORKER_ID_KEY if kind != XLSX else "",
     )
-    parsed = read_in_child(kind=kind, content=content, limits=limits)
+    precheck = None
+    if kind == XLSX:
+        precheck = partial(check_workbook_parts, content, max_rows=limits.max_rows)
+    parsed = read_in_child(kind=kind, content=content, limits=limits, precheck=precheck)
     if kind == XLSX:
         return report_submit(
             assignment=assignment,

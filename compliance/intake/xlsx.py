@@ -5,10 +5,11 @@ the first of the top rows that names known columns, so a title line above it is 
 numbers are Excel's own, so an error points at the row the user sees.
 
 This runs in the parse child (compliance.intake.sandbox), so it imports nothing of Django
-and takes its limits as arguments. Before python-calamine sees the file, every worksheet and
-the shared strings are read through in bounded chunks: a workbook that claims a cell past
-the row limit or past column ZZ, or holds more shared strings than a month's report could
-use, is refused before any reader allocates room for it.
+and takes its limits as arguments. Before python-calamine sees the file, the web process
+reads every worksheet and the shared strings through in bounded chunks
+(check_workbook_parts): a workbook that claims a cell past the row limit or past column ZZ,
+or holds more shared strings than a month's report could use, is refused before any reader
+allocates room for it.
 """
 
 import io
@@ -64,7 +65,7 @@ def open_payroll_sheet(content: bytes):
 
 
 def read_workbook(content: bytes, *, max_rows: int) -> Table:
-    check_workbook_parts(content, max_rows=max_rows)
+    """The Payroll sheet as a Table. Only for a workbook that passed check_workbook_parts."""
     sheet = open_payroll_sheet(content)
     end = sheet.end
     if end is None:
