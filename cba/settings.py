@@ -131,6 +131,9 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=1)
 UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 400 * 1024 * 1024, minimum=1)
+# Limits of the child process that reads each uploaded file (compliance/intake/sandbox.py).
+UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1536, minimum=256)
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,6 +1,7 @@
 """California eCPR XML (SPEC §5.2): one file is one week of the month's report."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -68,14 +69,14 @@ def test_a_work_class_may_be_a_craft_alias(walsh, crafts):
 def test_the_worker_id_is_a_keyed_hash_of_the_ssn_never_the_ssn(walsh, settings):
     upload(walsh, WEEK_1)
     keys = set(Worker.objects.values_list("worker_key", flat=True))
+    key = settings.WORKER_ID_KEY
     assert keys == {
-        worker_key_for_ssn("123456789"),
-        worker_key_for_ssn("987654321"),
-        worker_key_for_ssn("111223333"),
+        worker_key_for_ssn("123456789", key=key),
+        worker_key_for_ssn("987654321", key=key),
+        worker_key_for_ssn("111223333", key=key),
     }
     assert all(len(k) == 64 and "123456789" not in k for k in keys)
-    settings.WORKER_ID_KEY = "another key"
-    assert worker_key_for_ssn("123456789") not in keys
+    assert worker_key_for_ssn("123456789", key="another key") not in keys
 
 
 def test_the_kept_file_has_no_ssn(walsh):
@@ -203,3 +204,65 @@ def test_days_are_summed_when_totals_are_missing(walsh):
     upload(walsh, ecpr("2026-10-03", [employee]))
     line_ = PayrollLine.objects.get()
     assert (line_.straight_hours, line_.overtime_hours) == (40, 5)
+
+
+# The kept copy (SPEC §8): written from the parsed tree, so no splitting trick carries an SSN.
+
+
+def digits_only(data: bytes) -> str:
+    return re.sub(r"\D", "", data.decode())
+
+
+def kept_copy_of(assignment, employee: str) -> bytes:
+    report = upload(assignment, ecpr("2026-10-03", [employee])).report
+    return report.source_file.read()
+
+
+def rosa(ssn_element: str, name_id: str = "ROSA DIAZ") -> str:
+    employee = ecpr_employee(ssn="765432109", name="Rosa Diaz")
+    employee = employee.replace('id="765432109::ROSA DIAZ"', f'id="{name_id}"')
+    return employee.replace("<CPR:ssn>765432109</CPR:ssn>", ssn_element)
+
+
+def test_an_ssn_split_into_cdata_sections_is_read_and_not_kept(walsh, settings):
+    kept = kept_copy_of(walsh, rosa("<CPR:ssn><![CDATA[765]]><![CDATA[432109]]></CPR:ssn>"))
+    assert "765432109" not in digits_only(kept) and b"Rosa Diaz" in kept
+    (worker,) = Worker.objects.all()
+    assert worker.worker_key == worker_key_for_ssn("765432109", key=settings.WORKER_ID_KEY)
+
+
+def test_an_ssn_split_by_comments_is_not_kept(walsh):
+    kept = kept_copy_of(walsh, rosa("<CPR:ssn>765<!-- a -->43<!-- b -->2109</CPR:ssn>"))
+    assert "765432109" not in digits_only(kept) and b"<!--" not in kept
+
+
+def test_an_ssn_in_the_name_id_is_not_kept(walsh):
+    kept = kept_copy_of(walsh, rosa("<CPR:ssn>765432109</CPR:ssn>", "876 54 3210::ROSA DIAZ"))
+    digits = digits_only(kept)
+    assert "876543210" not in digits and "765432109" not in digits
+    assert b"id=" not in kept and b"ROSA DIAZ" not in kept
+
+
+def test_street_addresses_are_not_kept_and_the_zip_is(walsh):
+    employee = rosa("<CPR:ssn>765432109</CPR:ssn>").replace("1 Main St", "4417 Crenshaw Blvd")
+    kept = kept_copy_of(walsh, employee)
+    assert b"Crenshaw Blvd" not in kept and b"4417" not in kept and b"1 Industry Way" not in kept
+    assert b"90002" in kept and b"Los Angeles" in kept
+
+
+def test_an_ssn_in_any_other_element_is_masked_in_the_kept_copy(walsh):
+    employee = rosa("<CPR:ssn>765432109</CPR:ssn>").replace(
+        "<CPR:notes></CPR:notes>", "<CPR:notes>old SSN 567-89-0123</CPR:notes>"
+    )
+    kept = kept_copy_of(walsh, employee)
+    assert "567890123" not in digits_only(kept) and b"***-**-0123" in kept
+    assert b"951234567" in kept, "the contractor's employer number stays"
+
+
+def test_an_ssn_typed_into_the_name_is_refused(walsh):
+    employee = ecpr_employee(ssn="765432109", name="Rosa 765 43 2109")
+    with pytest.raises(InvalidInput) as caught:
+        upload(walsh, ecpr("2026-10-03", [employee]))
+    (error,) = caught.value.errors
+    assert "Social Security number" in error["message"] and error["value"] == "Rosa ***-**-2109"
+    assert not Report.objects.exists()

@@ -2,16 +2,23 @@
 reading more than it must."""
 
 import io
+import itertools
+import sys
+import threading
 import time
 import zipfile
 
+import psutil
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from cba.errors import InvalidInput
 from compliance.intake.upload import report_upload
 from compliance.models import Report, Worker
+from tests.conftest import PASSWORD
 from tests.intake_support import BEFORE_DUE, HEADERS, OCTOBER, line, lines, workbook
 
 
@@ -151,3 +158,182 @@ def test_a_formula_cell_is_read_as_its_value_not_run(walsh):
     content = workbook([line(ethnicity='=HYPERLINK("http://x","y")')], raw=True)
     report_upload(assignment=walsh, period=OCTOBER, content=content)
     assert Report.objects.get().line_count == 1
+
+
+# Files built to take the server down (SPEC §8): read in a child process with memory and time
+# limits, refused before any reader allocates where they can be, always a 422.
+
+WORKBOOK_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+        '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml"'
+        ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'sharedStrings+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships"><sheets><sheet name="Payroll" sheetId="1" '
+        'r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        'Target="sharedStrings.xml"/></Relationships>'
+    ),
+}
+SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main">{dimension}<sheetData>{rows}</sheetData></worksheet>'
+)
+
+
+def hand_made_workbook(*, dimension="", rows="", shared_strings=b"<sst/>") -> bytes:
+    """A minimal .xlsx written part by part; `shared_strings` may be an iterable of chunks."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", SHEET.format(dimension=dimension, rows=rows))
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            for chunk in [shared_strings] if isinstance(shared_strings, bytes) else shared_strings:
+                part.write(chunk)
+    return buffer.getvalue()
+
+
+class MemoryWatch:
+    """The most this process's resident memory grew while the block ran, sampled every 5 ms."""
+
+    def __init__(self):
+        self.process = psutil.Process()
+        self.grew_mb = 0.0
+
+    def __enter__(self):
+        self.start = self.process.memory_info().rss
+        self.running = True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def sample(self):
+        while self.running:
+            grew = (self.process.memory_info().rss - self.start) / 2**20
+            self.grew_mb = max(self.grew_mb, grew)
+            time.sleep(0.005)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+
+
+def refused_in_child(assignment, content: bytes, filename="report.xlsx") -> InvalidInput:
+    """Refused with a 422, the web process alive and its memory not grown past 400 MB."""
+    with MemoryWatch() as memory:
+        with pytest.raises(InvalidInput) as caught:
+            report_upload(assignment=assignment, period=OCTOBER, content=content, filename=filename)
+    assert caught.value.status_code == 422 and caught.value.errors
+    assert not Report.objects.exists()
+    assert memory.grew_mb + psutil.Process().memory_info().rss / 2**20 < 400
+    assert memory.grew_mb < 100, f"the web process grew {memory.grew_mb:.0f} MB"
+    return caught.value
+
+
+def test_a_cell_at_the_last_row_and_column_is_refused_before_it_is_read(walsh):
+    # Read in the web process, python-calamine asks for 512 GiB and aborts it.
+    content = hand_made_workbook(
+        dimension='<dimension ref="A1:XFD1048576"/>',
+        rows='<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+    assert len(content) < 3000
+    error = refused_in_child(walsh, content)
+    assert "reaches row 1,048,576" in error.message and "at most 200,000 rows" in error.message
+    assert report_upload(assignment=walsh, period=OCTOBER, content=workbook(lines(2))).report
+
+
+def test_a_cell_past_column_zz_is_refused(walsh):
+    rows = '<row r="1"><c r="AAA1" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert "past column ZZ" in refused_in_child(walsh, hand_made_workbook(rows=rows)).message
+
+
+def test_a_cell_past_the_row_limit_is_refused_without_a_dimension(walsh, settings):
+    settings.UPLOAD_MAX_ROWS = 50
+    rows = '<row r="71"><c r="A71" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert "reaches row 71" in refused_in_child(walsh, hand_made_workbook(rows=rows)).message
+
+
+def test_380_mb_of_empty_shared_strings_are_refused_before_they_are_read(walsh):
+    chunk = b"<si/>" * 200_000
+    content = hand_made_workbook(
+        rows='<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        shared_strings=itertools.chain(
+            [b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'],
+            itertools.repeat(chunk, 380),
+            [b"</sst>"],
+        ),
+    )
+    assert len(content) < 2_000_000
+    error = refused_in_child(walsh, content)
+    assert "different texts" in error.message and "template" in error.message
+
+
+def test_a_workbook_that_needs_more_memory_than_allowed_is_refused_not_fatal(walsh, settings):
+    settings.UPLOAD_PARSE_MEMORY_MB = 256
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        '<row r="199000"><c r="ZZ199000" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    error = refused_in_child(walsh, hand_made_workbook(rows=rows))
+    assert "could not be read" in error.message and "template" in error.message
+
+
+def test_19_mb_of_empty_xml_elements_is_refused(walsh):
+    content = (
+        b'<?xml version="1.0"?><eCPR><payrollInfo><forWeekEnding>2026-10-03</forWeekEnding>'
+        b"<employees>" + b"<employee/>" * 1_750_000 + b"</employees></payrollInfo></eCPR>"
+    )
+    assert len(content) > 19_000_000
+    error = refused_in_child(walsh, content, filename="week.xml")
+    assert "1,750,000 employees" in error.message
+
+
+def test_a_reader_that_runs_past_its_time_is_stopped(walsh, settings, monkeypatch):
+    from compliance.intake import sandbox
+
+    settings.UPLOAD_PARSE_SECONDS = 1
+    spin = (
+        "import sys; from compliance.intake.sandbox import lower_limits; "
+        "lower_limits(memory_mb=256, seconds=1); sys.stdin.buffer.read()\nwhile True: pass"
+    )
+    monkeypatch.setattr(sandbox, "CHILD", [sys.executable, "-c", spin])
+    error = refused_in_child(walsh, workbook(lines(2)))
+    assert "took more than 1 seconds" in error.message
+
+
+def test_the_upload_page_answers_a_hostile_workbook_with_the_error_list(client, contractor):
+    content = hand_made_workbook(
+        dimension='<dimension ref="A1:XFD1048576"/>',
+        rows='<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+    assert client.login(username=contractor.username, password=PASSWORD)
+    url = reverse("report_upload", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    upload = SimpleUploadedFile("october.xlsx", content)
+    with MemoryWatch() as memory:
+        page = client.post(url, {"period": "2026-10", "file": upload})
+    assert page.status_code == 422 and "reaches row 1,048,576" in page.text
+    assert memory.grew_mb < 100 and not Report.objects.exists()

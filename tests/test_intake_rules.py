@@ -108,6 +108,38 @@ def test_it_rejects_a_full_ssn_and_never_echoes_it(walsh, ssn):
     assert not Worker.objects.exists()
 
 
+SSN_VARIANTS = ["123.45.6789", "SSN 123-45-6789", "123\u200b456789", "123\u2060-45-6789"]
+SSN_FIELDS = ["worker_id", "worker_name", "ethnicity"]
+
+
+@pytest.mark.parametrize("field", SSN_FIELDS)
+@pytest.mark.parametrize("ssn", SSN_VARIANTS)
+def test_an_ssn_in_any_free_text_field_is_refused_through_json(walsh, field, ssn):
+    error = only_error(walsh, **{field: ssn})
+    assert error["column"] == field and "Social Security number" in error["message"]
+    assert "***-**-6789" in error["value"] and "12345" not in error["value"]
+    assert not Worker.objects.exists()
+
+
+@pytest.mark.parametrize("field", SSN_FIELDS)
+@pytest.mark.parametrize("ssn", SSN_VARIANTS)
+def test_an_ssn_in_any_free_text_field_is_refused_through_excel(walsh, field, ssn):
+    content = workbook([line(**{field: ssn})])
+    with pytest.raises(InvalidInput) as caught:
+        report_upload(assignment=walsh, period=OCTOBER, content=content, filename="a.xlsx")
+    (error,) = caught.value.errors
+    assert "Social Security number" in error["message"] and "12345" not in error["value"]
+    assert not Report.objects.exists() and not Worker.objects.exists()
+
+
+def test_ordinary_worker_ids_names_and_ethnicities_are_accepted(walsh):
+    rows = [
+        line(worker_id="W-1001", worker_name="Ana Flores", ethnicity="Hispanic"),
+        line(worker_id="WAL-0042", worker_name="Lin Wu", ethnicity="Asian", home_zip="90001-1234"),
+    ]
+    assert submit(walsh, rows).report.line_count == 2
+
+
 def test_it_accepts_other_numeric_worker_ids(walsh):
     assert stored_line(walsh, worker_id=12345678).worker.worker_key == "12345678"
 

@@ -9,6 +9,9 @@ the hourly fringe contributions of `deductionsContribPay` (vacation/holiday, hea
 welfare, pension, training: DIR asks for them as hourly amounts) → fringe rate;
 `grossAmountEarned/thisProject` → gross pay; `forWeekEnding` → week ending;
 `statementOfNP` true → a week without work. DTDs and entities are refused.
+
+This runs in the parse child (compliance.intake.sandbox), so it imports nothing of Django
+and takes its limits and the worker ID key as arguments.
 """
 
 import datetime
@@ -17,19 +20,24 @@ import hmac
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from django.conf import settings
 
-from compliance.intake.files import refuse
-from compliance.intake.table import Table
-from compliance.intake.validate import Problem
+from compliance.intake.table import Table, refuse
+from compliance.ssn import contains_ssn, mask_ssns
 
 NAMESPACE = "http://www.dir.ca.gov/dlse/CPR-Prod-Test/CPR.xsd"
 FRINGE_ELEMENTS = ("vacationHoliday", "healthWelfare", "pension", "training")
 APPRENTICE_WORD = re.compile(r"\bapprentice\b", re.IGNORECASE)
+# Left out of the kept copy: SSNs and street addresses.
+WITHHELD_ELEMENTS = {"ssn", "street"}
+# The contractor's federal employer number: nine digits that are not an SSN.
+EMPLOYER_NUMBER = "contractorFEIN"
+
+ElementTree.register_namespace("CPR", NAMESPACE)
 
 COLUMNS = (
     ("worker_id", "ssn"),
@@ -54,13 +62,13 @@ class EcprWeek:
     week_ending: datetime.date
     no_work: bool
     table: Table
-    redacted: bytes
+    kept: bytes
 
 
-def worker_key_for_ssn(ssn: str) -> str:
-    """The stored worker ID of an eCPR worker: a keyed hash, so the SSN cannot be recovered."""
-    key = settings.WORKER_ID_KEY.encode()
-    return hmac.new(key, ssn.encode(), hashlib.sha256).hexdigest()
+def worker_key_for_ssn(ssn: str, *, key: str) -> str:
+    """The stored worker ID of an eCPR worker: a keyed hash (settings.WORKER_ID_KEY), so the
+    SSN cannot be recovered."""
+    return hmac.new(key.encode(), ssn.encode(), hashlib.sha256).hexdigest()
 
 
 def local(tag: str) -> str:
@@ -105,7 +113,7 @@ def parse(content: bytes):
         ) from None
 
 
-def read_ecpr(content: bytes) -> EcprWeek:
+def read_ecpr(content: bytes, *, max_rows: int, worker_id_key: str) -> EcprWeek:
     root = parse(content)
     if local(root.tag) != "eCPR":
         raise refuse(
@@ -138,36 +146,27 @@ def read_ecpr(content: bytes) -> EcprWeek:
             "The eCPR file lists no employees. If nobody worked that week, set "
             "<statementOfNP>true</statementOfNP>; otherwise export the file again."
         )
-    if len(employees) > settings.UPLOAD_MAX_ROWS:
+    if len(employees) > max_rows:
         raise refuse(
             f"The eCPR file lists {len(employees):,} employees; at most "
-            f"{settings.UPLOAD_MAX_ROWS:,} lines are accepted in one report."
+            f"{max_rows:,} lines are accepted in one report."
         )
-    rows, ssns = [], set()
-    for employee in employees:
-        row, ssn = employee_row(employee, week_text)
-        rows.append(row)
-        if ssn:
-            ssns.add(ssn)
+    rows = [employee_row(employee, week_text, worker_id_key) for employee in employees]
     table = Table(
         columns={name: i for i, (name, _) in enumerate(COLUMNS)},
         headers=dict(COLUMNS),
         rows=rows,
         row_numbers=list(range(1, len(rows) + 1)),
-        rules={"worker_id": hashed_worker_id},
     )
-    return EcprWeek(
-        week_ending=week_ending,
-        no_work=no_work,
-        table=table,
-        redacted=redact(content, ssns),
-    )
+    return EcprWeek(week_ending=week_ending, no_work=no_work, table=table, kept=kept_copy(root))
 
 
-def employee_row(employee, week_text: str) -> tuple[list, str]:
-    ssn_text = text_at(employee, "ssn")
-    ssn = re.sub(r"[\s-]", "", ssn_text)
-    worker_key = worker_key_for_ssn(ssn) if re.fullmatch(r"\d{9}", ssn) else ""
+def employee_row(employee, week_text: str, worker_id_key: str) -> list:
+    ssn = re.sub(r"[\s-]", "", text_at(employee, "ssn"))
+    if re.fullmatch(r"\d{9}", ssn):
+        worker_key = worker_key_for_ssn(ssn, key=worker_id_key)
+    else:
+        worker_key = ""
     work_class = " ".join((text_at(employee, "workClass")).split())
     apprentice = bool(APPRENTICE_WORD.search(work_class))
     craft = " ".join(APPRENTICE_WORD.sub(" ", work_class).split()).strip(" -,")
@@ -187,7 +186,7 @@ def employee_row(employee, week_text: str) -> tuple[list, str]:
         fringe(payroll),
         text_at(payroll, "grossAmountEarned/thisProject"),
     ]
-    return row, ssn if worker_key else ssn_text
+    return row
 
 
 def hours(payroll) -> tuple[str, str, str]:
@@ -228,22 +227,27 @@ def is_number(text: str) -> bool:
         return False
 
 
-def hashed_worker_id(raw):
-    if not raw:
-        return Problem(
-            "The employee's <ssn> is missing or is not 9 digits. Correct it in your payroll "
-            "program and export the file again."
-        )
-    return raw
+def kept_copy(root) -> bytes:
+    """The copy of the file we keep, written from the parsed tree, never by editing its text.
 
-
-def redact(content: bytes, ssns: set[str]) -> bytes:
-    """The copy of the file we keep: every SSN in it, with or without dashes, blotted out."""
-    content = re.sub(rb"(<(?:[\w.-]+:)?ssn\b[^>]*>)[^<]*(<)", rb"\1XXXXXXXXX\2", content)
-    for ssn in ssns:
-        digits = re.sub(r"\D", "", ssn)
-        if len(digits) < 7:
-            continue
-        for form in {ssn, digits, f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"}:
-            content = content.replace(form.encode(), b"XXXXXXXXX")
-    return content
+    Left out: the `<ssn>` and `<street>` elements, the `id` attribute
+    of every element (DIR's `name id` repeats the SSN), and comments (the parser drops
+    them). Any other text or attribute holding a full SSN (compliance.ssn) is masked,
+    except the contractor's federal employer number. However an SSN was split in the
+    file (CDATA sections, comments, entities), the tree holds it whole, so it goes.
+    """
+    for parent in root.iter():
+        for element in list(parent):
+            if local(element.tag) in WITHHELD_ELEMENTS:
+                parent.remove(element)
+    for element in root.iter():
+        for name in [n for n in element.attrib if local(n) == "id"]:
+            del element.attrib[name]
+        for name, value in element.attrib.items():
+            if contains_ssn(value):
+                element.attrib[name] = mask_ssns(value)
+        if element.text and local(element.tag) != EMPLOYER_NUMBER and contains_ssn(element.text):
+            element.text = mask_ssns(element.text)
+        if element.tail and contains_ssn(element.tail):
+            element.tail = mask_ssns(element.tail)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -9,21 +9,13 @@ import zipfile
 
 from django.conf import settings
 
-from cba.errors import InvalidInput
-
-XLSX = "xlsx"
-XML = "xml"
+from compliance.intake.sandbox import XLSX, XML
+from compliance.intake.table import refuse
 
 UPLOAD_HELP = (
     "Upload the project's Excel template (.xlsx), saved from Excel, or the eCPR XML file "
     "you file with California's DIR."
 )
-
-
-def refuse(message: str) -> InvalidInput:
-    return InvalidInput(
-        message, errors=[{"row": None, "column": "", "value": "", "message": message}]
-    )
 
 
 def megabytes(size: int) -> str:

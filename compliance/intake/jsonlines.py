@@ -4,8 +4,7 @@ from django.conf import settings
 
 from cba.errors import InvalidInput
 from compliance.intake.fields import FIELDS
-from compliance.intake.files import refuse
-from compliance.intake.table import Table, problem
+from compliance.intake.table import Table, problem, refuse
 
 
 class Unreadable:

@@ -1,8 +1,15 @@
-"""What every reader hands the validator: rows of raw values under canonical field names."""
+"""What every reader hands the validator: rows of raw values under canonical field names.
+
+Imports nothing of Django: the readers that build a Table run in the parse child
+(compliance.intake.sandbox).
+"""
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from cba.errors import InvalidInput
+from compliance.ssn import mask_ssns
 
 
 @dataclass
@@ -24,17 +31,32 @@ class Table:
     rules: dict[str, Callable] = field(default_factory=dict)
 
 
+def refuse(message: str) -> InvalidInput:
+    """The whole input refused: one error, about no row in particular."""
+    return InvalidInput(message, errors=[problem(row=None, column="", value="", message=message)])
+
+
 def problem(*, row: int | None, column: str, value, message: str) -> dict:
-    """One error or warning as every door shows it: row, column, value given, what to do."""
-    return {"row": row, "column": column, "value": display_value(value), "message": message}
+    """One error or warning as every door shows it: row, column, value given, what to do.
+
+    A full SSN in the value or message is masked: an error never shows one back.
+    """
+    return {
+        "row": row,
+        "column": mask_ssns(column),
+        "value": display_value(value),
+        "message": mask_ssns(message),
+    }
 
 
 def display_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    text = mask_ssns(text)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -18,6 +18,7 @@ from compliance.intake.fields import COLUMN_BY_FIELD, COLUMNS
 from compliance.intake.table import Table, problem
 from compliance.models import PayrollLine
 from compliance.numbers import exact_number, round2
+from compliance.ssn import SSN_MESSAGE, contains_ssn
 from projects.models import Craft, normalize_craft_name
 
 # Beyond this, errors are counted but not listed: the list stays readable and memory bounded.
@@ -62,7 +63,6 @@ def is_blank(raw) -> bool:
 # -- converters: raw cell value -> value, or Problem ---------------------------------------
 
 NUMBER_TEXT = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d+)?$")
-SSN_LIKE = re.compile(r"^\d{9}$|^\d{3}[- ]\d{2}[- ]\d{4}$")
 ZIP_TEXT = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
@@ -146,11 +146,8 @@ def convert_worker_id(raw):
     if raw.__class__ is float and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
-    if SSN_LIKE.match(text):
-        return Problem(
-            "This looks like a Social Security number, which must never be uploaded. Use your "
-            "company's employee number instead."
-        )
+    if contains_ssn(text):
+        return Problem(f"{SSN_MESSAGE} Use your company's employee number instead.")
     if len(text) > 40:
         return Problem("At most 40 characters. Use your company's employee number.")
     return text
@@ -160,6 +157,8 @@ def convert_name(raw):
     if is_blank(raw):
         return ""
     text = " ".join(str(raw).split())
+    if contains_ssn(text):
+        return Problem(f"{SSN_MESSAGE} Enter only the worker's name here.")
     if len(text) > 200:
         return Problem("At most 200 characters.")
     return text
@@ -290,6 +289,8 @@ def convert_ethnicity(raw):
     if is_blank(raw):
         return ""
     text = " ".join(str(raw).split())
+    if contains_ssn(text):
+        return Problem(f"{SSN_MESSAGE} Enter only the worker's ethnicity here.")
     return text if len(text) <= 60 else Problem("At most 60 characters.")
 
 
@@ -413,7 +414,7 @@ def validate_table(table: Table, *, crafts: Iterable[Craft], period: datetime.da
                         problem(
                             row=numbers[index],
                             column=header,
-                            value=mask_ssn(raw_values[index]),
+                            value=raw_values[index],
                             message=value.message,
                         ),
                     )
@@ -563,13 +564,3 @@ class CrossRows:
                         "possible. Check this worker's hours and week endings.",
                     ),
                 )
-
-
-def mask_ssn(raw):
-    """Errors echo the value given, except a Social Security number: only its last 4 digits."""
-    if raw is None:
-        return raw
-    text = str(int(raw)) if raw.__class__ is float and raw.is_integer() else str(raw).strip()
-    if SSN_LIKE.match(text):
-        return "***-**-" + text[-4:]
-    return raw
