@@ -117,7 +117,7 @@ def test_the_owner_and_the_contractor_never_read_an_internal_note_on_the_page_or
     assert ">Internal<" not in html
     events = api_detail(client, user, noted_flag)["events"]
     escalation = next(e for e in events if e["to_status"] == "escalated")
-    assert (escalation["note"], escalation["visibility"]) == ("", "internal")
+    assert (escalation["note"], escalation["visibility"]) == ("", None)
     assert [e["kind"] for e in events].count("comment") == 1
 
 
@@ -323,6 +323,17 @@ def test_a_counsel_memo_carries_internal_notes_and_names_and_every_page_is_marke
         assert "Privileged and confidential: attorney work product" in content, number
 
 
+def test_a_counsel_memo_downloads_under_a_name_that_says_privileged(
+    client, memo_notes, project, walsh, lawyer
+):
+    client.force_login(lawyer)
+    for audience, marked in (("counsel", True), ("recipient", False)):
+        memo = build(project, lawyer, assignment=walsh, audience=audience)
+        for url in (reverse("memo_pdf", args=[memo.pk]), f"/api/v1/memos/{memo.pk}/pdf"):
+            disposition = client.get(url)["Content-Disposition"]
+            assert ("-privileged.pdf" in disposition) is marked, (audience, url)
+
+
 def test_the_snapshot_is_filtered_by_the_audience(memo_notes, project, lawyer):
     def notes(audience):
         snap = gather_snapshot(
@@ -384,3 +395,20 @@ def test_generate_memo_takes_an_audience(memo_notes, tmp_path):
         "counsel",
         "recipient",
     ]
+
+
+@pytest.mark.parametrize(
+    "note", ["Worker SSN 123-45-6789 says so", "id 123.45.6789", "1234\u200b56789"]
+)
+def test_a_note_holding_an_ssn_is_refused_and_nothing_is_stored(client, reviewer, flag, note):
+    client.force_login(reviewer)
+    before = FlagEvent.objects.count()
+    response = client.post(
+        f"/api/v1/flags/{flag.pk}/comments",
+        {"note": note, "visibility": "internal"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "Social Security number" in response.json()["detail"]
+    assert "6789" not in response.content.decode()
+    assert FlagEvent.objects.count() == before

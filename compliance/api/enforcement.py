@@ -242,7 +242,7 @@ def memo_pdf(request, memo_id: int):
             f"Memo #{memo.pk} is {memo.status}: "
             + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
         )
-    return attachment(memo.pdf, filename=f"memo-{memo.pk}-{memo.project.slug}.pdf")
+    return attachment(memo.pdf, filename=memo.download_name)
 
 
 @router.get(

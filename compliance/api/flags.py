@@ -59,7 +59,10 @@ class EventOut(Schema):
         "transition, for a contractor or the owner); comments the caller may not read are "
         "left out of the history altogether."
     )
-    visibility: str = Field(description="`shared` or `internal`: who reads the note.")
+    visibility: Literal["shared", "internal"] | None = Field(
+        description="`shared` or `internal`: who reads the note; null where the note is "
+        "withheld from the caller, so a withheld note does not announce itself."
+    )
     created_at: datetime.datetime
 
 
@@ -107,7 +110,7 @@ def event_out(event: FlagEvent) -> dict:
         "from_status": event.from_status,
         "to_status": event.to_status,
         "note": event.note,
-        "visibility": event.visibility,
+        "visibility": None if getattr(event, "note_withheld", False) else event.visibility,
         "created_at": event.created_at,
     }
 

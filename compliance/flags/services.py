@@ -17,6 +17,7 @@ from django.utils import timezone
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
 from compliance.models import Flag, FlagEvent
+from compliance.ssn import contains_ssn
 from projects import access
 
 Status = Flag.Status
@@ -61,6 +62,16 @@ def note_visibility(*, user, visibility: str | None) -> str:
     return visibility
 
 
+def check_note(note: str) -> None:
+    """A note never carries a Social Security number (SPEC §8: the one detector)."""
+    if contains_ssn(note):
+        message = (
+            "This note looks like it holds a Social Security number, which must never be "
+            "stored: refer to the worker by the worker ID in the report instead."
+        )
+        raise InvalidInput(message, errors=[{"field": "note", "message": message}])
+
+
 def flag_transition(
     *, flag: Flag, user, action: str, note: str = "", visibility: str | None = None
 ) -> Flag:
@@ -74,6 +85,7 @@ def flag_transition(
     note = (note or "").strip()
     if action in REASON_REQUIRED and not note:
         raise InvalidInput(f"Say why the flag is {VERBS[action]}: a reason is required.")
+    check_note(note)
     visibility = note_visibility(user=user, visibility=visibility)
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
@@ -136,6 +148,7 @@ def flag_comment(*, flag: Flag, user, note: str, visibility: str | None = None) 
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Write a comment before posting it.")
+    check_note(note)
     visibility = note_visibility(user=user, visibility=visibility)
     with transaction.atomic():
         event = FlagEvent.objects.create(

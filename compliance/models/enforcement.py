@@ -46,6 +46,13 @@ class Memo(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
 
+    @property
+    def download_name(self) -> str:
+        """The PDF's file name; a counsel memo says it is privileged, so it is not sent out
+        by mistake."""
+        marking = "-privileged" if self.audience == self.Audience.COUNSEL else ""
+        return f"memo-{self.pk}-{self.project.slug}{marking}.pdf"
+
 
 class EnforcementAction(models.Model):
     """A step the law center takes (SPEC §4); a notice starts a cure deadline."""

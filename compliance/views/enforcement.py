@@ -14,7 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cba.errors import DomainError
 from compliance.enforcement import (
@@ -286,6 +286,7 @@ def memo_try_again(request, memo_id: int):
 
 
 @login_required
+@require_safe
 def memo_pdf(request, memo_id: int):
     """A ready memo's PDF: 404 unless its project is visible, 403 unless memos are yours."""
     memo = _visible_memo(request.user, memo_id)
@@ -296,7 +297,7 @@ def memo_pdf(request, memo_id: int):
             + (memo.failure_reason or "it is still being built; try again in a minute."),
         )
         return redirect("memo_list", slug=memo.project.slug)
-    return attachment(memo.pdf, filename=f"memo-{memo.pk}-{memo.project.slug}.pdf")
+    return attachment(memo.pdf, filename=memo.download_name)
 
 
 @login_required

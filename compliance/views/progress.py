@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from cba.errors import InvalidInput
 from compliance.progress import progress_entries, progress_record
@@ -92,6 +93,7 @@ def commitment_progress(request, slug: str, key: str):
 
 
 @login_required
+@require_safe
 def progress_evidence(request, slug: str, entry_id: int):
     """The evidence file of one progress entry, to whoever may see its commitment."""
     project = access.project_for(request.user, slug)

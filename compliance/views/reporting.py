@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cba.errors import Conflict, InvalidInput
 from compliance.intake.files import check_size, megabytes
@@ -342,6 +342,7 @@ def report_detail(request, report_id: int):
 
 @login_required
 @access.only_roles(access.CONTRACTOR, access.LAW_CENTER, access.ADMIN, hide=True)
+@require_safe
 def report_file(request, report_id: int):
     """The file a version was uploaded from (eCPR files kept without SSNs), for those
     access.report_files_for allows; everyone else gets 404."""
