@@ -21,8 +21,10 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from cba.errors import DomainError, TooLarge
-from compliance.api import router as compliance_router
-from compliance.intake.files import megabytes
+from compliance.enforcement.api import router as enforcement_router
+from compliance.evaluation.api import router as evaluation_router
+from compliance.reporting.api import router as reporting_router
+from compliance.reporting.intake.files import megabytes
 from projects.api import router as projects_router
 from projects.api_auth import api_auth, api_throttle
 
@@ -159,4 +161,6 @@ def server_error(request, exc: Exception):
 
 
 api.add_router("/", projects_router)
-api.add_router("/", compliance_router)
+api.add_router("/", reporting_router)
+api.add_router("/", enforcement_router)
+api.add_router("/", evaluation_router)

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from compliance.enqueue import enqueue_evaluation
 from compliance.signals import report_submitted
 
 
@@ -9,6 +10,4 @@ from compliance.signals import report_submitted
 def evaluate_after_report(sender, report, user=None, **kwargs) -> None:
     """A submitted report is measured at once, in the background (SPEC §5: parse → validate
     → store → evaluate)."""
-    from compliance.tasks import enqueue_evaluation
-
     enqueue_evaluation(report.assignment.project_id)

@@ -1,36 +1,21 @@
 """Background tasks (django-q2). Each receives ids, loads what it needs and calls a service.
 
-They are enqueued with `enqueue`, which waits for the current transaction to commit, so a
+They are enqueued with `compliance.enqueue`, which waits for the current transaction to commit, so a
 task never runs against data that might still be rolled back. The schedules (nightly
 evaluation, missing-report check, daily digest) are created by a migration.
 """
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_q.tasks import async_task
 
-from compliance.alerts.services import alert_flag_event as _alert_flag_event
-from compliance.alerts.services import alert_flags_opened as _alert_flags_opened
-from compliance.alerts.services import send_digests
-from compliance.engine import evaluate_project, evaluate_reporting
-from compliance.models import Evaluation, Flag, FlagEvent
+from compliance.enforcement.alerts.services import alert_flag_event as _alert_flag_event
+from compliance.enforcement.alerts.services import alert_flags_opened as _alert_flags_opened
+from compliance.enforcement.alerts.services import send_digests
+from compliance.enforcement.memos.build import memo_build, memos_fail_stalled
+from compliance.enqueue import EVALUATE_PROJECT
+from compliance.models import Evaluation, Flag, FlagEvent, Memo
+from compliance.pipeline import evaluate_project, evaluate_reporting
 from projects.models import Project
-
-
-def enqueue(func: str, *args, **kwargs) -> None:
-    """Queue a task once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: async_task(func, *args, **kwargs))
-
-
-def enqueue_evaluation(project_id: int) -> None:
-    """Evaluate a project in the background once the current transaction commits. The request
-    is stamped after the commit, so an evaluation that starts later has seen the change."""
-    transaction.on_commit(
-        lambda: async_task(
-            "compliance.tasks.evaluate_project_task", project_id, timezone.now().isoformat()
-        )
-    )
 
 
 def evaluate_project_task(project_id: int, requested_at: str | None = None) -> str:
@@ -56,7 +41,7 @@ def evaluate_active_projects() -> str:
         .values_list("pk", flat=True)
     )
     for project_id in project_ids:
-        async_task("compliance.tasks.evaluate_project_task", project_id)
+        async_task(EVALUATE_PROJECT, project_id)
     return f"{len(project_ids)} project evaluations queued"
 
 
@@ -93,3 +78,17 @@ def alert_flag_event(event_id: int) -> str:
 
 def send_daily_digests() -> str:
     return f"{send_digests()} digests"
+
+
+def build_memo_task(memo_id: int) -> str:
+    """Build one queued memo; returns its final status (kept in django-q's task result)."""
+    memo = Memo.objects.filter(pk=memo_id).first()
+    if memo is None:
+        return "deleted"
+    return memo_build(memo=memo).status
+
+
+def fail_stalled_memos() -> str:
+    """Every minute: memos whose build died with its worker, and was not retried in time,
+    are marked failed with the reason, so the law center can try again."""
+    return f"{memos_fail_stalled()} stalled memos marked failed"

@@ -1,7 +1,11 @@
-from compliance.views import dashboard, enforcement, flags, notifications, progress, reporting
+"""The pages of the three pipeline stages: reporting, evaluation, enforcement."""
+
+from compliance.enforcement.views import enforcement, flags, notifications
+from compliance.evaluation.views import dashboard
+from compliance.reporting.views import progress, reports
 
 urlpatterns = [
-    *reporting.urlpatterns,
+    *reports.urlpatterns,
     *flags.urlpatterns,
     *dashboard.urlpatterns,
     *notifications.urlpatterns,

@@ -4,7 +4,7 @@ import datetime
 
 from ninja import Body, Router, Schema
 
-from cba.errors import answers
+from cba.answers import answers
 from projects import access
 from projects.definition import project_definition_load, project_summary
 from projects.models import Assignment, Commitment

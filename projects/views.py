@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from compliance.selectors import project_page
+from compliance.evaluation.selectors.project import project_page
 from compliance.storage import attachment
 from projects import abuse, access
 from projects.selectors import home_projects

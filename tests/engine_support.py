@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django_q.conf import Conf
 
-from compliance.engine import evaluate_project
 from compliance.models import Evaluation
+from compliance.pipeline import evaluate_project
 
 
 def line(worker, week_ending: datetime.date, craft, hours, **extra) -> dict:

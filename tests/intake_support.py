@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from compliance.intake.fields import COLUMNS
+from compliance.reporting.intake.fields import COLUMNS
 
 OCTOBER = datetime.date(2026, 10, 1)
 # A day in November 2026, before the October report's due date (November 15).

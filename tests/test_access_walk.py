@@ -69,7 +69,7 @@ from ninja.utils import normalize_path
 
 import cba.urls
 from cba.api import api
-from compliance.alerts.services import send_digests
+from compliance.enforcement.alerts.services import send_digests
 from compliance.models import NotificationPreference
 from projects import access
 from projects.tokens import api_token_create

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from compliance import tasks
-from compliance.engine import evaluate_project
-from compliance.flags.services import flag_transition
+from compliance.enforcement.flags.services import flag_transition
 from compliance.models import Evaluation, Flag, Notification, NotificationPreference
+from compliance.pipeline import evaluate_project
 from compliance.signals import report_submitted
 from projects.models import Project
 from tests.conftest import make_commitment, make_report
@@ -227,7 +227,7 @@ def test_the_schedules_exist_once_however_often_they_are_created(db):
         "Nightly evaluation of active projects": "compliance.tasks.evaluate_active_projects",
         "Missing-report check": "compliance.tasks.check_missing_reports",
         "Daily digest of new flags": "compliance.tasks.send_daily_digests",
-        "Stalled memos marked failed": "compliance.memos.tasks.fail_stalled_memos",
+        "Stalled memos marked failed": "compliance.tasks.fail_stalled_memos",
     }
     assert dict(Schedule.objects.values_list("name", "func")) == names
 

@@ -197,7 +197,7 @@ def test_a_crash_answers_the_error_body_whatever_debug_says(
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("compliance.api.reports.reports_filtered", broken)
+    monkeypatch.setattr("compliance.reporting.api.reports.reports_filtered", broken)
     answer = client.get("/api/v1/reports", **bearer(contractor))
     assert answer.status_code == 500 and is_error_body(answer)
     assert "secret internals" not in answer.text and "Traceback" not in answer.text

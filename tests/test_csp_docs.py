@@ -113,7 +113,7 @@ def test_the_api_docs_render_the_operations_offline_with_no_policy_violation(bro
     )
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector(".opblock", timeout=15_000)
-    listing = "#operations-reports-compliance_api_reports_list_reports"
+    listing = "#operations-reports-compliance_reporting_api_reports_list_reports"
     page.click(f"{listing} .opblock-summary")  # open one: its form and icons load too
     page.click(f"{listing} button.try-out__btn")
     page.wait_for_selector(f"{listing} .parameters input", timeout=5_000)

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance import svg
-from compliance.charts import chart_data
+from compliance.evaluation import svg
+from compliance.evaluation.charts import chart_data
 from compliance.models import Evaluation, Flag, Worker
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
@@ -272,7 +272,7 @@ def test_wage_violations_measured_per_contractor_are_gathered_largest_first(
 
 def test_the_page_reads_what_the_engine_writes(client, reviewer, project, walsh, crafts, area):
     """SPEC §10 example A end to end: lines in, engine, page out."""
-    from compliance.engine import evaluate_project
+    from compliance.pipeline import evaluate_project
     from tests.conftest import make_commitment
 
     make_commitment(

@@ -18,8 +18,8 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches, reverse
 
 import cba.urls
-from compliance.intake.upload import report_upload
-from compliance.progress import progress_record
+from compliance.reporting.intake.upload import report_upload
+from compliance.reporting.progress import progress_record
 from compliance.storage import safe_filename
 from tests.conftest import make_commitment, make_user
 from tests.intake_support import BEFORE_DUE, OCTOBER, lines, workbook

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from cba.errors import Conflict, InvalidInput
-from compliance.enforcement import (
+from compliance.enforcement.actions import (
     cure_deadline_for,
     enforcement_action_create,
     enforcement_action_mark_cured,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cba.errors import InvalidInput
 from compliance.models import AuditEvent, Flag, ProgressEntry
-from compliance.progress import progress_record
+from compliance.reporting.progress import progress_record
 from tests.conftest import PASSWORD, make_commitment
 from tests.engine_support import d, evaluate
 

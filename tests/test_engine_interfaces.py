@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from compliance.engine import evaluate_project
+from compliance.pipeline import evaluate_project
 from tests.conftest import PASSWORD, make_commitment, make_report
 from tests.engine_support import d, line
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance.engine import evaluate_project, evaluate_reporting
 from compliance.models import Evaluation, Flag
+from compliance.pipeline import evaluate_project, evaluate_reporting
 from tests.conftest import make_report
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db import connection
 
-from compliance.engine import evaluate_project
 from compliance.models import Flag
+from compliance.pipeline import evaluate_project
 from projects.models import Assignment, Organization
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import d, evaluate, line
@@ -513,5 +513,5 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
 
 
 # PostgreSQL's two more: the project row's lock (SQLite's transaction holds the database's
-# write lock instead) and the transaction's settings (see compliance.engine._tune).
+# write lock instead) and the transaction's settings (see compliance.evaluation.engine._tune).
 QUERIES_PER_EVALUATION = 21 + 2 * (connection.vendor == "postgresql")

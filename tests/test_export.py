@@ -177,7 +177,7 @@ def test_control_characters_and_overrides_in_a_flag_title_reach_the_email(
 ):
     from django.core import mail
 
-    from compliance.alerts.services import alert_flags_opened
+    from compliance.enforcement.alerts.services import alert_flags_opened
 
     flag = make_flag(
         project, assignment=walsh, title="Short\u0001 hours\r\nBcc: x@evil.example \u202e<b>"

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cba.errors import Conflict, InvalidInput
-from compliance.flags.services import flag_comment, flag_transition
+from compliance.enforcement.flags.services import flag_comment, flag_transition
 from compliance.models import AuditEvent, Flag, FlagEvent
 from tests.conftest import PASSWORD
 

@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from compliance.engine import evaluate_project
-from compliance.flags import raising
-from compliance.flags.services import flag_transition
+from compliance.enforcement.flags import raising
+from compliance.enforcement.flags.services import flag_transition
 from compliance.models import EnforcementAction, Flag, FlagEvent
+from compliance.pipeline import evaluate_project
 from projects.models import Project
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import line
@@ -425,7 +425,7 @@ def test_a_person_acknowledges_a_flag_while_the_project_is_being_evaluated(
     evaluate_project(project, AS_OF)
     flag = commitment_flags().get()
     evaluating = Paused(
-        monkeypatch, "compliance.engine._tune", lambda: evaluate_project(project, AS_OF)
+        monkeypatch, "compliance.evaluation.engine._tune", lambda: evaluate_project(project, AS_OF)
     )
     with evaluating:
         flag_transition(flag=flag, user=reviewer, action="acknowledge")

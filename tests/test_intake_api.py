@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from compliance.intake.store import report_submit
 from compliance.models import Report
+from compliance.reporting.intake.store import report_submit
 from projects.models import ApiToken, hash_token
 from tests.intake_support import BEFORE_DUE, OCTOBER, ecpr, ecpr_employee, line, lines, workbook
 

@@ -10,10 +10,10 @@ import time_machine
 from django.db.models import Sum
 
 from cba.errors import InvalidInput
-from compliance.intake.ecpr import worker_key_for_ssn
-from compliance.intake.store import report_submit
-from compliance.intake.upload import report_upload
 from compliance.models import PayrollLine, Report, Worker
+from compliance.reporting.intake.ecpr import worker_key_for_ssn
+from compliance.reporting.intake.store import report_submit
+from compliance.reporting.intake.upload import report_upload
 from tests.intake_support import BEFORE_DUE, OCTOBER, ecpr, ecpr_employee, line
 
 DATA = Path(__file__).parent / "data"

@@ -16,8 +16,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from cba.errors import InvalidInput
-from compliance.intake.upload import report_upload
 from compliance.models import Report, Worker
+from compliance.reporting.intake.upload import report_upload
 from tests.conftest import PASSWORD
 from tests.intake_support import BEFORE_DUE, HEADERS, OCTOBER, line, lines, workbook
 
@@ -145,7 +145,7 @@ def test_a_full_ssn_as_worker_id_is_refused_and_not_stored(walsh):
 
 
 def test_a_thousand_bad_rows_list_the_first_errors_and_count_them_all(walsh, monkeypatch):
-    from compliance.intake import validate
+    from compliance.reporting.intake import validate
 
     monkeypatch.setattr(validate, "MAX_LISTED_ERRORS", 50)
     error = refused(walsh, workbook(lines(1000, craft="Plumber", hourly_rate="0")))
@@ -312,11 +312,11 @@ def test_19_mb_of_empty_xml_elements_is_refused(walsh):
 
 
 def test_a_reader_that_runs_past_its_time_is_stopped(walsh, settings, monkeypatch):
-    from compliance.intake import sandbox
+    from compliance.reporting.intake import sandbox
 
     settings.UPLOAD_PARSE_SECONDS = 1
     spin = (
-        "import sys; from compliance.intake.sandbox import lower_limits; "
+        "import sys; from compliance.reporting.intake.sandbox import lower_limits; "
         "lower_limits(memory_mb=256, seconds=1); sys.stdin.buffer.read()\nwhile True: pass"
     )
     monkeypatch.setattr(sandbox, "CHILD", [sys.executable, "-c", spin])

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 
 from cba.errors import InvalidInput
-from compliance.intake.store import report_submit
-from compliance.intake.upload import report_upload
 from compliance.models import PayrollLine, Report, Worker
+from compliance.reporting.intake.store import report_submit
+from compliance.reporting.intake.upload import report_upload
 from tests.intake_support import BEFORE_DUE, HEADERS, OCTOBER, line, lines, workbook
 
 

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from compliance.intake.fields import COLUMNS
-from compliance.intake.template import build_template
-from compliance.intake.upload import report_upload
 from compliance.models import PayrollLine
+from compliance.reporting.intake.fields import COLUMNS
+from compliance.reporting.intake.template import build_template
+from compliance.reporting.intake.upload import report_upload
 from tests.intake_support import BEFORE_DUE, OCTOBER
 
 

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from compliance.engine import evaluate_project
-from compliance.intake.store import report_submit
-from compliance.intake.upload import report_upload
 from compliance.models import AuditEvent, Evaluation, PayrollLine, Report
+from compliance.pipeline import evaluate_project
+from compliance.reporting.intake.store import report_submit
+from compliance.reporting.intake.upload import report_upload
 from compliance.signals import report_submitted
 from tests.intake_support import AFTER_DUE, BEFORE_DUE, OCTOBER, line, lines, workbook
 
@@ -221,7 +221,7 @@ def test_a_report_is_stored_while_its_project_is_being_evaluated(walsh, monkeypa
     if connection.vendor == "sqlite":
         pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
     evaluating = Paused(
-        monkeypatch, "compliance.engine._tune", lambda: evaluate_project(walsh.project)
+        monkeypatch, "compliance.evaluation.engine._tune", lambda: evaluate_project(walsh.project)
     )
     with evaluating, time_machine.travel(BEFORE_DUE, tick=False):
         result = submit(walsh, lines(3))
@@ -234,7 +234,9 @@ def test_a_project_is_evaluated_while_a_report_of_it_is_being_stored(walsh, monk
     if connection.vendor == "sqlite":
         pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
     storing = Paused(
-        monkeypatch, "compliance.intake.store.insert_lines", lambda: submit(walsh, lines(3))
+        monkeypatch,
+        "compliance.reporting.intake.store.insert_lines",
+        lambda: submit(walsh, lines(3)),
     )
     with storing, time_machine.travel(BEFORE_DUE, tick=False):
         evaluations = evaluate_project(walsh.project)

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from compliance.intake.store import report_submit
 from compliance.models import PayrollLine, Report
+from compliance.reporting.intake.store import report_submit
 from tests.conftest import PASSWORD
 from tests.intake_support import BEFORE_DUE, OCTOBER, ecpr, ecpr_employee, line, lines, workbook
 

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from compliance.enforcement import enforcement_action_create
-from compliance.memos.build import memo_generate
-from compliance.memos.gather import gather_snapshot, snapshot_sha256
-from compliance.memos.render import render_memo_pdf
+from compliance.enforcement.actions import enforcement_action_create
+from compliance.enforcement.memos.build import memo_generate
+from compliance.enforcement.memos.gather import gather_snapshot, snapshot_sha256
+from compliance.enforcement.memos.render import render_memo_pdf
 from compliance.models import AuditEvent, Evaluation, Flag, FlagEvent, Memo, PayrollLine
 from tests.conftest import make_commitment, make_report
 
@@ -277,7 +277,7 @@ def test_a_failing_build_ends_as_failed_with_a_reason(
     def broken(*args, **kwargs):
         raise ValueError("the chart data is malformed")
 
-    monkeypatch.setattr("compliance.memos.build.render_memo_pdf", broken)
+    monkeypatch.setattr("compliance.enforcement.memos.build.render_memo_pdf", broken)
     memo = build(project, lawyer)
     assert memo.status == "failed"
     assert "the chart data is malformed" in memo.failure_reason
@@ -488,7 +488,7 @@ def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
 def test_text_renders_with_the_bundled_font_when_the_system_has_no_dejavu(
     worked_examples, project, lawyer, monkeypatch
 ):
-    from compliance.memos import styles
+    from compliance.enforcement.memos import styles
 
     monkeypatch.setattr(styles, "_find_dejavu", lambda: None)
     styles.font_family.cache_clear()

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from compliance.enforcement import enforcement_action_create, enforcement_action_mark_cured
-from compliance.engine import evaluate_project
-from compliance.memos.build import memo_generate
+from compliance.enforcement.actions import enforcement_action_create, enforcement_action_mark_cured
+from compliance.enforcement.memos.build import memo_generate
 from compliance.models import Flag, Memo
+from compliance.pipeline import evaluate_project
 from tests import test_memos
 from tests.conftest import make_commitment, make_report
 from tests.test_memos import pdf_text

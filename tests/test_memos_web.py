@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from compliance.memos.build import memo_request
+from compliance.enforcement.memos.build import memo_request
 from compliance.models import AuditEvent, Memo
 from projects.models import ApiToken, hash_token
 from tests import test_memos
@@ -258,16 +258,16 @@ def test_the_flag_and_project_pages_can_include_the_memo_links(project):
         title="Short",
     )
     lawyer_html = render_to_string(
-        "compliance/memos/_flag_links.html", {"flag": flag, "role": "law_center"}
+        "enforcement/memos/_flag_links.html", {"flag": flag, "role": "law_center"}
     )
     assert f"/projects/crenshaw/memos/new/?flag={flag.pk}" in lawyer_html
     assert f"/projects/crenshaw/enforcement/?flag={flag.pk}#record" in lawyer_html
     reviewer_html = render_to_string(
-        "compliance/memos/_flag_links.html", {"flag": flag, "role": "reviewer"}
+        "enforcement/memos/_flag_links.html", {"flag": flag, "role": "reviewer"}
     )
     assert "memos/new" not in reviewer_html and "/enforcement/" in reviewer_html
     project_html = render_to_string(
-        "compliance/memos/_project_links.html", {"project": project, "role": "law_center"}
+        "enforcement/memos/_project_links.html", {"project": project, "role": "law_center"}
     )
     assert "/projects/crenshaw/memos/new/" in project_html
 

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from compliance.flags.services import flag_comment, flag_transition
-from compliance.memos.gather import gather_snapshot
+from compliance.enforcement.flags.services import flag_comment, flag_transition
+from compliance.enforcement.memos.gather import gather_snapshot
 from compliance.models import Flag, FlagEvent, Memo, Worker
 from projects import access
 from tests import test_memos

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from compliance.intake.ecpr import worker_key_for_ssn
+from compliance.reporting.intake.ecpr import worker_key_for_ssn
 from compliance.ssn import contains_ssn, mask_ssns
 
 

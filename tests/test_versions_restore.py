@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from compliance import tasks
-from compliance.intake.store import report_submit
+from compliance import enqueue
 from compliance.models import AuditEvent, PayrollLine, Report
+from compliance.reporting.intake.store import report_submit
 from tests.intake_support import BEFORE_DUE, OCTOBER, lines
 from tests.test_intake_api import bearer, post_json
 
@@ -23,7 +23,7 @@ def before_due():
 def queued(monkeypatch) -> list[tuple]:
     """Tasks queued, instead of run."""
     calls = []
-    monkeypatch.setattr(tasks, "async_task", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(enqueue, "async_task", lambda *args, **kwargs: calls.append(args))
     return calls
 
 

@@ -16,8 +16,13 @@ from django.urls import reverse
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
-from compliance.memos import build
-from compliance.memos.build import STALLED, memo_build, memo_stall_seconds, memos_fail_stalled
+from compliance.enforcement.memos import build
+from compliance.enforcement.memos.build import (
+    STALLED,
+    memo_build,
+    memo_stall_seconds,
+    memos_fail_stalled,
+)
 from compliance.models import AuditEvent, Memo
 from tests.test_alerts_worker import ROOT, database_url
 
@@ -152,7 +157,7 @@ def test_the_law_center_tries_a_failed_memo_again(
     client, memo, lawyer, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr("compliance.enqueue.async_task", lambda *a, **k: queued.append(a))
     Memo.objects.filter(pk=memo.pk).update(status="failed", failure_reason=STALLED)
     client.force_login(lawyer)
     page = client.get(reverse("memo_list", kwargs={"slug": "crenshaw"}))
@@ -163,7 +168,7 @@ def test_the_law_center_tries_a_failed_memo_again(
     assert f"Memo #{memo.pk} is being built again" in done.text
     memo.refresh_from_db()
     assert memo.status == "queued" and memo.failure_reason == ""
-    assert queued == [("compliance.memos.tasks.build_memo_task", memo.pk)]
+    assert queued == [("compliance.tasks.build_memo_task", memo.pk)]
     assert AuditEvent.objects.get(verb="memo.retried").actor == lawyer
 
     again = client.post(reverse("memo_try_again", kwargs={"memo_id": memo.pk}), follow=True)

@@ -40,9 +40,8 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from compliance.alerts.services import alert_flags_opened
-from compliance.intake.upload import report_upload
-from compliance.memos.build import memo_generate
+from compliance.enforcement.alerts.services import alert_flags_opened
+from compliance.enforcement.memos.build import memo_generate
 from compliance.models import (
     EnforcementAction,
     Evaluation,
@@ -54,6 +53,7 @@ from compliance.models import (
     Report,
     Worker,
 )
+from compliance.reporting.intake.upload import report_upload
 from projects import access
 from projects.models import Agreement, Area, Assignment, Craft, Monitoring, Organization, Project
 from projects.tokens import api_token_create

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.html import format_html
 
+from compliance.evaluation import svg
 from compliance.status import Status
 from compliance.text import printable
 
@@ -110,15 +111,11 @@ def is_scalar(value) -> bool:
 
 @register.simple_tag
 def cumulative_chart(data, title: str):
-    from compliance import svg
-
     return svg.cumulative_chart(data, title=title)
 
 
 @register.simple_tag
 def monthly_chart(data, title: str):
-    from compliance import svg
-
     return svg.monthly_chart(data, title=title)
 
 

@@ -13,8 +13,8 @@ import sys
 
 from django.db import connection
 
-from compliance.engine import evaluate_project
 from compliance.models import Evaluation, Flag, PayrollLine
+from compliance.pipeline import evaluate_project
 from demo.generator import build_project, write_lines
 from tests.bench import timed
 

@@ -16,8 +16,8 @@ from django_q.conf import Conf
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from compliance.intake.fields import COLUMNS
-from compliance.intake.upload import report_upload
+from compliance.reporting.intake.fields import COLUMNS
+from compliance.reporting.intake.upload import report_upload
 from demo.generator import build_project, payroll_rows
 from tests.bench import timed
 

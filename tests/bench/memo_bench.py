@@ -16,8 +16,8 @@ def run(*, lines: int) -> dict:
     from django.utils import timezone
     from pypdf import PdfReader
 
-    from compliance.engine import evaluate_project
-    from compliance.memos import build
+    from compliance.enforcement.memos import build
+    from compliance.pipeline import evaluate_project
     from demo.generator import build_project, write_lines
     from projects.models import Membership, Organization
 

@@ -37,8 +37,8 @@ def run(*, lines: int) -> dict:
     from django.urls import reverse
     from django.utils import timezone
 
-    from compliance.engine import evaluate_project
     from compliance.models import Flag
+    from compliance.pipeline import evaluate_project
     from demo.generator import build_project, write_lines
     from projects.models import Membership, Organization
 

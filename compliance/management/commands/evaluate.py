@@ -6,9 +6,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from compliance.engine import evaluate_project
-from compliance.engine.results import evaluation_result, ordered, with_names
+from compliance.evaluation.engine.results import evaluation_result, ordered, with_names
 from compliance.models import Evaluation
+from compliance.pipeline import evaluate_project
 from projects.models import Project
 
 

@@ -4,7 +4,12 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from compliance.flags.selectors import STATUS_CHOICES, filter_flags, flag_summary, with_names
+from compliance.enforcement.flags.selectors import (
+    STATUS_CHOICES,
+    filter_flags,
+    flag_summary,
+    with_names,
+)
 from compliance.management.commands.evaluate import project_by_slug
 from compliance.models import Flag
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cba.errors import DomainError
-from compliance.memos.build import memo_generate
+from compliance.enforcement.memos.build import memo_generate
 from compliance.models import Memo
 from projects.models import Assignment, Project
 

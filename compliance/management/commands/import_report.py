@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cba.errors import InvalidInput
-from compliance.intake.files import check_size
-from compliance.intake.selectors import parse_period
-from compliance.intake.upload import report_upload
+from compliance.reporting.intake.files import check_size
+from compliance.reporting.intake.selectors import parse_period
+from compliance.reporting.intake.upload import report_upload
 from projects.models import Assignment
 
 

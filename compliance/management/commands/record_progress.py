@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cba.errors import DomainError
 from compliance.management.commands.evaluate import parse_date, project_by_slug
-from compliance.progress import progress_record
+from compliance.reporting.progress import progress_record
 
 
 def parse_decimal(name: str, value: str | None) -> Decimal | None:

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from compliance.engine import evaluate_project
 from compliance.models import Flag, Report
+from compliance.pipeline import evaluate_project
 from demo import seed as demo
 
 

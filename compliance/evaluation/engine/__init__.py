@@ -1,0 +1,179 @@
+"""The compliance engine: measures every commitment of a project against its reports (SPEC §3).
+
+One module per kind of commitment, behind `KINDS`. `evaluate_project` is the single entry
+point: it reads the current lines once, grouped by report (one contractor's month) and
+craft, with a conditional sum for every hours-measured commitment in that same pass; each
+kind then rolls those totals up to the groups its scope defines. What needs another
+grouping runs its own query, one per commitment, never per group or month: distinct
+workers, the underpaid lines of a wage floor (found through an index), progress entries,
+reports filed. The results replace the project's stored evaluations. The engine has no
+other effect: `compliance.pipeline` runs it inside the transaction that also reconciles
+the flags (SPEC §4), under the project's lock.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from compliance.evaluation.engine import anomalies, counts, reporting, wages, workforce
+from compliance.evaluation.engine.common import TOTAL, Context
+from compliance.models import Evaluation
+from compliance.months import month_start, months_between
+from projects.models import Craft, Project
+
+KINDS = {
+    "workforce_share": workforce,
+    "wage_floor": wages,
+    "count_target": counts,
+}
+LINE_KINDS = {"workforce_share", "wage_floor"}
+
+__all__ = ["KINDS", "Measured", "measure_project", "measure_reporting"]
+
+
+def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
+    return Context(
+        project=project,
+        as_of=as_of,
+        computed_at=computed_at,
+        assignments={
+            a.pk: a for a in project.assignments.select_related("contractor").order_by("pk")
+        },
+        crafts={c.pk: c for c in Craft.objects.filter(projects=project).order_by("pk")},
+    )
+
+
+def _tune() -> None:
+    """PostgreSQL: this transaction's few big aggregates gain nothing from JIT compilation
+    (hundreds of milliseconds to compile), need room to hash their groups in memory, and
+    are worth splitting over parallel workers, which the planner's default costs rule out
+    for the pass over the lines (thousands of groups, each with dozens of sums)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+                " set_config('parallel_setup_cost', '0', true),"
+                " set_config('parallel_tuple_cost', '0', true)"
+            )
+
+
+def _read_lines(ctx: Context, commitments) -> None:
+    """The one pass over the lines: totals by report (so contractor and month) and craft.
+
+    Grouping by report rather than by a month computed from each line's date spares the
+    database a date function per line: a line's week ends in its report's month.
+    """
+    aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
+    same_as = {}  # commitments often share a sum (all hours of the population): once is enough
+    computed = {repr(aggregates["all_hours"]): "all_hours"}
+    for commitment in commitments:
+        kind = KINDS[commitment.kind]
+        if hasattr(kind, "line_aggregates"):
+            for name, aggregate in kind.line_aggregates(commitment, ctx).items():
+                if repr(aggregate) in computed:
+                    same_as[name] = computed[repr(aggregate)]
+                else:
+                    computed[repr(aggregate)] = name
+                    aggregates[name] = aggregate
+    cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
+    ctx.load_reports(cell["report_id"] for cell in cells)
+    for cell in cells:
+        cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
+        for name, twin in same_as.items():
+            cell[name] = cell[twin]
+    ctx.cells = cells
+    months = [cell["month"] for cell in cells]
+    first = min([month_start(ctx.project.start_date), *months])
+    last = month_start(ctx.as_of)
+    if ctx.as_of > ctx.project.end_date:
+        last = max([month_start(ctx.project.end_date), *months])
+    ctx.months = months_between(first, last)
+
+
+def _craft_names(ctx: Context) -> None:
+    """Lines may name a craft the project no longer lists; flags still need its name."""
+    missing = {cell["craft_id"] for cell in ctx.cells} - set(ctx.crafts)
+    if missing:
+        ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
+
+
+def _store(evaluations: list[Evaluation]) -> None:
+    """Insert the results. PostgreSQL takes them through COPY: the megabytes of monthly
+    series go as they are, not quoted into one huge INSERT statement (half the time)."""
+    if connection.vendor != "postgresql" or not evaluations:
+        Evaluation.objects.bulk_create(evaluations)
+        return
+    fields = [f for f in Evaluation._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(Evaluation._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for evaluation in evaluations:
+            copy.write_row(
+                [f.get_db_prep_save(getattr(evaluation, f.attname), connection) for f in fields]
+            )
+    # One row per project, commitment and group (a constraint says so): that finds their ids.
+    ids = {
+        (commitment_key, group_key): pk
+        for pk, commitment_key, group_key in Evaluation.objects.filter(
+            project=evaluations[0].project_id,
+            commitment_key__in={e.commitment_key for e in evaluations},
+        ).values_list("pk", "commitment_key", "group_key")
+    }
+    for evaluation in evaluations:
+        evaluation.pk = ids[(evaluation.commitment_key, evaluation.group_key)]
+        evaluation._state.adding = False
+        evaluation._state.db = connection.alias
+
+
+@dataclass
+class Measured:
+    """What one measurement of a project found: the stored results, and for the flags the
+    context they were measured in and the reports newly checked for data anomalies."""
+
+    ctx: Context
+    evaluations: list[Evaluation]
+    anomalies: list = field(default_factory=list)
+    anomaly_months: list = field(default_factory=list)
+
+
+def measure_project(project: Project, as_of: datetime.date) -> Measured:
+    """Evaluate every commitment of the project for every group its scope defines, and the
+    reporting obligation of every assignment, as of a date; store the results in place of
+    the previous ones. Run it inside a transaction that holds the project's lock."""
+    _tune()
+    project.refresh_from_db()
+    ctx = _context(project, as_of, timezone.now())
+    commitments = list(project.commitments.select_related("area").order_by("position", "key"))
+    by_kind = defaultdict(list)
+    for commitment in commitments:
+        by_kind[commitment.kind].append(commitment)
+    if any(c.kind in LINE_KINDS for c in commitments):
+        _read_lines(ctx, commitments)
+        _craft_names(ctx)
+    evaluations = []
+    for kind, module in KINDS.items():
+        evaluations += module.evaluate(by_kind[kind], ctx)
+    evaluations += reporting.evaluate(ctx)
+    Evaluation.objects.filter(project=project).delete()
+    _store(evaluations)
+    checked = anomalies.check_new_reports(ctx)
+    return Measured(
+        ctx=ctx,
+        evaluations=evaluations,
+        anomalies=checked.anomalies,
+        anomaly_months=checked.months,
+    )
+
+
+def measure_reporting(project: Project, as_of: datetime.date) -> Measured:
+    """Only the reporting obligation: the missing-report check, cheap enough to run often."""
+    ctx = _context(project, as_of, timezone.now())
+    evaluations = reporting.evaluate(ctx)
+    Evaluation.objects.filter(project=project, commitment_key="reporting").delete()
+    _store(evaluations)
+    return Measured(ctx=ctx, evaluations=evaluations)

@@ -1,0 +1,165 @@
+"""Data anomalies worth a person's look (SPEC §4), found in the current lines.
+
+- The same worker ID with two (or more) home ZIPs in one month: residency decides the
+  targeted-hire figures, so a worker who seems to move mid-month may be miscounted.
+- One worker over 60 hours in one week across the project (all crafts together).
+Each is reported per contractor and month, listing the workers behind it.
+
+A worker ID belongs to one contractor and a week to one month, so both checks look at one
+report (one contractor's month) at a time, and a report version's lines never change: each
+current version is checked once, by the first evaluation after its month has ended, and
+marked checked. One pass over the reports being checked groups their lines by worker;
+only the few workers it finds with a second ZIP, a second craft or a line over 60 hours
+have their lines looked at month by month or week by week.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Max, Min, Q, Sum
+
+from compliance.evaluation.engine.common import TOTAL, Context, month_label
+from compliance.models import PayrollLine, Report, Worker
+from compliance.months import month_start
+from compliance.numbers import round2
+
+WEEKLY_HOURS_LIMIT = Decimal(60)
+
+
+@dataclass
+class Anomaly:
+    """What looks wrong in one contractor's month."""
+
+    assignment_id: int
+    month: datetime.date
+    two_home_zips: list[dict] = field(default_factory=list)
+    over_60_hours: list[dict] = field(default_factory=list)
+
+    def figures(self) -> dict:
+        return {
+            "month": month_label(self.month),
+            "two_home_zips": self.two_home_zips,
+            "over_60_hours": self.over_60_hours,
+        }
+
+
+@dataclass
+class Checked:
+    """The anomalies found in the reports checked by this evaluation, and which contractor
+    months those reports cover (their flags are reconciled; other months' stay as they are)."""
+
+    anomalies: list[Anomaly]
+    months: set[tuple[int, datetime.date]]
+
+
+def check_new_reports(ctx: Context) -> Checked:
+    """Check the current reports not checked yet whose month has ended by the as-of date."""
+    ended_before = month_start(ctx.as_of + datetime.timedelta(days=1))
+    unchecked = dict(
+        (pk, (assignment_id, period))
+        for pk, assignment_id, period in Report.objects.filter(
+            assignment__project=ctx.project,
+            is_current=True,
+            anomalies_checked_at__isnull=True,
+            period__lt=ended_before,
+        ).values_list("pk", "assignment_id", "period")
+    )
+    if not unchecked:
+        return Checked(anomalies=[], months=set())
+    ctx.reports.update(unchecked)
+    lines = PayrollLine.objects.filter(
+        project=ctx.project, is_current=True, report_id__in=sorted(unchecked)
+    )
+    anomalies = _find(ctx, lines)
+    Report.objects.filter(pk__in=list(unchecked)).update(anomalies_checked_at=ctx.computed_at)
+    return Checked(anomalies=anomalies, months=set(unchecked.values()))
+
+
+def _find(ctx: Context, lines) -> list[Anomaly]:
+    # First per worker, over all the reports being checked: the few workers who ever had a
+    # second ZIP, a line over 60 hours or a second craft. Then only their lines, per month
+    # or week: a worker who always gave one ZIP cannot have had two in a month, and one who
+    # kept to one craft has one line a week.
+    suspects = list(
+        lines.values("worker_id")
+        .annotate(
+            first_zip=Min("home_zip"),
+            last_zip=Max("home_zip"),
+            longest=Max("hours"),
+            first_craft=Min("craft_id"),
+            last_craft=Max("craft_id"),
+        )
+        .filter(
+            Q(first_zip__lt=F("last_zip"))
+            | Q(longest__gt=WEEKLY_HOURS_LIMIT)
+            | Q(first_craft__lt=F("last_craft"))
+        )
+        .order_by()
+    )
+    moved = _moved(lines, [s["worker_id"] for s in suspects if s["first_zip"] < s["last_zip"]])
+    busy = _busy_weeks(
+        lines,
+        [
+            s["worker_id"]
+            for s in suspects
+            if s["longest"] > WEEKLY_HOURS_LIMIT or s["first_craft"] < s["last_craft"]
+        ],
+    )
+    if not moved and not busy:
+        return []
+    worker_ids = {worker_id for _, worker_id in moved} | {row["worker_id"] for row in busy}
+    keys = dict(Worker.objects.filter(pk__in=worker_ids).values_list("pk", "worker_key"))
+
+    found: dict[tuple, Anomaly] = {}
+
+    def anomaly(report_id) -> Anomaly:
+        assignment_id, month = ctx.reports[report_id]
+        key = (assignment_id, month)
+        if key not in found:
+            found[key] = Anomaly(assignment_id=assignment_id, month=month)
+        return found[key]
+
+    for (report_id, worker_id), zips in moved.items():
+        anomaly(report_id).two_home_zips.append({"worker": keys[worker_id], "zips": sorted(zips)})
+    for row in busy:
+        anomaly(row["report_id"]).over_60_hours.append(
+            {
+                "worker": keys[row["worker_id"]],
+                "week_ending": row["week_ending"].isoformat(),
+                "hours": str(round2(row["total"])),
+            }
+        )
+    for item in found.values():
+        item.two_home_zips.sort(key=lambda w: w["worker"])
+        item.over_60_hours.sort(key=lambda w: (w["week_ending"], w["worker"]))
+    return [found[key] for key in sorted(found)]
+
+
+def _moved(lines, worker_ids: list[int]) -> dict[tuple[int, int], set[str]]:
+    """The home ZIPs of these workers in each month (report) where they gave more than one."""
+    if not worker_ids:
+        return {}
+    zips = defaultdict(set)
+    for row in (
+        lines.filter(worker_id__in=worker_ids)
+        .values("report_id", "worker_id", "home_zip")
+        .distinct()
+        .order_by()
+    ):
+        zips[(row["report_id"], row["worker_id"])].add(row["home_zip"])
+    return {key: found for key, found in zips.items() if len(found) > 1}
+
+
+def _busy_weeks(lines, worker_ids: list[int]) -> list[dict]:
+    """The weeks these workers worked over 60 hours, all crafts together."""
+    if not worker_ids:
+        return []
+    return list(
+        lines.filter(worker_id__in=worker_ids)
+        .values("report_id", "worker_id", "week_ending")
+        .annotate(total=Sum("hours", output_field=TOTAL))
+        .filter(total__gt=WEEKLY_HOURS_LIMIT)
+        .order_by()
+    )

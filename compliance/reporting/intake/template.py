@@ -1,0 +1,214 @@
+"""The project's Excel template for one contractor and month (SPEC §5.1).
+
+Sheet `Payroll`: a title line naming the project, contractor and month, then the header
+row (frozen), one column per SPEC field, with dropdowns for craft, J/RA, Y/N and gender fed
+from the `Lists` sheet, and date and number checks. `Instructions` explains each column.
+"""
+
+import datetime
+import io
+
+from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from compliance.reporting.intake.fields import COLUMNS
+from compliance.reporting.intake.store import due_date
+from projects.models import Assignment
+
+HEADER_ROW = 2
+FIRST_DATA_ROW = HEADER_ROW + 1
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
+NUMBER_FORMATS = {
+    "worker_id": "@",
+    "home_zip": "@",
+    "week_ending": "m/d/yyyy",
+    "straight_hours": "0.00",
+    "overtime_hours": "0.00",
+    "doubletime_hours": "0.00",
+    "hourly_rate": "#,##0.00",
+    "fringe_rate": "#,##0.00",
+    "gross_pay": "#,##0.00",
+}
+
+
+def template_filename(assignment: Assignment, period: datetime.date) -> str:
+    return f"{assignment.project.slug}-{assignment.contractor.slug}-{period:%Y-%m}-payroll.xlsx"
+
+
+def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
+    project = assignment.project
+    crafts = list(project.crafts.order_by("name"))
+    workbook = Workbook()
+    payroll = workbook.active
+    payroll.title = "Payroll"
+    lists = workbook.create_sheet("Lists")
+    instructions = workbook.create_sheet("Instructions")
+    title = f"Payroll report · {project.name} · {assignment.contractor.name} · {period:%B %Y}"
+    workbook.properties.title = title
+    workbook.properties.creator = "CBA Monitor"
+
+    payroll["A1"] = title
+    payroll["A1"].font = Font(bold=True, size=12)
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = payroll.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(
+            ("Required. " if column.required else "") + column.rule, "CBA Monitor"
+        )
+        letter = get_column_letter(index)
+        payroll.column_dimensions[letter].width = column.width
+        if column.field in NUMBER_FORMATS:
+            payroll.column_dimensions[letter].number_format = NUMBER_FORMATS[column.field]
+    payroll.freeze_panes = f"A{FIRST_DATA_ROW}"
+
+    fill_lists(lists, crafts)
+    add_validations(payroll, crafts, period)
+    fill_instructions(instructions, assignment, period, title)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_lists(sheet, crafts) -> None:
+    columns = {
+        "A": ("Craft", [c.name for c in crafts]),
+        "B": ("Apprentice", ["J", "RA"]),
+        "C": ("Yes / No", ["Y", "N"]),
+        "D": ("Gender", ["F", "M", "X"]),
+        "E": ("Craft names also accepted", [", ".join(c.aliases) for c in crafts]),
+    }
+    for letter, (header, values) in columns.items():
+        sheet[f"{letter}1"] = header
+        sheet[f"{letter}1"].font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            sheet[f"{letter}{row}"] = value
+        sheet.column_dimensions[letter].width = 26 if letter in "AE" else 12
+
+
+def column_range(field: str) -> str:
+    index = next(i for i, c in enumerate(COLUMNS, start=1) if c.field == field)
+    letter = get_column_letter(index)
+    return f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + settings.UPLOAD_MAX_ROWS - 1}"
+
+
+def add_validations(sheet, crafts, period: datetime.date) -> None:
+    last_day = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
+        datetime.timedelta(days=1)
+    )
+    rules = [
+        (
+            "craft",
+            DataValidation(
+                type="list",
+                formula1=f"=Lists!$A$2:$A${max(len(crafts), 1) + 1}",
+                error="Choose one of the project's crafts from the list.",
+            ),
+        ),
+        (
+            "apprentice",
+            DataValidation(
+                type="list",
+                formula1="=Lists!$B$2:$B$3",
+                error="J for a journeyworker, RA for a registered apprentice.",
+            ),
+        ),
+        (
+            "apprentice_level",
+            DataValidation(
+                type="whole",
+                operator="between",
+                formula1="1",
+                formula2="10",
+                error="A whole number from 1 to 10.",
+            ),
+        ),
+        (
+            "week_ending",
+            DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({period.year},{period.month},1)",
+                formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
+                error=f"A date in {period:%B %Y}, the month of this report.",
+            ),
+        ),
+        (
+            "straight_hours",
+            DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2="80",
+                error="0 to 80 straight-time hours; put the rest under overtime.",
+            ),
+        ),
+        ("gender", DataValidation(type="list", formula1="=Lists!$D$2:$D$4", error="F, M or X.")),
+    ]
+    rules += [
+        (field, DataValidation(type="list", formula1="=Lists!$C$2:$C$3", error="Y or N."))
+        for field in ("veteran", "disadvantaged", "new_hire")
+    ]
+    for field, validation in rules:
+        validation.allow_blank = True
+        validation.showErrorMessage = True
+        validation.errorTitle = "Not accepted"
+        validation.add(column_range(field))
+        sheet.add_data_validation(validation)
+
+
+def fill_instructions(sheet, assignment: Assignment, period: datetime.date, title: str) -> None:
+    due = due_date(assignment, period)
+    lines = [
+        (title, True),
+        (f"Project: {assignment.project.name}", False),
+        (f"Contractor: {assignment.contractor.name}", False),
+        (f"Month: {period:%B %Y} · due {due:%B} {due.day}, {due.year}", False),
+        ("", False),
+        ("How to fill in this report", True),
+        (
+            "1. On the Payroll sheet, enter one row per worker, week ending and craft. "
+            "Keep the header row as it is; you may add columns, they are ignored.",
+            False,
+        ),
+        (
+            "2. Use the dropdowns for Craft, Apprentice, Gender and the Y/N columns. "
+            "Week Ending is the last day of the pay week; it must be in the report's month.",
+            False,
+        ),
+        (
+            "3. Never enter a Social Security number: use your own employee number as Worker ID.",
+            False,
+        ),
+        (
+            "4. Save the file as .xlsx and upload it on the project's reports page. If a row "
+            "has a problem, you will see every problem at once with its row and column; fix "
+            "them and upload again. Nothing is stored until the whole file is right.",
+            False,
+        ),
+        (
+            "5. To correct a report later, upload the whole month again: it becomes a new "
+            "version and the old one stays in the history.",
+            False,
+        ),
+        ("", False),
+        ("Columns", True),
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=text).font = Font(bold=bold)
+    start = len(lines) + 1
+    for col, header in enumerate(("Column", "Required", "What to enter"), start=1):
+        sheet.cell(row=start, column=col, value=header).font = Font(bold=True)
+    for offset, column in enumerate(COLUMNS, start=1):
+        sheet.cell(row=start + offset, column=1, value=column.header)
+        sheet.cell(row=start + offset, column=2, value="yes" if column.required else "no")
+        sheet.cell(row=start + offset, column=3, value=column.rule)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 10
+    sheet.column_dimensions["C"].width = 90

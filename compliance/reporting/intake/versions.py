@@ -1,0 +1,202 @@
+"""Making a month's version current on purpose: restore an earlier one, or report no work.
+
+No version ever vanishes (SPEC §5). Restoring version N stores a new version with N's lines,
+source and file, so the history still reads in order and the restore itself is on record.
+Reporting no work over a current version that has lines would stop those lines counting, so
+it asks for confirmation first, naming the lines and hours (SPEC §5.3).
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from cba.errors import Conflict, InvalidInput
+from compliance.audit import audit_record
+from compliance.locks import lock_rows, with_retry
+from compliance.models import PayrollLine, Report
+from compliance.months import month_start
+from compliance.reporting.intake.store import (
+    SubmitResult,
+    check_period,
+    count,
+    current_report,
+    possessive,
+    report_submit,
+)
+from compliance.signals import report_submitted
+from projects.models import Assignment
+
+# A copied line keeps every column but its id, its report and whether it is current.
+NOT_COPIED = {"id", "report_id", "is_current"}
+MAX_VERSION = 2**31 - 1
+
+
+def lines_that_stop_counting(report: Report) -> str:
+    """ "64 lines, 2,560.00 hours" """
+    return f"{count(report.line_count, 'line')}, {report.total_hours:,} hours"
+
+
+def report_no_work(
+    *,
+    assignment: Assignment,
+    period: datetime.date,
+    user,
+    confirm_replace: bool = False,
+) -> SubmitResult:
+    """Report that nobody worked on the project in a month.
+
+    When the month's current version has lines, they would stop counting: unless
+    `confirm_replace`, raises Conflict naming the lines and hours, and stores nothing.
+    """
+    period = month_start(period)
+    current = current_report(assignment, period)
+    if current is not None and current.line_count and not confirm_replace:
+        figures = lines_that_stop_counting(current)
+        raise Conflict(
+            f"Version {current.version} of {period:%B %Y} has {figures}. Reporting no work "
+            "would replace it: those lines would stop counting (the version stays in the "
+            "history and can be restored). Confirm to replace it.",
+            errors=[
+                {
+                    "row": None,
+                    "column": "lines",
+                    "value": str(current.line_count),
+                    "message": f"{count(current.line_count, 'line')} would stop counting.",
+                },
+                {
+                    "row": None,
+                    "column": "hours",
+                    "value": str(current.total_hours),
+                    "message": f"{current.total_hours:,} hours would stop counting.",
+                },
+                {
+                    "row": None,
+                    "column": "confirm_replace",
+                    "value": "",
+                    "message": 'Send "confirm_replace": true to replace the version.',
+                },
+            ],
+        )
+    return report_submit(
+        assignment=assignment,
+        period=period,
+        no_work=True,
+        source=Report.Source.NO_WORK,
+        user=user,
+    )
+
+
+def month_version(*, assignment: Assignment, period: datetime.date, version: int) -> Report:
+    """One version of a month, or 404 (also for numbers no version could have)."""
+    if not 1 <= version <= MAX_VERSION:
+        raise Http404
+    report = Report.objects.filter(
+        assignment=assignment, period=month_start(period), version=version
+    ).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+@with_retry
+@transaction.atomic
+def report_restore(
+    *, assignment: Assignment, period: datetime.date, version: int, user
+) -> SubmitResult:
+    """Make an earlier version of a month current again, as a new version.
+
+    The new version has the earlier one's lines (copied in the database, in one statement),
+    source, file and totals; it is audited as `report.restored` and evaluated like an
+    upload. Raises Http404 for a version that does not exist, InvalidInput when it is
+    already current or has the current version's very content.
+    """
+    period = month_start(period)
+    check_period(assignment, period)
+    lock_rows(assignment_id=assignment.pk)
+    restored = month_version(assignment=assignment, period=period, version=version)
+    current = current_report(assignment, period)
+    if restored.is_current:
+        raise InvalidInput(
+            f"Version {version} is already the current version of {period:%B %Y}.", errors=[]
+        )
+    if current is not None and current.sha256 and current.sha256 == restored.sha256:
+        raise InvalidInput(
+            f"Version {version} has the same content as the current version "
+            f"{current.version}: nothing to restore.",
+            errors=[],
+        )
+    versions = Report.objects.filter(assignment=assignment, period=period)
+    last = versions.order_by("-version").values_list("version", flat=True).first() or 0
+    first_is_late = versions.filter(version=1).values_list("is_late", flat=True).first()
+    if current is not None:
+        Report.objects.filter(pk=current.pk).update(is_current=False)
+        PayrollLine.objects.filter(report=current).update(is_current=False)
+    report = Report.objects.create(
+        assignment=assignment,
+        period=period,
+        version=last + 1,
+        is_current=True,
+        source=restored.source,
+        no_work=restored.no_work,
+        submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        submitted_at=timezone.now(),
+        is_late=bool(first_is_late),
+        source_file=restored.source_file.name,
+        original_filename=restored.original_filename,
+        sha256=restored.sha256,
+        line_count=restored.line_count,
+        total_hours=restored.total_hours,
+        worker_count=restored.worker_count,
+        warnings=restored.warnings,
+        note=f"Restored from version {restored.version}.",
+    )
+    copy_all_lines(source=restored, target=report)
+    audit_record(
+        verb="report.restored",
+        actor=user,
+        obj=report,
+        project=assignment.project,
+        data={
+            "contractor": assignment.contractor.slug,
+            "period": f"{period:%Y-%m}",
+            "version": report.version,
+            "restored_version": restored.version,
+            "replaced_version": current.version if current else None,
+            "lines": report.line_count,
+            "hours": str(report.total_hours),
+        },
+    )
+    transaction.on_commit(lambda: report_submitted.send(sender=Report, report=report, user=user))
+    return SubmitResult(report=report, previous=current)
+
+
+def restore_summary(result: SubmitResult, restored_version: int) -> str:
+    report = result.report
+    text = (
+        f"Restored version {restored_version} of {possessive(report.assignment.contractor.name)} "
+        f"{report.period:%B %Y} report as version {report.version}, now current: "
+    )
+    if report.no_work and not report.line_count:
+        text += "no work this month."
+    else:
+        text += f"{lines_that_stop_counting(report)}."
+    if result.previous is not None:
+        text += f" Version {result.previous.version} stays in the history."
+    return text
+
+
+def copy_all_lines(*, source: Report, target: Report) -> None:
+    """Every line of `source` copied to `target`, current, in one INSERT … SELECT."""
+    quote = connection.ops.quote_name
+    columns = [f.column for f in PayrollLine._meta.concrete_fields if f.attname not in NOT_COPIED]
+    listed = ", ".join(quote(c) for c in columns)
+    table = quote(PayrollLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('report_id')}, {quote('is_current')}, {listed}) "  # noqa: S608
+            f"SELECT %s, %s, {listed} FROM {table} WHERE {quote('report_id')} = %s "
+            f"ORDER BY {quote('id')}",
+            [target.pk, True, source.pk],
+        )
