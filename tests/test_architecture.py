@@ -9,6 +9,7 @@ PACKAGES = ("cba", "projects", "compliance", "demo")
 LEAVES = {
     "compliance.audit",
     "compliance.enqueue",
+    "compliance.formatting",
     "compliance.months",
     "compliance.numbers",
     "compliance.ssn",

@@ -1,0 +1,144 @@
+"""How figures, dates and words read, everywhere: pages, e-mails, the export, documents.
+
+A leaf: it imports nothing of ours. Every surface calls these instead of formatting on its
+own, so "$180,000.00 of $2,500,000.00", "22 units", "300.00 hours", "November 27, 2026"
+and "Oct 2026" read the same on the project page, in a flag's title and in a memo.
+Missing values read "—".
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+DASH = "—"
+
+# How each unit of a commitment is counted: money reads with a dollar sign; hours and
+# shares keep two places; things counted whole (units, slots, hires, workers) drop ".00".
+MONEY_UNITS = frozenset({"dollars", "$"})
+WHOLE_UNITS = frozenset(
+    {"units", "unit", "slots", "slot", "hires", "hire", "workers", "worker", "new hires"}
+)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def number(value, places: int = 2) -> str:
+    """ "10000" → "10,000.00"; None → "—"."""
+    amount = _decimal(value)
+    if amount is None:
+        return DASH if value in (None, "") else str(value)
+    return f"{amount:,.{places}f}"
+
+
+def whole_or_two(value) -> str:
+    """A count: "22" when whole, "12.50" otherwise."""
+    amount = _decimal(value)
+    if amount is None:
+        return DASH
+    if amount == amount.to_integral_value():
+        return f"{amount:,.0f}"
+    return f"{amount:,.2f}"
+
+
+def money(value) -> str:
+    """ "1398" → "$1,398.00"; negative amounts "-$5.00"."""
+    amount = _decimal(value)
+    if amount is None:
+        return DASH
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def percent(value) -> str:
+    """ "37" → "37.00%"."""
+    amount = _decimal(value)
+    return DASH if amount is None else f"{amount:,.2f}%"
+
+
+def hours(value) -> str:
+    """ "300" → "300.00 hours"."""
+    return quantity(value, "hours")
+
+
+def quantity(value, unit: str) -> str:
+    """A figure in its unit: "$180,000.00", "22 units", "300.00 hours", "3 slots"."""
+    unit = (unit or "").strip()
+    if unit in MONEY_UNITS:
+        return money(value)
+    if _decimal(value) is None:
+        return DASH
+    figure = whole_or_two(value) if unit in WHOLE_UNITS else number(value)
+    return f"{figure} {unit}".strip()
+
+
+def quantity_of(value, total, unit: str) -> str:
+    """ "$180,000.00 of $2,500,000.00", "22 of 100 units"."""
+    if (unit or "").strip() in MONEY_UNITS:
+        return f"{money(value)} of {money(total)}"
+    figure = whole_or_two if unit in WHOLE_UNITS else number
+    return f"{figure(value)} of {quantity(total, unit)}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 line", "3 lines", "2 people" (with `many`)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _day(value) -> datetime.date | None:
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def long_date(value) -> str:
+    """ "2026-11-27" → "November 27, 2026"."""
+    day = _day(value)
+    return DASH if day is None else f"{day:%B} {day.day}, {day.year}"
+
+
+def short_date(value) -> str:
+    """ "2026-11-27" → "Nov 27, 2026"."""
+    day = _day(value)
+    return DASH if day is None else f"{day:%b} {day.day}, {day.year}"
+
+
+def month(value) -> str:
+    """ "2026-10", "2026-10-01" or a date → "Oct 2026"."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"{value:%b %Y}"
+    day = _day(f"{str(value)[:7]}-01") if value else None
+    return DASH if day is None else f"{day:%b %Y}"
+
+
+def long_month(value) -> str:
+    """ "2026-10" → "October 2026"."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"{value:%B %Y}"
+    day = _day(f"{str(value)[:7]}-01") if value else None
+    return DASH if day is None else f"{day:%B %Y}"
+
+
+def timestamp(value) -> str:
+    """A moment as local wall time: "Nov 14, 2026 09:30"."""
+    if not value:
+        return DASH
+    moment = value
+    if not isinstance(moment, datetime.datetime):
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return DASH
+    return f"{moment:%b} {moment.day}, {moment.year} {moment:%H:%M}"
