@@ -1,8 +1,11 @@
 """Abuse limits (SPEC §8): sign-in lockout, password-reset and API-token throttles.
 
-Sign-in: django-axes counts failures per username and per address; after
-LOGIN_FAILURE_LIMIT (5) failures either is locked for LOGIN_LOCKOUT_MINUTES (15), even with
-the right password. Password resets: PASSWORD_RESET_LIMIT (5) requests an hour per address
+Sign-in: django-axes counts failures per username at an address; after LOGIN_FAILURE_LIMIT
+(5) failures that username is locked at that address for LOGIN_LOCKOUT_MINUTES (15), even
+with the right password. The pair, not each alone: an office behind one address is not
+locked out by one person's mistakes, and nobody can lock a username out from elsewhere.
+A sign-in refused because of a lockout is audited as `login.refused`, not as a failure.
+Password resets: PASSWORD_RESET_LIMIT (5) requests an hour per address
 and per e-mail address; beyond that nothing is sent, and the answer is the same neutral page.
 API: a wrong bearer token counts against the address (API_BAD_TOKEN_LIMIT in 15 minutes);
 the counters live in Django's cache.
@@ -13,6 +16,7 @@ import ipaddress
 import time
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +27,7 @@ BAD_TOKEN_WINDOW_SECONDS = 15 * 60
 
 
 class LockoutBackend(AxesStandaloneBackend):
-    """Refuses sign-ins from a locked username or address (django-axes).
+    """Refuses sign-ins of a username locked at this address (django-axes).
 
     A sign-in without a request (`Client.login` in tests, the shell) is not a visitor's
     attempt: there is no address to count, so it is left to the next backend.
@@ -32,7 +36,11 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.refused_while_locked = True
+            raise
 
 
 def lockout_page(request, original_response=None, credentials=None):

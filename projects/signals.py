@@ -24,8 +24,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     from compliance.audit import audit_record
 
     username = str(credentials.get("username", ""))[:150]
+    refused = getattr(request, "refused_while_locked", False)
     audit_record(
-        verb="login.failed",
+        verb="login.refused" if refused else "login.failed",
         actor_label=username,
         data={"username": username, "address": _address(request)},
     )

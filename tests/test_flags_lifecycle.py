@@ -277,3 +277,12 @@ def test_transitions_and_comments_through_the_api(client, flag, reviewer, contra
     )
     assert refused.status_code == 403
     assert FlagEvent.objects.filter(flag=flag).count() == 2
+
+
+def test_the_api_offers_only_the_actions_that_start_from_the_flags_status(client, flag, reviewer):
+    open_actions = api(client, reviewer).get(f"/api/v1/flags/{flag.pk}").json()["actions"]
+    assert "reopen" not in open_actions
+    assert {"acknowledge", "escalate", "resolve", "waive"} <= set(open_actions)
+    flag_transition(flag=flag, user=reviewer, action="waive", note="Duplicate of #3")
+    closed = api(client, reviewer).get(f"/api/v1/flags/{flag.pk}").json()["actions"]
+    assert closed == ["reopen"]

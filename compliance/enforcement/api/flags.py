@@ -10,7 +10,12 @@ from ninja.pagination import paginate
 from cba.answers import answers
 from cba.paging import Paging
 from compliance.enforcement.flags.selectors import filter_flags, flag_summary, with_names
-from compliance.enforcement.flags.services import TRANSITIONS, flag_comment, flag_transition
+from compliance.enforcement.flags.services import (
+    TRANSITIONS,
+    flag_actions_now,
+    flag_comment,
+    flag_transition,
+)
 from compliance.models import Flag, FlagEvent
 from projects import access
 
@@ -124,7 +129,7 @@ def flag_detail_out(request, flag: Flag) -> dict:
     return {
         **flag_out(flag),
         "events": [event_out(e) for e in events],
-        "actions": sorted(access.flag_actions_for(request.user, flag)),
+        "actions": flag_actions_now(request.user, flag),
     }
 
 

@@ -63,6 +63,13 @@ def note_visibility(*, user, visibility: str | None) -> str:
     return visibility
 
 
+def flag_actions_now(user, flag: Flag) -> list[str]:
+    """What this user may do with the flag now: what their role allows
+    (`access.flag_actions_for`) that starts from the flag's current status."""
+    permitted = access.flag_actions_for(user, flag)
+    return [a for a in TRANSITIONS if a in permitted and flag.status in TRANSITIONS[a][0]]
+
+
 def check_note(note: str) -> None:
     """A note never carries a Social Security number (SPEC §8: the one detector)."""
     if contains_ssn(note):

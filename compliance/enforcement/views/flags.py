@@ -18,6 +18,7 @@ from compliance.enforcement.flags.selectors import note_choices
 from compliance.enforcement.flags.services import (
     REASON_REQUIRED,
     TRANSITIONS,
+    flag_actions_now,
     flag_comment,
     flag_transition,
 )
@@ -36,10 +37,6 @@ class Action:
     @property
     def needs_note(self) -> bool:
         return self.name in REASON_REQUIRED
-
-    @property
-    def from_statuses(self) -> set[str]:
-        return TRANSITIONS[self.name][0]
 
 
 # The order a person meets them in; which ones show depends on the role and the status
@@ -62,8 +59,8 @@ ACKNOWLEDGEABLE = TRANSITIONS["acknowledge"][0]
 
 def allowed_actions(user, flag: Flag) -> list[Action]:
     """The lifecycle actions this user's role allows that make sense from the flag's status."""
-    permitted = access.flag_actions_for(user, flag)
-    return [a for a in ACTIONS if a.name in permitted and flag.status in a.from_statuses]
+    now = flag_actions_now(user, flag)
+    return [a for a in ACTIONS if a.name in now]
 
 
 def _safe_next(request, fallback: str) -> str:
