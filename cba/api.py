@@ -99,11 +99,13 @@ def http_error(request, exc: HttpError):
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request, exc):
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # The same limit the upload page states (the body's own cap leaves room for the form).
+    limit = settings.UPLOAD_MAX_BYTES
     return domain_error(
         request,
         TooLarge(
-            f"The request is larger than {megabytes(limit)}: send one month's report at a time."
+            f"The request is larger than the {megabytes(limit)} limit: send one month's "
+            "report at a time."
         ),
     )
 

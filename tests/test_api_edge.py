@@ -231,3 +231,47 @@ def test_every_operation_documents_its_refusals_with_the_one_error_body(client):
                 else:
                     assert answer.get("content"), (name, code)
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail", "errors"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/flags?project=a%00b",
+        "/api/v1/reports?contractor=a%00b",
+        "/flags/?contractor=a%00b",
+    ],
+)
+def test_a_nul_character_in_a_query_is_refused_with_a_400_that_says_so(client, reviewer, url):
+    client.force_login(reviewer)
+    answer = client.get(url)
+    assert answer.status_code == 400
+    assert "NUL character" in answer.content.decode()
+
+
+def test_a_nul_character_in_a_json_body_is_refused_before_anything_is_stored(
+    client, contractor, walsh
+):
+    client.force_login(contractor)
+    before = Report.objects.count()
+    body = '{"period": "2026-10", "lines": [{"worker_id": "A\\u0000B"}]}'
+    answer = client.post(
+        f"/api/v1/projects/{walsh.project.slug}/contractors/{walsh.contractor.slug}/reports",
+        body,
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": answer.json()["detail"], "errors": []}
+    assert Report.objects.count() == before
+
+
+def test_a_nul_character_in_a_form_is_refused(client, reviewer):
+    client.force_login(reviewer)
+    answer = client.post("/flags/", {"action": "acknowledge", "note": "a\x00b"})
+    assert answer.status_code == 400
+
+
+def test_an_unknown_api_address_answers_the_apis_404_body(client, reviewer):
+    client.force_login(reviewer)
+    answer = client.get("/api/v1/nonexistent")
+    assert answer.status_code == 404
+    assert answer.json()["errors"] == [] and "/api/v1/docs" in answer.json()["detail"]

@@ -133,7 +133,7 @@ def flag_detail_out(request, flag: Flag) -> dict:
     }
 
 
-@router.get("/flags", response=answers(list[FlagOut]))
+@router.get("/flags", response=answers(list[FlagOut]), summary="The flags you may see")
 @paginate(Paging)
 def list_flags(request, filters: Query[FlagFilters]):
     """The flags this user may see, newest first. Filter by project slug, kind, severity,
@@ -142,7 +142,11 @@ def list_flags(request, filters: Query[FlagFilters]):
     return [flag_out(flag) for flag in flags.order_by("-raised_at", "-id")]
 
 
-@router.get("/flags/{flag_id}", response=answers(FlagDetailOut, 404))
+@router.get(
+    "/flags/{flag_id}",
+    response=answers(FlagDetailOut, 404),
+    summary="A flag with its history and the actions you may take",
+)
 def get_flag(request, flag_id: int):
     """One flag with its history as the caller may read it (a contractor and the owner read
     shared notes only) and the actions this user may take on it."""
@@ -150,7 +154,9 @@ def get_flag(request, flag_id: int):
 
 
 @router.post(
-    "/flags/{flag_id}/transition", response=answers(FlagDetailOut, 403, 404, 409, body=True)
+    "/flags/{flag_id}/transition",
+    response=answers(FlagDetailOut, 403, 404, 409, body=True),
+    summary="Acknowledge, escalate, resolve, waive, dispute or reopen a flag",
 )
 def transition_flag(request, flag_id: int, payload: TransitionIn):
     """acknowledge, escalate, resolve, waive, dispute or reopen; resolve, waive and dispute
@@ -167,7 +173,11 @@ def transition_flag(request, flag_id: int, payload: TransitionIn):
     return flag_detail_out(request, visible_flag(request, flag_id))
 
 
-@router.post("/flags/{flag_id}/comments", response=answers({201: EventOut}, 403, 404, body=True))
+@router.post(
+    "/flags/{flag_id}/comments",
+    response=answers({201: EventOut}, 403, 404, body=True),
+    summary="Comment on a flag",
+)
 def comment_flag(request, flag_id: int, payload: CommentIn):
     """A comment: `shared` (the contractor concerned and the owner read it) or `internal`
     (the coalition and the law center only; the default for them). A contractor's or the

@@ -57,7 +57,11 @@ def visible_commitment(request, slug: str, key: str) -> Commitment:
     )
 
 
-@router.get("/projects/{slug}/commitments/{key}/progress", response=answers(list[ProgressOut], 404))
+@router.get(
+    "/projects/{slug}/commitments/{key}/progress",
+    response=answers(list[ProgressOut], 404),
+    summary="The progress recorded toward a count commitment",
+)
 def list_progress(request, slug: str, key: str):
     """The progress recorded toward a count commitment, newest first (none for commitments
     measured from payroll reports)."""
@@ -68,6 +72,7 @@ def list_progress(request, slug: str, key: str):
 @router.post(
     "/projects/{slug}/commitments/{key}/progress",
     response=answers({201: ProgressOut}, 403, 404, body=True),
+    summary="Record progress toward a count commitment (units, slots, dollars)",
 )
 def record_progress(
     request,
