@@ -8,10 +8,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("cba", "projects", "compliance", "demo")
 LEAVES = {
     "compliance.audit",
+    "compliance.bulk",
     "compliance.enqueue",
     "compliance.formatting",
     "compliance.months",
     "compliance.numbers",
+    "compliance.reporting.obligation",
     "compliance.ssn",
     "compliance.status",
     "compliance.text",

@@ -27,6 +27,7 @@ from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
+from compliance.reporting import obligation
 from compliance.reporting.intake.jsonlines import read_lines
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
@@ -114,6 +115,7 @@ def check_period(assignment: Assignment, period: datetime.date) -> None:
 
 
 def due_date(assignment: Assignment, period: datetime.date) -> datetime.date:
+    """When the month's report is due under the project's agreement (or the defaults')."""
     agreement = getattr(assignment.project, "agreement", None) or Agreement()
     return agreement.report_due_date(period)
 
@@ -218,7 +220,17 @@ def store_version(
     first = versions.filter(version=1).only("is_late").first()
     # A month is late when its first report came after the due date; amendments, which
     # correct a report already received, do not change that.
-    is_late = first.is_late if first else timezone.localdate() > due_date(assignment, period)
+    today = timezone.localdate()
+    is_late = (
+        first.is_late
+        if first
+        else (
+            obligation.month_status(
+                due_date=due_date(assignment, period), as_of=today, first_submitted=today
+            )
+            == obligation.LATE
+        )
+    )
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
