@@ -22,7 +22,7 @@ from django.utils import timezone
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.bulk import insert_rows
-from compliance.formatting import plural
+from compliance.formatting import long_month, plural
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
@@ -66,8 +66,8 @@ class SubmitResult:
     def summary(self) -> str:
         report = self.report
         what = (
-            f"{possessive(report.assignment.contractor.name)} {report.period:%B %Y} report for "
-            f"{report.assignment.project.name}"
+            f"{possessive(report.assignment.contractor.name)} {long_month(report.period)} "
+            f"report for {report.assignment.project.name}"
         )
         if self.unchanged:
             return (
@@ -104,13 +104,14 @@ def check_period(assignment: Assignment, period: datetime.date) -> None:
     name = assignment.contractor.name
     if period < start or period > end:
         raise InvalidInput(
-            f"{name} reports on this project from {start:%B %Y} to {end:%B %Y}; "
-            f"{period:%B %Y} is outside that. Choose a month in that range.",
+            f"{name} reports on this project from {long_month(start)} to {long_month(end)}; "
+            f"{long_month(period)} is outside that. Choose a month in that range.",
             errors=[],
         )
     if period > month_start(today):
         raise InvalidInput(
-            f"{period:%B %Y} has not started yet. Report a month once it has begun.", errors=[]
+            f"{long_month(period)} has not started yet. Report a month once it has begun.",
+            errors=[],
         )
 
 

@@ -16,6 +16,7 @@ from itertools import starmap
 from operator import add, itemgetter
 from typing import NamedTuple
 
+from compliance.formatting import long_month
 from compliance.numbers import exact_number, round2
 from compliance.reporting.intake.fields import COLUMN_BY_FIELD, COLUMNS
 from compliance.reporting.intake.table import Table, problem
@@ -253,7 +254,7 @@ def convert_level(raw):
 
 
 def week_converter(period: datetime.date) -> Callable:
-    month = f"{period:%B %Y}"
+    month = f"{long_month(period)}"
 
     def convert(raw):
         if is_blank(raw):

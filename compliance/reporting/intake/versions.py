@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from compliance.formatting import plural
+from compliance.formatting import long_month, plural
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
@@ -54,7 +54,7 @@ def report_no_work(
     if current is not None and current.line_count and not confirm_replace:
         figures = lines_that_stop_counting(current)
         raise Conflict(
-            f"Version {current.version} of {period:%B %Y} has {figures}. Reporting no work "
+            f"Version {current.version} of {long_month(period)} has {figures}. Reporting no work "
             "would replace it: those lines would stop counting (the version stays in the "
             "history and can be restored). Confirm to replace it.",
             errors=[
@@ -118,7 +118,7 @@ def report_restore(
     current = current_report(assignment, period)
     if restored.is_current:
         raise InvalidInput(
-            f"Version {version} is already the current version of {period:%B %Y}.", errors=[]
+            f"Version {version} is already the current version of {long_month(period)}.", errors=[]
         )
     if current is not None and current.sha256 and current.sha256 == restored.sha256:
         raise InvalidInput(
@@ -175,7 +175,7 @@ def restore_summary(result: SubmitResult, restored_version: int) -> str:
     report = result.report
     text = (
         f"Restored version {restored_version} of {possessive(report.assignment.contractor.name)} "
-        f"{report.period:%B %Y} report as version {report.version}, now current: "
+        f"{long_month(report.period)} report as version {report.version}, now current: "
     )
     if report.no_work and not report.line_count:
         text += "no work this month."
