@@ -9,6 +9,8 @@ Missing values read "—".
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 DASH = "—"
 
 # How each unit of a commitment is counted: money reads with a dollar sign; hours and
@@ -94,7 +96,7 @@ def _day(value) -> datetime.date | None:
     if not value:
         return None
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return local(value).date()
     if isinstance(value, datetime.date):
         return value
     try:
@@ -135,10 +137,22 @@ def timestamp(value) -> str:
     """A moment as local wall time: "Nov 14, 2026 09:30"."""
     if not value:
         return DASH
-    moment = value
+    moment = local(value) if isinstance(value, datetime.datetime) else value
     if not isinstance(moment, datetime.datetime):
         try:
             moment = datetime.datetime.fromisoformat(str(value))
         except ValueError:
             return DASH
     return f"{moment:%b} {moment.day}, {moment.year} {moment:%H:%M}"
+
+
+def local(moment: datetime.datetime) -> datetime.datetime:
+    """A stored moment (aware, UTC) as the site's wall time; a naive one, or one read from
+    a document's own text, is shown as it is written."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def compact_month(value) -> str:
+    """ "2026-01" or a date → "Jan 26": short enough for 60 months on a chart's axis."""
+    day = _day(value if isinstance(value, datetime.date) else f"{str(value or '')[:7]}-01")
+    return DASH if day is None else f"{day:%b} {day:%y}"

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from compliance.reporting import obligation
 from compliance.storage import agreement_file_name
 
 
@@ -163,8 +164,7 @@ class Agreement(models.Model):
 
     def report_due_date(self, period: datetime.date) -> datetime.date:
         """A month's report is due on `report_due_day` of the next month (SPEC §3.4)."""
-        next_month = (period.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-        return next_month.replace(day=self.report_due_day)
+        return obligation.due_date(period, due_day=self.report_due_day)
 
 
 class Commitment(models.Model):

@@ -8,10 +8,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("cba", "projects", "compliance", "demo")
 LEAVES = {
     "compliance.audit",
+    "compliance.bulk",
     "compliance.enqueue",
     "compliance.formatting",
     "compliance.months",
     "compliance.numbers",
+    "compliance.reporting.obligation",
     "compliance.ssn",
     "compliance.status",
     "compliance.text",
@@ -120,3 +122,13 @@ def test_no_module_passes_600_lines():
         if len(path.read_text().splitlines()) > 600
     }
     assert long == {}
+
+
+def test_no_date_format_depends_on_the_c_library():
+    """`%-d` works on glibc only; dates read through compliance.formatting instead."""
+    users = [
+        name
+        for name, path in modules().items()
+        if "%-" in path.read_text() and name != "tests.test_architecture"
+    ]
+    assert users == []

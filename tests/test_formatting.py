@@ -42,3 +42,21 @@ def test_plurals_count_with_the_right_noun():
     assert f.plural(1, "line") == "1 line"
     assert f.plural(1200, "line") == "1,200 lines"
     assert f.plural(2, "person", "people") == "2 people"
+
+
+def test_a_chart_axis_reads_a_month_compactly():
+    from compliance.formatting import compact_month
+
+    assert compact_month("2026-01") == "Jan 26"
+    assert compact_month(datetime.date(2027, 11, 1)) == "Nov 27"
+
+
+def test_a_stored_moment_reads_as_the_sites_wall_time(settings):
+    from compliance.formatting import short_date, timestamp
+
+    settings.TIME_ZONE = "America/Los_Angeles"
+    moment = datetime.datetime(2026, 11, 28, 2, 30, tzinfo=datetime.UTC)
+    assert timestamp(moment) == "Nov 27, 2026 18:30"
+    assert short_date(moment) == "Nov 27, 2026"
+    # A document's own text keeps the wall time it recorded.
+    assert timestamp("2026-11-27T18:30:00-08:00") == "Nov 27, 2026 18:30"

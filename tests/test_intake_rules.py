@@ -441,3 +441,11 @@ def test_validation_makes_no_query_per_row(walsh, django_assert_max_num_queries)
     with django_assert_max_num_queries(20):
         submit(walsh, lines(500))
     assert PayrollLine.objects.count() == 500
+
+
+def test_a_validated_line_names_the_columns_the_store_writes():
+    from compliance.models import PayrollLine
+    from compliance.reporting.intake.validate import ValidatedLine
+
+    assert ValidatedLine._fields[:2] == ("row_number", "worker_key")
+    assert ValidatedLine._fields[2:] == PayrollLine.REPORTED_COLUMNS

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
+from compliance.formatting import long_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.numbers import round2
 from projects.models import Agreement, Assignment, Project
@@ -141,7 +142,7 @@ def enforcement_action_mark_cured(
     if action.cure_deadline is None:
         raise Conflict("Only a notice with a cure deadline can be marked cured.")
     if action.cured_at is not None:
-        raise Conflict(f"This notice was already marked cured on {action.cured_at:%B %-d, %Y}.")
+        raise Conflict(f"This notice was already marked cured on {long_date(action.cured_at)}.")
     if cured_at < action.date:
         raise InvalidInput(
             "The cure date is before the notice was sent: give the date the breach was cured.",

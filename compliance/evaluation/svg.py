@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from compliance.evaluation.charts import ChartData
+from compliance.formatting import compact_month
 
 WIDTH = 640
 HEIGHT = 260
@@ -24,13 +25,6 @@ _ids = itertools.count(1)
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def month_label(month: str) -> str:
-    """ "2026-01" → "Jan 26": short enough for 60 months on a phone."""
-    names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-    year, number = month.split("-")
-    return f"{names[int(number) - 1]} {year[2:]}"
 
 
 class _Frame:
@@ -76,7 +70,7 @@ class _Frame:
                 anchor = "start" if i == 0 else "end" if i == self.n - 1 else "middle"
             parts.append(
                 f'<text x="{_fmt(self.x(i))}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" '
-                f'font-size="11" fill="#5b6475">{escape(month_label(point.month))}</text>'
+                f'font-size="11" fill="#5b6475">{escape(compact_month(point.month))}</text>'
             )
         return parts
 

@@ -1,11 +1,9 @@
 """Small presentation helpers: status badges that carry text and an icon, not colour alone."""
 
-import datetime
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.utils.html import format_html
 
+from compliance import formatting
 from compliance.evaluation import svg
 from compliance.status import Status
 from compliance.text import printable
@@ -75,27 +73,30 @@ def trend_arrow(summary) -> str:
 
 @register.filter
 def num(value, places: int = 2) -> str:
-    """1234.5 → "1,234.50"; blank for None."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    return f"{number:,.{int(places)}f}"
+    """1234.5 → "1,234.50"; "—" for None."""
+    return formatting.number(value, int(places))
 
 
 @register.filter
 def month(value) -> str:
     """ "2026-01" or a date → "Jan 2026"."""
-    if not value:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.strftime("%b %Y")
-    try:
-        return datetime.date.fromisoformat(f"{str(value)[:7]}-01").strftime("%b %Y")
-    except ValueError:
-        return str(value)
+    return formatting.month(value)
+
+
+# How figures and dates read on pages, as in e-mails, the export and memos.
+register.filter("long_month", formatting.long_month)
+register.filter("long_date", formatting.long_date)
+register.filter("short_date", formatting.short_date)
+register.filter("timestamp", formatting.timestamp)
+register.filter("money", formatting.money)
+register.filter("percent", formatting.percent)
+
+
+@register.filter
+def plural(count, noun: str) -> str:
+    """ "1 alert", "3 alerts"; `noun` may give both forms as "person,people"."""
+    one, _, many = noun.partition(",")
+    return formatting.plural(int(count or 0), one, many or None)
 
 
 @register.filter

@@ -5,10 +5,11 @@ import hashlib
 import random
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from compliance.bulk import insert_rows
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import add_months
 from demo.generator.payroll import (
@@ -48,61 +49,17 @@ def _ramp(k: int, total: int) -> float:
     return min(1.0, 0.5 + 0.5 * (k + 1) / 4, 0.6 + 0.4 * (total - k) / 3)
 
 
-# The PayrollLine columns the generator fills, in the order write_lines builds its rows.
+# The PayrollLine columns the generator fills, in the order write_lines builds its rows;
+# fields added to PayrollLine later get their model default from the bulk writer.
 LINE_FIELDS = (
+    "row_number",
+    "worker_id",
+    *PayrollLine.REPORTED_COLUMNS,
     "report_id",
     "project_id",
     "assignment_id",
     "is_current",
-    "row_number",
-    "worker_id",
-    *PayrollLine.REPORTED_COLUMNS,
 )
-
-
-class _LineSink:
-    """Collects line rows and writes them in batches: COPY on PostgreSQL, one
-    executemany elsewhere."""
-
-    BATCH = 5000
-
-    def __init__(self):
-        fields = [f for f in PayrollLine._meta.concrete_fields if not f.primary_key]
-        # Fields added to PayrollLine later get their model default.
-        extra = [f for f in fields if f.attname not in LINE_FIELDS]
-        self.attnames = LINE_FIELDS + tuple(f.attname for f in extra)
-        self.defaults = tuple(f.get_default() for f in extra)
-        by_attname = {f.attname: f for f in fields}
-        self.columns = [by_attname[a].column for a in self.attnames]
-        self.copy = connection.vendor == "postgresql"
-        self.rows: list[tuple] = []
-        self.written = 0
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row + self.defaults if self.defaults else row)
-        if len(self.rows) >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        table = connection.ops.quote_name(PayrollLine._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if self.copy:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                # The values are already the driver's types (Decimal, date, bool, int, str),
-                # so one executemany does what bulk_create would, without building a model
-                # instance and preparing every value of a million lines.
-                marks = ", ".join(["%s"] * len(self.columns))
-                # Identifiers come from the model's metadata, quoted; values are parameters.
-                sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, self.rows)
-        self.written += len(self.rows)
-        self.rows = []
 
 
 def _submitted_at(
@@ -179,9 +136,9 @@ def write_lines(
         for a, period in slots
     ]
     counts = _allocate(lines, weights)
-    sink = _LineSink()
     now = timezone.now()
     craft_ids = {name: craft.id for name, craft in ctx.crafts.items()}
+    written = 0
     for a in assignments:
         months_of = [(period, n) for (b, period), n in zip(slots, counts, strict=True) if b is a]
         if not months_of:
@@ -190,39 +147,40 @@ def write_lines(
         batches = [(period, month_lines(ctx, crew, period, n, seed)) for period, n in months_of]
         worker_ids = _ensure_workers(a.contractor, batches)
         report_ids = _create_reports(ctx, a, batches, late_share, seed, now)
-        for period, batch in batches:
-            report_id = report_ids[period]
-            for number, line in enumerate(batch, start=1):
-                worker = line.worker
-                sink.add(
-                    (
-                        report_id,
-                        project.id,
-                        a.id,
-                        True,
-                        number,
-                        worker_ids[worker.key],
-                        line.week,
-                        craft_ids[line.craft],
-                        worker.home_zip,
-                        line.level is not None,
-                        line.level,
-                        line.straight,
-                        line.overtime,
-                        line.doubletime,
-                        line.hours,
-                        line.rate,
-                        line.fringe,
-                        line.gross,
-                        worker.gender,
-                        worker.ethnicity,
-                        worker.veteran,
-                        worker.disadvantaged,
-                        worker.new_hire,
-                    )
+        written += insert_rows(
+            PayrollLine,
+            LINE_FIELDS,
+            (
+                (
+                    number,
+                    worker_ids[line.worker.key],
+                    line.week,
+                    craft_ids[line.craft],
+                    line.worker.home_zip,
+                    line.level is not None,
+                    line.level,
+                    line.straight,
+                    line.overtime,
+                    line.doubletime,
+                    line.hours,
+                    line.rate,
+                    line.fringe,
+                    line.gross,
+                    line.worker.gender,
+                    line.worker.ethnicity,
+                    line.worker.veteran,
+                    line.worker.disadvantaged,
+                    line.worker.new_hire,
+                    report_ids[period],
+                    project.id,
+                    a.id,
+                    True,
                 )
-    sink.flush()
-    return sink.written
+                for period, batch in batches
+                for number, line in enumerate(batch, start=1)
+            ),
+        )
+    return written
 
 
 def _ensure_workers(contractor: Organization, batches: list) -> dict[str, int]:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.enqueue import enqueue
+from compliance.formatting import plural, short_date
 from compliance.models import Flag, FlagEvent
 from compliance.numbers import round2
 
@@ -66,10 +67,6 @@ class Finding:
         return ":".join(parts)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def quantity(value, unit: str) -> str:
     """A figure for a title: "$1,398.00", "22 units", "12.50 slots"."""
     value = Decimal(str(value))
@@ -77,10 +74,6 @@ def quantity(value, unit: str) -> str:
         return f"${value:,.2f}"
     number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
     return f"{number} {unit}".strip()
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _figure(value) -> str | None:
@@ -132,9 +125,9 @@ def _commitment_findings(ctx, evaluation) -> list[Finding]:
                 evaluation,
                 Kind.WAGE_VIOLATION,
                 Severity.CRITICAL,
-                f"{title}{where}: {_count(details['violation_count'], 'underpaid line')}, "
+                f"{title}{where}: {plural(details['violation_count'], 'underpaid line')}, "
                 f"{quantity(evaluation.shortfall, 'dollars')} owed to "
-                f"{_count(details['worker_count'], 'worker')}",
+                f"{plural(details['worker_count'], 'worker')}",
             )
         ]
     if evaluation.status not in {"shortfall", "at_risk"}:
@@ -190,7 +183,7 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
             overdue = (ctx.as_of - due).days > MISSING_CRITICAL_AFTER_DAYS
             kind = Kind.MISSING_REPORT
             severity = Severity.CRITICAL if overdue else Severity.WARNING
-            title = f"{contractor}: {label} report missing, due {_day(due)}"
+            title = f"{contractor}: {label} report missing, due {short_date(due)}"
         else:
             kind, severity = Kind.LATE_REPORT, Severity.INFO
             submitted = datetime.datetime.fromisoformat(month["submitted_at"])
@@ -199,7 +192,7 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
                 report_id=month["report_id"],
                 days_late=(timezone.localdate(submitted) - due).days,
             )
-            title = f"{contractor}: {label} report filed late, due {_day(due)}"
+            title = f"{contractor}: {label} report filed late, due {short_date(due)}"
         findings.append(
             Finding(
                 kind=kind,
@@ -232,9 +225,9 @@ def _anomaly_finding(ctx, anomaly) -> Finding:
     contractor = ctx.assignments[anomaly.assignment_id].contractor.name
     what = []
     if anomaly.two_home_zips:
-        what.append(f"{_count(len(anomaly.two_home_zips), 'worker')} with two home ZIPs")
+        what.append(f"{plural(len(anomaly.two_home_zips), 'worker')} with two home ZIPs")
     if anomaly.over_60_hours:
-        what.append(f"{_count(len(anomaly.over_60_hours), 'worker-week')} over 60 hours")
+        what.append(f"{plural(len(anomaly.over_60_hours), 'worker-week')} over 60 hours")
     return Finding(
         kind=Kind.DATA_ANOMALY,
         severity=Severity.WARNING,
@@ -256,8 +249,8 @@ def _cure_finding(notice) -> Finding:
         group_key=f"a{notice.assignment_id}" if notice.assignment_id else "project",
         assignment_id=notice.assignment_id,
         discriminator=f"notice{notice.pk}",
-        title=f"Cure deadline of {_day(notice.cure_deadline)} passed unmet for {who} "
-        f"(notice of {_day(notice.date)})",
+        title=f"Cure deadline of {short_date(notice.cure_deadline)} passed unmet for {who} "
+        f"(notice of {short_date(notice.date)})",
         figures={
             "action_id": notice.pk,
             "notice_date": notice.date.isoformat(),

@@ -25,9 +25,10 @@ from compliance.enforcement.memos.styles import (
     STATUS_COLORS,
     ZEBRA,
     fonts,
+    markup,
     styles,
-    text,
 )
+from compliance.formatting import plural  # noqa: F401  (memo modules import it from here)
 
 MARGIN_X = 0.8 * inch
 MARGIN_TOP = 0.95 * inch
@@ -67,7 +68,7 @@ def _cells(data: list[list], widths: list[float], mono: set[int]) -> list[tuple]
                 ]
             elif isinstance(value, str) and value and c not in mono:
                 if "\n" in value or stringWidth(value, f["regular"], 8) > widths[c] - 8:
-                    row[c] = Paragraph(text(value), cell_style)
+                    row[c] = Paragraph(markup(value), cell_style)
     return commands
 
 
@@ -86,7 +87,7 @@ def list_table(
     zebra rows, an optional bold total row. Cells are plain text (wrapped when too wide),
     `Mark`s or flowables; `mono` columns are set small in Courier (hashes); `extra` adds
     TableStyle commands."""
-    head = [Paragraph(text(h), _head_style(i in numeric)) for i, h in enumerate(header)]
+    head = [Paragraph(markup(h), _head_style(i in numeric)) for i, h in enumerate(header)]
     data = [head, *[list(row) for row in rows]] + ([list(total)] if total else [])
     f = fonts()
     commands = [
@@ -128,7 +129,7 @@ def facts_table(rows: list[tuple[str, str]], label_width: float = 128) -> Table:
     s = styles()
     table = Table(
         [
-            [Paragraph(text(label), s["label"]), Paragraph(value, s["value"])]
+            [Paragraph(markup(label), s["label"]), Paragraph(value, s["value"])]
             for label, value in rows
         ],
         colWidths=[label_width, WIDTH - label_width],
@@ -169,27 +170,23 @@ def grouped_rows(
 def subheading(title: str) -> list:
     """A table's heading, moved to the next page with the table's first rows when the page
     is nearly full. (reportlab's keepWithNext would move a page-long table whole.)"""
-    return [CondPageBreak(1.4 * inch), Paragraph(text(title), styles()["h3"])]
+    return [CondPageBreak(1.4 * inch), Paragraph(markup(title), styles()["h3"])]
 
 
 def status_markup(status: str, label: str) -> str:
     color = STATUS_COLORS.get(status, MUTED).hexval()[2:]
-    return f'<font color="#{color}"><b>{text(label)}</b></font>'
+    return f'<font color="#{color}"><b>{markup(label)}</b></font>'
 
 
 def cell(value, style: str = "cell") -> Paragraph:
     """A wrapping table cell for text a person entered (names, notes)."""
-    return Paragraph(text(value), styles()[style])
+    return Paragraph(markup(value), styles()[style])
 
 
 def join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 class Ledger(Flowable):

@@ -2,11 +2,12 @@
 
 The PDF is a function of the snapshot alone (no database access here) and is built in
 reportlab's invariant mode, so the same snapshot always gives the same bytes. Sections:
-1 heading and summary; 2 each commitment (`commitments.py`); 3 wage restitution; 4 reporting
-history; 5 flag history; 6 enforcement history with the cure deadline a notice sent today
-would set; 7 data sources. Every page but the first carries a running header; every page
-says "Page n of N". A counsel memo (the snapshot's `audience`) is titled a case memo and
-every one of its pages is marked privileged.
+1 heading and summary (here); 2 each commitment (`commitments.py`); 3 wage restitution
+(`restitution.py`); 4 reporting, 5 flag and 6 enforcement history, with the cure deadline a
+notice sent today would set (`history.py`); 7 data sources (here). Every page but the
+first carries a running header; every page says "Page n of N". A counsel memo (the
+snapshot's `audience`) is titled a case memo and every one of its pages is marked
+privileged.
 """
 
 import io
@@ -19,7 +20,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Frame,
-    KeepTogether,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -27,20 +27,20 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from compliance.enforcement.memos.commitments import commitment_section
+from compliance.enforcement.memos.history import (
+    enforcement_section,
+    flags_section,
+    reporting_section,
+)
 from compliance.enforcement.memos.layout import (
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
     Ledger,
-    Mark,
     facts_table,
-    grouped_rows,
     join,
-    list_table,
-    plural,
-    status_markup,
-    subheading,
 )
+from compliance.enforcement.memos.restitution import wages_section
 from compliance.enforcement.memos.styles import (
     INK,
     MONO,
@@ -48,15 +48,10 @@ from compliance.enforcement.memos.styles import (
     RULE,
     TARGET,
     fonts,
-    long_date,
-    money,
-    month_label,
-    number,
-    short_date,
+    markup,
     styles,
-    text,
-    timestamp,
 )
+from compliance.formatting import long_date, money, number, plural, timestamp
 
 SOURCE_LABELS = {
     "excel": "Excel",
@@ -70,11 +65,6 @@ COUNSEL_MARKING = "Privileged and confidential: attorney work product"
 
 def _for_counsel(snap: dict) -> bool:
     return snap.get("audience") == "counsel"
-
-
-def _worker(row: dict) -> str:
-    """The worker ID, and the name where the snapshot carries one (counsel memos only)."""
-    return f"{row['worker']} · {row['name']}" if row.get("name") else row["worker"]
 
 
 def _canvas_class(*, header: str, footer: str, marking: str = ""):
@@ -133,21 +123,21 @@ def _heading(snap: dict) -> list:
     s = styles()
     to, sender, project = snap["to"], snap["from"], snap["project"]
     agreement = snap["agreement"]
-    to_line = f"<b>{text(to['name'])}</b><br/>{text(to['detail'])}"
-    from_line = f"<b>{text(sender['name'])}</b>"
+    to_line = f"<b>{markup(to['name'])}</b><br/>{markup(to['detail'])}"
+    from_line = f"<b>{markup(sender['name'])}</b>"
     if sender.get("title") and sender["title"].casefold() != sender["name"].casefold():
-        from_line += f", {text(sender['title'])}"
+        from_line += f", {markup(sender['title'])}"
     if sender.get("organization"):
-        from_line += f"<br/>{text(sender['organization'])}"
+        from_line += f"<br/>{markup(sender['organization'])}"
     re_line = (
-        f"Compliance with {text(agreement['title']) if agreement else 'the agreement'}: "
-        f"{text(project['name'])}"
+        f"Compliance with {markup(agreement['title']) if agreement else 'the agreement'}: "
+        f"{markup(project['name'])}"
     )
     if snap["scope"]["contractor"]:
-        re_line += f", {text(snap['scope']['contractor'])}"
+        re_line += f", {markup(snap['scope']['contractor'])}"
     rows = [("To", to_line)]
     if to.get("cc"):
-        rows.append(("Cc", text(to["cc"])))
+        rows.append(("Cc", markup(to["cc"])))
     rows += [
         ("From", from_line),
         ("Date", long_date(snap["memo_date"])),
@@ -155,7 +145,7 @@ def _heading(snap: dict) -> list:
     ]
     flow = []
     if sender.get("organization"):
-        flow.append(Paragraph(text(sender["organization"]).upper(), s["letterhead"]))
+        flow.append(Paragraph(markup(sender["organization"]).upper(), s["letterhead"]))
     warning = []
     if _for_counsel(snap):
         warning.append(
@@ -180,11 +170,11 @@ def _summary(snap: dict) -> list:
     s = styles()
     summary, project, agreement = snap["summary"], snap["project"], snap["agreement"]
     who = snap["scope"]["contractor"]
-    subject = f"{text(who)}'s compliance with" if who else "compliance with"
-    agreement_name = f"the {text(agreement['title'])}" if agreement else "the project's agreement"
+    subject = f"{markup(who)}'s compliance with" if who else "compliance with"
+    agreement_name = f"the {markup(agreement['title'])}" if agreement else "the project's agreement"
     as_of = f"as evaluated on {long_date(snap['as_of'])}" if snap["as_of"] else "not yet evaluated"
     parts = [
-        f"This memo reports on {subject} {agreement_name} on the {text(project['name'])} "
+        f"This memo reports on {subject} {agreement_name} on the {markup(project['name'])} "
         f"project, from the certified payroll and progress reports filed in CBA Monitor, "
         f"{as_of}."
     ]
@@ -193,28 +183,28 @@ def _summary(snap: dict) -> list:
     reviewed = f"Of the {plural(n, 'commitment')} reviewed, "
     if n == 1:
         if shortfall:
-            parts.append(f"The commitment reviewed, {text(shortfall[0])}, is in shortfall.")
+            parts.append(f"The commitment reviewed, {markup(shortfall[0])}, is in shortfall.")
         elif at_risk:
-            parts.append(f"The commitment reviewed, {text(at_risk[0])}, is at risk.")
+            parts.append(f"The commitment reviewed, {markup(at_risk[0])}, is at risk.")
         else:
             parts.append("The commitment reviewed is neither in shortfall nor at risk.")
     elif shortfall:
         verb = "is" if len(shortfall) == 1 else "are"
         parts.append(
-            f"{reviewed}{len(shortfall)} {verb} in shortfall ({text(join(shortfall))})"
-            + (f" and {len(at_risk)} at risk ({text(join(at_risk))})." if at_risk else ".")
+            f"{reviewed}{len(shortfall)} {verb} in shortfall ({markup(join(shortfall))})"
+            + (f" and {len(at_risk)} at risk ({markup(join(at_risk))})." if at_risk else ".")
         )
     elif at_risk:
         verb = "is" if len(at_risk) == 1 else "are"
         parts.append(
             f"{reviewed}none is in shortfall; {len(at_risk)} {verb} at risk "
-            f"({text(join(at_risk))})."
+            f"({markup(join(at_risk))})."
         )
     elif n:
         parts.append(f"{reviewed}none is in shortfall or at risk.")
     own = summary["liquidated_damages"]
     if own is not None and Decimal(own):
-        whose = f" on {text(who)}'s own groups" if who else ""
+        whose = f" on {markup(who)}'s own groups" if who else ""
         parts.append(
             f"Liquidated damages at the rates the agreement sets come to <b>{money(own)}</b>"
             f"{whose}."
@@ -247,393 +237,6 @@ def _summary(snap: dict) -> list:
         f"<b>{long_date(snap['enforcement']['cure_deadline_if_sent_today'])}</b>."
     )
     return [Paragraph("1. Summary of findings", s["h1"]), Paragraph(" ".join(parts), s["body"])]
-
-
-# ---------------------------------------------------------------------------------------
-# 3. Wages
-
-
-def _by_contractor(wages: dict, rows: list[dict], build) -> list[tuple[str, list[list]]]:
-    """Listed rows grouped under their contractor, contractors owing the most first."""
-    groups = []
-    for c in wages["contractors"]:
-        members = [build(r) for r in rows if r["contractor"] == c["contractor"]]
-        if members:
-            heading = (
-                f"{c['contractor']}: {plural(c['workers'], 'worker')}, "
-                f"{number(c['hours'])} underpaid hours, {money(c['owed'])} owed"
-            )
-            groups.append((heading, members))
-    return groups
-
-
-def _wage_section(wages: dict, names: bool) -> list:
-    s = styles()
-    title = f"{text(wages['clause'])} {text(wages['title'])}".strip()
-    if not wages["violation_count"]:
-        return [Paragraph(f"{title}: no line was paid below the required rate.", s["body"])]
-    source = (
-        "the evaluation's underpayment figure"
-        if wages["total_source"] == "evaluation"
-        else "the sum of this contractor's underpaid lines"
-    )
-    workers = wages["worker_count"]
-    rows, extra = grouped_rows(
-        _by_contractor(
-            wages,
-            wages["by_worker"],
-            lambda w: [_worker(w), str(w["weeks"]), number(w["hours"]), money(w["owed"])],
-        ),
-        columns=4,
-    )
-    flow = [
-        Paragraph(title, s["h2"]),
-        Paragraph(
-            f"{plural(workers, 'worker')} {'was' if workers == 1 else 'were'} paid below the "
-            f"required rate in {plural(wages['week_count'], 'worker-week')} "
-            f"({number(wages['underpaid_hours'])} hours). Restitution owed: "
-            f"<b>{money(wages['total_owed'])}</b> ({source}). Workers are identified by their "
-            + (
-                "contractor's worker ID and, where the contractor reported it, their name."
-                if names
-                else "contractor's worker ID only."
-            ),
-            s["body"],
-        ),
-        *subheading("Restitution by worker"),
-        list_table(
-            ["Worker" if names else "Worker ID", "Weeks underpaid", "Underpaid hours", "Owed"],
-            rows,
-            [190, 90, 100, 116],
-            numeric={1, 2, 3},
-            total=[
-                "All workers",
-                str(wages["week_count"]),
-                number(wages["underpaid_hours"]),
-                money(wages["total_owed"]),
-            ],
-            extra=extra,
-            zebra=False,
-        ),
-    ]
-    rest = wages["by_worker_not_listed"]
-    if rest["count"]:
-        flow.append(
-            Paragraph(
-                f"The {len(wages['by_worker'])} workers owed the most are listed; "
-                f"{plural(rest['count'], 'more worker')} are owed {money(rest['owed'])} "
-                "together (in the totals and in the memo's snapshot).",
-                s["small"],
-            )
-        )
-    rows, extra = grouped_rows(
-        _by_contractor(
-            wages,
-            wages["lines"],
-            lambda v: [
-                _worker(v),
-                short_date(v["week_ending"]),
-                v["craft"],
-                number(v["hours"]),
-                money(v["paid"]),
-                money(v["required"]),
-                money(v["owed"]),
-            ],
-        ),
-        columns=7,
-    )
-    flow += [
-        *subheading("Underpaid weeks: hourly rate paid against the rate required"),
-        list_table(
-            [
-                "Worker" if names else "Worker ID",
-                "Week ending",
-                "Craft",
-                "Hours",
-                "Paid",
-                "Required",
-                "Owed",
-            ],
-            rows,
-            [130, 70, 70, 48, 58, 60, 60] if names else [84, 76, 106, 52, 58, 60, 60],
-            numeric={3, 4, 5, 6},
-            extra=extra,
-            zebra=False,
-        ),
-    ]
-    rest = wages["lines_not_listed"]
-    if rest["count"]:
-        flow.append(
-            Paragraph(
-                f"The {len(wages['lines'])} largest underpayments are listed; "
-                f"{plural(rest['count'], 'more line')} add {money(rest['owed'])} (in the "
-                "totals above and in the memo's snapshot).",
-                s["small"],
-            )
-        )
-    return flow
-
-
-def _wages(snap: dict) -> list:
-    s = styles()
-    flow = [CondPageBreak(1.5 * inch), Paragraph("3. Wage violations and restitution", s["h1"])]
-    if not snap["wages"]:
-        flow.append(Paragraph("No wage-floor commitment is in question in this memo.", s["body"]))
-    for wages in snap["wages"]:
-        flow += _wage_section(wages, names=_for_counsel(snap))
-    return flow
-
-
-# ---------------------------------------------------------------------------------------
-# 4–7. Reporting, flags, enforcement, sources
-
-
-def _reporting(snap: dict) -> list:
-    s = styles()
-    reporting = snap["reporting"]
-    flow = [CondPageBreak(1.5 * inch), Paragraph("4. Reporting history", s["h1"])]
-    if not reporting["contractors"]:
-        flow.append(Paragraph("No reporting obligation has been evaluated yet.", s["body"]))
-        return flow
-    t = reporting["totals"]
-    due_day = snap["agreement"]["report_due_day"] if snap["agreement"] else 15
-    flow.append(
-        Paragraph(
-            f"Each contractor owes a report for every month of its work, due on day {due_day} "
-            f"of the following month. Of {plural(t['due'], 'report')} due, {t['on_time']:,} "
-            f"arrived on time, {t['late']:,} late and {t['missing']:,} not at all.",
-            s["body"],
-        )
-    )
-    rows = [
-        [
-            c["contractor"],
-            str(c["due"]),
-            str(c["on_time"]),
-            str(c["late"]),
-            str(c["missing"]),
-            str(c["not_yet_due"]),
-        ]
-        for c in reporting["contractors"]
-    ]
-    total = None
-    if len(rows) > 1:
-        total = [
-            "All contractors",
-            str(t["due"]),
-            str(t["on_time"]),
-            str(t["late"]),
-            str(t["missing"]),
-            "",
-        ]
-    flow.append(
-        list_table(
-            ["Contractor", "Due", "On time", "Late", "Missing", "Not yet due"],
-            rows,
-            [206, 56, 56, 56, 56, 66],
-            numeric={1, 2, 3, 4, 5},
-            total=total,
-        )
-    )
-    if reporting["months"]:
-        rows = [
-            [
-                m["contractor"],
-                month_label(m["month"]),
-                short_date(m["due_date"]),
-                Mark(
-                    m["status"].capitalize(),
-                    "shortfall" if m["status"] == "missing" else "at_risk",
-                ),
-                timestamp(m["submitted_at"]),
-                str(m["version"] or "—"),
-            ]
-            for m in reporting["months"]
-        ]
-        flow += [
-            *subheading("Missing and late reports"),
-            list_table(
-                ["Contractor", "Month", "Due", "Status", "Received", "Version"],
-                rows,
-                [160, 62, 72, 56, 96, 50],
-                numeric={5},
-            ),
-        ]
-        if reporting["months_not_listed"]:
-            flow.append(
-                Paragraph(
-                    f"{plural(reporting['months_not_listed'], 'more late or missing month')} "
-                    "are counted above and listed in the memo's snapshot.",
-                    s["small"],
-                )
-            )
-    return flow
-
-
-def _event_text(event: dict) -> str:
-    if event["kind"] == "transition" and event["to_status"]:
-        what = f"{event['from_status'] or '—'} → {event['to_status']}"
-    else:
-        what = event["kind"]
-    return what.replace("_", " ")
-
-
-def _flag_block(flag: dict) -> list:
-    s = styles()
-    status_color = "shortfall" if flag["status"] in ("open", "escalated") else "met"
-    meta = " · ".join(
-        part
-        for part in [
-            flag["severity"].capitalize(),
-            text(flag["kind_label"]),
-            status_markup(status_color, flag["status_label"]),
-            text(flag["group"]),
-            month_label(flag["month"]) if flag["month"] else "",
-            f"raised {timestamp(flag['raised_at'])}",
-            f"closed {timestamp(flag['resolved_at'])}" if flag["resolved_at"] else "",
-        ]
-        if part
-    )
-    rows = [
-        [
-            timestamp(e["at"]),
-            e["actor"],
-            _event_text(e),
-            ("Internal: " if e["internal"] and e["note"] else "")
-            + ("" if e["note"] == flag["title"] else e["note"]),
-        ]
-        for e in flag["events"]
-    ]
-    block = [
-        Paragraph(f"Flag #{flag['id']}: {text(flag['title'])}", s["h3"]),
-        Paragraph(meta, s["small"]),
-    ]
-    if rows:
-        block.append(list_table(["When", "Who", "Event", "Note"], rows, [96, 86, 90, 224]))
-    if flag["events_not_listed"]:
-        block.append(
-            Paragraph(
-                f"{plural(flag['events_not_listed'], 'earlier event')} not shown.", s["small"]
-            )
-        )
-    block.append(Spacer(1, 4))
-    return [KeepTogether(block)] if len(rows) <= 8 else block
-
-
-def _acted_on(flag: dict) -> bool:
-    """Someone did something about the flag: a transition or a comment, not only the
-    engine raising and updating it."""
-    return any(e["kind"] not in ("raised", "updated") for e in flag["events"])
-
-
-def _flags(snap: dict) -> list:
-    s = styles()
-    flags = snap["flags"]
-    flow = [CondPageBreak(1.5 * inch), Paragraph("5. Flag history", s["h1"])]
-    if not flags["listed"]:
-        flow.append(Paragraph("No flag has been raised on the matters in question.", s["body"]))
-        return flow
-    if flags["selected"]:
-        intro = "The flags chosen for this memo, most serious first, then each one's history."
-        told = flags["listed"]
-    else:
-        verb = "concerns" if flags["total"] == 1 else "concern"
-        intro = (
-            f"{plural(flags['total'], 'flag')} {verb} the matters in question "
-            f"({flags['unresolved']:,} unresolved), most serious first. The histories below "
-            "follow every flag someone acted on or commented."
-        )
-        told = [f for f in flags["listed"] if _acted_on(f)]
-    flow.append(Paragraph(intro, s["body"]))
-    rows = [
-        [
-            f"#{f['id']}",
-            f["title"],
-            f["severity"].capitalize(),
-            Mark(f["status_label"], "shortfall" if f["status"] in ("open", "escalated") else "met"),
-            short_date(f["raised_at"]),
-        ]
-        for f in flags["listed"]
-    ]
-    flow.append(
-        list_table(["Flag", "Finding", "Severity", "Status", "Raised"], rows, [34, 262, 54, 70, 76])
-    )
-    if flags["not_listed"]:
-        flow.append(
-            Paragraph(
-                f"{plural(flags['not_listed'], 'more flag')} on these matters are not listed "
-                "here (unresolved and critical flags come first).",
-                s["small"],
-            )
-        )
-    if told:
-        flow += [
-            *subheading("Histories"),
-            Paragraph(
-                "Every event on the flag, oldest first. Internal notes, which only the "
-                "coalition and the law center read, are marked as such."
-                if _for_counsel(snap)
-                else "Every event on the flag, oldest first, with the notes shared with the "
-                "contractor and the owner.",
-                s["small"],
-            ),
-        ]
-    for flag in told:
-        flow += _flag_block(flag)
-    return flow
-
-
-def _enforcement(snap: dict) -> list:
-    s = styles()
-    enforcement = snap["enforcement"]
-    memo_date = snap["memo_date"]
-    flow = [CondPageBreak(1.5 * inch), Paragraph("6. Enforcement history", s["h1"])]
-    if enforcement["actions"]:
-        rows = []
-        for a in enforcement["actions"]:
-            deadline = "—"
-            if a["cure_deadline"]:
-                deadline = short_date(a["cure_deadline"])
-                if a["cured_at"]:
-                    deadline += f"; cured {short_date(a['cured_at'])}"
-                elif a["cure_deadline"] < memo_date:
-                    deadline += "; passed, not cured"
-            note = text(a["note"])
-            links = [f"flag #{i}" for i in a["flags"]] + (
-                [f"memo #{a['memo']}"] if a["memo"] else []
-            )
-            if links:
-                note += ("<br/>" if note else "") + f"<i>Linked: {', '.join(links)}.</i>"
-            rows.append(
-                [
-                    short_date(a["date"]),
-                    a["kind_label"],
-                    a["contractor"] or "All",
-                    money(a["amount"]) if a["amount"] else "—",
-                    deadline,
-                    Paragraph(note, s["cell"]),
-                ]
-            )
-        flow.append(
-            list_table(
-                ["Date", "Action", "Contractor", "Amount", "Cure deadline", "Note"],
-                rows,
-                [62, 86, 84, 62, 82, 120],
-                numeric={3},
-            )
-        )
-    else:
-        flow.append(Paragraph("No enforcement action has been recorded yet.", s["body"]))
-    days = enforcement["cure_period_days"]
-    flow.append(
-        Paragraph(
-            f"A notice of non-compliance sent today, {long_date(memo_date)}, would set a cure "
-            f"deadline of <b>{long_date(enforcement['cure_deadline_if_sent_today'])}</b>: the "
-            f"agreement gives {plural(days, 'day')} to cure.",
-            s["callout"],
-        )
-    )
-    return flow
 
 
 def _sources(snap: dict, snapshot_sha256: str) -> list:
@@ -709,10 +312,11 @@ def render_memo_pdf(snapshot: dict, *, snapshot_sha256: str) -> bytes:
         story.append(Paragraph("No commitment is in question in this memo.", s["body"]))
     for i, entry in enumerate(snapshot["commitments"], start=1):
         story += commitment_section(f"2.{i}", entry)
-    story += _wages(snapshot)
-    story += _reporting(snapshot)
-    story += _flags(snapshot)
-    story += _enforcement(snapshot)
+    counsel = _for_counsel(snapshot)
+    story += wages_section(snapshot, names=counsel)
+    story += reporting_section(snapshot)
+    story += flags_section(snapshot, counsel=counsel)
+    story += enforcement_section(snapshot)
     story += _sources(snapshot, snapshot_sha256)
 
     buffer = io.BytesIO()

@@ -1,12 +1,11 @@
-"""Fonts, paragraph and table styles, and number formats of the memo PDF.
+"""Fonts, paragraph and table styles of the memo PDF; its figures read through
+`compliance.formatting`, like every other surface.
 
 Text is real text in an embedded TrueType font: DejaVu Sans where the system has it (wide
 Unicode coverage), else Bitstream Vera, which ships with reportlab (the same design, Latin-1
 coverage: "§", "×", "–" and accented names all render). Hashes are set in Courier.
 """
 
-import datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,6 +16,17 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from compliance.formatting import (
+    long_date,
+    money,
+    month,
+    number,
+    percent,
+    quantity,
+    short_date,
+    timestamp,
+)
 
 INK = colors.HexColor("#1d2330")
 MUTED = colors.HexColor("#5b6475")
@@ -193,60 +203,27 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def text(value) -> str:
-    """User-entered text made safe for a Paragraph (its markup is XML)."""
+def markup(value) -> str:
+    """User-entered text made safe for a Paragraph, whose markup is XML: escaped, line
+    breaks kept."""
     return escape("" if value is None else str(value)).replace("\n", "<br/>")
 
 
-def number(value, places: int = 2) -> str:
-    """ "10000.00" → "10,000.00"; None → "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)):,.{places}f}"
-
-
-def money(value) -> str:
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(str(value))
-    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
-
-
-def pct(value) -> str:
-    return "—" if value is None or value == "" else f"{Decimal(str(value)):,.2f}%"
-
-
-def long_date(value) -> str:
-    if not value:
-        return "—"
-    day = datetime.date.fromisoformat(str(value)[:10])
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def short_date(value) -> str:
-    if not value:
-        return "—"
-    day = datetime.date.fromisoformat(str(value)[:10])
-    return f"{day:%b} {day.day}, {day.year}"
-
-
-def month_label(value) -> str:
-    if not value:
-        return "—"
-    day = datetime.date.fromisoformat(f"{str(value)[:7]}-01")
-    return f"{day:%b %Y}"
-
-
-def timestamp(value) -> str:
-    """An ISO datetime as the local wall time the snapshot recorded: "Nov 14, 2026 09:30"."""
-    if not value:
-        return "—"
-    moment = datetime.datetime.fromisoformat(str(value))
-    return f"{moment:%b} {moment.day}, {moment.year} {moment:%H:%M}"
-
-
-def quantity(value, unit: str) -> str:
-    """A shortfall in its unit: "300.00 hours", "$100.00", "3.00 slots"."""
-    if unit == "dollars":
-        return money(value)
-    return f"{number(value)} {unit}"
+# The memo's figures and dates read as everywhere else (compliance.formatting); these names
+# are the ones the memo modules have long imported from here.
+text = markup
+pct = percent
+month_label = month
+__all__ = [
+    "long_date",
+    "markup",
+    "money",
+    "month_label",
+    "number",
+    "pct",
+    "quantity",
+    "short_date",
+    "styles",
+    "text",
+    "timestamp",
+]

@@ -25,6 +25,7 @@ from compliance.enforcement.actions import (
 )
 from compliance.enforcement.memos.build import memo_request, memo_retry
 from compliance.enforcement.memos.gather import clause_sort_key
+from compliance.formatting import long_date, short_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import attachment
 from projects import access
@@ -163,7 +164,7 @@ class EnforcementActionForm(forms.Form):
             .select_related("assignment__contractor")
         )
         self.fields["memo"].label_from_instance = lambda m: (
-            f"Memo #{m.pk} of {timezone.localtime(m.requested_at):%b %-d, %Y}"
+            f"Memo #{m.pk} of {short_date(m.requested_at)}"
             + (f" ({m.assignment.contractor.name})" if m.assignment_id else "")
         )
 
@@ -367,9 +368,9 @@ def enforcement_list(request, slug: str):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            done = f"Recorded: {action.get_kind_display()} of {action.date:%B %-d, %Y}."
+            done = f"Recorded: {action.get_kind_display()} of {long_date(action.date)}."
             if action.cure_deadline:
-                done += f" The cure deadline is {action.cure_deadline:%B %-d, %Y}."
+                done += f" The cure deadline is {long_date(action.cure_deadline)}."
             messages.success(request, done)
             return redirect("enforcement_list", slug=project.slug)
 
@@ -429,7 +430,7 @@ def enforcement_cured(request, action_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Marked cured on {form.cleaned_data['cured_at']:%B %-d, %Y}.")
+        messages.success(request, f"Marked cured on {long_date(form.cleaned_data['cured_at'])}.")
     return redirect(back)
 
 

@@ -1,14 +1,8 @@
-"""The reporting obligation of every assignment (SPEC §3.4).
+"""The reporting obligation of every assignment as evaluation results (SPEC §3.4).
 
-An assignment owes one report per calendar month from the month it starts to the month its
-obligation ends (its own end date, or the project's expected completion), due on the
-agreement's `report_due_day` of the next month. As of a date, each month is:
-- `received`: first submitted on or before its due date (a "no work" report counts);
-- `late`: first submitted after its due date;
-- `missing`: nothing submitted and the due date has passed;
-- `not_due`: nothing submitted yet and the due date has not passed.
-Only submissions made on or before the as-of date count, so an evaluation as of a past
-date gives what was known then. Reports due = on time + late + missing.
+The rule (due dates, and which months are received, late, missing or not yet due) is
+`compliance.reporting.obligation`'s. Only submissions made on or before the as-of date
+count, so an evaluation as of a past date gives what was known then.
 """
 
 import datetime
@@ -19,8 +13,9 @@ from django.utils import timezone
 
 from compliance.evaluation.engine.common import ZERO, Context, month_label
 from compliance.models import Evaluation, Report
-from compliance.months import months_between
 from compliance.numbers import percent, round2
+from compliance.reporting import obligation
+from compliance.reporting.obligation import LATE, MISSING, NOT_DUE, RECEIVED
 from projects.models import Agreement
 
 ONE = Decimal(1)
@@ -40,14 +35,6 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     )
 
 
-def month_status(
-    *, due_date: datetime.date, first_submitted: datetime.date | None, as_of: datetime.date
-) -> str:
-    if first_submitted is not None:
-        return "late" if first_submitted > due_date else "received"
-    return "missing" if as_of > due_date else "not_due"
-
-
 def evaluate(ctx: Context) -> list[Evaluation]:
     project, as_of = ctx.project, ctx.as_of
     agreement = agreement_of(project)
@@ -65,17 +52,16 @@ def evaluate(ctx: Context) -> list[Evaluation]:
     evaluations = []
     due_dates = {}  # every contractor owes a month's report on the same day
     for assignment in sorted(ctx.assignments.values(), key=lambda a: a.pk):
-        end = min(assignment.end_date or project.end_date, as_of)
-        counts = {"received": 0, "late": 0, "missing": 0, "not_due": 0}
+        counts = {RECEIVED: 0, LATE: 0, MISSING: 0, NOT_DUE: 0}
         months, series = [], []
         received_so_far = due_so_far = ZERO
-        for month in months_between(assignment.start_date, end):
+        for month in obligation.months_owed(assignment, through=as_of):
             if month not in due_dates:
                 due_dates[month] = agreement.report_due_date(month)
             due_date = due_dates[month]
             report = by_month.get((assignment.pk, month))
             first = timezone.localdate(report["first_submitted"]) if report else None
-            status = month_status(due_date=due_date, first_submitted=first, as_of=as_of)
+            status = obligation.month_status(due_date=due_date, as_of=as_of, first_submitted=first)
             counts[status] += 1
             months.append(
                 {
@@ -87,8 +73,8 @@ def evaluate(ctx: Context) -> list[Evaluation]:
                     "submitted_at": report["first_submitted"].isoformat() if report else None,
                 }
             )
-            received = ONE if status in {"received", "late"} else ZERO
-            owed = ZERO if status == "not_due" else ONE
+            received = ONE if status in {RECEIVED, LATE} else ZERO
+            owed = ZERO if status == NOT_DUE else ONE
             received_so_far += received
             due_so_far += owed
             series.append(
@@ -102,11 +88,11 @@ def evaluate(ctx: Context) -> list[Evaluation]:
                     else None,
                 }
             )
-        due = counts["received"] + counts["late"] + counts["missing"]
+        due = counts[RECEIVED] + counts[LATE] + counts[MISSING]
         if not due:
             status = "no_data"
         else:
-            status = "shortfall" if counts["missing"] else "met"
+            status = "shortfall" if counts[MISSING] else "met"
         evaluations.append(
             Evaluation(
                 project=project,
@@ -116,20 +102,20 @@ def evaluate(ctx: Context) -> list[Evaluation]:
                 group_key=f"a{assignment.pk}",
                 assignment_id=assignment.pk,
                 as_of=as_of,
-                numerator=round2(counts["received"] + counts["late"]),
+                numerator=round2(counts[RECEIVED] + counts[LATE]),
                 denominator=round2(due),
-                actual_percent=percent(Decimal(counts["received"] + counts["late"]), due),
+                actual_percent=percent(Decimal(counts[RECEIVED] + counts[LATE]), due),
                 target_percent=Decimal("100.00"),
-                shortfall=round2(counts["missing"]),
+                shortfall=round2(counts[MISSING]),
                 projected_percent=None,
                 status=status,
                 series=series,
                 details={
                     "due": due,
-                    "on_time": counts["received"],
-                    "late": counts["late"],
-                    "missing": counts["missing"],
-                    "not_yet_due": counts["not_due"],
+                    "on_time": counts[RECEIVED],
+                    "late": counts[LATE],
+                    "missing": counts[MISSING],
+                    "not_yet_due": counts[NOT_DUE],
                     "months": months,
                 },
                 computed_at=ctx.computed_at,

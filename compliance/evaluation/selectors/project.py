@@ -24,6 +24,7 @@ from compliance.evaluation.selectors.common import (
     evaluation_rollup,
     summaries_by_project,
 )
+from compliance.formatting import short_date
 from compliance.models import Evaluation, Flag
 from compliance.numbers import percent, round2
 from compliance.status import Severity, severity_order, status_order
@@ -154,10 +155,7 @@ def _amount(value) -> str:
 
 
 def _day(value) -> str:
-    try:
-        return datetime.date.fromisoformat(str(value)).strftime("%b %-d, %Y")
-    except ValueError:
-        return str(value)
+    return short_date(value)
 
 
 def plain_language(commitment: Commitment) -> str:

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -11,20 +11,10 @@ from cba.errors import InvalidInput
 from compliance import months
 from compliance.models import Report
 from compliance.months import month_start
+from compliance.reporting import obligation
 from compliance.reporting.intake.store import due_date
 from projects import access
 from projects.models import Assignment
-
-RECEIVED = "received"
-LATE = "late"
-MISSING = "missing"
-NOT_DUE = "not_due"
-STATUS_LABELS = {
-    RECEIVED: "Received",
-    LATE: "Late",
-    MISSING: "Missing",
-    NOT_DUE: "Not yet due",
-}
 
 
 def visible_assignment(user, slug: str, contractor: str) -> Assignment:
@@ -66,7 +56,7 @@ class ReportingMonth:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return obligation.STATUS_LABELS[self.status]
 
     @property
     def key(self) -> str:
@@ -76,17 +66,18 @@ class ReportingMonth:
 def reporting_months(
     *, assignment: Assignment, today: datetime.date | None = None
 ) -> list[ReportingMonth]:
-    """The assignment's months from its start to now (or its end), newest first (SPEC §3.4).
-
-    A month is received (or late, when its first report came after the due date) once it
-    has a report; without one it is missing after its due date, else not yet due.
-    """
+    """The assignment's months from its start to now (or its end), newest first, each with
+    its status under the reporting obligation (`compliance.reporting.obligation`)."""
     today = today or timezone.localdate()
-    first = month_start(assignment.start_date)
-    last = min(month_start(assignment.obligation_end), month_start(today))
+    first_filed = (
+        Report.objects.filter(assignment=assignment, period=OuterRef("period"))
+        .order_by("submitted_at")
+        .values("submitted_at")[:1]
+    )
     current = {
         report.period: report
-        for report in Report.objects.filter(assignment=assignment, is_current=True).only(
+        for report in Report.objects.filter(assignment=assignment, is_current=True)
+        .only(
             "id",
             "period",
             "version",
@@ -98,18 +89,15 @@ def reporting_months(
             "submitted_at",
             "source",
         )
+        .annotate(first_submitted=Subquery(first_filed))
     }
     months = []
-    period = last
-    while period >= first:
+    for period in reversed(obligation.months_owed(assignment, through=today)):
         due = due_date(assignment, period)
         report = current.get(period)
-        if report is not None:
-            status = LATE if report.is_late else RECEIVED
-        else:
-            status = MISSING if today > due else NOT_DUE
+        first = timezone.localdate(report.first_submitted) if report else None
+        status = obligation.month_status(due_date=due, as_of=today, first_submitted=first)
         months.append(ReportingMonth(period=period, due_date=due, status=status, report=report))
-        period = (period - datetime.timedelta(days=1)).replace(day=1)
     return months
 
 

@@ -21,29 +21,27 @@ from django.utils import timezone
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
+from compliance.bulk import insert_rows
+from compliance.formatting import long_month, plural
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
+from compliance.reporting import obligation
 from compliance.reporting.intake.jsonlines import read_lines
 from compliance.reporting.intake.table import Table
-from compliance.reporting.intake.validate import LINE_COLUMNS, validate_table
+from compliance.reporting.intake.validate import ValidatedLine, validate_table
 from compliance.signals import report_submitted
 from projects.models import Agreement, Assignment
 
-INSERT_BATCH = 20_000
-WORKER_BATCH = 2_000
-HOURS = LINE_COLUMNS.index("hours")
 NO_WORK_SHA256 = hashlib.sha256(b"no work this month").hexdigest()
 
-# The columns written for each line: the report's own, then a validated line's.
-STORED_COLUMNS = (
-    "report_id",
-    "project_id",
-    "assignment_id",
-    "is_current",
-    *("worker_id" if name == "worker_key" else name for name in LINE_COLUMNS),
+# The columns of a validated line as stored: its worker's key becomes the worker's id.
+STORED_COLUMNS = tuple(
+    "worker_id" if name == "worker_key" else name for name in ValidatedLine._fields
 )
+# A copied line keeps every column but its id, its report and whether it is current.
+NOT_COPIED = {"id", "report_id", "is_current"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,8 @@ class SubmitResult:
     def summary(self) -> str:
         report = self.report
         what = (
-            f"{possessive(report.assignment.contractor.name)} {report.period:%B %Y} report for "
-            f"{report.assignment.project.name}"
+            f"{possessive(report.assignment.contractor.name)} {long_month(report.period)} "
+            f"report for {report.assignment.project.name}"
         )
         if self.unchanged:
             return (
@@ -81,8 +79,8 @@ class SubmitResult:
         else:
             text = (
                 f"Stored version {report.version} of {what}: "
-                f"{count(report.line_count, 'line')}, {report.total_hours:,} hours, "
-                f"{count(report.worker_count, 'worker')}."
+                f"{plural(report.line_count, 'line')}, {report.total_hours:,} hours, "
+                f"{plural(report.worker_count, 'worker')}."
             )
         if self.previous is not None:
             lines = f"{self.line_delta:+,} line{'' if abs(self.line_delta) == 1 else 's'}"
@@ -98,10 +96,6 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 def check_period(assignment: Assignment, period: datetime.date) -> None:
     """A report is for a month of the assignment's obligation that has begun."""
     start = month_start(assignment.start_date)
@@ -110,17 +104,19 @@ def check_period(assignment: Assignment, period: datetime.date) -> None:
     name = assignment.contractor.name
     if period < start or period > end:
         raise InvalidInput(
-            f"{name} reports on this project from {start:%B %Y} to {end:%B %Y}; "
-            f"{period:%B %Y} is outside that. Choose a month in that range.",
+            f"{name} reports on this project from {long_month(start)} to {long_month(end)}; "
+            f"{long_month(period)} is outside that. Choose a month in that range.",
             errors=[],
         )
     if period > month_start(today):
         raise InvalidInput(
-            f"{period:%B %Y} has not started yet. Report a month once it has begun.", errors=[]
+            f"{long_month(period)} has not started yet. Report a month once it has begun.",
+            errors=[],
         )
 
 
 def due_date(assignment: Assignment, period: datetime.date) -> datetime.date:
+    """When the month's report is due under the project's agreement (or the defaults')."""
     agreement = getattr(assignment.project, "agreement", None) or Agreement()
     return agreement.report_due_date(period)
 
@@ -161,7 +157,7 @@ def report_submit(
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
-    lines: list[tuple] = []
+    lines: list[ValidatedLine] = []
     names: dict[str, str] = {}
     warnings: list[dict] = []
     if rows is not None and not (no_work and replace_week):
@@ -205,7 +201,7 @@ def store_version(
     *,
     assignment: Assignment,
     period: datetime.date,
-    lines: list[tuple],
+    lines: list[ValidatedLine],
     worker_names: dict[str, str],
     no_work: bool,
     source: str,
@@ -225,7 +221,17 @@ def store_version(
     first = versions.filter(version=1).only("is_late").first()
     # A month is late when its first report came after the due date; amendments, which
     # correct a report already received, do not change that.
-    is_late = first.is_late if first else timezone.localdate() > due_date(assignment, period)
+    today = timezone.localdate()
+    is_late = (
+        first.is_late
+        if first
+        else (
+            obligation.month_status(
+                due_date=due_date(assignment, period), as_of=today, first_submitted=today
+            )
+            == obligation.LATE
+        )
+    )
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
@@ -246,7 +252,9 @@ def store_version(
     report.save()
     # Workers are created in the order they first appear, so line inserts append to the
     # worker indexes instead of scattering across them.
-    worker_ids = upsert_workers(assignment, dict.fromkeys(line[1] for line in lines), worker_names)
+    worker_ids = upsert_workers(
+        assignment, dict.fromkeys(line.worker_key for line in lines), worker_names
+    )
     if replace_week is not None and current is not None:
         copy_lines(source=current, target=report, except_week=replace_week)
     insert_lines(report, lines, worker_ids)
@@ -260,7 +268,7 @@ def store_version(
         report.no_work = report.line_count == 0
     else:
         report.line_count = len(lines)
-        report.total_hours = sum((line[HOURS] for line in lines), Decimal(0))
+        report.total_hours = sum((line.hours for line in lines), Decimal(0))
         report.worker_count = len(worker_ids)
     if keep is not None:
         # Last, so that a failure before it leaves no orphan file behind.
@@ -319,30 +327,7 @@ def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[st
 
 def insert_workers(missing: list[tuple[int, str, str]]) -> None:
     """New workers in one go; one created meanwhile by another upload is left as it is."""
-    table = connection.ops.quote_name(Worker._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE intake_worker (contractor_id bigint, worker_key text, "
-                "name text)"
-            )
-            texts = Texts()
-            with cursor.copy("COPY intake_worker FROM STDIN") as copy:
-                copy.write("".join(f"{c}\t{texts[k]}\t{texts[n]}\n" for c, k, n in missing))
-            cursor.execute(
-                f"INSERT INTO {table} (contractor_id, worker_key, name) "  # noqa: S608
-                "SELECT contractor_id, worker_key, name FROM intake_worker ON CONFLICT DO NOTHING"
-            )
-            cursor.execute("DROP TABLE intake_worker")
-            return
-        for start in range(0, len(missing), WORKER_BATCH):
-            batch = missing[start : start + WORKER_BATCH]
-            values = ", ".join(["(%s, %s, %s)"] * len(batch))
-            cursor.execute(
-                f"INSERT INTO {table} (contractor_id, worker_key, name) "  # noqa: S608
-                f"VALUES {values} ON CONFLICT DO NOTHING",
-                [value for row in batch for value in row],
-            )
+    insert_rows(Worker, ("contractor_id", "worker_key", "name"), missing, ignore_conflicts=True)
 
 
 def contractor_workers(contractor_id: int) -> dict[str, tuple[int, str]]:
@@ -354,123 +339,34 @@ def contractor_workers(contractor_id: int) -> dict[str, tuple[int, str]]:
     }
 
 
-def copy_lines(*, source: Report, target: Report, except_week: datetime.date) -> None:
-    """eCPR: the new version keeps the previous version's lines of every other week."""
-    PayrollLine.objects.bulk_create(
-        [
-            PayrollLine(
-                **{
-                    f.attname: getattr(line, f.attname)
-                    for f in PayrollLine._meta.concrete_fields
-                    if f.attname not in {"id", "report_id", "is_current"}
-                },
-                report_id=target.pk,
-                is_current=True,
-            )
-            for line in PayrollLine.objects.filter(report=source).exclude(week_ending=except_week)
-        ],
-        batch_size=2000,
-    )
-
-
-def insert_lines(report: Report, lines: list[tuple], worker_ids: dict[str, int]) -> None:
-    """Write the lines in large batches: COPY on PostgreSQL, one executemany on SQLite.
-
-    The ORM's bulk_create builds a model object per line; at 100,000 lines that alone costs
-    more than reading the workbook, so the rows go to the database as plain tuples.
-    """
-    if not lines:
-        return
-    head = (report.pk, report.assignment.project_id, report.assignment_id, True)
-    table = connection.ops.quote_name(PayrollLine._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in STORED_COLUMNS)
-    ids = worker_ids
+def copy_lines(*, source: Report, target: Report, except_week: datetime.date | None = None) -> None:
+    """`source`'s lines copied to `target`, current, in one INSERT … SELECT: all of them (a
+    restore), or all but one week's (eCPR, whose file replaces that week)."""
+    quote = connection.ops.quote_name
+    columns = [f.column for f in PayrollLine._meta.concrete_fields if f.attname not in NOT_COPIED]
+    listed = ", ".join(quote(c) for c in columns)
+    table = quote(PayrollLine._meta.db_table)
+    week = f" AND {quote('week_ending')} <> %s" if except_week is not None else ""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                worker_texts = {key: str(pk) for key, pk in ids.items()}
-                for start in range(0, len(lines), INSERT_BATCH):
-                    copy.write(copy_text(head, lines[start : start + INSERT_BATCH], worker_texts))
-            return
-        placeholders = ", ".join(["%s"] * len(STORED_COLUMNS))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        number, day = SqliteNumbers(), SqliteDates()
-        for start in range(0, len(lines), INSERT_BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        *head,
-                        line[0],
-                        ids[line[1]],
-                        day[line[2]],
-                        *line[3:7],
-                        *map(number.__getitem__, line[7:14]),
-                        *line[14:],
-                    )
-                    for line in lines[start : start + INSERT_BATCH]
-                ],
-            )
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('report_id')}, {quote('is_current')}, {listed}) "  # noqa: S608
+            f"SELECT %s, %s, {listed} FROM {table} WHERE {quote('report_id')} = %s{week} "
+            f"ORDER BY {quote('id')}",
+            [target.pk, True, source.pk, *([except_week] if except_week is not None else [])],
+        )
 
 
-class SqliteNumbers(dict):
-    """Decimals as SQLite stores them, each distinct value converted once.
-
-    A decimal column has NUMERIC affinity there: Django's text "45.50" and the float 45.5
-    are stored as the same number, and a float spares SQLite parsing text and Python an
-    adapter call per value.
-    """
-
-    def __missing__(self, value):
-        self[value] = plain = None if value is None else float(value)
-        return plain
-
-
-class SqliteDates(dict):
-    """Dates as ISO text, as Django writes them to SQLite."""
-
-    def __missing__(self, value):
-        self[value] = text = value.isoformat()
-        return text
-
-
-class Texts(dict):
-    """Values as COPY's text format writes them, each distinct value converted once."""
-
-    def __missing__(self, value):
-        if value is None:
-            text = "\\N"
-        elif value is True or value is False:
-            text = "t" if value else "f"
-        elif isinstance(value, str):
-            text = (
-                value.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r")
-            )
-        elif isinstance(value, datetime.date):
-            text = value.isoformat()
-        else:
-            text = str(value)
-        self[value] = text
-        return text
-
-
-def copy_text(head: tuple, lines: list[tuple], workers: dict[str, str]) -> str:
-    """Lines in COPY's text format, built as strings (psycopg's write_row per line costs
-    more than the rest of the import). Each kind of column has its own table of texts:
-    1, 1.00 and True are equal as dict keys but not as column values."""
-    prefix = "\t".join(Texts()[value] for value in head) + "\t"
-    days, crafts, levels, numbers, texts, flags = (Texts() for _ in range(6))
-    return "".join(
-        [
-            f"{prefix}{line[0]}\t{workers[line[1]]}\t{days[line[2]]}\t{crafts[line[3]]}\t"
-            f"{line[4]}\t{flags[line[5]]}\t{levels[line[6]]}\t{numbers[line[7]]}\t"
-            f"{numbers[line[8]]}\t{numbers[line[9]]}\t{numbers[line[10]]}\t"
-            f"{numbers[line[11]]}\t{numbers[line[12]]}\t{numbers[line[13]]}\t"
-            f"{texts[line[14]]}\t{texts[line[15]]}\t{flags[line[16]]}\t{flags[line[17]]}\t"
-            f"{flags[line[18]]}\n"
-            for line in lines
-        ]
+def insert_lines(report: Report, lines: list[ValidatedLine], worker_ids: dict[str, int]) -> None:
+    """Write the validated lines through the bulk writer, as plain tuples."""
+    insert_rows(
+        PayrollLine,
+        STORED_COLUMNS,
+        lines,
+        fixed={
+            "report_id": report.pk,
+            "project_id": report.assignment.project_id,
+            "assignment_id": report.assignment_id,
+            "is_current": True,
+        },
+        lookups={"worker_id": worker_ids},
     )

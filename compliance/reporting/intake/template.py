@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.fields import COLUMNS
 from compliance.reporting.intake.store import due_date
 from projects.models import Assignment
@@ -47,7 +48,7 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
     payroll.title = "Payroll"
     lists = workbook.create_sheet("Lists")
     instructions = workbook.create_sheet("Instructions")
-    title = f"Payroll report · {project.name} · {assignment.contractor.name} · {period:%B %Y}"
+    title = f"Payroll report · {project.name} · {assignment.contractor.name} · {long_month(period)}"
     workbook.properties.title = title
     workbook.properties.creator = "CBA Monitor"
 
@@ -136,7 +137,7 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
                 operator="between",
                 formula1=f"DATE({period.year},{period.month},1)",
                 formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
-                error=f"A date in {period:%B %Y}, the month of this report.",
+                error=f"A date in {long_month(period)}, the month of this report.",
             ),
         ),
         (
@@ -169,7 +170,7 @@ def fill_instructions(sheet, assignment: Assignment, period: datetime.date, titl
         (title, True),
         (f"Project: {assignment.project.name}", False),
         (f"Contractor: {assignment.contractor.name}", False),
-        (f"Month: {period:%B %Y} · due {due:%B} {due.day}, {due.year}", False),
+        (f"Month: {long_month(period)} · due {long_date(due)}", False),
         ("", False),
         ("How to fill in this report", True),
         (

@@ -13,6 +13,7 @@ from functools import partial
 from django.conf import settings
 
 from cba.errors import InvalidInput
+from compliance.formatting import long_month
 from compliance.models import Report
 from compliance.reporting.intake.files import XLSX, sniff
 from compliance.reporting.intake.sandbox import Limits, read_in_child
@@ -68,8 +69,9 @@ def report_upload(
     parsed.table.rules = {"worker_id": hashed_worker_id}
     if (parsed.week_ending.year, parsed.week_ending.month) != (period.year, period.month):
         message = (
-            f"This eCPR file is for the week ending {parsed.week_ending:%m/%d/%Y}, which is not in "
-            f"{period:%B %Y}. Upload it to the {parsed.week_ending:%B %Y} report instead."
+            f"This eCPR file is for the week ending {parsed.week_ending:%m/%d/%Y}, which is not "
+            f"in {long_month(period)}. Upload it to the {long_month(parsed.week_ending)} report "
+            "instead."
         )
         raise InvalidInput(
             message,

@@ -8,19 +8,20 @@ it asks for confirmation first, naming the lines and hours (SPEC §5.3).
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
+from compliance.formatting import long_month, plural
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
 from compliance.reporting.intake.store import (
     SubmitResult,
     check_period,
-    count,
+    copy_lines,
     current_report,
     possessive,
     report_submit,
@@ -28,14 +29,12 @@ from compliance.reporting.intake.store import (
 from compliance.signals import report_submitted
 from projects.models import Assignment
 
-# A copied line keeps every column but its id, its report and whether it is current.
-NOT_COPIED = {"id", "report_id", "is_current"}
 MAX_VERSION = 2**31 - 1
 
 
 def lines_that_stop_counting(report: Report) -> str:
     """ "64 lines, 2,560.00 hours" """
-    return f"{count(report.line_count, 'line')}, {report.total_hours:,} hours"
+    return f"{plural(report.line_count, 'line')}, {report.total_hours:,} hours"
 
 
 def report_no_work(
@@ -55,7 +54,7 @@ def report_no_work(
     if current is not None and current.line_count and not confirm_replace:
         figures = lines_that_stop_counting(current)
         raise Conflict(
-            f"Version {current.version} of {period:%B %Y} has {figures}. Reporting no work "
+            f"Version {current.version} of {long_month(period)} has {figures}. Reporting no work "
             "would replace it: those lines would stop counting (the version stays in the "
             "history and can be restored). Confirm to replace it.",
             errors=[
@@ -63,7 +62,7 @@ def report_no_work(
                     "row": None,
                     "column": "lines",
                     "value": str(current.line_count),
-                    "message": f"{count(current.line_count, 'line')} would stop counting.",
+                    "message": f"{plural(current.line_count, 'line')} would stop counting.",
                 },
                 {
                     "row": None,
@@ -119,7 +118,7 @@ def report_restore(
     current = current_report(assignment, period)
     if restored.is_current:
         raise InvalidInput(
-            f"Version {version} is already the current version of {period:%B %Y}.", errors=[]
+            f"Version {version} is already the current version of {long_month(period)}.", errors=[]
         )
     if current is not None and current.sha256 and current.sha256 == restored.sha256:
         raise InvalidInput(
@@ -152,7 +151,7 @@ def report_restore(
         warnings=restored.warnings,
         note=f"Restored from version {restored.version}.",
     )
-    copy_all_lines(source=restored, target=report)
+    copy_lines(source=restored, target=report)
     audit_record(
         verb="report.restored",
         actor=user,
@@ -176,7 +175,7 @@ def restore_summary(result: SubmitResult, restored_version: int) -> str:
     report = result.report
     text = (
         f"Restored version {restored_version} of {possessive(report.assignment.contractor.name)} "
-        f"{report.period:%B %Y} report as version {report.version}, now current: "
+        f"{long_month(report.period)} report as version {report.version}, now current: "
     )
     if report.no_work and not report.line_count:
         text += "no work this month."
@@ -185,18 +184,3 @@ def restore_summary(result: SubmitResult, restored_version: int) -> str:
     if result.previous is not None:
         text += f" Version {result.previous.version} stays in the history."
     return text
-
-
-def copy_all_lines(*, source: Report, target: Report) -> None:
-    """Every line of `source` copied to `target`, current, in one INSERT … SELECT."""
-    quote = connection.ops.quote_name
-    columns = [f.column for f in PayrollLine._meta.concrete_fields if f.attname not in NOT_COPIED]
-    listed = ", ".join(quote(c) for c in columns)
-    table = quote(PayrollLine._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({quote('report_id')}, {quote('is_current')}, {listed}) "  # noqa: S608
-            f"SELECT %s, %s, {listed} FROM {table} WHERE {quote('report_id')} = %s "
-            f"ORDER BY {quote('id')}",
-            [target.pk, True, source.pk],
-        )

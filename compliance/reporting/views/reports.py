@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from cba.errors import Conflict, InvalidInput
+from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.files import check_size, megabytes
 from compliance.reporting.intake.selectors import (
     month_to_file,
@@ -55,7 +56,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(m.key, f"{m.period:%B %Y}") for m in months]
+        self.fields["period"].choices = [(m.key, f"{long_month(m.period)}") for m in months]
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.xml"
 
 
@@ -291,7 +292,7 @@ def report_restore_view(request, slug: str, contractor: str, period: str):
                 "heading": f"Restore version {restored.version}?",
                 "explanation": (
                     f"Version {restored.version} ({restored_text}, filed "
-                    f"{filed:%B} {filed.day}, {filed:%Y}) would be stored again as a new "
+                    f"{long_date(filed)}) would be stored again as a new "
                     "version and become the current one; the project is then evaluated again."
                 ),
                 "figures": replaced,

@@ -1,0 +1,58 @@
+"""The reporting obligation of every assignment (SPEC §3.4), once.
+
+Every assignment owes one report per calendar month from the month it starts to the month
+its obligation ends (its own end date, or the project's expected completion), due on the
+agreement's `report_due_day` of the next month. As of a date, each month is:
+
+- `received` (on time): first submitted on or before its due date (a "no work" report
+  counts);
+- `late`: first submitted after its due date; an amendment does not change that;
+- `missing`: nothing submitted and the due date has passed;
+- `not_due`: nothing submitted yet and the due date has not passed.
+
+Reports due = on time + late + missing. The engine's reporting evaluation (and so the
+`missing_report` flags) and the contractor's month table both ask these functions, so they
+cannot disagree. Imports only `compliance.months`: the agreement and the assignment are
+taken as they come.
+"""
+
+import datetime
+
+from compliance.months import add_months, month_start, months_between
+
+RECEIVED = "received"
+LATE = "late"
+MISSING = "missing"
+NOT_DUE = "not_due"
+STATUS_LABELS = {
+    RECEIVED: "Received",
+    LATE: "Late",
+    MISSING: "Missing",
+    NOT_DUE: "Not yet due",
+}
+
+
+def due_date(period: datetime.date, *, due_day: int) -> datetime.date:
+    """A month's report is due on `due_day` (the agreement's `report_due_day`, at most 28)
+    of the next month: October 2026 with 15 → November 15, 2026."""
+    return add_months(period, 1).replace(day=due_day)
+
+
+def month_status(
+    *,
+    due_date: datetime.date,
+    as_of: datetime.date,
+    first_submitted: datetime.date | None,
+) -> str:
+    """A month's status as of a date, from the day its first report came in (None when
+    none had by then): received, late, missing or not_due (see the module's docstring)."""
+    if first_submitted is not None:
+        return LATE if first_submitted > due_date else RECEIVED
+    return MISSING if as_of > due_date else NOT_DUE
+
+
+def months_owed(assignment, *, through: datetime.date) -> list[datetime.date]:
+    """The months an assignment owes a report for, oldest first, from its start to its
+    obligation's end or `through`'s month, whichever comes first."""
+    last = min(month_start(assignment.obligation_end), month_start(through))
+    return months_between(assignment.start_date, last)
