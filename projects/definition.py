@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from projects.commitment_params import clean_params
+from compliance.evaluation.kinds import KINDS, clean_terms
 from projects.models import (
     Agreement,
     Area,
@@ -407,7 +407,7 @@ def _check_commitments(
             errors.add(_at(path, "key"), f"Commitment {key!r} is listed twice.")
         if key:
             seen.add(key)
-        kind = _choice(errors, item, "kind", path, Commitment.Kind.values)
+        kind = _choice(errors, item, "kind", path, list(KINDS))
         area_slug = _slug(errors, item, "area", path, required=False)
         area = None
         if area_slug is not None:
@@ -421,7 +421,7 @@ def _check_commitments(
         params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
         if kind is not None:
             try:
-                params = clean_params(kind=kind, params=params, area=area)
+                params = clean_terms(kind=kind, params=params, area=area)
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     if name == "area" and area_slug is not None and area is None:
@@ -429,8 +429,8 @@ def _check_commitments(
                     for message in messages:
                         errors.add(_at(path, name), message)
                 params = None
-        if params is not None:
-            _canonical_crafts(errors, params, crafts, path)
+        if params is not None and kind is not None:
+            _canonical_crafts(errors, KINDS[kind], params, crafts, path)
         plan.commitments.append(
             {
                 "key": key,
@@ -444,26 +444,18 @@ def _check_commitments(
         )
 
 
-def _canonical_crafts(errors: _Errors, params: dict, crafts: dict[str, str], path: str) -> None:
+def _canonical_crafts(errors: _Errors, kind, params: dict, crafts: dict[str, str], path: str) -> None:
     """Craft names in parameters must be the project's crafts; store their proper names."""
-    names = params.get("excluded_crafts", [])
-    for j, name in enumerate(names):
+    for where, name in kind.craft_names(params):
         proper = crafts.get(normalize_craft_name(name))
         if proper is None:
-            errors.add(_at(_at(path, "excluded_crafts"), j), f"Unknown craft {name!r}.")
-        else:
-            names[j] = proper
-    for j, rate in enumerate(params.get("rates", [])):
-        if rate["craft"] == "any":
-            continue
-        proper = crafts.get(normalize_craft_name(rate["craft"]))
-        if proper is None:
             errors.add(
-                f"{_at(_at(path, 'rates'), j)}.craft",
-                f'Unknown craft {rate["craft"]!r}: use a craft of the project or "any".',
+                f"{path}.{where}",
+                f"Unknown craft {name!r}: use a craft of the project"
+                + (' or "any".' if where.endswith(".craft") else "."),
             )
         else:
-            rate["craft"] = proper
+            kind.rename_craft(params, where, proper)
 
 
 def _check(data) -> tuple[_Plan, Project | None]:
