@@ -444,7 +444,9 @@ def _check_commitments(
         )
 
 
-def _canonical_crafts(errors: _Errors, kind, params: dict, crafts: dict[str, str], path: str) -> None:
+def _canonical_crafts(
+    errors: _Errors, kind, params: dict, crafts: dict[str, str], path: str
+) -> None:
     """Craft names in parameters must be the project's crafts; store their proper names."""
     for where, name in kind.craft_names(params):
         proper = crafts.get(normalize_craft_name(name))

@@ -171,6 +171,8 @@ class Agreement(models.Model):
 # (compliance.evaluation.kinds), which this app must not import: the kinds answer this
 # signal, sent before every save, with the parameters checked and normalised.
 commitment_check = Signal()
+# Answered by the kinds too: whether progress entries (SPEC §2) are a commitment's evidence.
+commitment_takes_progress = Signal()
 
 
 class Commitment(models.Model):
@@ -203,8 +205,16 @@ class Commitment(models.Model):
         and stores them normalised."""
         answers = commitment_check.send(sender=Commitment, commitment=self)
         if not answers:
-            raise ImproperlyConfigured("No commitment kinds are registered: is compliance installed?")
+            raise ImproperlyConfigured(
+                "No commitment kinds are registered: is compliance installed?"
+            )
         self.params = answers[0][1]
+
+    @property
+    def takes_progress(self) -> bool:
+        """Whether it is measured by progress entries (a count), as its kind says."""
+        answers = commitment_takes_progress.send(sender=Commitment, commitment=self)
+        return any(answer for _, answer in answers)
 
     def save(self, *args, **kwargs) -> None:
         """A commitment with a bad parameter cannot be saved, from any door."""

@@ -1,8 +1,8 @@
 """The compliance engine: measures every commitment of a project against its reports (SPEC §3).
 
-One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`). `evaluate_project` is the single entry
-point: it reads the current lines once, grouped by report (one contractor's month) and
-craft, with a conditional sum for every hours-measured commitment in that same pass; each
+One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`).
+`measure_project` is the single entry point: it reads the current lines once, grouped by
+report (one contractor's month) and craft, with a conditional sum for every hours-measured commitment in that same pass; each
 kind then rolls those totals up to the groups its scope defines. What needs another
 grouping runs its own query, one per commitment, never per group or month: distinct
 workers, the underpaid lines of a wage floor (found through an index), progress entries,
@@ -19,9 +19,9 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from compliance.evaluation import kinds  # a module: the kinds themselves read engine.common
 from compliance.evaluation.engine import anomalies, reporting
 from compliance.evaluation.engine.common import TOTAL, Context
-from compliance.evaluation import kinds  # a module: the kinds themselves read engine.common
 from compliance.models import Evaluation
 from compliance.months import month_start, months_between
 from projects.models import Craft, Project
@@ -65,7 +65,9 @@ def _read_lines(ctx: Context, commitments) -> None:
     same_as = {}  # commitments often share a sum (all hours of the population): once is enough
     computed = {repr(aggregates["all_hours"]): "all_hours"}
     for commitment in commitments:
-        for name, aggregate in kinds.KINDS[commitment.kind].line_aggregates(commitment, ctx).items():
+        for name, aggregate in (
+            kinds.KINDS[commitment.kind].line_aggregates(commitment, ctx).items()
+        ):
             if repr(aggregate) in computed:
                 same_as[name] = computed[repr(aggregate)]
             else:

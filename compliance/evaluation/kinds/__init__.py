@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from compliance.evaluation.kinds import count_target, wage_floor, workforce_share
 from compliance.evaluation.kinds.base import Figure, Kind
-from projects.models import Commitment, commitment_check
+from projects.models import Commitment, commitment_check, commitment_takes_progress
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -38,3 +38,9 @@ def clean_terms(*, kind: str, params, area=None) -> dict:
 @receiver(commitment_check, sender=Commitment)
 def _check_commitment(sender, commitment: Commitment, **kwargs) -> dict:
     return clean_terms(kind=commitment.kind, params=commitment.params, area=commitment.area)
+
+
+@receiver(commitment_takes_progress, sender=Commitment)
+def _takes_progress(sender, commitment: Commitment, **kwargs) -> bool:
+    kind = KINDS.get(commitment.kind)
+    return kind is not None and kind.takes_progress

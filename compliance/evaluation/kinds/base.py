@@ -27,7 +27,11 @@ SCOPE_WORDS = {
     "craft": "in each trade",
     "contractor_craft": "for each contractor in each trade",
 }
-SCOPE_GROUPS = {"contractor": "contractor", "craft": "trade", "contractor_craft": "contractor and trade"}
+SCOPE_GROUPS = {
+    "contractor": "contractor",
+    "craft": "trade",
+    "contractor_craft": "contractor and trade",
+}
 
 
 class Terms(BaseModel):
@@ -100,6 +104,8 @@ class Kind:
     # The monthly chart of a cumulative percent against a target.
     charted: ClassVar[bool] = False
     takes_area: ClassVar[bool] = False
+    # Measured from progress entries (compliance.reporting.progress records them).
+    takes_progress: ClassVar[bool] = False
     # Its denominator is a whole target, the same every month (a count), not a share.
     whole_target: ClassVar[bool] = False
     # A memo draws its cumulative chart month by month.

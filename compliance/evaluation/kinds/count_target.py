@@ -11,7 +11,6 @@
   target; else on_track.
 """
 
-
 import datetime
 from collections import defaultdict
 from decimal import Decimal
@@ -77,12 +76,17 @@ class CountTarget(Kind):
     # Its denominator is the whole target, the same every month: a memo's monthly table
     # shows what was delivered, not a share.
     whole_target = True
+    takes_progress = True
 
     def evaluate(self, commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
         return evaluate(commitments, ctx)
 
     def unit(self, commitment: Commitment) -> str:
         return self.terms(commitment).unit
+
+    @staticmethod
+    def quantity_of(details: dict, name: str, unit: str) -> str:
+        return formatting.quantity(details.get(name), unit)
 
     def describe(self, commitment: Commitment) -> str:
         t = self.terms(commitment)
@@ -119,7 +123,9 @@ class CountTarget(Kind):
         ]
         if d.get("schedule"):
             rows.append(
-                Figure("Due by now on the schedule", formatting.quantity(d.get("due_to_date"), unit))
+                Figure(
+                    "Due by now on the schedule", formatting.quantity(d.get("due_to_date"), unit)
+                )
             )
             rows.append(
                 Figure(
@@ -158,7 +164,9 @@ class CountTarget(Kind):
         done = formatting.quantity(evaluation.numerator, unit)
         if evaluation.status == Status.SHORTFALL:
             figures = f"{done} of {formatting.quantity(details['due_to_date'], unit)} due so far"
-            return [(Flag.Kind.SHORTFALL, Flag.Severity.CRITICAL, f"{title}{where}: short, {figures}")]
+            return [
+                (Flag.Kind.SHORTFALL, Flag.Severity.CRITICAL, f"{title}{where}: short, {figures}")
+            ]
         pace = formatting.quantity(details["pace_to_date"], unit)
         figures = f"{done} delivered, {pace} expected by now at an even pace"
         return [(Flag.Kind.AT_RISK, Flag.Severity.WARNING, f"{title}{where}: at risk, {figures}")]
@@ -178,9 +186,14 @@ class CountTarget(Kind):
             ("Due by", formatting.short_date(d.get("due_date"))),
         ]
         if d.get("schedule"):
-            rows.append(("Due by now on the schedule", formatting.quantity(d.get("due_to_date"), unit)))
             rows.append(
-                ("Expected by now at an even pace", formatting.quantity(d.get("pace_to_date"), unit))
+                ("Due by now on the schedule", formatting.quantity(d.get("due_to_date"), unit))
+            )
+            rows.append(
+                (
+                    "Expected by now at an even pace",
+                    formatting.quantity(d.get("pace_to_date"), unit),
+                )
             )
         else:
             rows.append(("Due by now", formatting.quantity(d.get("due_to_date"), unit)))
@@ -209,9 +222,7 @@ class CountTarget(Kind):
             f"{formatting.quantity(count.get('due_to_date'), unit)} {due}"
         )
         if count.get("schedule") and count.get("pace_to_date") is not None:
-            measured += (
-                f", {formatting.quantity(count['pace_to_date'], unit)} at an even pace"
-            )
+            measured += f", {formatting.quantity(count['pace_to_date'], unit)} at an even pace"
         measured += f"{as_of}. Status: {status}."
         milestone = count.get("next_milestone")
         if isinstance(milestone, dict) and milestone.get("date"):
@@ -303,6 +314,7 @@ def _milestones(terms: "CountTargetTerms") -> list[dict]:
 
 def _evaluation(commitment: Commitment, quantities: dict, ctx: Context) -> Evaluation:
     terms = KIND.terms(commitment)
+    ami = terms.max_ami_percent
     target = terms.target_quantity
     start, due = terms.start_date, terms.due_date
     margin = terms.warning_margin
@@ -364,7 +376,7 @@ def _evaluation(commitment: Commitment, quantities: dict, ctx: Context) -> Evalu
             "target_quantity": str(round2(target)),
             "start_date": start.isoformat(),
             "due_date": due.isoformat(),
-            "max_ami_percent": None if terms.max_ami_percent is None else str(terms.max_ami_percent),
+            "max_ami_percent": None if ami is None else str(ami),
             "schedule": bool(milestones),
             "next_milestone": {
                 "date": upcoming[0]["date"].isoformat(),

@@ -15,7 +15,6 @@ listed anyway, so their hours and the amounts owed are added up from the list (t
 always match the lines a memo shows, to the cent); all hours come from the engine's pass.
 """
 
-
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass

@@ -146,7 +146,8 @@ class WorkforceShare(Kind):
                 f"Actual to date{together}",
                 formatting.percent(c.actual_percent),
                 strong=True,
-                note=f"{formatting.number(c.numerator)} of {formatting.quantity(c.denominator, unit)}",
+                note=f"{formatting.number(c.numerator)} of "
+                f"{formatting.quantity(c.denominator, unit)}",
             ),
             Figure("Target", formatting.percent(c.target_percent)),
             Figure(
@@ -194,7 +195,9 @@ class WorkforceShare(Kind):
             figures += f", {evaluation.projected_percent}% projected"
         title = evaluation.commitment.title
         if evaluation.status == Status.SHORTFALL:
-            return [(Flag.Kind.SHORTFALL, Flag.Severity.CRITICAL, f"{title}{where}: short, {figures}")]
+            return [
+                (Flag.Kind.SHORTFALL, Flag.Severity.CRITICAL, f"{title}{where}: short, {figures}")
+            ]
         return [(Flag.Kind.AT_RISK, Flag.Severity.WARNING, f"{title}{where}: at risk, {figures}")]
 
     def flag_figures(self, evaluation) -> dict:

@@ -14,7 +14,6 @@ from compliance.reporting.progress import progress_entries, progress_record
 from compliance.status import Status
 from compliance.storage import attachment, evidence_filename
 from projects import access
-from projects.models import Commitment
 
 
 class ProgressForm(forms.Form):
@@ -44,7 +43,7 @@ def commitment_progress(request, slug: str, key: str):
     commitment = get_object_or_404(
         access.commitments_for(request.user).select_related("project"), project=project, key=key
     )
-    if commitment.kind != Commitment.Kind.COUNT_TARGET:
+    if not commitment.takes_progress:
         return render(
             request,
             "reporting/progress/not_counted.html",
