@@ -2,8 +2,8 @@
 
 One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`).
 `measure_project` is the single entry point: it reads the current lines once, grouped by
-report (one contractor's month) and craft, with a conditional sum for every hours-measured commitment in that same pass; each
-kind then rolls those totals up to the groups its scope defines. What needs another
+report (one contractor's month) and craft, with a conditional sum for every
+hours-measured commitment in that same pass; each kind then rolls those totals up to the groups its scope defines. What needs another
 grouping runs its own query, one per commitment, never per group or month: distinct
 workers, the underpaid lines of a wage floor (found through an index), progress entries,
 reports filed. The results replace the project's stored evaluations. The engine has no
