@@ -104,6 +104,8 @@ class Kind:
     # The monthly chart of a cumulative percent against a target.
     charted: ClassVar[bool] = False
     takes_area: ClassVar[bool] = False
+    # Lists the payroll lines behind it (details["violations"]).
+    lists_violations: ClassVar[bool] = False
     # Measured from progress entries (compliance.reporting.progress records them).
     takes_progress: ClassVar[bool] = False
     # Its denominator is a whole target, the same every month (a count), not a share.
@@ -245,3 +247,14 @@ def day(value) -> datetime.date:
 def plain(value: Any) -> str:
     """A decimal as written in a sentence: "40" for 40.00, "38.50" otherwise."""
     return formatting.whole_or_two(value)
+
+
+def damages_arithmetic(group: dict) -> str | None:
+    """ "300.00 hours × $25.00 = $7,500.00", from the evaluation's three figures."""
+    if group["liquidated_damages"] is None or group["penalty_per_unit"] is None:
+        return None
+    return (
+        f"{formatting.quantity(group['shortfall'], group['unit'])} × "
+        f"{formatting.money(group['penalty_per_unit'])} = "
+        f"{formatting.money(group['liquidated_damages'])}"
+    )

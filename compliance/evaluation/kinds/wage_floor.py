@@ -65,6 +65,7 @@ class WageFloor(Kind):
     label = "Wage floor"
     Terms = WageFloorTerms
     reads_lines = True
+    lists_violations = True
     memo_chart = False  # no percent target: the restitution tables tell it
 
     def evaluate(self, commitments: list[Commitment], ctx: Context) -> list[Evaluation]:

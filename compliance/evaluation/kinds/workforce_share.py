@@ -36,7 +36,15 @@ from compliance.evaluation.engine.common import (
     projected_percent,
     text,
 )
-from compliance.evaluation.kinds.base import SCOPE_WORDS, Figure, Kind, Scope, Terms, plain
+from compliance.evaluation.kinds.base import (
+    SCOPE_WORDS,
+    Figure,
+    Kind,
+    Scope,
+    Terms,
+    damages_arithmetic,
+    plain,
+)
 from compliance.models import Evaluation, Flag
 from compliance.numbers import percent, round2
 from compliance.status import Status
@@ -263,17 +271,6 @@ def required_arithmetic(group: dict) -> str | None:
         f"{formatting.percent(target)} × {formatting.quantity(den, unit)} = "
         f"{formatting.quantity(required, unit)} required; "
         f"{formatting.quantity(num, unit)} by qualifying workers"
-    )
-
-
-def damages_arithmetic(group: dict) -> str | None:
-    """ "300.00 hours × $25.00 = $7,500.00", from the evaluation's three figures."""
-    if group["liquidated_damages"] is None or group["penalty_per_unit"] is None:
-        return None
-    return (
-        f"{formatting.quantity(group['shortfall'], group['unit'])} × "
-        f"{formatting.money(group['penalty_per_unit'])} = "
-        f"{formatting.money(group['liquidated_damages'])}"
     )
 
 
