@@ -173,6 +173,8 @@ class Agreement(models.Model):
 commitment_check = Signal()
 # Answered by the kinds too: whether progress entries (SPEC §2) are a commitment's evidence.
 commitment_takes_progress = Signal()
+# And in words: {"description": the promise in a sentence, "unit": what it counts}.
+commitment_words = Signal()
 
 
 class Commitment(models.Model):
@@ -215,6 +217,20 @@ class Commitment(models.Model):
         """Whether it is measured by progress entries (a count), as its kind says."""
         answers = commitment_takes_progress.send(sender=Commitment, commitment=self)
         return any(answer for _, answer in answers)
+
+    def _words(self) -> dict:
+        answers = commitment_words.send(sender=Commitment, commitment=self)
+        return answers[0][1] if answers else {}
+
+    @property
+    def description(self) -> str:
+        """The promise in one sentence a person with no training can read."""
+        return self._words().get("description", self.title)
+
+    @property
+    def unit(self) -> str:
+        """What its figures count: "hours", "dollars", "units"."""
+        return self._words().get("unit", "")
 
     def save(self, *args, **kwargs) -> None:
         """A commitment with a bad parameter cannot be saved, from any door."""

@@ -7,7 +7,12 @@ from django.dispatch import receiver
 
 from compliance.evaluation.kinds import count_target, wage_floor, workforce_share
 from compliance.evaluation.kinds.base import Figure, Kind
-from projects.models import Commitment, commitment_check, commitment_takes_progress
+from projects.models import (
+    Commitment,
+    commitment_check,
+    commitment_takes_progress,
+    commitment_words,
+)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -44,3 +49,11 @@ def _check_commitment(sender, commitment: Commitment, **kwargs) -> dict:
 def _takes_progress(sender, commitment: Commitment, **kwargs) -> bool:
     kind = KINDS.get(commitment.kind)
     return kind is not None and kind.takes_progress
+
+
+@receiver(commitment_words, sender=Commitment)
+def _words(sender, commitment: Commitment, **kwargs) -> dict:
+    kind = KINDS.get(commitment.kind)
+    if kind is None:
+        return {}
+    return {"description": kind.describe(commitment), "unit": kind.unit(commitment)}
