@@ -7,3 +7,4 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import receivers  # noqa: F401  (connects the signal receivers)
+        from compliance.evaluation import kinds  # noqa: F401  (checks commitments' terms)

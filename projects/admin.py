@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html_join
 
+from compliance.evaluation.kinds import KINDS
 from projects.admin_audit import AuditedAdmin
-from projects.commitment_params import PARAMS_BY_KIND
 from projects.models import (
     Agreement,
     ApiToken,
@@ -28,7 +28,7 @@ from projects.tokens import api_token_revoke
 
 PARAMS_HELP = (
     "The commitment's parameters as a JSON object; which ones depend on the kind. "
-    + " ".join(f"{kind}: {', '.join(sorted(names))}." for kind, names in PARAMS_BY_KIND.items())
+    + " ".join(f"{name}: {', '.join(kind.Terms.model_fields)}." for name, kind in KINDS.items())
     + ' Example: {"qualifier": "area_resident", "scope": "project", "target_percent": "40"}.'
 )
 
@@ -36,9 +36,12 @@ PARAMS_HELP = (
 class CommitmentForm(forms.ModelForm):
     """Shows each bad parameter as "name: what is wrong" under the parameters box.
 
-    Commitment.clean reports parameter errors keyed by parameter name ("target_percent",
-    "rates[0].base"); those are not form fields, so they are shown on `params`.
+    The kind's typed terms (compliance.evaluation.kinds) check the parameters, through
+    Commitment.clean, keyed by parameter name ("target_percent", "rates[0].base"); those
+    are not form fields, so they are shown on `params`.
     """
+
+    kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
 
     class Meta:
         model = Commitment

@@ -11,8 +11,6 @@ Craft aliases are added to a craft's aliases, never removed, since crafts are sh
 projects.
 """
 
-import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -21,7 +19,19 @@ from django.db import IntegrityError, transaction
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from projects.commitment_params import clean_params
+from compliance.evaluation.kinds import KINDS, clean_terms
+from projects.json_checks import (
+    ZIP,
+    Errors,
+    at,
+    choice_at,
+    date_at,
+    json_list,
+    json_object,
+    slug_at,
+    text_at,
+    whole_at,
+)
 from projects.models import (
     Agreement,
     Area,
@@ -59,108 +69,6 @@ COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area"]
 MONITOR_KEYS = ["slug", "name", "kind"]
 ORGANIZATION_KEYS = ["slug", "name"]
 
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-ZIP = re.compile(r"^\d{5}$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class _Errors(list):
-    def add(self, path: str, message: str) -> None:
-        self.append({"path": path, "message": message})
-
-
-def _at(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _object(errors: _Errors, value, path: str, keys: list[str], *, what: str) -> dict | None:
-    """`value` as a dict with only `keys`; every unknown key is an error."""
-    if not isinstance(value, dict):
-        errors.add(path, f"Must be an object: {what}.")
-        return None
-    for key in value:
-        if key not in keys:
-            errors.add(_at(path, key), f"Unknown key: use one of {', '.join(keys)}.")
-    return value
-
-
-def _list(errors: _Errors, value, path: str, *, what: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors.add(path, f"Must be a list of {what}.")
-        return []
-    return value
-
-
-def _text(errors, obj, key, path, *, required=False, max_length=200) -> str | None:
-    value = obj.get(key)
-    where = _at(path, key)
-    if value is None or value == "":
-        if required:
-            errors.add(where, "Required.")
-        return None
-    if not isinstance(value, str):
-        errors.add(where, "Must be text.")
-        return None
-    if len(value) > max_length:
-        errors.add(where, f"At most {max_length} characters.")
-        return None
-    return value
-
-
-def _slug(errors, obj, key, path, *, required=True) -> str | None:
-    value = _text(errors, obj, key, path, required=required, max_length=80)
-    if value is not None and not SLUG.match(value):
-        errors.add(_at(path, key), f"{value!r} is not a slug: use letters, digits, - and _.")
-        return None
-    return value
-
-
-def _date(errors, obj, key, path, *, required=False) -> datetime.date | None:
-    value = obj.get(key)
-    where = _at(path, key)
-    if value is None or value == "":
-        if required:
-            errors.add(where, "Required (YYYY-MM-DD).")
-        return None
-    if isinstance(value, str) and DATE.match(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.add(where, f"{value!r} is not a date: use YYYY-MM-DD.")
-    return None
-
-
-def _whole(errors, obj, key, path, *, minimum, maximum) -> int | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        number = None
-    else:
-        try:
-            number = int(value)
-        except ValueError:
-            number = None
-    if number is None or not minimum <= number <= maximum:
-        errors.add(_at(path, key), f"{value!r}: give a whole number from {minimum} to {maximum}.")
-        return None
-    return number
-
-
-def _choice(errors, obj, key, path, choices, *, default=None) -> str | None:
-    value = obj.get(key, default)
-    if value is None:
-        errors.add(_at(path, key), f"Required: one of {', '.join(choices)}.")
-    elif value not in choices:
-        errors.add(_at(path, key), f"{value!r} is not one of {', '.join(choices)}.")
-        return None
-    return value
-
 
 @dataclass
 class _Plan:
@@ -180,36 +88,36 @@ def _check_organization(errors, slug, kinds: set[str], path: str) -> None:
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None and existing.kind not in kinds:
         errors.add(
-            _at(path, "slug"),
+            at(path, "slug"),
             f"{slug!r} is already a {existing.get_kind_display().lower()} organization: "
             "choose another slug.",
         )
 
 
-def _check_project(errors: _Errors, data, plan: _Plan) -> Project | None:
-    obj = _object(errors, data.get("project"), "project", PROJECT_KEYS, what="the project")
+def _check_project(errors: Errors, data, plan: _Plan) -> Project | None:
+    obj = json_object(errors, data.get("project"), "project", PROJECT_KEYS, what="the project")
     if obj is None:
         return None
     plan.project = {
-        "slug": _slug(errors, obj, "slug", "project"),
-        "name": _text(errors, obj, "name", "project", required=True),
-        "location": _text(errors, obj, "location", "project") or "",
-        "start_date": _date(errors, obj, "start_date", "project", required=True),
-        "end_date": _date(errors, obj, "end_date", "project", required=True),
+        "slug": slug_at(errors, obj, "slug", "project"),
+        "name": text_at(errors, obj, "name", "project", required=True),
+        "location": text_at(errors, obj, "location", "project") or "",
+        "start_date": date_at(errors, obj, "start_date", "project", required=True),
+        "end_date": date_at(errors, obj, "end_date", "project", required=True),
     }
     if "status" in obj:
-        plan.project["status"] = _choice(errors, obj, "status", "project", Project.Status.values)
+        plan.project["status"] = choice_at(errors, obj, "status", "project", Project.Status.values)
     start, end = plan.project["start_date"], plan.project["end_date"]
     if start and end and end < start:
         errors.add("project.end_date", "Expected completion is before the start date.")
     if "owner" in obj:
-        owner = _object(
+        owner = json_object(
             errors, obj["owner"], "project.owner", ORGANIZATION_KEYS, what='{"slug", "name"}'
         )
         if owner is not None:
             plan.owner = {
-                "slug": _slug(errors, owner, "slug", "project.owner"),
-                "name": _text(errors, owner, "name", "project.owner", required=True),
+                "slug": slug_at(errors, owner, "slug", "project.owner"),
+                "name": text_at(errors, owner, "name", "project.owner", required=True),
             }
             if plan.owner["slug"]:
                 _check_organization(errors, plan.owner["slug"], {"owner"}, "project.owner")
@@ -218,33 +126,33 @@ def _check_project(errors: _Errors, data, plan: _Plan) -> Project | None:
     return None
 
 
-def _check_areas(errors: _Errors, data, plan: _Plan) -> set[str]:
+def _check_areas(errors: Errors, data, plan: _Plan) -> set[str]:
     seen: set[str] = set()
-    for i, item in enumerate(_list(errors, data.get("areas"), "areas", what="areas")):
-        path = _at("areas", i)
-        obj = _object(errors, item, path, AREA_KEYS, what='{"slug", "name", "zips"}')
+    for i, item in enumerate(json_list(errors, data.get("areas"), "areas", what="areas")):
+        path = at("areas", i)
+        obj = json_object(errors, item, path, AREA_KEYS, what='{"slug", "name", "zips"}')
         if obj is None:
             continue
-        slug = _slug(errors, obj, "slug", path)
+        slug = slug_at(errors, obj, "slug", path)
         if slug in seen:
-            errors.add(_at(path, "slug"), f"Area {slug!r} is listed twice.")
+            errors.add(at(path, "slug"), f"Area {slug!r} is listed twice.")
         zips = []
-        for j, code in enumerate(_list(errors, obj.get("zips"), _at(path, "zips"), what="ZIPs")):
+        for j, code in enumerate(json_list(errors, obj.get("zips"), at(path, "zips"), what="ZIPs")):
             if isinstance(code, str) and ZIP.match(code):
                 zips.append(code)
             else:
-                errors.add(_at(_at(path, "zips"), j), f"{code!r} is not a 5-digit ZIP code.")
+                errors.add(at(at(path, "zips"), j), f"{code!r} is not a 5-digit ZIP code.")
         if "zips" not in obj:
-            errors.add(_at(path, "zips"), "Required: the area's 5-digit ZIP codes.")
+            errors.add(at(path, "zips"), "Required: the area's 5-digit ZIP codes.")
         if slug:
             seen.add(slug)
         plan.areas.append(
-            {"slug": slug, "name": _text(errors, obj, "name", path, required=True), "zips": zips}
+            {"slug": slug, "name": text_at(errors, obj, "name", path, required=True), "zips": zips}
         )
     return seen
 
 
-def _check_crafts(errors: _Errors, data, plan: _Plan, project: Project | None) -> dict[str, str]:
+def _check_crafts(errors: Errors, data, plan: _Plan, project: Project | None) -> dict[str, str]:
     """Returns every craft the project will have, by match key (name or alias) → name."""
     known: dict[str, str] = {}
     if project is not None:
@@ -252,32 +160,32 @@ def _check_crafts(errors: _Errors, data, plan: _Plan, project: Project | None) -
             for key in craft.match_keys():
                 known[key] = craft.name
     listed: set[str] = set()
-    for i, item in enumerate(_list(errors, data.get("crafts"), "crafts", what="crafts")):
-        path = _at("crafts", i)
+    for i, item in enumerate(json_list(errors, data.get("crafts"), "crafts", what="crafts")):
+        path = at("crafts", i)
         if isinstance(item, str):
             item = {"name": item}
-        obj = _object(errors, item, path, CRAFT_KEYS, what='a name or {"name", "aliases"}')
+        obj = json_object(errors, item, path, CRAFT_KEYS, what='a name or {"name", "aliases"}')
         if obj is None:
             continue
-        name = _text(errors, obj, "name", path, required=True, max_length=100)
+        name = text_at(errors, obj, "name", path, required=True, max_length=100)
         if name is None:
             continue
         if normalize_craft_name(name) in listed:
-            errors.add(_at(path, "name"), f"Craft {name!r} is listed twice.")
+            errors.add(at(path, "name"), f"Craft {name!r} is listed twice.")
             continue
         listed.add(normalize_craft_name(name))
         aliases = []
         for j, alias in enumerate(
-            _list(errors, obj.get("aliases"), _at(path, "aliases"), what="names")
+            json_list(errors, obj.get("aliases"), at(path, "aliases"), what="names")
         ):
             if not isinstance(alias, str) or not alias.strip():
-                errors.add(_at(_at(path, "aliases"), j), "Must be a name.")
+                errors.add(at(at(path, "aliases"), j), "Must be a name.")
             else:
                 aliases.append(alias.strip())
         for j, key in enumerate([name, *aliases]):
             owner = known.get(normalize_craft_name(key))
             if owner is not None and normalize_craft_name(owner) != normalize_craft_name(name):
-                where = _at(path, "name") if j == 0 else _at(_at(path, "aliases"), j - 1)
+                where = at(path, "name") if j == 0 else at(at(path, "aliases"), j - 1)
                 errors.add(where, f"{key!r} already names the craft {owner!r}.")
             else:
                 known[normalize_craft_name(key)] = name
@@ -285,59 +193,59 @@ def _check_crafts(errors: _Errors, data, plan: _Plan, project: Project | None) -
     return known
 
 
-def _check_monitors(errors: _Errors, data, plan: _Plan) -> None:
+def _check_monitors(errors: Errors, data, plan: _Plan) -> None:
     kinds = [Organization.Kind.COALITION, Organization.Kind.LAW_CENTER]
-    for i, item in enumerate(_list(errors, data.get("monitors"), "monitors", what="monitors")):
-        path = _at("monitors", i)
-        obj = _object(errors, item, path, MONITOR_KEYS, what='{"slug", "name", "kind"}')
+    for i, item in enumerate(json_list(errors, data.get("monitors"), "monitors", what="monitors")):
+        path = at("monitors", i)
+        obj = json_object(errors, item, path, MONITOR_KEYS, what='{"slug", "name", "kind"}')
         if obj is None:
             continue
         monitor = {
-            "slug": _slug(errors, obj, "slug", path),
-            "name": _text(errors, obj, "name", path, required=True),
-            "kind": _choice(errors, obj, "kind", path, kinds),
+            "slug": slug_at(errors, obj, "slug", path),
+            "name": text_at(errors, obj, "name", path, required=True),
+            "kind": choice_at(errors, obj, "kind", path, kinds),
         }
         if monitor["slug"] and monitor["kind"]:
             _check_organization(errors, monitor["slug"], {monitor["kind"]}, path)
         plan.monitors.append(monitor)
 
 
-def _check_contractors(errors: _Errors, data, plan: _Plan, project: Project | None) -> None:
+def _check_contractors(errors: Errors, data, plan: _Plan, project: Project | None) -> None:
     existing = set()
     if project is not None:
         existing = set(project.assignments.values_list("contractor__slug", flat=True))
-    items = _list(errors, data.get("contractors"), "contractors", what="contractors")
+    items = json_list(errors, data.get("contractors"), "contractors", what="contractors")
     listed = [item.get("slug") for item in items if isinstance(item, dict)]
     seen: set[str] = set()
     for i, item in enumerate(items):
-        path = _at("contractors", i)
-        obj = _object(errors, item, path, CONTRACTOR_KEYS, what="a contractor")
+        path = at("contractors", i)
+        obj = json_object(errors, item, path, CONTRACTOR_KEYS, what="a contractor")
         if obj is None:
             continue
-        slug = _slug(errors, obj, "slug", path)
+        slug = slug_at(errors, obj, "slug", path)
         if slug in seen:
-            errors.add(_at(path, "slug"), f"Contractor {slug!r} is listed twice.")
+            errors.add(at(path, "slug"), f"Contractor {slug!r} is listed twice.")
         if slug:
             seen.add(slug)
             _check_organization(errors, slug, {"contractor"}, path)
-        parent = _slug(errors, obj, "parent", path, required=False)
+        parent = slug_at(errors, obj, "parent", path, required=False)
         if parent is not None and parent == slug:
-            errors.add(_at(path, "parent"), "A contractor cannot be its own parent.")
+            errors.add(at(path, "parent"), "A contractor cannot be its own parent.")
         elif parent is not None and parent not in listed and parent not in existing:
             errors.add(
-                _at(path, "parent"),
+                at(path, "parent"),
                 f"Unknown contractor {parent!r}: list it under contractors first.",
             )
         tier = "prime" if parent is None else "sub"
-        start = _date(errors, obj, "start_date", path)
-        end = _date(errors, obj, "end_date", path)
+        start = date_at(errors, obj, "start_date", path)
+        end = date_at(errors, obj, "end_date", path)
         if start and end and end < start:
-            errors.add(_at(path, "end_date"), "The end is before the start.")
+            errors.add(at(path, "end_date"), "The end is before the start.")
         contacts = []
         for j, username in enumerate(
-            _list(errors, obj.get("contacts"), _at(path, "contacts"), what="usernames")
+            json_list(errors, obj.get("contacts"), at(path, "contacts"), what="usernames")
         ):
-            where = _at(_at(path, "contacts"), j)
+            where = at(at(path, "contacts"), j)
             user = (
                 User.objects.filter(username=username).select_related("membership").first()
                 if isinstance(username, str)
@@ -353,12 +261,12 @@ def _check_contractors(errors: _Errors, data, plan: _Plan, project: Project | No
         plan.contractors.append(
             {
                 "slug": slug,
-                "name": _text(errors, obj, "name", path, required=True),
-                "tier": _choice(errors, obj, "tier", path, Assignment.Tier.values, default=tier),
+                "name": text_at(errors, obj, "name", path, required=True),
+                "tier": choice_at(errors, obj, "tier", path, Assignment.Tier.values, default=tier),
                 "parent": parent,
                 "start_date": start,
                 "end_date": end,
-                "scope_of_work": _text(errors, obj, "scope_of_work", path, max_length=300) or "",
+                "scope_of_work": text_at(errors, obj, "scope_of_work", path, max_length=300) or "",
                 "contacts": contacts if "contacts" in obj else None,
             }
         )
@@ -369,23 +277,23 @@ def _check_contractors(errors: _Errors, data, plan: _Plan, project: Project | No
             chain.add(slug)
             slug = parents[slug]
         if slug in chain and slug == contractor["slug"]:
-            errors.add(_at(_at("contractors", i), "parent"), "The parents form a loop.")
+            errors.add(at(at("contractors", i), "parent"), "The parents form a loop.")
 
 
-def _check_agreement(errors: _Errors, data, plan: _Plan) -> None:
+def _check_agreement(errors: Errors, data, plan: _Plan) -> None:
     if "agreement" not in data:
         return
     path = "agreement"
-    obj = _object(errors, data["agreement"], path, AGREEMENT_KEYS, what="the agreement")
+    obj = json_object(errors, data["agreement"], path, AGREEMENT_KEYS, what="the agreement")
     if obj is None:
         return
     plan.agreement = {
-        "title": _text(errors, obj, "title", path, required=True),
-        "effective_date": _date(errors, obj, "effective_date", path, required=True),
-        "signatories": _text(errors, obj, "signatories", path, max_length=5000) or "",
+        "title": text_at(errors, obj, "title", path, required=True),
+        "effective_date": date_at(errors, obj, "effective_date", path, required=True),
+        "signatories": text_at(errors, obj, "signatories", path, max_length=5000) or "",
     }
-    cure = _whole(errors, obj, "cure_period_days", path, minimum=0, maximum=3650)
-    due = _whole(errors, obj, "report_due_day", path, minimum=1, maximum=28)
+    cure = whole_at(errors, obj, "cure_period_days", path, minimum=0, maximum=3650)
+    due = whole_at(errors, obj, "report_due_day", path, minimum=1, maximum=28)
     if cure is not None:
         plan.agreement["cure_period_days"] = cure
     if due is not None:
@@ -393,22 +301,22 @@ def _check_agreement(errors: _Errors, data, plan: _Plan) -> None:
 
 
 def _check_commitments(
-    errors: _Errors, data, plan: _Plan, area_slugs: set[str], crafts: dict[str, str]
+    errors: Errors, data, plan: _Plan, area_slugs: set[str], crafts: dict[str, str]
 ) -> None:
-    items = _list(errors, data.get("commitments"), "commitments", what="commitments")
+    items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
     seen: set[str] = set()
     for i, item in enumerate(items):
-        path = _at("commitments", i)
+        path = at("commitments", i)
         if not isinstance(item, dict):
             errors.add(path, "Must be an object: a commitment.")
             continue
-        key = _slug(errors, item, "key", path)
+        key = slug_at(errors, item, "key", path)
         if key in seen:
-            errors.add(_at(path, "key"), f"Commitment {key!r} is listed twice.")
+            errors.add(at(path, "key"), f"Commitment {key!r} is listed twice.")
         if key:
             seen.add(key)
-        kind = _choice(errors, item, "kind", path, Commitment.Kind.values)
-        area_slug = _slug(errors, item, "area", path, required=False)
+        kind = choice_at(errors, item, "kind", path, list(KINDS))
+        area_slug = slug_at(errors, item, "area", path, required=False)
         area = None
         if area_slug is not None:
             area = Area.objects.filter(slug=area_slug).first()
@@ -416,27 +324,27 @@ def _check_commitments(
                 area = Area(slug=area_slug)
             if area is None:
                 errors.add(
-                    _at(path, "area"), f"Unknown area {area_slug!r}: list it under areas first."
+                    at(path, "area"), f"Unknown area {area_slug!r}: list it under areas first."
                 )
         params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
         if kind is not None:
             try:
-                params = clean_params(kind=kind, params=params, area=area)
+                params = clean_terms(kind=kind, params=params, area=area)
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     if name == "area" and area_slug is not None and area is None:
                         continue
                     for message in messages:
-                        errors.add(_at(path, name), message)
+                        errors.add(at(path, name), message)
                 params = None
-        if params is not None:
-            _canonical_crafts(errors, params, crafts, path)
+        if params is not None and kind is not None:
+            _canonical_crafts(errors, KINDS[kind], params, crafts, path)
         plan.commitments.append(
             {
                 "key": key,
-                "clause": _text(errors, item, "clause", path, max_length=60) or "",
-                "title": _text(errors, item, "title", path, required=True),
-                "text": _text(errors, item, "text", path, max_length=20000) or "",
+                "clause": text_at(errors, item, "clause", path, max_length=60) or "",
+                "title": text_at(errors, item, "title", path, required=True),
+                "text": text_at(errors, item, "text", path, max_length=20000) or "",
                 "kind": kind,
                 "area": area_slug,
                 "params": params,
@@ -444,30 +352,24 @@ def _check_commitments(
         )
 
 
-def _canonical_crafts(errors: _Errors, params: dict, crafts: dict[str, str], path: str) -> None:
+def _canonical_crafts(
+    errors: Errors, kind, params: dict, crafts: dict[str, str], path: str
+) -> None:
     """Craft names in parameters must be the project's crafts; store their proper names."""
-    names = params.get("excluded_crafts", [])
-    for j, name in enumerate(names):
+    for where, name in kind.craft_names(params):
         proper = crafts.get(normalize_craft_name(name))
         if proper is None:
-            errors.add(_at(_at(path, "excluded_crafts"), j), f"Unknown craft {name!r}.")
-        else:
-            names[j] = proper
-    for j, rate in enumerate(params.get("rates", [])):
-        if rate["craft"] == "any":
-            continue
-        proper = crafts.get(normalize_craft_name(rate["craft"]))
-        if proper is None:
             errors.add(
-                f"{_at(_at(path, 'rates'), j)}.craft",
-                f'Unknown craft {rate["craft"]!r}: use a craft of the project or "any".',
+                f"{path}.{where}",
+                f"Unknown craft {name!r}: use a craft of the project"
+                + (' or "any".' if where.endswith(".craft") else "."),
             )
         else:
-            rate["craft"] = proper
+            kind.rename_craft(params, where, proper)
 
 
 def _check(data) -> tuple[_Plan, Project | None]:
-    errors = _Errors()
+    errors = Errors()
     plan = _Plan()
     if not isinstance(data, dict):
         raise InvalidInput(

@@ -3,12 +3,12 @@
 import datetime
 import hashlib
 import secrets
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 
 from compliance.reporting import obligation
@@ -167,20 +167,26 @@ class Agreement(models.Model):
         return obligation.due_date(period, due_day=self.report_due_day)
 
 
-class Commitment(models.Model):
-    """One enforceable promise of an agreement; its parameters depend on its kind (SPEC §3)."""
+# A commitment's kind, and so its parameters, belong to the compliance engine
+# (compliance.evaluation.kinds), which this app must not import: the kinds answer this
+# signal, sent before every save, with the parameters checked and normalised.
+commitment_check = Signal()
+# Answered by the kinds too: whether progress entries (SPEC §2) are a commitment's evidence.
+commitment_takes_progress = Signal()
+# And in words: {"description": the promise in a sentence, "unit": what it counts}.
+commitment_words = Signal()
 
-    class Kind(models.TextChoices):
-        WORKFORCE_SHARE = "workforce_share", "Workforce share"
-        WAGE_FLOOR = "wage_floor", "Wage floor"
-        COUNT_TARGET = "count_target", "Count target"
+
+class Commitment(models.Model):
+    """One enforceable promise of an agreement; its parameters depend on its kind (SPEC §3),
+    one of compliance.evaluation.kinds.KINDS."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="commitments")
     key = models.SlugField(max_length=60)
     clause = models.CharField(max_length=60, blank=True)
     title = models.CharField(max_length=200)
     text = models.TextField(blank=True, help_text="The clause text, as signed.")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20)
     params = models.JSONField(default=dict, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="commitments"
@@ -197,21 +203,39 @@ class Commitment(models.Model):
         return f"{self.clause} {self.title}".strip()
 
     def clean(self) -> None:
-        from projects.commitment_params import clean_params
+        """Its kind checks the parameters (raising ValidationError keyed by parameter path)
+        and stores them normalised."""
+        answers = commitment_check.send(sender=Commitment, commitment=self)
+        if not answers:
+            raise ImproperlyConfigured(
+                "No commitment kinds are registered: is compliance installed?"
+            )
+        self.params = answers[0][1]
 
-        self.params = clean_params(kind=self.kind, params=self.params, area=self.area)
+    @property
+    def takes_progress(self) -> bool:
+        """Whether it is measured by progress entries (a count), as its kind says."""
+        answers = commitment_takes_progress.send(sender=Commitment, commitment=self)
+        return any(answer for _, answer in answers)
+
+    def _words(self) -> dict:
+        answers = commitment_words.send(sender=Commitment, commitment=self)
+        return answers[0][1] if answers else {}
+
+    @property
+    def description(self) -> str:
+        """The promise in one sentence a person with no training can read."""
+        return self._words().get("description", self.title)
+
+    @property
+    def unit(self) -> str:
+        """What its figures count: "hours", "dollars", "units"."""
+        return self._words().get("unit", "")
 
     def save(self, *args, **kwargs) -> None:
         """A commitment with a bad parameter cannot be saved, from any door."""
         self.clean()
         super().save(*args, **kwargs)
-
-    def param(self, name: str):
-        return self.params.get(name)
-
-    def decimal_param(self, name: str) -> Decimal | None:
-        value = self.params.get(name)
-        return None if value is None else Decimal(str(value))
 
 
 class Assignment(models.Model):

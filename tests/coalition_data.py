@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation, Flag, FlagEvent
 from compliance.numbers import percent
 from projects.models import Agreement, Assignment, Monitoring, Organization, Project
@@ -72,7 +73,9 @@ def make_evaluation(project, commitment, *, assignment=None, craft=None, **field
     defaults = {
         "as_of": AS_OF,
         "status": "met",
-        "target_percent": commitment.decimal_param("target_percent") if commitment else None,
+        "target_percent": getattr(kind_of(commitment).terms(commitment), "target_percent", None)
+        if commitment
+        else None,
     }
     defaults.update(fields)
     return Evaluation.objects.create(

@@ -39,11 +39,14 @@ def test_each_commitment_shows_its_status_in_words_and_its_figures(client, revie
     assert "37.00% of 40.00%" in html
     assert "At risk" in html and "status-at_risk" in html
     assert "trend-up" in html and "Projected 38.50% at completion" in html
-    # Example B, measured per contractor and trade: one group of two short.
-    assert "1 of 2 groups short" in html
+    # Example B, measured per contractor and trade: one group of two short, and the
+    # all-groups figure labelled as such.
+    assert "2 groups: 1 in shortfall, 1 met" in html
+    assert "All groups together: " in html
     # Example D: a wage floor with $100 owed; example E: a funding schedule.
     assert "$100.00 owed" in html
-    assert "265,000 of 2,500,000 dollars" in html
+    assert "$265,000.00 of $2,500,000.00" in html
+    assert "dollars" not in html
 
 
 def test_open_flags_are_counted_by_severity(client, reviewer, project, standing):

@@ -228,7 +228,7 @@ def test_record_progress_command(project, today):
 
     entry = ProgressEntry.objects.get()
     assert (entry.quantity, entry.ami_percent, entry.note) == (d(7), d(55), "Phase 1")
-    assert "Recorded 7.00 units on 2024-05-01" in out.getvalue()
+    assert "Recorded 7 units on 2024-05-01" in out.getvalue()
 
 
 def test_record_progress_command_explains_what_is_wrong(project, today):

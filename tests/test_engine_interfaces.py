@@ -89,8 +89,9 @@ def test_evaluate_prints_a_readable_table(measured):
     output = run("evaluate", "--project", "crenshaw", "--as-of", "2024-01-31")
 
     assert output.startswith("As of 2024-01-31: 5 results.")
-    assert "walsh / Carpenter" in output
-    assert "whole project" in output
+    assert "Walsh Shea · Carpenter" in output
+    assert "Whole project" in output
+    assert "at_risk" not in output and "no_data" not in output
 
 
 def test_evaluate_without_a_project_evaluates_every_active_project(measured):

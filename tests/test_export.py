@@ -82,10 +82,11 @@ def test_the_export_has_evaluations_series_lines_and_flags(client, reviewer, exp
     assert book.sheetnames[:4] == ["Evaluations", "Monthly series", "Payroll lines", "Flags"]
     evaluations = list(book["Evaluations"].values)
     assert evaluations[0][:3] == ("Commitment", "Kind", "Group")
-    targeted = next(r for r in evaluations if r[0] == "targeted")
+    targeted = next(r for r in evaluations if r[0] == "§3.1 Targeted worker hours")
+    assert targeted[1:3] == ("Workforce share", "Whole project")
     assert targeted[6:11] == (3700, 10000, 37, 40, 300)
-    assert targeted[12] == "at_risk"
-    series = [r for r in book["Monthly series"].values if r[0] == "targeted"]
+    assert targeted[12] == "At risk"
+    series = [r for r in book["Monthly series"].values if r[0] == "§3.1 Targeted worker hours"]
     assert [r[4] for r in series] == ["2026-08", "2026-09", "2026-10"]
     assert series[-1][8] == 37
     lines = list(book["Payroll lines"].values)
@@ -94,7 +95,8 @@ def test_the_export_has_evaluations_series_lines_and_flags(client, reviewer, exp
     assert lines[2][7:9] == ("RA", 2)
     assert lines[2][18] == "Y"
     flags = list(book["Flags"].values)
-    assert flags[1][1:4] == ("wage_violation", "critical", "open")
+    assert flags[1][1:4] == ("Wage violation", "Critical", "Open")
+    assert "_" not in "".join(str(cell) for row in evaluations[1:] for cell in row[:3])
 
 
 def test_worker_names_are_never_exported(client, reviewer, lawyer, admin, exported_project):

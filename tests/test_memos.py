@@ -424,7 +424,7 @@ def test_a_contractor_memo_keeps_to_its_own_groups_and_reports(
         build(project, lawyer, assignment=walsh, commitment_keys=["sf-local", "units"])
     )
     assert "To Walsh Shea" in text
-    assert "20.00 units delivered of 100.00 units" in text
+    assert "20 units delivered of 100 units" in text
     assert "Walsh Shea · Laborer 120.00 800.00 15.00% Shortfall 120.00 $3,000.00" in text
     assert "Walsh Shea · Carpenter 350.00 1,000.00 35.00% Met 0.00 $0.00" in text
     assert "Walsh Shea · Laborer 120.00 hours × $25.00 = $3,000.00" in text

@@ -18,6 +18,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from compliance.evaluation.kinds import KINDS
+from compliance.models import Flag
+from compliance.status import Severity, Status
 from compliance.text import printable
 from projects import access
 from projects.models import Project
@@ -125,8 +128,8 @@ EVALUATION_COLUMNS = [
     "Contractor",
     "Craft",
     "As of",
-    "Numerator",
-    "Denominator",
+    "Counted",
+    "Out of",
     "Actual %",
     "Target %",
     "Shortfall",
@@ -139,11 +142,13 @@ SERIES_COLUMNS = [
     "Contractor",
     "Craft",
     "Month",
-    "Numerator",
-    "Denominator",
+    "Counted",
+    "Out of",
     "Percent",
     "Cumulative percent",
 ]
+FLAG_KIND_LABELS = dict(Flag.Kind.choices)
+FLAG_STATUS_LABELS = dict(Flag.Status.choices)
 FLAG_COLUMNS = [
     "Flag",
     "Kind",
@@ -169,6 +174,19 @@ def _naive(value: datetime.datetime | None):
     return timezone.localtime(value).replace(tzinfo=None)
 
 
+def _group(contractor: str | None, craft: str | None) -> str:
+    """ "Harbor Line Builders · Laborer", "Whole project": a group as users name it."""
+    return " · ".join(part for part in (contractor, craft) if part) or "Whole project"
+
+
+def _commitment(clause: str | None, title: str | None) -> str:
+    return f"{clause or ''} {title}".strip() if title else "Reporting obligation"
+
+
+def _kind(name: str) -> str:
+    return KINDS[name].label if name in KINDS else "Reporting"
+
+
 def _decimal_or_none(value):
     return None if value is None else Decimal(str(value))
 
@@ -183,9 +201,9 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
     for row in (
         evaluations.order_by("commitment_key", "group_key")
         .values_list(
-            "commitment_key",
+            "commitment__clause",
+            "commitment__title",
             "kind",
-            "group_key",
             "assignment__contractor__name",
             "craft__name",
             "as_of",
@@ -199,18 +217,37 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
         )
         .iterator(chunk_size=CHUNK)
     ):
-        ws.append(_row(ws, row))
+        clause, title, kind, contractor, craft, *figures, status = row
+        ws.append(
+            _row(
+                ws,
+                [
+                    _commitment(clause, title),
+                    _kind(kind),
+                    _group(contractor, craft),
+                    contractor,
+                    craft,
+                    *figures,
+                    Status.label(status),
+                ],
+            )
+        )
 
     ws = wb.create_sheet("Monthly series")
     _header(ws, SERIES_COLUMNS)
-    for key, group, contractor, craft, series in (
+    for clause, title, contractor, craft, series in (
         evaluations.exclude(kind="reporting")
         .order_by("commitment_key", "group_key")
         .values_list(
-            "commitment_key", "group_key", "assignment__contractor__name", "craft__name", "series"
+            "commitment__clause",
+            "commitment__title",
+            "assignment__contractor__name",
+            "craft__name",
+            "series",
         )
         .iterator(chunk_size=500)
     ):
+        key, group = _commitment(clause, title), _group(contractor, craft)
         for point in series or []:
             ws.append(
                 _row(
@@ -249,8 +286,8 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
             "kind",
             "severity",
             "status",
-            "commitment_key",
-            "group_key",
+            "commitment__clause",
+            "commitment__title",
             "assignment__contractor__name",
             "craft__name",
             "month",
@@ -263,6 +300,11 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
         .iterator(chunk_size=CHUNK)
     ):
         values = list(row)
+        values[1] = FLAG_KIND_LABELS.get(values[1], values[1])
+        values[2] = Severity.LABELS.get(values[2], values[2])
+        values[3] = FLAG_STATUS_LABELS.get(values[3], values[3])
+        values[4] = _commitment(values[4], values[5]) if values[5] else "—"
+        values[5] = _group(values[6], values[7])
         values[8] = values[8].strftime("%Y-%m") if values[8] else None
         values[10:13] = [_naive(v) for v in values[10:13]]
         values[13] = json.dumps(values[13], sort_keys=True, default=str)

@@ -27,7 +27,7 @@ def progress_entries(commitment: Commitment) -> QuerySet[ProgressEntry]:
 
 def _check(*, commitment, date, quantity, ami_percent, evidence) -> list[dict]:
     errors = []
-    if commitment.kind != Commitment.Kind.COUNT_TARGET:
+    if not commitment.takes_progress:
         errors.append(
             {
                 "field": "commitment",

@@ -16,13 +16,13 @@ updates the winner's flag instead.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from compliance import formatting
 from compliance.enqueue import enqueue
-from compliance.formatting import plural, short_date
+from compliance.evaluation.kinds import kind_of
 from compliance.models import Flag, FlagEvent
 from compliance.numbers import round2
 
@@ -67,13 +67,8 @@ class Finding:
         return ":".join(parts)
 
 
-def quantity(value, unit: str) -> str:
-    """A figure for a title: "$1,398.00", "22 units", "12.50 slots"."""
-    value = Decimal(str(value))
-    if unit == "dollars":
-        return f"${value:,.2f}"
-    number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return f"{number} {unit}".strip()
+def _day(day: datetime.date) -> str:
+    return formatting.short_date(day)
 
 
 def _figure(value) -> str | None:
@@ -99,59 +94,16 @@ def _evaluation_figures(evaluation) -> dict:
         "shortfall": _figure(evaluation.shortfall),
         "projected_percent": _figure(evaluation.projected_percent),
     }
-    details = evaluation.details
-    if evaluation.kind == "workforce_share":
-        figures["unit"] = details["unit"]
-        figures["liquidated_damages"] = details["liquidated_damages"]
-    elif evaluation.kind == "count_target":
-        for name in ("unit", "due_to_date", "pace_to_date", "target_quantity", "due_date"):
-            figures[name] = details[name]
-    elif evaluation.kind == "wage_floor":
-        figures["violation_count"] = details["violation_count"]
-        figures["worker_count"] = details["worker_count"]
-        figures["violations"] = details["violations"]
+    figures.update(kind_of(evaluation.kind).flag_figures(evaluation))
     return figures
 
 
 def _commitment_findings(ctx, evaluation) -> list[Finding]:
+    """The flags a commitment's result calls for, titled by its kind."""
     where = _group_label(ctx, evaluation.assignment_id, evaluation.craft_id)
-    title = evaluation.commitment.title
-    if evaluation.kind == "wage_floor":
-        if evaluation.status != "shortfall":
-            return []
-        details = evaluation.details
-        return [
-            _finding(
-                evaluation,
-                Kind.WAGE_VIOLATION,
-                Severity.CRITICAL,
-                f"{title}{where}: {plural(details['violation_count'], 'underpaid line')}, "
-                f"{quantity(evaluation.shortfall, 'dollars')} owed to "
-                f"{plural(details['worker_count'], 'worker')}",
-            )
-        ]
-    if evaluation.status not in {"shortfall", "at_risk"}:
-        return []
-    if evaluation.kind == "count_target":
-        details = evaluation.details
-        done = quantity(evaluation.numerator, details["unit"])
-        if evaluation.status == "shortfall":
-            figures = f"{done} of {quantity(details['due_to_date'], details['unit'])} due so far"
-        else:
-            pace = quantity(details["pace_to_date"], details["unit"])
-            figures = f"{done} delivered, {pace} expected by now at an even pace"
-    else:
-        figures = f"{evaluation.actual_percent}% against {evaluation.target_percent}%"
-        if evaluation.projected_percent != evaluation.actual_percent:
-            figures += f", {evaluation.projected_percent}% projected"
-    if evaluation.status == "shortfall":
-        return [
-            _finding(
-                evaluation, Kind.SHORTFALL, Severity.CRITICAL, f"{title}{where}: short, {figures}"
-            )
-        ]
     return [
-        _finding(evaluation, Kind.AT_RISK, Severity.WARNING, f"{title}{where}: at risk, {figures}")
+        _finding(evaluation, kind, severity, title)
+        for kind, severity, title in kind_of(evaluation.kind).findings(evaluation, where)
     ]
 
 
@@ -225,9 +177,9 @@ def _anomaly_finding(ctx, anomaly) -> Finding:
     contractor = ctx.assignments[anomaly.assignment_id].contractor.name
     what = []
     if anomaly.two_home_zips:
-        what.append(f"{plural(len(anomaly.two_home_zips), 'worker')} with two home ZIPs")
+        what.append(f"{formatting.plural(len(anomaly.two_home_zips), 'worker')} with two home ZIPs")
     if anomaly.over_60_hours:
-        what.append(f"{plural(len(anomaly.over_60_hours), 'worker-week')} over 60 hours")
+        what.append(f"{formatting.plural(len(anomaly.over_60_hours), 'worker-week')} over 60 hours")
     return Finding(
         kind=Kind.DATA_ANOMALY,
         severity=Severity.WARNING,
@@ -262,7 +214,7 @@ def _cure_finding(notice) -> Finding:
 def findings_for(*, ctx, evaluations, anomalies, notices) -> list[Finding]:
     findings = []
     for evaluation in evaluations:
-        if evaluation.kind == "reporting":
+        if evaluation.commitment_key == "reporting":
             findings += _report_findings(ctx, evaluation)
         else:
             findings += _commitment_findings(ctx, evaluation)

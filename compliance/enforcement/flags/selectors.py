@@ -2,11 +2,13 @@
 and the flag page."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
 from compliance.evaluation.charts import ChartData, chart_data
+from compliance.evaluation.kinds import KINDS
 from compliance.evaluation.selectors.common import attach_worker_names
 from compliance.models import Flag
 from compliance.status import severity_order
@@ -208,6 +210,8 @@ class FlagPage:
     violation_total: int
     report_months: list[dict]
     show_worker_names: bool
+    # The figures behind a commitment's flag, labelled in words by its kind.
+    facts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def flag_page(*, user, flag: Flag) -> FlagPage:
@@ -240,9 +244,12 @@ def flag_page(*, user, flag: Flag) -> FlagPage:
         )
     series = (evaluation or {}).get("series") or []
     details = (evaluation or {}).get("details") or {}
-    chart = None
-    if evaluation and evaluation["kind"] == "workforce_share" and series:
-        chart = chart_data(series=series, target_percent=evaluation["target_percent"])
+    chart, facts = None, []
+    kind = KINDS.get((evaluation or {}).get("kind"))
+    if kind is not None:
+        facts = kind.flag_facts(SimpleNamespace(**evaluation))
+        if kind.charted and series:
+            chart = chart_data(series=series, target_percent=evaluation["target_percent"])
     violations = []
     if flag.kind == "wage_violation":
         violations = list(flag.figures.get("violations") or details.get("violations") or [])
@@ -273,4 +280,5 @@ def flag_page(*, user, flag: Flag) -> FlagPage:
         violation_total=total,
         report_months=report_months,
         show_worker_names=show_names,
+        facts=facts,
     )

@@ -32,7 +32,8 @@ from compliance.enforcement.memos.styles import (
     styles,
     text,
 )
-from compliance.numbers import round2
+from compliance.evaluation.kinds import KINDS
+from compliance.evaluation.kinds.base import damages_arithmetic
 
 STATUS_SEQUENCE = [
     ("shortfall", "in shortfall"),
@@ -43,93 +44,17 @@ STATUS_SEQUENCE = [
 ]
 
 
-def required_arithmetic(group: dict) -> str | None:
-    """ "40.00% × 10,000.00 hours = 4,000.00 hours required; 3,700.00 hours by qualifying
-    workers": shown only when it reproduces the evaluation's shortfall to the cent, so the
-    memo never shows a figure the evaluation does not."""
-    target, den, num = group["target_percent"], group["denominator"], group["numerator"]
-    if target is None or den is None or num is None or group["shortfall"] is None:
-        return None
-    required = round2(Decimal(target) * Decimal(den) / 100)
-    if max(Decimal(0), required - Decimal(num)) != Decimal(group["shortfall"]):
-        return None
-    unit = group["unit"]
-    return (
-        f"{pct(target)} × {number(den)} {unit} = {number(required)} {unit} required; "
-        f"{number(num)} {unit} by qualifying workers"
-    )
-
-
-def damages_arithmetic(group: dict) -> str | None:
-    """ "300.00 hours × $25.00 = $7,500.00", from the evaluation's three figures."""
-    if group["liquidated_damages"] is None or group["penalty_per_unit"] is None:
-        return None
-    return (
-        f"{number(group['shortfall'])} {group['unit']} × {money(group['penalty_per_unit'])} = "
-        f"{money(group['liquidated_damages'])}"
-    )
-
-
 def _amount(value, unit: str) -> str:
-    return money(value) if unit == "dollars" else f"{number(value)} {unit}"
-
-
-def _measured(entry: dict, group: dict) -> str:
-    kind = entry["kind"]
-    as_of = f" (as of {long_date(group['as_of'])})" if group["as_of"] else ""
-    status = status_markup(group["status"], group["status_label"])
-    if kind == "workforce_share":
-        return (
-            f"{pct(group['actual_percent'])}: {number(group['numerator'])} of "
-            f"{number(group['denominator'])} {group['unit']}{as_of}. Status: {status}."
-        )
-    if kind == "wage_floor":
-        return (
-            f"{number(group['numerator'])} of {number(group['denominator'])} hours "
-            f"({pct(group['actual_percent'])}) paid below the required rate{as_of}. "
-            f"Status: {status}."
-        )
-    count = group.get("count") or {}
-    unit = group["unit"]
-    measured = (
-        f"{_amount(group['numerator'], unit)} delivered of "
-        f"{_amount(count.get('target_quantity'), unit)}; "
-        f"{_amount(count.get('due_to_date'), unit)} due to date{as_of}. Status: {status}."
-    )
-    milestone = count.get("next_milestone")
-    if isinstance(milestone, dict) and milestone.get("date"):
-        due = milestone.get("quantity", milestone.get("cumulative_quantity"))
-        measured += f" Next milestone: {_amount(due, unit)} by {long_date(milestone['date'])}."
-    return measured
+    return quantity(value, unit)
 
 
 def _single_group_facts(entry: dict, group: dict) -> list[tuple[str, str]]:
-    kind = entry["kind"]
-    rows = [("Measured to date", _measured(entry, group))]
-    if kind == "workforce_share" and group["projected_percent"] is not None:
-        rows.append(("Projected at completion", pct(group["projected_percent"])))
-    if kind == "wage_floor":
-        owed = Decimal(group["shortfall"] or 0)
-        rows.append(
-            (
-                "Shortfall",
-                f"<b>{money(group['shortfall'])}</b> owed in restitution (section 3)."
-                if owed
-                else "None: no line was paid below the required rate.",
-            )
-        )
-        return rows
-    shortfall = f"<b>{quantity(group['shortfall'], group['unit'])}</b>"
-    arithmetic = required_arithmetic(group) if kind == "workforce_share" else None
-    if arithmetic and Decimal(group["shortfall"] or 0):
-        shortfall += f" ({arithmetic})"
-    rows.append(("Shortfall", shortfall))
-    damages = damages_arithmetic(group)
-    if damages:
-        rows.append(("Liquidated damages", f"<b>{damages}</b>"))
-    elif kind == "workforce_share" and entry["penalty_per_unit"] is None:
-        rows.append(("Liquidated damages", "The clause sets no rate."))
-    return rows
+    """The facts of a commitment measured once, in the words of its kind."""
+    kind = KINDS[entry["kind"]]
+    as_of = f" (as of {long_date(group['as_of'])})" if group["as_of"] else ""
+    status = status_markup(group["status"], group["status_label"])
+    measured = kind.memo_measured(entry, group, as_of=as_of, status=status)
+    return kind.memo_facts(entry, group, measured=measured)
 
 
 def _groups_table(entry: dict) -> list:
@@ -142,7 +67,7 @@ def _groups_table(entry: dict) -> list:
         if not entry["groups_not_listed"]["count"]
         else (f"All {totals['groups']} groups")
     )
-    if entry["kind"] == "wage_floor":
+    if entry.get("restitution"):
         header = ["Group", "Underpaid hours", "Total hours", "Share", "Status", "Owed"]
         widths = [176, 66, 66, 52, 62, 74]
         rows = [
@@ -230,7 +155,7 @@ def _groups_table(entry: dict) -> list:
 
 
 def _monthly_table(entry: dict, detail: dict):
-    if entry["kind"] == "count_target":
+    if entry.get("whole_target"):
         # The denominator of a count is its target, the same every month: not a column.
         unit = entry["groups"][0]["unit"]
         amount = money if unit == "dollars" else number
@@ -281,8 +206,8 @@ def _monthly_table(entry: dict, detail: dict):
 def _monthly(entry: dict, detail: dict, heading: str) -> list:
     s = styles()
     flow = [*subheading(heading), _monthly_table(entry, detail)]
-    if entry["kind"] == "wage_floor":
-        # A wage floor has no percent target: the restitution tables of section 3 tell it.
+    if not entry.get("chart", True):
+        # No percent target (a wage floor): the restitution tables of section 3 tell it.
         return flow
     chart = cumulative_chart(
         series=detail["series"], target_percent=detail["target_percent"], width=WIDTH

@@ -1,14 +1,14 @@
 """The compliance engine: measures every commitment of a project against its reports (SPEC §3).
 
-One module per kind of commitment, behind `KINDS`. `evaluate_project` is the single entry
-point: it reads the current lines once, grouped by report (one contractor's month) and
-craft, with a conditional sum for every hours-measured commitment in that same pass; each
-kind then rolls those totals up to the groups its scope defines. What needs another
-grouping runs its own query, one per commitment, never per group or month: distinct
-workers, the underpaid lines of a wage floor (found through an index), progress entries,
-reports filed. The results replace the project's stored evaluations. The engine has no
-other effect: `compliance.pipeline` runs it inside the transaction that also reconciles
-the flags (SPEC §4), under the project's lock.
+One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`).
+`measure_project` is the single entry point: it reads the current lines once, grouped by
+report (one contractor's month) and craft, with a conditional sum for every hours-measured
+commitment in that same pass; each kind then rolls those totals up to the groups its scope
+defines. What needs another grouping runs its own query, one per commitment, never per
+group or month: distinct workers, the underpaid lines of a wage floor (found through an
+index), progress entries, reports filed. The results replace the project's stored
+evaluations. The engine has no other effect: `compliance.pipeline` runs it inside the
+transaction that also reconciles the flags (SPEC §4), under the project's lock.
 """
 
 import datetime
@@ -20,20 +20,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from compliance.bulk import insert_objects
-from compliance.evaluation.engine import anomalies, counts, reporting, wages, workforce
+from compliance.evaluation import kinds  # a module: the kinds themselves read engine.common
+from compliance.evaluation.engine import anomalies, reporting
 from compliance.evaluation.engine.common import TOTAL, Context
 from compliance.models import Evaluation
 from compliance.months import month_start, months_between
 from projects.models import Craft, Project
 
-KINDS = {
-    "workforce_share": workforce,
-    "wage_floor": wages,
-    "count_target": counts,
-}
-LINE_KINDS = {"workforce_share", "wage_floor"}
-
-__all__ = ["KINDS", "Measured", "measure_project", "measure_reporting"]
+__all__ = ["Measured", "measure_project", "measure_reporting"]
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
@@ -72,14 +66,14 @@ def _read_lines(ctx: Context, commitments) -> None:
     same_as = {}  # commitments often share a sum (all hours of the population): once is enough
     computed = {repr(aggregates["all_hours"]): "all_hours"}
     for commitment in commitments:
-        kind = KINDS[commitment.kind]
-        if hasattr(kind, "line_aggregates"):
-            for name, aggregate in kind.line_aggregates(commitment, ctx).items():
-                if repr(aggregate) in computed:
-                    same_as[name] = computed[repr(aggregate)]
-                else:
-                    computed[repr(aggregate)] = name
-                    aggregates[name] = aggregate
+        for name, aggregate in (
+            kinds.KINDS[commitment.kind].line_aggregates(commitment, ctx).items()
+        ):
+            if repr(aggregate) in computed:
+                same_as[name] = computed[repr(aggregate)]
+            else:
+                computed[repr(aggregate)] = name
+                aggregates[name] = aggregate
     cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
     ctx.load_reports(cell["report_id"] for cell in cells)
     for cell in cells:
@@ -144,12 +138,13 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
     by_kind = defaultdict(list)
     for commitment in commitments:
         by_kind[commitment.kind].append(commitment)
-    if any(c.kind in LINE_KINDS for c in commitments):
+    if any(kinds.KINDS[c.kind].reads_lines for c in commitments):
         _read_lines(ctx, commitments)
         _craft_names(ctx)
     evaluations = []
-    for kind, module in KINDS.items():
-        evaluations += module.evaluate(by_kind[kind], ctx)
+    for name, kind in kinds.KINDS.items():
+        if by_kind[name]:
+            evaluations += kind.evaluate(by_kind[name], ctx)
     evaluations += reporting.evaluate(ctx)
     Evaluation.objects.filter(project=project).delete()
     _store(evaluations)

@@ -1,15 +1,25 @@
 """What the coalition pages share: commitment standings rolled up from evaluations, ranks."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from compliance.evaluation.kinds import Kind, kind_of
+from compliance.formatting import plural
 from compliance.numbers import percent, round2
 from compliance.status import Status, commitment_status
 from projects import access
 from projects.models import Commitment
+
+GROUP_STATUS_WORDS = {
+    Status.SHORTFALL: "in shortfall",
+    Status.AT_RISK: "at risk",
+    Status.ON_TRACK: "on track",
+    Status.MET: "met",
+    Status.NO_DATA: "without data",
+}
 
 
 def as_decimal(value) -> Decimal | None:
@@ -51,20 +61,35 @@ class CommitmentSummary:
     group_count: int = 0
     groups_short: int = 0
     groups_at_risk: int = 0
+    # How many groups are in each status, worst first (SPEC §3.5).
+    group_counts: dict = field(default_factory=dict)
 
     @property
-    def kind(self) -> str:
-        return self.commitment.kind
+    def kind(self) -> Kind:
+        return kind_of(self.commitment)
 
     @property
     def unit(self) -> str:
         """What numerator, denominator and shortfall count."""
-        params = self.commitment.params
-        if self.kind == "wage_floor":
-            return "dollars"
-        if self.kind == "count_target":
-            return params.get("unit") or "units"
-        return "workers" if params.get("measure") in {"workers", "new_hires"} else "hours"
+        return self.kind.unit(self.commitment)
+
+    @property
+    def headline(self) -> str:
+        """The figure to date against the promise, in words; for a commitment measured per
+        group, the all-groups figure, labelled as such."""
+        return self.kind.headline(self)
+
+    @property
+    def groups_text(self) -> str:
+        """ "12 groups: 1 in shortfall, 2 at risk, 9 met"."""
+        if not self.group_count:
+            return ""
+        counts = ", ".join(
+            f"{self.group_counts[s]} {GROUP_STATUS_WORDS[s]}"
+            for s in Status.WORST_FIRST
+            if self.group_counts.get(s)
+        )
+        return f"{plural(self.group_count, 'group')}: {counts}" if counts else ""
 
     @property
     def trend(self) -> str | None:
@@ -92,6 +117,7 @@ def summaries_by_project(rows: list[dict], commitments: list[Commitment]) -> dic
             summary.group_count = row["groups"]
             summary.groups_short = row["groups_short"]
             summary.groups_at_risk = row["groups_at_risk"]
+            summary.group_counts = {s: n for s, n in row["counts"].items() if n}
             if row["has_project_row"]:
                 summary.whole_row = True
                 summary.status = row["p_status"]
@@ -106,7 +132,7 @@ def summaries_by_project(rows: list[dict], commitments: list[Commitment]) -> dic
                 summary.shortfall = _r2(row["g_shortfall"] or 0)
                 summary.actual_percent = percent(summary.numerator, summary.denominator)
                 summary.status = commitment_status(row["counts"])
-            if summary.actual_percent is None and commitment.kind == "count_target":
+            if summary.actual_percent is None:
                 summary.actual_percent = percent(summary.numerator, summary.denominator)
         out.setdefault(commitment.project_id, []).append(summary)
     return out

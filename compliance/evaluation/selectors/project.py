@@ -17,6 +17,7 @@ from django.db.models import Value as V
 from django.db.models.functions import RowNumber
 
 from compliance.evaluation.charts import ChartData, chart_data
+from compliance.evaluation.kinds import KINDS, Figure, Kind
 from compliance.evaluation.selectors.common import (
     CommitmentSummary,
     as_decimal,
@@ -24,7 +25,6 @@ from compliance.evaluation.selectors.common import (
     evaluation_rollup,
     summaries_by_project,
 )
-from compliance.formatting import short_date
 from compliance.models import Evaluation, Flag
 from compliance.numbers import percent, round2
 from compliance.status import Severity, severity_order, status_order
@@ -65,18 +65,40 @@ class CommitmentCard:
         return self.summary.commitment
 
     @property
-    def scope(self) -> str:
-        return self.commitment.params.get("scope", "project")
+    def kind(self) -> Kind:
+        return self.summary.kind
+
+    @property
+    def groups_word(self) -> str:
+        """ "contractor and trade": what one row of its groups table is."""
+        return self.kind.groups_word(self.commitment)
 
     @property
     def plain(self) -> str:
-        return plain_language(self.commitment)
+        return self.kind.describe(self.commitment)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return self.kind.figures(self)
+
+    @property
+    def group_columns(self) -> list[str]:
+        return self.kind.group_columns(self.commitment)
+
+    @property
+    def group_table(self) -> list[tuple[GroupRow, list[str]]]:
+        """Each group with its cells, in the kind's columns."""
+        return [(g, self.kind.group_cells(self.commitment, g)) for g in self.groups]
+
+    @property
+    def series_columns(self) -> tuple[str, str]:
+        return self.kind.series_columns(self.commitment)
 
     @property
     def penalty_per_unit(self) -> Decimal | None:
-        return as_decimal(
-            self.details.get("penalty_per_unit") or self.commitment.params.get("penalty_per_unit")
-        )
+        if self.details.get("penalty_per_unit") is not None:
+            return as_decimal(self.details["penalty_per_unit"])
+        return getattr(self.kind.terms(self.commitment), "penalty_per_unit", None)
 
     @property
     def liquidated_damages(self) -> Decimal | None:
@@ -94,9 +116,7 @@ class CommitmentCard:
     @property
     def delivered_percent(self) -> Decimal | None:
         """Share of the whole target delivered, for the progress bar of a count commitment."""
-        if self.summary.kind != "count_target" or not self.summary.denominator:
-            return None
-        return min(Decimal(100), percent(self.summary.numerator, self.summary.denominator))
+        return self.kind.delivered_percent(self.summary)
 
     @property
     def due_percent(self) -> Decimal | None:
@@ -131,77 +151,6 @@ class ProjectPage:
     show_worker_names: bool
 
 
-MEASURE_WORDS = {"hours": "work hours", "workers": "workers", "new_hires": "new hires"}
-QUALIFIER_WORDS = {
-    "disadvantaged": "disadvantaged workers",
-    "apprentice": "registered apprentices",
-    "woman": "women",
-    "person_of_color": "people of color",
-    "veteran": "veterans",
-    "new_hire": "new hires",
-}
-SCOPE_WORDS = {
-    "project": "across the whole project",
-    "contractor": "for each contractor",
-    "craft": "in each trade",
-    "contractor_craft": "for each contractor in each trade",
-}
-
-
-def _amount(value) -> str:
-    """ "2500000" → "2,500,000"; "38.5" → "38.50"."""
-    number = Decimal(str(value))
-    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
-
-
-def _day(value) -> str:
-    return short_date(value)
-
-
-def plain_language(commitment: Commitment) -> str:
-    """The promise in one sentence a person with no training can read."""
-    p = commitment.params
-    if commitment.kind == "workforce_share":
-        measure = MEASURE_WORDS.get(p.get("measure", "hours"), "work hours")
-        population = {"journey": "journeyworker ", "apprentice": "apprentice "}.get(
-            p.get("population", "all"), ""
-        )
-        qualifier = p.get("qualifier")
-        if qualifier == "area_resident":
-            who = f"residents of {commitment.area.name}" if commitment.area else "area residents"
-        else:
-            who = QUALIFIER_WORDS.get(qualifier, str(qualifier))
-        text = (
-            f"At least {p.get('target_percent')}% of {population}{measure} must go to {who}, "
-            f"{SCOPE_WORDS.get(p.get('scope', 'project'), '')}"
-        )
-        if p.get("excluded_crafts"):
-            text += f" (not counting {', '.join(p['excluded_crafts'])})"
-        return text + "."
-    if commitment.kind == "wage_floor":
-        basis = "base plus fringe" if p.get("basis") == "total" else "base hourly"
-        rates = "; ".join(
-            f"${Decimal(str(r.get('base'))):,.2f}/h"
-            + (
-                f" + ${Decimal(str(r.get('fringe') or 0)):,.2f} fringe"
-                if p.get("basis") == "total"
-                else ""
-            )
-            + f" for {'any trade' if r.get('craft') == 'any' else r.get('craft')}"
-            + f" from {_day(r.get('effective_from'))}"
-            for r in p.get("rates", [])
-        )
-        return f"Every worker must be paid at least the required {basis} rate ({rates})."
-    text = (
-        f"{_amount(p.get('target_quantity'))} {p.get('unit', 'units')} by {_day(p.get('due_date'))}"
-    )
-    if p.get("milestones"):
-        text += f", on a schedule of {len(p['milestones'])} milestones"
-    if p.get("max_ami_percent"):
-        text += f", counting only those at or below {p['max_ami_percent']}% of area median income"
-    return text + "."
-
-
 VIOLATIONS_SHOWN = 50
 # The small figures the cards read from a project row's details (never its violation list).
 DETAIL_KEYS = [
@@ -209,6 +158,8 @@ DETAIL_KEYS = [
     "liquidated_damages",
     "unit",
     "due_to_date",
+    "pace_to_date",
+    "schedule",
     "due_date",
     "next_milestone",
     "worker_count",
@@ -438,12 +389,14 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
     sources = evaluations.filter(
         Q(commitment_key__in=whole, group_key="project") | ~Q(commitment_key__in=whole)
     )
-    wages = sources.filter(kind="wage_floor")
+    wages = sources.filter(kind__in=[n for n, k in KINDS.items() if k.lists_violations])
 
     def from_json_columns() -> tuple:
         return (
             summed_series(
-                evaluations.filter(kind="workforce_share").exclude(commitment_key__in=whole)
+                evaluations.filter(kind__in=[n for n, k in KINDS.items() if k.charted]).exclude(
+                    commitment_key__in=whole
+                )
             ),
             top_violations(wages, limit=VIOLATIONS_SHOWN),
             violation_counts(wages),
@@ -477,7 +430,7 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
             series = top["series"] or []
         else:
             series = grouped_series.get(key, [])
-        if summary.kind == "workforce_share" and series:
+        if summary.kind.charted and series:
             card.chart = chart_data(series=series, target_percent=summary.target_percent)
         card.violations = violations.get(key, [])
         card.violation_count, card.worker_count = counts.get(key, (0, 0))

@@ -6,9 +6,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from compliance import formatting
 from compliance.evaluation.engine.results import evaluation_result, ordered, with_names
+from compliance.evaluation.kinds import KINDS
 from compliance.models import Evaluation
 from compliance.pipeline import evaluate_project
+from compliance.status import Status
 from projects.models import Project
 
 
@@ -46,36 +49,61 @@ class Command(BaseCommand):
             projects = list(Project.objects.filter(status=Project.Status.ACTIVE).order_by("slug"))
         for project in projects:
             evaluate_project(project, as_of)
-        stored = ordered(with_names(Evaluation.objects.filter(project__in=projects)))
-        results = [evaluation_result(e) for e in stored]
+        stored = list(
+            ordered(
+                with_names(Evaluation.objects.filter(project__in=projects)).select_related(
+                    "commitment__area"
+                )
+            )
+        )
         if options["json"]:
+            results = [evaluation_result(e) for e in stored]
             self.stdout.write(json.dumps({"as_of": as_of.isoformat(), "results": results}))
             return
-        self.stdout.write(table(results, as_of))
+        self.stdout.write(table(stored, as_of))
 
 
-def group_label(group: dict) -> str:
-    return " / ".join(v for v in (group["contractor"], group["craft"]) if v) or "whole project"
+def group_label(evaluation: Evaluation) -> str:
+    """ "Walsh Shea · Carpenter", "Whole project": a group as people name it."""
+    parts = [
+        evaluation.assignment.contractor.name if evaluation.assignment_id else None,
+        evaluation.craft.name if evaluation.craft_id else None,
+    ]
+    return " · ".join(p for p in parts if p) or "Whole project"
 
 
-def table(results: list[dict], as_of: datetime.date) -> str:
-    headers = ["project", "commitment", "group", "actual %", "target %", "projected %"]
-    headers += ["status", "shortfall"]
+def commitment_label(evaluation: Evaluation) -> str:
+    if evaluation.commitment_id is None:
+        return "Reporting"
+    return f"{evaluation.commitment.clause} {evaluation.commitment.title}".strip()
+
+
+def shortfall_text(evaluation: Evaluation) -> str:
+    kind = KINDS.get(evaluation.kind)
+    if kind is None:  # the reporting obligation: reports missing
+        return formatting.whole_or_two(evaluation.shortfall)
+    unit = (evaluation.details or {}).get("unit") or kind.unit(evaluation.commitment)
+    return formatting.quantity(evaluation.shortfall, unit)
+
+
+def table(evaluations: list[Evaluation], as_of: datetime.date) -> str:
+    headers = ["Project", "Commitment", "Group", "Actual", "Target", "Projected"]
+    headers += ["Status", "Shortfall"]
     rows = [
         [
-            r["project"],
-            r["commitment"],
-            group_label(r["group"]),
-            r["actual_percent"] or "-",
-            r["target_percent"] or "-",
-            r["projected_percent"] or "-",
-            r["status"],
-            r["shortfall"],
+            e.project.slug,
+            commitment_label(e),
+            group_label(e),
+            formatting.percent(e.actual_percent),
+            formatting.percent(e.target_percent),
+            formatting.percent(e.projected_percent),
+            Status.label(e.status),
+            shortfall_text(e),
         ]
-        for r in results
+        for e in evaluations
     ]
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
-    lines = [f"As of {as_of.isoformat()}: {len(results)} results."]
+    lines = [f"As of {as_of.isoformat()}: {len(evaluations)} results."]
     for row in [headers, *rows]:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         lines.append("  ".join(cells).rstrip())

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 
 from cba.errors import DomainError
+from compliance.evaluation.kinds import kind_of
 from compliance.management.commands.evaluate import parse_date, project_by_slug
 from compliance.reporting.progress import progress_record
 
@@ -57,6 +58,6 @@ class Command(BaseCommand):
             details = "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
             raise CommandError(f"{error.message} {details}".strip()) from None
         self.stdout.write(
-            f"Recorded {entry.quantity:.2f} {commitment.params.get('unit', '')} on "
+            f"Recorded {kind_of(commitment).quantity(commitment, entry.quantity)} on "
             f"{entry.date.isoformat()} for {project.slug}/{commitment.key} (entry {entry.pk})."
         )

@@ -10,11 +10,11 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from cba.errors import InvalidInput
+from compliance import formatting
 from compliance.reporting.progress import progress_entries, progress_record
 from compliance.status import Status
 from compliance.storage import attachment, evidence_filename
 from projects import access
-from projects.models import Commitment
 
 
 class ProgressForm(forms.Form):
@@ -44,7 +44,7 @@ def commitment_progress(request, slug: str, key: str):
     commitment = get_object_or_404(
         access.commitments_for(request.user).select_related("project"), project=project, key=key
     )
-    if commitment.kind != Commitment.Kind.COUNT_TARGET:
+    if not commitment.takes_progress:
         return render(
             request,
             "reporting/progress/not_counted.html",
@@ -67,7 +67,7 @@ def commitment_progress(request, slug: str, key: str):
             else:
                 messages.success(
                     request,
-                    f"Recorded {entry.quantity:.2f} {commitment.params.get('unit', '')} on "
+                    f"Recorded {formatting.quantity(entry.quantity, commitment.unit)} on "
                     f"{entry.date:%b %d, %Y}. The commitment is re-evaluated in a moment.",
                 )
                 return redirect("commitment_progress", slug=slug, key=key)
@@ -85,11 +85,29 @@ def commitment_progress(request, slug: str, key: str):
             "commitment": commitment,
             "evaluation": evaluation,
             "status_label": Status.label(evaluation.status) if evaluation else "",
+            "standing": _standing(evaluation, commitment.unit) if evaluation else None,
             "page": page,
             "form": form if can_add else None,
         },
         status=422 if form.errors else 200,
     )
+
+
+def _standing(evaluation, unit: str) -> dict:
+    """The evaluation's figures in words: "$180,000.00 of $2,500,000.00", "22 units"."""
+    d = evaluation.details or {}
+    milestone = d.get("next_milestone")
+    return {
+        "delivered": formatting.quantity_of(evaluation.numerator, evaluation.denominator, unit),
+        "delivered_percent": formatting.percent(evaluation.actual_percent or 0),
+        "due": formatting.quantity(d.get("due_to_date"), unit),
+        "pace": formatting.quantity(d.get("pace_to_date"), unit) if d.get("schedule") else "",
+        "shortfall": formatting.quantity(evaluation.shortfall, unit),
+        "next_milestone": f"{formatting.quantity(milestone['quantity'], unit)} by "
+        f"{formatting.short_date(milestone['date'])}"
+        if milestone
+        else "—",
+    }
 
 
 @login_required

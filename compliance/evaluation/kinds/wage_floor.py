@@ -19,10 +19,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.lookups import LessThan
+from pydantic import BaseModel, ConfigDict, Field
 
+from compliance import formatting
 from compliance.evaluation.engine.common import (
     ZERO,
     Context,
@@ -33,32 +36,190 @@ from compliance.evaluation.engine.common import (
     fixed,
     group_of,
 )
-from compliance.models import Evaluation, Worker
+from compliance.evaluation.kinds.base import SCOPE_WORDS, Figure, Kind, Scope, Terms
+from compliance.models import Evaluation, Flag, Worker
 from compliance.numbers import percent, round2
+from compliance.status import Status
 from projects.models import Commitment
+
+
+class Rate(BaseModel):
+    """One row of the rate table: a craft (or "any"), from a date, base and fringe."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    craft: str = Field(min_length=1)
+    effective_from: datetime.date
+    base: Decimal = Field(ge=Decimal("0.01"))
+    fringe: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class WageFloorTerms(Terms):
+    rates: list[Rate] = Field(min_length=1)
+    basis: Literal["base", "total"] = "base"
+    scope: Scope = "project"
+
+
+class WageFloor(Kind):
+    name = "wage_floor"
+    label = "Wage floor"
+    Terms = WageFloorTerms
+    reads_lines = True
+    lists_violations = True
+    memo_chart = False  # no percent target: the restitution tables tell it
+
+    def evaluate(self, commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
+        return evaluate(commitments, ctx)
+
+    def craft_names(self, params: dict) -> list[tuple[str, str]]:
+        return [
+            (f"rates[{j}].craft", rate["craft"])
+            for j, rate in enumerate(params["rates"])
+            if rate["craft"] != "any"
+        ]
+
+    def rename_craft(self, params: dict, path: str, name: str) -> None:
+        params["rates"][int(path.split("[")[1].split("]")[0])]["craft"] = name
+
+    def unit(self, commitment: Commitment) -> str:
+        return "dollars"
+
+    def describe(self, commitment: Commitment) -> str:
+        t = self.terms(commitment)
+        total = t.basis == "total"
+        rates = "; ".join(
+            f"{formatting.money(r.base)}/h"
+            + (f" + {formatting.money(r.fringe)} fringe" if total else "")
+            + f" for {'any trade' if r.craft == 'any' else r.craft}"
+            + f" from {formatting.short_date(r.effective_from)}"
+            for r in t.rates
+        )
+        basis = "base plus fringe" if total else "base hourly"
+        measured = "" if t.scope == "project" else f", {SCOPE_WORDS[t.scope]}"
+        return f"Every worker must be paid at least the required {basis} rate ({rates}){measured}."
+
+    def headline(self, summary) -> str:
+        if not summary.shortfall:
+            return "No underpayment"
+        return f"{formatting.money(summary.shortfall)} owed"
+
+    def figures(self, card) -> list[Figure]:
+        c = card.summary
+        return [
+            Figure(
+                "Underpaid hours",
+                formatting.number(c.numerator),
+                strong=True,
+                note=f"of {formatting.hours(c.denominator)}",
+            ),
+            Figure(
+                "Restitution owed",
+                formatting.money(c.shortfall) if c.shortfall else "None",
+                strong=bool(c.shortfall),
+            ),
+            Figure(
+                "Violations",
+                f"{formatting.plural(card.violation_count, 'line')}, "
+                f"{formatting.plural(card.worker_count, 'worker')}",
+            ),
+        ]
+
+    def group_columns(self, commitment: Commitment) -> list[str]:
+        return ["Underpaid hours", "All hours", "Owed"]
+
+    def group_cells(self, commitment: Commitment, group) -> list[str]:
+        return [
+            formatting.number(group.numerator),
+            formatting.number(group.denominator),
+            formatting.money(group.shortfall),
+        ]
+
+    def series_columns(self, commitment: Commitment) -> tuple[str, str]:
+        return ("Hours", "Underpaid hours")
+
+    def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
+        if evaluation.status != Status.SHORTFALL:
+            return []
+        details = evaluation.details
+        return [
+            (
+                Flag.Kind.WAGE_VIOLATION,
+                Flag.Severity.CRITICAL,
+                f"{evaluation.commitment.title}{where}: "
+                f"{formatting.plural(details['violation_count'], 'underpaid line')}, "
+                f"{formatting.money(evaluation.shortfall)} owed to "
+                f"{formatting.plural(details['worker_count'], 'worker')}",
+            )
+        ]
+
+    def flag_figures(self, evaluation) -> dict:
+        details = evaluation.details
+        return {
+            "violation_count": details["violation_count"],
+            "worker_count": details["worker_count"],
+            "violations": details["violations"],
+        }
+
+    def flag_facts(self, evaluation) -> list[tuple[str, str]]:
+        details = evaluation.details
+        return [
+            ("Status", Status.label(evaluation.status)),
+            ("Underpaid hours", formatting.number(evaluation.numerator)),
+            ("All hours", formatting.number(evaluation.denominator)),
+            ("Restitution owed", formatting.money(evaluation.shortfall)),
+            ("Underpaid lines", formatting.plural(details.get("violation_count", 0), "line")),
+            ("Workers owed", formatting.plural(details.get("worker_count", 0), "worker")),
+        ]
+
+    def memo_measured(self, entry: dict, group: dict, *, as_of: str, status: str) -> str:
+        return (
+            f"{formatting.number(group['numerator'])} of {formatting.hours(group['denominator'])} "
+            f"({formatting.percent(group['actual_percent'])}) paid below the required rate"
+            f"{as_of}. Status: {status}."
+        )
+
+    def memo_facts(self, entry: dict, group: dict, *, measured: str) -> list[tuple[str, str]]:
+        owed = Decimal(group["shortfall"] or 0)
+        return [
+            ("Measured to date", measured),
+            (
+                "Shortfall",
+                f"<b>{formatting.money(group['shortfall'])}</b> owed in restitution (section 3)."
+                if owed
+                else "None: no line was paid below the required rate.",
+            ),
+        ]
+
+    def memo_detail_candidates(self, groups: list[dict]) -> list[dict]:
+        # Month by month matters only where someone was underpaid.
+        return [g for g in groups if g["status"] == Status.SHORTFALL]
+
+
+KIND = WageFloor()
+
 
 RATE = DecimalField(max_digits=9, decimal_places=2)
 
 
-def _amount(row: dict, basis: str) -> Decimal:
-    base = Decimal(str(row["base"]))
+def _amount(row: "Rate", basis: str) -> Decimal:
     if basis == "total":
-        return base + Decimal(str(row.get("fringe") or "0"))
-    return base
+        return row.base + row.fringe
+    return row.base
 
 
 def required_rate(commitment: Commitment, ctx: Context) -> Case:
     """The rate in effect for each line's craft and week ending, as a CASE over the rates."""
-    basis = commitment.params.get("basis", "base")
+    terms = KIND.terms(commitment)
+    basis = terms.basis
     own: dict[int, list] = defaultdict(list)
     general = []
-    for row in commitment.params.get("rates", []):
-        start = datetime.date.fromisoformat(row["effective_from"])
+    for row in terms.rates:
+        start = row.effective_from
         amount = _amount(row, basis)
-        if str(row["craft"]).strip().lower() == "any":
+        if row.craft.strip().lower() == "any":
             general.append((start, amount))
         else:
-            for craft_id in ctx.craft_ids_named([row["craft"]]):
+            for craft_id in ctx.craft_ids_named([row.craft]):
                 own[craft_id].append((start, amount))
     whens = []
     # Latest first: the first matching WHEN is the row in effect.
@@ -71,7 +232,7 @@ def required_rate(commitment: Commitment, ctx: Context) -> Case:
 
 
 def paid_rate(commitment: Commitment):
-    if commitment.params.get("basis", "base") == "total":
+    if KIND.terms(commitment).basis == "total":
         return ExpressionWrapper(F("hourly_rate") + F("fringe_rate"), output_field=RATE)
     return F("hourly_rate")
 
@@ -84,14 +245,14 @@ def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
     """Lines paid below the highest rate their craft ever has (fringes are ≥ 0): a superset
     of the violating lines that an index on (craft, hourly rate) finds without a scan.
     Every craft the lines use is known by now (see engine._craft_names)."""
-    basis = commitment.params.get("basis", "base")
+    terms = KIND.terms(commitment)
     general, own = [], defaultdict(list)
-    for row in commitment.params.get("rates", []):
-        if str(row["craft"]).strip().lower() == "any":
-            general.append(_amount(row, basis))
+    for row in terms.rates:
+        if row.craft.strip().lower() == "any":
+            general.append(_amount(row, terms.basis))
         else:
-            for craft_id in ctx.craft_ids_named([row["craft"]]):
-                own[craft_id].append(_amount(row, basis))
+            for craft_id in ctx.craft_ids_named([row.craft]):
+                own[craft_id].append(_amount(row, terms.basis))
     q = Q()
     for craft_id in sorted(ctx.crafts):
         amounts = own.get(craft_id, []) + general
@@ -181,7 +342,7 @@ class Violation:
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
     evaluations = []
     for commitment in commitments:
-        scope = commitment.params.get("scope", "project")
+        scope = KIND.terms(commitment).scope
         monthly: dict[Group, Monthly] = defaultdict(Monthly)
         owed: dict[Group, Decimal] = defaultdict(lambda: ZERO)
         for cell in ctx.cells:
@@ -238,7 +399,7 @@ def _evaluation(commitment, group, monthly, owed, listed, ctx) -> Evaluation:
         status=status,
         series=series,
         details={
-            "basis": commitment.params.get("basis", "base"),
+            "basis": KIND.terms(commitment).basis,
             "violations": [line.as_dict() for line in listed],
             "violation_count": len(listed),
             "worker_count": len({line.worker for line in listed}),

@@ -1,0 +1,520 @@
+"""`workforce_share`: "X% of the work hours by local residents" (SPEC §3.1).
+
+For each group, over the current lines of weeks ending on or before the as-of date:
+- the denominator is the measure (hours, distinct workers, or distinct new hires) over the
+  lines of the population (all, journeyworkers or apprentices), excluded crafts left out;
+- the numerator is the same measure over those lines that qualify (area resident,
+  disadvantaged, apprentice, woman, person of color, veteran, new hire);
+- actual = 100 × numerator / denominator; shortfall = max(0, target% × denominator −
+  numerator); liquidated damages = shortfall × penalty per unit;
+- status: no_data when the denominator is 0 or below min_base; met when actual ≥ target
+  (at_risk instead when the projection at completion falls below target); at_risk when
+  target − margin ≤ actual < target; shortfall when actual < target − margin.
+Percents are compared as shown: rounded half up to 2 places.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Literal
+
+from django.db import connection
+from django.db.models import Count, Min, Q, Sum
+from pydantic import Field
+
+from compliance import formatting
+from compliance.evaluation.engine.common import (
+    SCOPE_FIELDS,
+    TOTAL,
+    ZERO,
+    Context,
+    Group,
+    Monthly,
+    as_month,
+    build_series,
+    dec,
+    group_of,
+    projected_percent,
+    text,
+)
+from compliance.evaluation.kinds.base import (
+    SCOPE_WORDS,
+    Figure,
+    Kind,
+    Scope,
+    Terms,
+    damages_arithmetic,
+    plain,
+)
+from compliance.models import Evaluation, Flag
+from compliance.numbers import percent, round2
+from compliance.status import Status
+from projects.models import Commitment
+
+UNITS = {"hours": "hours", "workers": "workers", "new_hires": "workers"}
+MEASURE_WORDS = {"hours": "work hours", "workers": "workers", "new_hires": "new hires"}
+QUALIFIER_WORDS = {
+    "disadvantaged": "disadvantaged workers",
+    "apprentice": "registered apprentices",
+    "woman": "women",
+    "person_of_color": "people of color",
+    "veteran": "veterans",
+    "new_hire": "new hires",
+}
+POPULATION_WORDS = {"all": "", "journey": "journeyworker ", "apprentice": "apprentice "}
+SERIES_COLUMNS = {
+    "hours": ("Hours", "Qualifying hours"),
+    "workers": ("Workers", "Qualifying workers"),
+    "new_hires": ("New hires", "Qualifying new hires"),
+}
+
+
+class WorkforceShareTerms(Terms):
+    measure: Literal["hours", "workers", "new_hires"] = "hours"
+    scope: Scope = "project"
+    qualifier: Literal[
+        "area_resident",
+        "disadvantaged",
+        "apprentice",
+        "woman",
+        "person_of_color",
+        "veteran",
+        "new_hire",
+    ]
+    population: Literal["all", "journey", "apprentice"] = "all"
+    excluded_crafts: list[str] = []
+    target_percent: Decimal = Field(ge=0, le=100)
+    warning_margin: Decimal = Field(default=Decimal(5), ge=0)
+    min_base: Decimal = Field(default=Decimal(0), ge=0)
+    penalty_per_unit: Decimal | None = Field(default=None, ge=0)
+
+
+class WorkforceShare(Kind):
+    name = "workforce_share"
+    label = "Workforce share"
+    Terms = WorkforceShareTerms
+    reads_lines = True
+    charted = True
+    takes_area = True
+
+    def evaluate(self, commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
+        return evaluate(commitments, ctx)
+
+    def line_aggregates(self, commitment: Commitment, ctx: Context) -> dict:
+        return line_aggregates(commitment, ctx)
+
+    def check_area(self, params: dict, area) -> dict[str, str]:
+        qualifier = params.get("qualifier")
+        if qualifier == "area_resident" and area is None:
+            return {"area": "An area_resident commitment needs an area."}
+        if qualifier != "area_resident" and area is not None:
+            return {"area": "Only an area_resident commitment takes an area."}
+        return {}
+
+    def craft_names(self, params: dict) -> list[tuple[str, str]]:
+        return [(f"excluded_crafts[{j}]", n) for j, n in enumerate(params["excluded_crafts"])]
+
+    def rename_craft(self, params: dict, path: str, name: str) -> None:
+        params["excluded_crafts"][int(path.split("[")[1].rstrip("]"))] = name
+
+    def unit(self, commitment: Commitment) -> str:
+        return UNITS[self.terms(commitment).measure]
+
+    def describe(self, commitment: Commitment) -> str:
+        t = self.terms(commitment)
+        if t.qualifier == "area_resident":
+            who = f"residents of {commitment.area.name}" if commitment.area else "area residents"
+        else:
+            who = QUALIFIER_WORDS[t.qualifier]
+        words = (
+            f"At least {plain(t.target_percent)}% of {POPULATION_WORDS[t.population]}"
+            f"{MEASURE_WORDS[t.measure]} must go to {who}, {SCOPE_WORDS[t.scope]}"
+        )
+        if t.excluded_crafts:
+            words += f" (not counting {', '.join(t.excluded_crafts)})"
+        if t.penalty_per_unit:
+            per = "hour" if t.measure == "hours" else "worker"
+            words += (
+                f"; liquidated damages of {formatting.money(t.penalty_per_unit)} "
+                f"per shortfall {per}"
+            )
+        return words + "."
+
+    def headline(self, summary) -> str:
+        figure = (
+            f"{formatting.percent(summary.actual_percent)} of "
+            f"{formatting.percent(summary.target_percent)}"
+        )
+        return figure if summary.whole_row else f"All groups together: {figure}"
+
+    def figures(self, card) -> list[Figure]:
+        c, unit = card.summary, card.summary.unit
+        together = "" if c.whole_row else " (all groups together)"
+        rows = [
+            Figure(
+                f"Actual to date{together}",
+                formatting.percent(c.actual_percent),
+                strong=True,
+                note=f"{formatting.number(c.numerator)} of "
+                f"{formatting.quantity(c.denominator, unit)}",
+            ),
+            Figure("Target", formatting.percent(c.target_percent)),
+            Figure(
+                f"Shortfall{together}",
+                formatting.quantity(c.shortfall, unit) if c.shortfall else "None",
+                strong=bool(c.shortfall),
+            ),
+            Figure(
+                "Projected at completion",
+                formatting.percent(c.projected_percent),
+            ),
+        ]
+        if card.liquidated_damages:
+            rows.append(
+                Figure(
+                    "Liquidated damages",
+                    formatting.money(card.liquidated_damages),
+                    note=f"{formatting.quantity(c.shortfall, unit)} × "
+                    f"{formatting.money(card.penalty_per_unit)}",
+                )
+            )
+        return rows
+
+    def group_columns(self, commitment: Commitment) -> list[str]:
+        unit = self.unit(commitment)
+        return [f"Qualifying {unit}", f"All {unit}", "Actual", "Projected", "Shortfall"]
+
+    def group_cells(self, commitment: Commitment, group) -> list[str]:
+        return [
+            formatting.number(group.numerator),
+            formatting.number(group.denominator),
+            formatting.percent(group.actual_percent),
+            formatting.percent(group.projected_percent),
+            self.quantity(commitment, group.shortfall),
+        ]
+
+    def series_columns(self, commitment: Commitment) -> tuple[str, str]:
+        return SERIES_COLUMNS[self.terms(commitment).measure]
+
+    def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
+        if evaluation.status not in {Status.SHORTFALL, Status.AT_RISK}:
+            return []
+        figures = f"{evaluation.actual_percent}% against {evaluation.target_percent}%"
+        if evaluation.projected_percent != evaluation.actual_percent:
+            figures += f", {evaluation.projected_percent}% projected"
+        title = evaluation.commitment.title
+        if evaluation.status == Status.SHORTFALL:
+            return [
+                (Flag.Kind.SHORTFALL, Flag.Severity.CRITICAL, f"{title}{where}: short, {figures}")
+            ]
+        return [(Flag.Kind.AT_RISK, Flag.Severity.WARNING, f"{title}{where}: at risk, {figures}")]
+
+    def flag_figures(self, evaluation) -> dict:
+        return {
+            "unit": evaluation.details["unit"],
+            "liquidated_damages": evaluation.details["liquidated_damages"],
+        }
+
+    def flag_facts(self, evaluation) -> list[tuple[str, str]]:
+        unit = evaluation.details.get("unit") or "hours"
+        rows = [
+            ("Status", Status.label(evaluation.status)),
+            ("Actual percent", formatting.percent(evaluation.actual_percent)),
+            ("Target", formatting.percent(evaluation.target_percent)),
+            (f"Qualifying {unit}", formatting.number(evaluation.numerator)),
+            (f"All {unit}", formatting.number(evaluation.denominator)),
+            ("Shortfall", formatting.quantity(evaluation.shortfall, unit)),
+            ("Projected at completion", formatting.percent(evaluation.projected_percent)),
+        ]
+        if evaluation.details.get("liquidated_damages") is not None:
+            rows.append(
+                ("Liquidated damages", formatting.money(evaluation.details["liquidated_damages"]))
+            )
+        return rows
+
+    def memo_measured(self, entry: dict, group: dict, *, as_of: str, status: str) -> str:
+        return (
+            f"{formatting.percent(group['actual_percent'])}: "
+            f"{formatting.number(group['numerator'])} of "
+            f"{formatting.quantity(group['denominator'], group['unit'])}{as_of}. "
+            f"Status: {status}."
+        )
+
+    def memo_facts(self, entry: dict, group: dict, *, measured: str) -> list[tuple[str, str]]:
+        rows = [("Measured to date", measured)]
+        if group["projected_percent"] is not None:
+            rows.append(("Projected at completion", formatting.percent(group["projected_percent"])))
+        shortfall = f"<b>{formatting.quantity(group['shortfall'], group['unit'])}</b>"
+        arithmetic = required_arithmetic(group)
+        if arithmetic and Decimal(group["shortfall"] or 0):
+            shortfall += f" ({arithmetic})"
+        rows.append(("Shortfall", shortfall))
+        damages = damages_arithmetic(group)
+        if damages:
+            rows.append(("Liquidated damages", f"<b>{damages}</b>"))
+        elif entry["penalty_per_unit"] is None:
+            rows.append(("Liquidated damages", "The clause sets no rate."))
+        return rows
+
+
+def required_arithmetic(group: dict) -> str | None:
+    """ "40.00% × 10,000.00 hours = 4,000.00 hours required; 3,700.00 hours by qualifying
+    workers": shown only when it reproduces the evaluation's shortfall to the cent, so the
+    memo never shows a figure the evaluation does not."""
+    target, den, num = group["target_percent"], group["denominator"], group["numerator"]
+    if target is None or den is None or num is None or group["shortfall"] is None:
+        return None
+    required = round2(Decimal(target) * Decimal(den) / 100)
+    if max(Decimal(0), required - Decimal(num)) != Decimal(group["shortfall"]):
+        return None
+    unit = group["unit"]
+    return (
+        f"{formatting.percent(target)} × {formatting.quantity(den, unit)} = "
+        f"{formatting.quantity(required, unit)} required; "
+        f"{formatting.quantity(num, unit)} by qualifying workers"
+    )
+
+
+KIND = WorkforceShare()
+
+
+def population_filter(commitment: Commitment, ctx: Context) -> Q:
+    """The lines that form the denominator (and so also bound the numerator)."""
+    terms = KIND.terms(commitment)
+    q = Q()
+    if terms.population == "journey":
+        q &= Q(is_apprentice=False)
+    elif terms.population == "apprentice":
+        q &= Q(is_apprentice=True)
+    if terms.measure == "new_hires":
+        q &= Q(new_hire=True)
+    excluded = excluded_crafts(commitment, ctx)
+    if excluded:
+        q &= ~Q(craft_id__in=sorted(excluded))
+    return q
+
+
+def qualifier_filter(commitment: Commitment) -> Q:
+    """The lines that count toward the numerator."""
+    qualifier = KIND.terms(commitment).qualifier
+    if qualifier == "area_resident":
+        return Q(home_zip__in=sorted(commitment.area.zips))
+    if qualifier == "disadvantaged":
+        return Q(disadvantaged=True)
+    if qualifier == "apprentice":
+        return Q(is_apprentice=True)
+    if qualifier == "woman":
+        return Q(gender="F")
+    if qualifier == "person_of_color":
+        # Ethnicity reported and not "White" (in any letter case).
+        return ~Q(ethnicity="") & ~Q(ethnicity__iexact="white")
+    if qualifier == "veteran":
+        return Q(veteran=True)
+    if qualifier == "new_hire":
+        return Q(new_hire=True)
+    raise ValueError(f"Unknown qualifier {qualifier!r}.")
+
+
+def excluded_crafts(commitment: Commitment, ctx: Context) -> set[int]:
+    return ctx.craft_ids_named(KIND.terms(commitment).excluded_crafts)
+
+
+def _filter(q: Q) -> Q | None:
+    return q if q else None
+
+
+def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
+    """Hours-measured commitments ride on the one pass over the lines (see engine)."""
+    if KIND.terms(commitment).measure != "hours":
+        return {}
+    population = population_filter(commitment, ctx)
+    return {
+        f"c{commitment.pk}_num": Sum(
+            "hours", filter=population & qualifier_filter(commitment), output_field=TOTAL
+        ),
+        f"c{commitment.pk}_den": Sum("hours", filter=_filter(population), output_field=TOTAL),
+    }
+
+
+def share_status(
+    *,
+    actual: Decimal | None,
+    projected: Decimal | None,
+    denominator: Decimal,
+    target: Decimal,
+    margin: Decimal,
+    min_base: Decimal,
+) -> str:
+    """SPEC §3.1's status rule, on the rounded percents."""
+    if not denominator or denominator < min_base or actual is None:
+        return "no_data"
+    if actual >= target:
+        if projected is not None and projected < target:
+            return "at_risk"
+        return "met"
+    if actual >= target - margin:
+        return "at_risk"
+    return "shortfall"
+
+
+def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
+    evaluations = []
+    for commitment in commitments:
+        if KIND.terms(commitment).measure == "hours":
+            monthly = _hours_by_group(commitment, ctx)
+        else:
+            monthly = _workers_by_group(commitment, ctx)
+        for group in _default_groups(commitment, ctx):
+            monthly.setdefault(group, Monthly())
+        for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
+            evaluations.append(_evaluation(commitment, group, figures, ctx))
+    return evaluations
+
+
+def _default_groups(commitment: Commitment, ctx: Context) -> list[Group]:
+    """Groups that get a result even without a single line: the project, each contractor,
+    each craft of the project (excluded crafts aside)."""
+    scope = KIND.terms(commitment).scope
+    if scope == "project":
+        return [group_of(scope, None, None)]
+    if scope == "contractor":
+        return [group_of(scope, a, None) for a in ctx.assignments]
+    if scope == "craft":
+        excluded = excluded_crafts(commitment, ctx)
+        return [group_of(scope, None, c) for c in ctx.crafts if c not in excluded]
+    return []
+
+
+def _hours_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly]:
+    """Roll the pass's (contractor, craft, month) totals up to the commitment's groups."""
+    scope = KIND.terms(commitment).scope
+    excluded = excluded_crafts(commitment, ctx)
+    num_key, den_key = f"c{commitment.pk}_num", f"c{commitment.pk}_den"
+    by_group: dict[Group, Monthly] = defaultdict(Monthly)
+    for cell in ctx.cells:
+        if cell["craft_id"] in excluded:
+            continue
+        group = group_of(scope, cell["assignment_id"], cell["craft_id"])
+        by_group[group].add(cell["month"], dec(cell[num_key]), dec(cell[den_key]))
+    return by_group
+
+
+def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly]:
+    """Distinct workers (or new hires) per group: each month's own count, and the cumulative
+    count, which adds each worker once, in the first month they appear.
+
+    A worker ID belongs to one contractor, so to one assignment: counts per report (one
+    contractor's month) add up to the month's count for the project, or for a craft.
+    """
+    scope = KIND.terms(commitment).scope
+    fields = SCOPE_FIELDS[scope]
+    population = population_filter(commitment, ctx)
+    qualifying = population & qualifier_filter(commitment)
+    lines = ctx.lines().filter(population)
+    by_group: dict[Group, Monthly] = defaultdict(Monthly)
+
+    per_report = (
+        lines.values("report_id", *(f for f in fields if f == "craft_id"))
+        .annotate(
+            num=Count("worker", distinct=True, filter=qualifying),
+            den=Count("worker", distinct=True),
+        )
+        .order_by()
+    )
+    for row in per_report:
+        assignment_id, month = ctx.reports[row["report_id"]]
+        group = group_of(scope, assignment_id, row.get("craft_id"))
+        by_group[group].add(month, Decimal(row["num"]), Decimal(row["den"]))
+
+    firsts = (
+        lines.values(*fields, "worker_id")
+        .annotate(
+            first_week=Min("week_ending"),
+            first_qualifying=Min("week_ending", filter=qualifying),
+        )
+        .order_by()
+    )
+    inner, params = firsts.query.sql_with_params()
+    quote = connection.ops.quote_name
+    keys = ", ".join([*(quote(f) for f in fields), quote("first_week"), quote("first_qualifying")])
+    sql = f"SELECT {keys}, COUNT(*) FROM ({inner}) AS firsts GROUP BY {keys}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            *group_values, first_week, first_qualifying, count = row
+            values = dict(zip(fields, group_values, strict=True))
+            monthly = by_group[group_of(scope, values.get("assignment_id"), values.get("craft_id"))]
+            month = as_month(first_week)
+            monthly.cumulative_denominator[month] = (
+                monthly.cumulative_denominator.get(month, ZERO) + count
+            )
+            if first_qualifying is not None:
+                month = as_month(first_qualifying)
+                monthly.cumulative_numerator[month] = (
+                    monthly.cumulative_numerator.get(month, ZERO) + count
+                )
+    return by_group
+
+
+def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Context):
+    terms = KIND.terms(commitment)
+    months = ctx.months
+    series, cum_num, cum_den = build_series(monthly, months)
+    numerator = cum_num[-1] if months else ZERO
+    denominator = cum_den[-1] if months else ZERO
+    target = terms.target_percent
+    actual = percent(numerator, denominator)
+    projected = (
+        projected_percent(
+            cum_num=cum_num,
+            cum_den=cum_den,
+            has_data=[bool(monthly.denominator.get(m)) for m in months],
+            months=months,
+            end_month=ctx.end_month,
+            complete=ctx.complete,
+        )
+        if months
+        else None
+    )
+    status = share_status(
+        actual=actual,
+        projected=projected,
+        denominator=denominator,
+        target=target,
+        margin=terms.warning_margin,
+        min_base=terms.min_base,
+    )
+    shortfall = round2(ZERO)
+    if status != "no_data":
+        shortfall = round2(max(ZERO, target / 100 * denominator - numerator))
+    penalty = terms.penalty_per_unit
+    damages = None
+    if penalty is not None and status != "no_data":
+        damages = round2(shortfall * penalty)
+    measure = terms.measure
+    return Evaluation(
+        project=ctx.project,
+        commitment=commitment,
+        commitment_key=commitment.key,
+        kind=commitment.kind,
+        group_key=group.key,
+        assignment_id=group.assignment_id,
+        craft_id=group.craft_id,
+        as_of=ctx.as_of,
+        numerator=round2(numerator),
+        denominator=round2(denominator),
+        actual_percent=actual,
+        target_percent=round2(target),
+        shortfall=shortfall,
+        projected_percent=projected,
+        status=status,
+        series=series,
+        details={
+            "measure": measure,
+            "qualifier": terms.qualifier,
+            "population": terms.population,
+            "penalty_per_unit": text(penalty),
+            "liquidated_damages": text(damages),
+            "unit": UNITS[measure],
+        },
+        computed_at=ctx.computed_at,
+    )
