@@ -135,7 +135,7 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
             overdue = (ctx.as_of - due).days > MISSING_CRITICAL_AFTER_DAYS
             kind = Kind.MISSING_REPORT
             severity = Severity.CRITICAL if overdue else Severity.WARNING
-            title = f"{contractor}: {label} report missing, due {formatting.short_date(due)}"
+            title = f"{contractor}: {label} report missing, due {_day(due)}"
         else:
             kind, severity = Kind.LATE_REPORT, Severity.INFO
             submitted = datetime.datetime.fromisoformat(month["submitted_at"])
@@ -144,7 +144,7 @@ def _report_findings(ctx, evaluation) -> list[Finding]:
                 report_id=month["report_id"],
                 days_late=(timezone.localdate(submitted) - due).days,
             )
-            title = f"{contractor}: {label} report filed late, due {formatting.short_date(due)}"
+            title = f"{contractor}: {label} report filed late, due {_day(due)}"
         findings.append(
             Finding(
                 kind=kind,
@@ -201,8 +201,8 @@ def _cure_finding(notice) -> Finding:
         group_key=f"a{notice.assignment_id}" if notice.assignment_id else "project",
         assignment_id=notice.assignment_id,
         discriminator=f"notice{notice.pk}",
-        title=f"Cure deadline of {formatting.short_date(notice.cure_deadline)} passed unmet for {who} "
-        f"(notice of {formatting.short_date(notice.date)})",
+        title=f"Cure deadline of {_day(notice.cure_deadline)} passed unmet for {who} "
+        f"(notice of {_day(notice.date)})",
         figures={
             "action_id": notice.pk,
             "notice_date": notice.date.isoformat(),
