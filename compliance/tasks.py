@@ -6,13 +6,12 @@ evaluation, missing-report check, daily digest) are created by a migration.
 """
 
 from django.utils.dateparse import parse_datetime
-from django_q.tasks import async_task
 
 from compliance.enforcement.alerts.services import alert_flag_event as _alert_flag_event
 from compliance.enforcement.alerts.services import alert_flags_opened as _alert_flags_opened
 from compliance.enforcement.alerts.services import send_digests
 from compliance.enforcement.memos.build import memo_build, memos_fail_stalled
-from compliance.enqueue import EVALUATE_PROJECT
+from compliance.enqueue import EVALUATE_PROJECT, enqueue
 from compliance.models import Evaluation, Flag, FlagEvent, Memo
 from compliance.pipeline import evaluate_project, evaluate_reporting
 from projects.models import Project
@@ -41,7 +40,7 @@ def evaluate_active_projects() -> str:
         .values_list("pk", flat=True)
     )
     for project_id in project_ids:
-        async_task(EVALUATE_PROJECT, project_id)
+        enqueue(EVALUATE_PROJECT, project_id)
     return f"{len(project_ids)} project evaluations queued"
 
 

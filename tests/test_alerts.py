@@ -194,12 +194,15 @@ def test_an_evaluation_request_already_answered_is_skipped(project, walsh):
     assert "results" in tasks.evaluate_project_task(project.pk)
 
 
-def test_the_nightly_and_missing_report_tasks_visit_active_projects_only(project, walsh, orgs):
+def test_the_nightly_and_missing_report_tasks_visit_active_projects_only(
+    project, walsh, orgs, django_capture_on_commit_callbacks
+):
     Project.objects.create(
         slug="done", name="Done", start_date=JAN, end_date=AS_OF, status="complete"
     )
 
-    assert tasks.evaluate_active_projects() == "1 project evaluations queued"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.evaluate_active_projects() == "1 project evaluations queued"
     assert tasks.check_missing_reports() == (
         "reporting checked on 1 projects, 0 evaluated for the first time"
     )

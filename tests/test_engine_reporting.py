@@ -69,7 +69,7 @@ def test_worked_example_f_missing_then_critical_after_30_days(project, since_sep
     assert flag.severity == "critical"
     # November's report is now a day late: a warning of its own.
     assert Flag.objects.get(month=datetime.date(2026, 11, 1)).severity == "warning"
-    assert flag.events.filter(kind="updated", note__contains="warning → critical").exists()
+    assert flag.events.filter(kind="updated", note__contains="Warning → Critical").exists()
 
 
 def test_worked_example_f_the_late_report_resolves_the_flag(project, since_september, clock):

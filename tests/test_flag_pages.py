@@ -393,3 +393,23 @@ def test_a_contractor_cannot_bulk_acknowledge(client, contractor, walsh_flag):
     assert "your role cannot acknowledge" in response.content.decode()
     walsh_flag.refresh_from_db()
     assert walsh_flag.status == "open"
+
+
+def test_evaluations_that_only_moved_the_figures_fold_into_one_line_of_the_timeline(
+    client, reviewer, walsh_flag
+):
+    for n in range(25):
+        FlagEvent.objects.create(
+            flag=walsh_flag, kind="updated", note=f"Shortfall 7,479.{n:02d} → 7,480.{n:02d}."
+        )
+    FlagEvent.objects.create(
+        flag=walsh_flag, actor=reviewer, kind="comment", note="Asked for the JATC roster."
+    )
+    client.force_login(reviewer)
+    html = client.get(reverse("flag_detail", args=[walsh_flag.pk])).content.decode()
+    timeline = html[html.index('id="timeline"') :]
+    assert timeline.count("updated the figures") == 1
+    assert "25 times since" in timeline and "7,480.24" in timeline
+    assert "7,480.23" not in timeline
+    assert "Asked for the JATC roster." in timeline
+    assert FlagEvent.objects.filter(flag=walsh_flag, kind="updated").count() == 25

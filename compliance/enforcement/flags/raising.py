@@ -254,11 +254,13 @@ def _refresh(flag: Flag, finding: Finding, now) -> FlagEvent | None:
         return None
     notes = []
     if flag.severity != finding.severity:
-        notes.append(f"Severity {flag.severity} → {finding.severity}.")
+        before, after = Flag.Severity(flag.severity).label, Flag.Severity(finding.severity).label
+        notes.append(f"Severity {before} → {after}.")
     for name in ("actual_percent", "shortfall", "projected_percent"):
         before, after = flag.figures.get(name), finding.figures.get(name)
         if before != after:
-            notes.append(f"{name.replace('_', ' ').capitalize()} {before} → {after}.")
+            label = name.replace("_", " ").capitalize()
+            notes.append(f"{label} {formatting.number(before)} → {formatting.number(after)}.")
     flag.figures = finding.figures
     flag.severity = finding.severity
     flag.title = finding.title

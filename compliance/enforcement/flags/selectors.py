@@ -214,9 +214,25 @@ class FlagPage:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
+def fold_updates(events: list) -> list:
+    """The timeline as a person reads it: a run of evaluations that only moved the figures
+    shows as its latest event, saying how many there were since when, so the notes and
+    steps people took stay in view. The events themselves are all kept."""
+    shown: list = []
+    for event in events:
+        last = shown[-1] if shown else None
+        if event.kind == "updated" and last is not None and last.kind == "updated":
+            event.run_count = getattr(last, "run_count", 1) + 1
+            event.run_since = getattr(last, "run_since", last.created_at)
+            shown[-1] = event
+        else:
+            shown.append(event)
+    return shown
+
+
 def flag_page(*, user, flag: Flag) -> FlagPage:
     """A flag with its visible timeline and the evidence behind it."""
-    events = access.flag_events_for(user, flag)
+    events = fold_updates(access.flag_events_for(user, flag))
     evaluation = None
     if flag.kind != "data_anomaly":
         evaluation = (
