@@ -282,3 +282,29 @@ def test_the_project_page_offers_memos_to_the_law_center_only(client, project, l
     page = client.get(url).content.decode()
     assert "Request a memo" not in page
     assert "Enforcement actions" in page
+
+
+def test_a_memo_addressed_to_a_contractor_refuses_another_contractors_flag(
+    client, worked_examples, project, walsh, pulice, lawyer
+):
+    from compliance.models import Flag
+
+    theirs = Flag.objects.create(
+        project=project,
+        assignment=pulice,
+        kind="wage_violation",
+        severity="critical",
+        commitment_key="wage",
+        group_key=f"a{pulice.pk}",
+        dedupe_key="test:pulice-wage",
+        title="Pulice: underpaid",
+    )
+    response = client.post(
+        "/api/v1/projects/crenshaw/memos",
+        {"contractor": walsh.contractor.slug, "flag_ids": [theirs.pk]},
+        content_type="application/json",
+        **bearer(lawyer),
+    )
+    assert response.status_code == 422
+    assert f"#{theirs.pk}" in response.json()["detail"]
+    assert not Memo.objects.exists()

@@ -77,6 +77,20 @@ def _memo_create(
             "from the project's flag list.",
             errors=[{"field": "flag_ids", "value": i, "message": "Unknown flag."} for i in missing],
         )
+    if assignment is not None:
+        # A memo addressed to a contractor tells of flags on its own work or the whole
+        # project's, never of another firm's: that would show it their findings and notes.
+        foreign = sorted(f.pk for f in flags if f.assignment_id not in (None, assignment.pk))
+        if foreign:
+            raise InvalidInput(
+                f"Flag {', '.join(f'#{i}' for i in foreign)} is not on {assignment.contractor}'s "
+                "work: a memo addressed to a contractor can only tell of its own flags. Leave "
+                "them out, or choose no contractor for a memo on the whole project.",
+                errors=[
+                    {"field": "flag_ids", "value": i, "message": "Not this contractor's flag."}
+                    for i in foreign
+                ],
+            )
     memo = Memo.objects.create(
         project=project,
         assignment=assignment,
