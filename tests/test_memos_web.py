@@ -308,3 +308,16 @@ def test_a_memo_addressed_to_a_contractor_refuses_another_contractors_flag(
     assert response.status_code == 422
     assert f"#{theirs.pk}" in response.json()["detail"]
     assert not Memo.objects.exists()
+
+
+def test_the_memo_list_names_commitments_by_clause_and_title_not_key(
+    client, worked_examples, project, lawyer
+):
+    Memo.objects.create(
+        project=project, status="ready", requested_by=lawyer, commitment_keys=["targeted"]
+    )
+    client.force_login(lawyer)
+    html = client.get(reverse("memo_list", kwargs={"slug": "crenshaw"})).content.decode()
+    targeted = project.commitments.get(key="targeted")
+    assert f"Commitments: {targeted.clause} {targeted.title}" in html
+    assert "Commitments: targeted" not in html

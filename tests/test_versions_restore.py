@@ -150,7 +150,9 @@ def test_restoring_what_cannot_be_restored_is_refused(client, contractor, walsh)
     file_month(walsh, contractor, 3, 5)
     auth = bearer(contractor)
     url = f"{API}/2026-10/restore"
-    assert post_json(client, url, {"version": 9}, auth).status_code == 404
+    missing = post_json(client, url, {"version": 9}, auth)
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "October 2026 has no version 9: its versions are 1 to 2."
     assert post_json(client, url, {"version": 2**63}, auth).status_code == 404
     already = post_json(client, url, {"version": 2}, auth)
     assert already.status_code == 422 and "already the current version" in already.json()["detail"]

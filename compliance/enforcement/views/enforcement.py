@@ -221,6 +221,17 @@ def _memo_page(request, memos, template: str, context: dict):
     if status in Memo.Status.values:
         memos = memos.filter(status=status)
     page = Paginator(memos, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Commitments by their clause and title, never their keys: one query for the page.
+    titles = {
+        (c.project_id, c.key): f"{c.clause} {c.title}".strip()
+        for c in access.commitments_for(request.user).filter(
+            project_id__in={m.project_id for m in page}
+        )
+    }
+    for memo in page:
+        memo.commitment_titles = [
+            titles.get((memo.project_id, key), key) for key in memo.commitment_keys
+        ]
     return render(
         request,
         template,

@@ -161,12 +161,18 @@ def money_converter(
     return convert
 
 
+# No text column may hold a NUL character: PostgreSQL cannot store one, nobody types one.
+NUL_MESSAGE = "Holds an invisible NUL character: retype the value in the cell."
+
+
 def convert_worker_id(raw):
     if is_blank(raw):
         return Problem("Required: enter the worker's employee number.")
     if raw.__class__ is float and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
+    if "\x00" in text:
+        return Problem(NUL_MESSAGE)
     if contains_ssn(text):
         return Problem(f"{SSN_MESSAGE} Use your company's employee number instead.")
     if len(text) > 40:
@@ -178,6 +184,8 @@ def convert_name(raw):
     if is_blank(raw):
         return ""
     text = " ".join(str(raw).split())
+    if "\x00" in text:
+        return Problem(NUL_MESSAGE)
     if contains_ssn(text):
         return Problem(f"{SSN_MESSAGE} Enter only the worker's name here.")
     if len(text) > 200:
@@ -310,6 +318,8 @@ def convert_ethnicity(raw):
     if is_blank(raw):
         return ""
     text = " ".join(str(raw).split())
+    if "\x00" in text:
+        return Problem(NUL_MESSAGE)
     if contains_ssn(text):
         return Problem(f"{SSN_MESSAGE} Enter only the worker's ethnicity here.")
     return text if len(text) <= 60 else Problem("At most 60 characters.")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from cba.errors import Conflict, InvalidInput
+from cba.errors import Conflict, DomainError, InvalidInput
 from compliance.audit import audit_record
 from compliance.formatting import long_month, plural
 from compliance.locks import lock_rows, with_retry
@@ -87,15 +87,25 @@ def report_no_work(
     )
 
 
+class VersionNotFound(DomainError, Http404):
+    """A version the month does not have: a 404 that says which versions it has (the API
+    answers it with the error body; a page, with its not-found page)."""
+
+    status_code = 404
+
+
 def month_version(*, assignment: Assignment, period: datetime.date, version: int) -> Report:
     """One version of a month, or 404 (also for numbers no version could have)."""
-    if not 1 <= version <= MAX_VERSION:
-        raise Http404
-    report = Report.objects.filter(
-        assignment=assignment, period=month_start(period), version=version
-    ).first()
+    report = None
+    if 1 <= version <= MAX_VERSION:
+        report = Report.objects.filter(
+            assignment=assignment, period=month_start(period), version=version
+        ).first()
     if report is None:
-        raise Http404
+        versions = Report.objects.filter(assignment=assignment, period=month_start(period))
+        last = versions.order_by("-version").values_list("version", flat=True).first()
+        has = f"its versions are 1 to {last}" if last else "nothing has been filed for it"
+        raise VersionNotFound(f"{long_month(period)} has no version {version}: {has}.")
     return report
 
 
