@@ -57,7 +57,11 @@ def evaluation_out(evaluation: Evaluation) -> dict:
     }
 
 
-@router.get("/projects/{slug}/evaluations", response=answers(list[EvaluationOut], 404))
+@router.get(
+    "/projects/{slug}/evaluations",
+    response=answers(list[EvaluationOut], 404),
+    summary="Every commitment's latest results, group by group, with their monthly series",
+)
 @paginate(Paging)
 def list_evaluations(request, slug: str, filters: Query[EvaluationFilters]):
     """The latest evaluation of every commitment for every group, with its monthly series.
@@ -100,7 +104,11 @@ class ComplianceOut(Schema):
     open_flags: dict[str, int]
 
 
-@router.get("/projects/{slug}/compliance", response=answers(ComplianceOut, 404))
+@router.get(
+    "/projects/{slug}/compliance",
+    response=answers(ComplianceOut, 404),
+    summary="Where a project stands: each commitment's status, reports, open flags",
+)
 def compliance_summary(request, slug: str):
     """Where the project stands: each commitment's status (its worst group), how many groups
     are in each status, the whole-project figures, reports due and received, open flags."""
