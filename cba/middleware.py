@@ -1,62 +1,66 @@
-"""Refusals made before any view runs."""
+"""What every request goes through before a view reads it."""
 
 import re
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
 # A JSON string's NUL is written \u0000; an even run of backslashes before it is text.
-JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-NUL_MESSAGE = (
-    "The request holds a NUL character (\\u0000), which no field may contain: remove it and "
-    "send the request again."
-)
+JSON_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
 
-class RefuseNulCharacters:
-    """No field may hold a NUL character: nobody types one, and PostgreSQL cannot store one
-    in text. A request carrying one in its address, its query, its form fields or a JSON body
-    is refused with a 400 that says so, before any view reads it (SPEC §8: no 500 from input;
-    an uploaded file's cells are checked by the intake)."""
+class DropNulCharacters:
+    """NUL characters are dropped from every field before a view reads it: nobody types one,
+    it shows as nothing, and PostgreSQL cannot store one in text (it answered a 500). The
+    query, a form's fields and a JSON body lose them; an address holding one names nothing
+    (404). An uploaded file's cells are cleaned by the intake the same way."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self.holds_nul(request):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": NUL_MESSAGE, "errors": []}, status=400)
-            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
-
-    @staticmethod
-    def holds_nul(request) -> bool:
         if "\x00" in request.path:
-            return True
+            raise Http404("No page has a NUL character in its address.")
         if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
-            return True
+            request.GET = _without_nul(request.GET)
         content_type = request.content_type or ""
         if content_type == "application/json":
             try:
                 body = request.body
             except RequestDataTooBig:
-                return False  # the view answers 413
-            return b"\x00" in body or JSON_NUL.search(body) is not None
-        web_form = content_type == "application/x-www-form-urlencoded" or (
-            # The API reads its multipart fields by type (a period, a file), answering their
-            # own errors; a page's multipart form has free text beside its file.
-            content_type == "multipart/form-data" and not request.path.startswith("/api/")
-        )
-        if request.method == "POST" and web_form:
+                body = b""  # the view answers 413
+            if b"\x00" in body or JSON_NUL.search(body):
+                request._body = JSON_NUL.sub(rb"\1", body.replace(b"\x00", b""))
+        elif request.method == "POST" and _is_web_form(request, content_type):
             try:
-                fields = list(request.POST.lists())
+                fields = request.POST
             except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
-                return False  # the view answers the form's own error
-            return any(
-                "\x00" in key or "\x00" in value for key, values in fields for value in values
-            )
-        return False
+                fields = None  # the view answers the form's own error
+            if fields is not None and any(
+                "\x00" in key or "\x00" in value
+                for key, values in fields.lists()
+                for value in values
+            ):
+                request.POST = _without_nul(fields)
+        return self.get_response(request)
+
+
+def _is_web_form(request, content_type: str) -> bool:
+    # The API reads its multipart fields by type (a period, a file); a page's multipart
+    # form has free text beside its file.
+    return content_type == "application/x-www-form-urlencoded" or (
+        content_type == "multipart/form-data" and not request.path.startswith("/api/")
+    )
+
+
+def _without_nul(query):
+    cleaned = query.copy()
+    cleaned.clear()
+    for key, values in query.lists():
+        cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    return cleaned
 
 
 class ApiNotFound:

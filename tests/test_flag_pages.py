@@ -413,3 +413,18 @@ def test_evaluations_that_only_moved_the_figures_fold_into_one_line_of_the_timel
     assert "7,480.23" not in timeline
     assert "Asked for the JATC roster." in timeline
     assert FlagEvent.objects.filter(flag=walsh_flag, kind="updated").count() == 25
+
+
+def test_a_nul_character_typed_into_a_comment_is_dropped_not_a_server_error(
+    client, reviewer, walsh_flag
+):
+    from urllib.parse import urlencode
+
+    client.force_login(reviewer)
+    answer = client.post(
+        reverse("flag_detail", args=[walsh_flag.pk]),
+        urlencode({"action": "comment", "note": "Roster\x00 asked", "visibility": "internal"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 302
+    assert walsh_flag.events.filter(kind="comment", note="Roster asked").exists()
