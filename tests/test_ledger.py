@@ -3,7 +3,6 @@ payments, withholdings, settlements, and the balance outstanding on every surfac
 
 import datetime
 import io
-import json
 from decimal import Decimal
 
 import pypdf
@@ -250,3 +249,245 @@ def test_an_assessment_without_figures_or_a_calculation_is_refused(project, lawy
 def test_a_date_in_the_future_is_refused(project, lawyer, pulice):
     with pytest.raises(InvalidInput, match="future"):
         record(project, lawyer, "payment", pulice, amount="10", date=datetime.date(2026, 12, 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Every surface
+
+
+def _pdf_text(memo: Memo) -> str:
+    memo.pdf.open("rb")
+    reader = pypdf.PdfReader(io.BytesIO(memo.pdf.read()))
+    memo.pdf.close()
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_an_assessed_damage_and_a_partial_payment_show_the_right_balance_on_every_surface(
+    client, assessed_and_partly_paid, project, lawyer, reviewer, pulice, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(lawyer)
+
+    page = client.get(reverse("enforcement_list", kwargs={"slug": project.slug}))
+    html = page.content.decode()
+    assert "Pulice: balance outstanding $5,500.00" in html
+    assert "300.00 hours × $25.00 = $7,500.00" in html
+    assert "Check 1045" in html
+
+    api = client.get(f"/api/v1/projects/{project.slug}/ledger").json()
+    (contractor,) = api["contractors"]
+    assert contractor["balance"]["balance"] == "5500.00"
+    assert contractor["balance"]["balance_text"] == "$5,500.00"
+    assert contractor["entries"][0]["calculation"] == "300.00 hours × $25.00 = $7,500.00"
+    assert api["total"]["collected"] == "2000.00"
+
+    export = client.get(reverse("project_export", kwargs={"slug": project.slug}))
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content)))["Ledger"]
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert ["Pulice", 7500, 0, 7500, 2000, 0, 2000, 5500] in [
+        [r[0], *(float(v) for v in r[1:8])] for r in rows if r and r[0] == "Pulice"
+    ]
+    assert any(r[5] == "300.00 hours × $25.00 = $7,500.00" for r in rows if r)
+
+    client.force_login(reviewer)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "$7,500.00 assessed" in dashboard
+    assert "$2,000.00 collected" in dashboard
+    assert "$5,500.00 outstanding" in dashboard
+
+    memo = memo_generate(project=project, user=lawyer, assignment=pulice, audience="counsel")
+    text = _pdf_text(memo)
+    assert "Ledger: damages assessed and collected" in text
+    assert "300.00 hours × $25.00 = $7,500.00" in text
+    assert "Balance outstanding: $5,500.00" in text
+
+
+def test_a_recipient_memo_carries_no_ledger(
+    assessed_and_partly_paid, project, lawyer, pulice, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    memo = memo_generate(project=project, user=lawyer, assignment=pulice, audience="recipient")
+
+    assert memo.snapshot["ledger"] is None
+    assert "Ledger: damages" not in _pdf_text(memo)
+
+
+# ---------------------------------------------------------------------------------------
+# The web form: confirm, then record
+
+
+def _form(pulice, **fields) -> dict:
+    return {"kind": "payment", "contractor": pulice.pk, "date": "2026-11-20", **fields}
+
+
+def test_the_law_center_confirms_an_entry_stated_in_words_before_it_is_recorded(
+    client, assessed_and_partly_paid, project, lawyer, pulice
+):
+    client.force_login(lawyer)
+    url = reverse("ledger_record", kwargs={"slug": project.slug})
+
+    check = client.post(url, _form(pulice, amount="1500", reference="Wire 88"))
+    assert check.status_code == 200
+    html = check.content.decode()
+    assert "Payment received of $1,500.00 from Pulice on November 20, 2026" in html
+    assert "from $5,500.00 to <strong>$4,000.00</strong>" in html
+    assert LedgerEntry.objects.count() == 2
+
+    done = client.post(url, _form(pulice, amount="1500", reference="Wire 88", confirm="yes"))
+    assert done.status_code == 302
+    assert LedgerEntry.objects.count() == 3
+    page = client.get(done.url).content.decode()
+    assert "balance outstanding is $4,000.00" in page
+
+
+def test_a_negative_amount_on_the_form_is_refused_in_words(client, project, lawyer, pulice):
+    client.force_login(lawyer)
+
+    response = client.post(
+        reverse("ledger_record", kwargs={"slug": project.slug}),
+        _form(pulice, amount="-20", confirm="yes"),
+    )
+
+    assert response.status_code == 422
+    assert "give an amount above zero" in response.content.decode()
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_reviewer_reads_the_ledger_but_may_not_record(client, project, reviewer, pulice):
+    client.force_login(reviewer)
+
+    page = client.get(reverse("enforcement_list", kwargs={"slug": project.slug}))
+    response = client.post(
+        reverse("ledger_record", kwargs={"slug": project.slug}),
+        _form(pulice, amount="20", confirm="yes"),
+    )
+
+    assert "Ledger: damages assessed and collected" in page.content.decode()
+    assert 'id="ledger-record"' not in page.content.decode()
+    assert response.status_code == 403
+    assert not LedgerEntry.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------
+# The API
+
+
+def test_the_api_records_an_entry_and_refuses_what_it_cannot_record(
+    client, assessed_and_partly_paid, project, lawyer, pulice
+):
+    client.force_login(lawyer)
+    url = f"/api/v1/projects/{project.slug}/ledger"
+
+    settled = client.post(
+        url,
+        {
+            "kind": "settlement",
+            "contractor": "pulice",
+            "date": "2026-11-25",
+            "amount": "6000.00",
+            "settles": assessed_and_partly_paid.pk,
+            "note": "Agreed at mediation.",
+        },
+        content_type="application/json",
+    )
+    negative = client.post(
+        url,
+        {"kind": "payment", "contractor": "pulice", "date": "2026-11-25", "amount": "-1"},
+        content_type="application/json",
+    )
+    unknown = client.post(
+        url,
+        {"kind": "payment", "contractor": "nobody", "date": "2026-11-25", "amount": "1"},
+        content_type="application/json",
+    )
+
+    assert settled.status_code == 201, settled.content
+    assert settled.json()["settles"] == assessed_and_partly_paid.pk
+    assert client.get(url).json()["total"]["balance"] == "4000.00"
+    assert negative.status_code == 422
+    assert unknown.status_code == 422
+    assert "not a contractor" in unknown.json()["detail"]
+    assert LedgerEntry.objects.count() == 3
+
+
+def test_only_the_law_center_and_admins_record_through_the_api(
+    client, project, reviewer, owner_user, contractor, other_contractor, admin, pulice
+):
+    body = {"kind": "payment", "contractor": "pulice", "date": "2026-11-25", "amount": "5"}
+    answers = {}
+    for name, user in [
+        ("reviewer", reviewer),
+        ("owner", owner_user),
+        ("contractor", other_contractor),
+        ("admin", admin),
+    ]:
+        client.force_login(user)
+        answers[name] = client.post(
+            f"/api/v1/projects/{project.slug}/ledger", body, content_type="application/json"
+        ).status_code
+
+    assert answers == {"reviewer": 403, "owner": 403, "contractor": 403, "admin": 201}
+
+
+def test_a_contractor_reads_its_own_balance_and_no_other_companys(
+    client,
+    assessed_and_partly_paid,
+    project,
+    lawyer,
+    walsh,
+    contractor,
+    other_contractor,
+    owner_user,
+):
+    record(project, lawyer, "assessed", walsh, amount="900", calculation="Flat fine, §9")
+    url = f"/api/v1/projects/{project.slug}/ledger"
+
+    client.force_login(contractor)
+    walsh_view = client.get(url).json()
+    walsh_page = client.get(reverse("ledger_page", kwargs={"slug": project.slug}))
+    client.force_login(other_contractor)
+    pulice_view = client.get(url).json()
+    client.force_login(owner_user)
+    owner_view = client.get(url).json()
+
+    assert [c["contractor"] for c in walsh_view["contractors"]] == ["walsh"]
+    assert walsh_view["total"]["balance"] == "900.00"
+    assert "Pulice" not in walsh_page.content.decode()
+    assert "balance outstanding $900.00" in walsh_page.content.decode()
+    assert [c["contractor"] for c in pulice_view["contractors"]] == ["pulice"]
+    assert pulice_view["total"]["balance"] == "5500.00"
+    assert owner_view["total"]["balance"] == "6400.00"
+
+
+def test_an_outsider_gets_no_ledger_of_a_project_it_does_not_see(client, project, outsider):
+    client.force_login(outsider)
+
+    assert client.get(f"/api/v1/projects/{project.slug}/ledger").status_code == 404
+    assert client.get(reverse("ledger_page", kwargs={"slug": project.slug})).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard
+
+
+def test_the_dashboard_adds_no_query_for_the_ledger_however_many_entries(
+    client, project, lawyer, reviewer, pulice, walsh, orgs, django_assert_num_queries
+):
+    client.force_login(reviewer)
+    url = reverse("dashboard")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for assignment in (pulice, walsh):
+        for n in range(5):
+            record(project, lawyer, "assessed", assignment, amount=100 + n, calculation="Fine")
+            record(project, lawyer, "payment", assignment, amount=10)
+    other = Project.objects.create(
+        slug="second", name="Second Line", owner=orgs["metro"], start_date=TODAY, end_date=TODAY
+    )
+    Monitoring.objects.create(project=other, organization=orgs["coalition"])
+
+    with django_assert_num_queries(len(before)):
+        html = client.get(url).content.decode()
+    assert "$1,020.00 assessed" in html
+    assert "$100.00 collected" in html
