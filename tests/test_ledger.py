@@ -491,3 +491,23 @@ def test_the_dashboard_adds_no_query_for_the_ledger_however_many_entries(
         html = client.get(url).content.decode()
     assert "$1,020.00 assessed" in html
     assert "$100.00 collected" in html
+
+
+def test_the_enforcement_page_reads_the_ledger_in_the_same_queries_however_long_it_is(
+    client, project, lawyer, pulice, walsh, django_assert_num_queries
+):
+    record(project, lawyer, "assessed", pulice, amount="100", calculation="Fine")
+    client.force_login(lawyer)
+    url = reverse("enforcement_list", kwargs={"slug": project.slug})
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for assignment in (pulice, walsh):
+        for _ in range(6):
+            record(project, lawyer, "assessed", assignment, amount="100", calculation="Fine")
+            record(project, lawyer, "withheld", assignment, amount="30")
+
+    with django_assert_num_queries(len(before)):
+        html = client.get(url).content.decode()
+    assert "Pulice: balance outstanding $520.00" in html
+    assert "Walsh Shea: balance outstanding $420.00" in html

@@ -333,13 +333,3 @@ def project_ledger(*, user, project: Project) -> ProjectLedger:
             )
         ledger.entries.append(entry)
     return ProjectLedger(project, list(by_assignment.values()), Balance.of(total))
-
-
-def open_assessments(*, user, project: Project) -> list[LedgerEntry]:
-    """Assessments not yet settled: what a settlement may name."""
-    return list(
-        access.ledger_entries_for(user)
-        .filter(project=project, kind=Kind.ASSESSED, settlements__isnull=True)
-        .select_related("assignment__contractor")
-        .order_by("date", "id")
-    )

@@ -19,7 +19,6 @@ from cba.errors import DomainError
 from compliance.enforcement.ledger import (
     Balance,
     ledger_entry_record,
-    open_assessments,
     project_ledger,
 )
 from compliance.formatting import long_date, money
@@ -206,7 +205,6 @@ def ledger_context(*, user, project) -> dict:
         context["ledger_form"] = LedgerEntryForm(
             user=user, project=project, initial={"date": timezone.localdate()}
         )
-        context["open_assessments"] = open_assessments(user=user, project=project)
     return context
 
 
