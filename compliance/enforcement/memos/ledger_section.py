@@ -34,7 +34,7 @@ def ledger_record(project: Project, assignment: Assignment | None, audience: str
     }
     total = next(iter(entries.balances("project")), None)
     listed = list(
-        entries.select_related("assignment__contractor").order_by(
+        entries.select_related("assignment__contractor", "settles").order_by(
             "assignment__contractor__name", "date", "id"
         )[:ENTRY_LIMIT]
     )
@@ -51,6 +51,7 @@ def ledger_record(project: Project, assignment: Assignment | None, audience: str
                 "calculation": e.calculation,
                 "reference": e.reference,
                 "settles": e.settles_id,
+                "settles_amount": fig(e.settles.amount) if e.settles_id else None,
                 "note": e.note,
             }
             for e in listed
@@ -87,7 +88,10 @@ def ledger_section(snap: dict) -> list:
         if e["calculation"]:
             what += ("<br/>" if what else "") + markup(e["calculation"])
         if e["settles"]:
-            what += ("<br/>" if what else "") + f"Settles entry #{e['settles']}."
+            what += ("<br/>" if what else "") + (
+                f"Settles entry #{e['settles']}: {money(e['amount'])} agreed instead of "
+                f"{money(e['settles_amount'])}."
+            )
         detail = " ".join(part for part in (e["reference"], e["note"]) if part)
         sign = "−" if e["kind"] in ("payment", "withheld") else ""
         rows.append(
@@ -104,7 +108,7 @@ def ledger_section(snap: dict) -> list:
         list_table(
             ["Date", "Entry", "Contractor", "Commitment and calculation", "Amount", "Note"],
             rows,
-            [56, 84, 78, 140, 62, 76],
+            [62, 80, 76, 140, 62, 76],
             numeric={4},
         )
     )
