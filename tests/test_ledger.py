@@ -331,6 +331,8 @@ def test_the_law_center_confirms_an_entry_stated_in_words_before_it_is_recorded(
     html = check.content.decode()
     assert "Payment received of $1,500.00 from Pulice on November 20, 2026" in html
     assert "from $5,500.00 to <strong>$4,000.00</strong>" in html
+    assert '<input type="hidden" name="amount" value="1500">' in html
+    assert f'<input type="hidden" name="contractor" value="{pulice.pk}">' in html
     assert LedgerEntry.objects.count() == 2
 
     done = client.post(url, _form(pulice, amount="1500", reference="Wire 88", confirm="yes"))
