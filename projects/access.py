@@ -291,6 +291,42 @@ def enforcement_actions_for(user):
     return EnforcementAction.objects.filter(project__in=projects_for(user))
 
 
+# The enforcement ledger (SPEC §6): money assessed against a contractor, paid, withheld and
+# settled. The law center records it (and admins); the monitoring coalition reads it; the
+# owner reads its projects' ledgers (it withholds the contractors' pay); a contractor reads
+# the entries and the balance of its own assignments, never another company's.
+LEDGER_WRITERS = frozenset({ADMIN, LAW_CENTER})
+LEDGER_READERS = frozenset({ADMIN, LAW_CENTER, REVIEWER, OWNER, CONTRACTOR})
+
+
+def ledger_entries_for(user):
+    """The ledger entries this person reads: a contractor its own assignments' entries,
+    every other reader the entries of the projects it sees."""
+    from compliance.models import LedgerEntry
+
+    role = role_of(user)
+    if role not in LEDGER_READERS:
+        return LedgerEntry.objects.none()
+    if role == CONTRACTOR:
+        return LedgerEntry.objects.filter(assignment__in=assignments_for(user))
+    return LedgerEntry.objects.filter(project__in=projects_for(user))
+
+
+def can_read_ledger(user, project: Project) -> bool:
+    """Whether the project's ledger (all of it, or a contractor's own part) is for this
+    person at all; `ledger_entries_for` says which entries."""
+    return role_of(user) in LEDGER_READERS and projects_for(user).filter(pk=project.pk).exists()
+
+
+def can_record_ledger(user, project: Project) -> bool:
+    """Recording assessments, payments, withholdings and settlements: law center staff on
+    the projects their organization monitors, and admins."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    return role == LAW_CENTER and projects_for(user).filter(pk=project.pk).exists()
+
+
 def can_export(user, project: Project) -> bool:
     return role_of(user) in {ADMIN, REVIEWER, LAW_CENTER}
 

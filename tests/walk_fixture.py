@@ -11,7 +11,8 @@ Each project has commitments of the three kinds, evaluations, reports with store
 (an Excel upload by A, an eCPR upload by B, a JSON report by the prime, an Excel upload on
 Harbor), lines with worker names, flags with shared and internal notes on comments and on
 transitions, notifications, memos with a PDF (one per audience when memos have one),
-enforcement actions, progress entries with evidence files and API tokens.
+enforcement actions, ledger entries (damages assessed, a payment), progress entries with
+evidence files and API tokens.
 
 Markers are texts planted in that data; each says which users may read it, decided by
 `projects/access.py` and capped by the rules of SPEC §4 and §8 that no access function may
@@ -26,7 +27,9 @@ loosen:
   (monitors and owner of its projects, its own people, admins), and a sub's people may read
   the name of the prime directly above it. A contractor reads no other company's name: A
   never reads B's or the prime's, the prime never reads B's, B reads the prime's only;
-- a project's name: whoever `access.projects_for` gives the project to.
+- a project's name: whoever `access.projects_for` gives the project to;
+- a ledger entry's note: whoever `access.ledger_entries_for` gives the entry to, and of the
+  contractors only the one it concerns.
 """
 
 import datetime
@@ -41,6 +44,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from compliance.enforcement.alerts.services import alert_flags_opened
+from compliance.enforcement.ledger import ledger_entry_record
 from compliance.enforcement.memos.build import memo_generate
 from compliance.models import (
     EnforcementAction,
@@ -205,6 +209,36 @@ def reads_note(event: FlagEvent) -> Callable:
         return True
 
     return may_read
+
+
+def reads_ledger_entry(entry) -> Callable:
+    def may_read(user) -> bool:
+        if user is None or not access.ledger_entries_for(user).filter(pk=entry.pk).exists():
+            return False
+        if _role(user) == access.CONTRACTOR:
+            return access.organization_id_of(user) == entry.assignment.contractor_id
+        return True
+
+    return may_read
+
+
+def _ledger(project, assignment, user, word: str, markers: list) -> None:
+    """Damages assessed against the contractor and a partial payment, notes marked."""
+    for kind, fields in [
+        ("assessed", {"figure": "16", "unit": "hours", "rate": "25.00"}),
+        ("payment", {"amount": "100.00", "reference": f"Check {word}"}),
+    ]:
+        note = f"Ledger note ({word} {kind}): terms discussed with counsel"
+        entry = ledger_entry_record(
+            project=project,
+            user=user,
+            kind=kind,
+            assignment=assignment,
+            date=datetime.date(2024, 5, 1),
+            note=note,
+            **fields,
+        )
+        markers.append(Marker(note, "ledger note", reads_ledger_entry(entry)))
 
 
 def nobody(user) -> bool:
@@ -628,6 +662,8 @@ def build_world(settings, tmp_path) -> World:
         memo=memo_h,
         created_by=users["other_law_center"],
     )
+    _ledger(crenshaw, b, lawyer, "grebe", markers)
+    _ledger(harbor, h, users["other_law_center"], "shearwater", markers)
     entry = ProgressEntry.objects.create(
         commitment=commitments["units"],
         date=datetime.date(2024, 3, 15),

@@ -1,5 +1,5 @@
 """The Excel export of a project (SPEC §7.1, §8): evaluations, monthly series, payroll lines
-without worker names, flags.
+without worker names, flags, and the enforcement ledger with each contractor's balance.
 
 Written with openpyxl in write-only mode, row by row from database iterators, so a
 1,000,000-line project exports without holding it in memory. Text that a spreadsheet would
@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from compliance.evaluation.kinds import KINDS
-from compliance.models import Flag
+from compliance.models import Flag, LedgerEntry
 from compliance.status import Severity, Status
 from compliance.text import printable
 from projects import access
@@ -167,6 +167,67 @@ FLAG_COLUMNS = [
 ]
 
 
+LEDGER_COLUMNS = [
+    "Entry",
+    "Contractor",
+    "Date",
+    "Kind",
+    "Commitment",
+    "Calculation",
+    "Amount",
+    "Settles entry",
+    "Reference",
+    "Note",
+]
+BALANCE_COLUMNS = [
+    "Contractor",
+    "Assessed",
+    "Settled off",
+    "Owed",
+    "Paid",
+    "Withheld",
+    "Collected",
+    "Balance outstanding",
+]
+LEDGER_KIND_LABELS = dict(LedgerEntry.Kind.choices)
+
+
+def _ledger_sheet(wb: Workbook, *, user, project: Project) -> None:
+    """Every ledger entry the user reads, then each contractor's balance and the total, by
+    the rule of `LedgerQuerySet.balances` (summed in the database)."""
+    entries = access.ledger_entries_for(user).filter(project=project)
+    ws = wb.create_sheet("Ledger")
+    _header(ws, LEDGER_COLUMNS)
+    for row in (
+        entries.order_by("assignment__contractor__name", "date", "id")
+        .values_list(
+            "id",
+            "assignment__contractor__name",
+            "date",
+            "kind",
+            "commitment_label",
+            "calculation",
+            "amount",
+            "settles_id",
+            "reference",
+            "note",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        values = list(row)
+        values[3] = LEDGER_KIND_LABELS.get(values[3], values[3])
+        ws.append(_row(ws, values))
+    ws.append([])
+    ws.append(_row(ws, BALANCE_COLUMNS))
+    fields = ["assessed", "settled_off", "owed", "paid", "withheld", "collected", "balance"]
+    for row in entries.balances("assignment__contractor__name").order_by(
+        "assignment__contractor__name"
+    ):
+        ws.append(_row(ws, [row["assignment__contractor__name"], *(row[f] for f in fields)]))
+    for row in entries.balances("project"):
+        ws.append(_row(ws, ["All contractors", *(row[f] for f in fields)]))
+
+
 def _naive(value: datetime.datetime | None):
     """Excel has no time zones: local wall-clock time."""
     if value is None:
@@ -309,6 +370,8 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
         values[10:13] = [_naive(v) for v in values[10:13]]
         values[13] = json.dumps(values[13], sort_keys=True, default=str)
         ws.append(_row(ws, values))
+
+    _ledger_sheet(wb, user=user, project=project)
 
     ws = wb.create_sheet("About")
     for row in [

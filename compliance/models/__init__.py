@@ -1,5 +1,5 @@
 from compliance.models.audit import AuditEvent
-from compliance.models.enforcement import EnforcementAction, Memo
+from compliance.models.enforcement import EnforcementAction, LedgerEntry, Memo
 from compliance.models.evaluations import Evaluation
 from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
@@ -10,6 +10,7 @@ __all__ = [
     "Evaluation",
     "Flag",
     "FlagEvent",
+    "LedgerEntry",
     "Memo",
     "Notification",
     "NotificationPreference",

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compliance.storage import memo_file_name
@@ -87,3 +90,107 @@ class EnforcementAction(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+
+
+class LedgerQuerySet(models.QuerySet):
+    def balances(self, *group_by: str) -> "LedgerQuerySet":
+        """Totals per `group_by` (e.g. "project", "assignment"), summed in the database.
+
+        The balance rule (docs/compliance-rules.md, "The enforcement ledger"):
+
+            balance outstanding = assessed − paid − withheld, where a settled assessment
+            counts for the amount agreed in its settlement instead of the amount assessed.
+
+        `assessed` is what was assessed as first recorded; `settled_off` what settlements
+        took off it (assessed amount − amount agreed, negative when a settlement agreed to
+        more); `owed` = assessed − settled_off; `collected` = paid + withheld;
+        `balance` = owed − collected. A negative balance is an overpayment.
+        """
+        kind = LedgerEntry.Kind
+        zero = models.Value(
+            Decimal(0), output_field=models.DecimalField(max_digits=14, decimal_places=2)
+        )
+
+        def total(expression, condition) -> models.Expression:
+            return Coalesce(models.Sum(expression, filter=condition), zero)
+
+        return (
+            self.order_by()
+            .values(*group_by)
+            .annotate(
+                assessed=total("amount", models.Q(kind=kind.ASSESSED)),
+                settled_off=total(
+                    models.F("settles__amount") - models.F("amount"),
+                    models.Q(kind=kind.SETTLEMENT),
+                ),
+                paid=total("amount", models.Q(kind=kind.PAYMENT)),
+                withheld=total("amount", models.Q(kind=kind.WITHHELD)),
+            )
+            .annotate(
+                owed=models.F("assessed") - models.F("settled_off"),
+                collected=models.F("paid") + models.F("withheld"),
+            )
+            .annotate(balance=models.F("owed") - models.F("collected"))
+        )
+
+
+class LedgerEntry(models.Model):
+    """One line of the enforcement ledger (SPEC §6): money between the agreement's
+    enforcers and one contractor on one project.
+
+    An assessment keeps the calculation that produced it as text and as figures (quantity,
+    unit, rate, amount) copied at the time, so a later change of terms or a re-evaluation
+    never rewrites what was assessed. A settlement names the assessment it settles and
+    replaces its amount with the amount agreed. The balance is `LedgerQuerySet.balances`.
+    """
+
+    class Kind(models.TextChoices):
+        ASSESSED = "assessed", "Damages assessed"
+        PAYMENT = "payment", "Payment received"
+        WITHHELD = "withheld", "Amount withheld"
+        SETTLEMENT = "settlement", "Settlement"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ledger_entries")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    commitment = models.ForeignKey(
+        "projects.Commitment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    commitment_label = models.CharField(max_length=400, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    calculation = models.TextField(blank=True)
+    evaluation_as_of = models.DateField(null=True, blank=True)
+    reference = models.CharField(max_length=200, blank=True)
+    settles = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="settlements"
+    )
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="ledger_amount_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["settles"],
+                condition=models.Q(kind="settlement"),
+                name="one_settlement_per_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.date}: {self.amount}"

@@ -32,6 +32,7 @@ from compliance.enforcement.memos.gather_records import (
     report_sources,
     reporting_record,
 )
+from compliance.enforcement.memos.ledger_section import ledger_record
 from compliance.enforcement.memos.snapshot_values import dec, fig, iso, person
 from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation
@@ -217,5 +218,6 @@ def gather_snapshot(
         "reporting": reporting,
         "flags": flags,
         "enforcement": enforcement,
+        "ledger": ledger_record(project, assignment, audience),
         "sources": sources,
     }

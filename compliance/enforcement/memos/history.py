@@ -4,6 +4,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from compliance.enforcement.memos.layout import Mark, list_table, status_markup, subheading
+from compliance.enforcement.memos.ledger_section import ledger_section
 from compliance.enforcement.memos.styles import markup, styles
 from compliance.formatting import long_date, money, month, plural, short_date, timestamp
 
@@ -207,8 +208,8 @@ def flags_section(snap: dict, *, counsel: bool) -> list:
 
 
 def enforcement_section(snap: dict) -> list:
-    """Section 6: enforcement actions with their cure deadlines, and the deadline a notice
-    sent today would set."""
+    """Section 6: enforcement actions with their cure deadlines, the deadline a notice sent
+    today would set, and (counsel) the ledger of damages assessed and collected."""
     s = styles()
     enforcement = snap["enforcement"]
     memo_date = snap["memo_date"]
@@ -258,4 +259,4 @@ def enforcement_section(snap: dict) -> list:
             s["callout"],
         )
     )
-    return flow
+    return flow + ledger_section(snap)

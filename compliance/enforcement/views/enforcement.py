@@ -1,4 +1,5 @@
-"""Law center pages: memo requests, a project's memos and their downloads, enforcement actions.
+"""Law center pages: memo requests, a project's memos and their downloads, enforcement actions
+and the enforcement ledger (`compliance.enforcement.views.ledger`).
 
 Memos are for law center staff of a monitoring organization and program admins
 (`access.can_use_memos`); reviewers may read a project's enforcement actions but not record
@@ -25,6 +26,7 @@ from compliance.enforcement.actions import (
 )
 from compliance.enforcement.memos.build import memo_request, memo_retry
 from compliance.enforcement.memos.gather import clause_sort_key
+from compliance.enforcement.views import ledger
 from compliance.formatting import long_date, short_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import attachment
@@ -413,6 +415,7 @@ def enforcement_list(request, slug: str):
             "today": today,
             "deadline_if_sent_today": cure_deadline_for(project=project, notice_date=today),
             "cured_form": CuredForm(initial={"cured_at": today}),
+            **ledger.ledger_context(user=request.user, project=project),
         },
     )
 
@@ -454,4 +457,5 @@ urlpatterns = [
     path("memos/<int:memo_id>/snapshot.json", memo_snapshot, name="memo_snapshot"),
     path("projects/<slug:slug>/enforcement/", enforcement_list, name="enforcement_list"),
     path("enforcement/<int:action_id>/cured/", enforcement_cured, name="enforcement_cured"),
+    *ledger.urlpatterns,
 ]

@@ -1,10 +1,12 @@
 """The portfolio dashboard: every monitored project, each commitment's standing, open flags
-and missing reports, in five queries whatever the portfolio's size."""
+and missing reports, damages assessed against collected, in five queries whatever the
+portfolio's size."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from compliance.evaluation.selectors.common import (
@@ -27,6 +29,12 @@ class PortfolioRow:
     flags: dict[str, int]
     missing_reports: int
     missing_period: datetime.date | None
+    damages_owed: Decimal = Decimal(0)
+    damages_collected: Decimal = Decimal(0)
+
+    @property
+    def damages_outstanding(self) -> Decimal:
+        return self.damages_owed - self.damages_collected
 
     @property
     def open_flags(self) -> int:
@@ -89,6 +97,18 @@ def _missing_reports(user, projects: list[Project], today: datetime.date) -> dic
     return {pid: (missing[pid], periods[pid]) for pid in periods}
 
 
+def _with_ledger_totals(projects_qs, user):
+    """Each project's damages owed (assessed, as settled) and collected (paid and withheld),
+    by the ledger's rule (`LedgerQuerySet.balances`), as two subqueries of the projects'
+    own query: no query more, whatever the number of entries."""
+    totals = access.ledger_entries_for(user).filter(project=OuterRef("pk")).balances("project")
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
+    return projects_qs.annotate(
+        damages_owed=Coalesce(Subquery(totals.values("owed")[:1]), zero),
+        damages_collected=Coalesce(Subquery(totals.values("collected")[:1]), zero),
+    )
+
+
 def portfolio(
     *,
     user,
@@ -106,7 +126,7 @@ def portfolio(
         projects_qs = projects_qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
     if project_status:
         projects_qs = projects_qs.filter(status=project_status)
-    projects = list(projects_qs)
+    projects = list(_with_ledger_totals(projects_qs, user))
     if not projects:
         return []
     ids = [p.id for p in projects]
@@ -135,6 +155,8 @@ def portfolio(
             flags={s: flag_counts.get(p.id, {}).get(s, 0) for s in Severity.WORST_FIRST},
             missing_reports=missing[p.id][0],
             missing_period=missing[p.id][1],
+            damages_owed=p.damages_owed,
+            damages_collected=p.damages_collected,
         )
         for p in projects
     ]
