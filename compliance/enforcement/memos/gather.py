@@ -33,6 +33,7 @@ from compliance.enforcement.memos.gather_records import (
     reporting_record,
 )
 from compliance.enforcement.memos.snapshot_values import dec, fig, iso, person
+from compliance.evaluation import damages
 from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation
 from projects import access
@@ -144,16 +145,19 @@ def gather_snapshot(
         for e in entries
         if not e["totals"]["by_status"].get("shortfall") and e["totals"]["by_status"].get("at_risk")
     ]
-    damages = [
-        e["totals"]["liquidated_damages"]
-        for e in entries
-        if e["totals"]["liquidated_damages"] is not None and not project_wide(e)
-    ]
-    wide_damages = [
-        e["totals"]["liquidated_damages"]
-        for e in entries
-        if e["totals"]["liquidated_damages"] is not None and project_wide(e)
-    ]
+
+    def damages_sum(*, wide: bool, standing: str) -> str | None:
+        """Liquidated damages of the memo's own groups (or the project-wide clauses), owed
+        or only an exposure (compliance.evaluation.damages), added up."""
+        amounts = [
+            e["totals"]["liquidated_damages"]
+            for e in entries
+            if e["totals"]["liquidated_damages"] is not None
+            and project_wide(e) == wide
+            and e["totals"]["damages_standing"] == standing
+        ]
+        return fig(sum((dec(d) for d in amounts), Decimal(0))) if amounts else None
+
     as_of = max((e["as_of"] for e in entries if e["as_of"]), default=None)
 
     return {
@@ -198,12 +202,10 @@ def gather_snapshot(
             "evaluated": sum(1 for e in entries if e["evaluated"]),
             "shortfall": shortfall_clauses,
             "at_risk": at_risk_clauses,
-            "liquidated_damages": fig(sum((dec(d) for d in damages), Decimal(0)))
-            if damages
-            else None,
-            "project_wide_damages": fig(sum((dec(d) for d in wide_damages), Decimal(0)))
-            if wide_damages
-            else None,
+            "liquidated_damages": damages_sum(wide=False, standing=damages.OWED),
+            "damages_exposure": damages_sum(wide=False, standing=damages.EXPOSURE),
+            "project_wide_damages": damages_sum(wide=True, standing=damages.OWED),
+            "project_wide_exposure": damages_sum(wide=True, standing=damages.EXPOSURE),
             "restitution": fig(sum((dec(w["total_owed"]) for w in wages), Decimal(0)))
             if wages
             else None,

@@ -209,11 +209,25 @@ def _summary(snap: dict) -> list:
             f"Liquidated damages at the rates the agreement sets come to <b>{money(own)}</b>"
             f"{whose}."
         )
+    exposure = summary.get("damages_exposure")
+    if exposure is not None and Decimal(exposure):
+        whose = f" on {markup(who)}'s own groups" if who else ""
+        parts.append(
+            "Liquidated damages are not owed before the project's completion under the "
+            f"agreement; if the shortfall stands at completion, the exposure{whose} at the "
+            f"rates the agreement sets is <b>{money(exposure)}</b>."
+        )
     wide = summary.get("project_wide_damages")
     if wide is not None and Decimal(wide):
         parts.append(
             f"The clauses measured across the whole project carry {money(wide)} in liquidated "
             "damages for the project as a whole."
+        )
+    wide = summary.get("project_wide_exposure")
+    if wide is not None and Decimal(wide):
+        parts.append(
+            "The clauses measured across the whole project carry an exposure of "
+            f"{money(wide)} for the project as a whole if the shortfall stands at completion."
         )
     if summary["restitution"] is not None and Decimal(summary["restitution"]):
         owed = summary["workers_owed"]
