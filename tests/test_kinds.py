@@ -71,7 +71,9 @@ def test_example_a_the_workforce_share_module_writes_the_card_the_flag_and_the_m
     card = card_of(client, reviewer, project, "targeted")
     assert KINDS["workforce_share"].describe(commitment) in card
     assert "37.00% of 40.00%" in card
-    assert "Shortfall 300.00 hours" in card and "Liquidated damages $7,500.00" in card
+    assert "Shortfall 300.00 hours" in card and (
+        "Exposure if the shortfall stands at completion $7,500.00" in card
+    )
     flag = Flag.objects.get(commitment_key="targeted")
     assert flag.title == f"{commitment.title}: at risk, 37.00% against 40.00%"
     memo = memo_section(project, lawyer, "targeted")
