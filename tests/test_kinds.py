@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from compliance.enforcement.memos.gather import gather_snapshot
 from compliance.enforcement.memos.render import render_memo_pdf
 from compliance.evaluation.kinds import KINDS, kind_of
-from compliance.models import Flag, ProgressEntry
+from compliance.models import Evaluation, Flag, ProgressEntry
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import d, evaluate, line
 
@@ -38,8 +38,14 @@ def card_of(client, user, project, key: str) -> str:
 
 
 def memo_section(project, user, key: str) -> str:
+    """The memo as of the day the project was last evaluated, as the card and flag are."""
+    as_of = Evaluation.objects.filter(project=project).values_list("as_of", flat=True).first()
     snapshot = gather_snapshot(
-        project=project, user=user, commitment_keys=[key], memo_date=datetime.date(2024, 2, 1)
+        project=project,
+        user=user,
+        commitment_keys=[key],
+        memo_date=datetime.date(2024, 2, 1),
+        as_of=as_of,
     )
     pdf = render_memo_pdf(snapshot, snapshot_sha256="0" * 64)
     reader = PdfReader(io.BytesIO(pdf))

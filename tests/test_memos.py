@@ -473,7 +473,9 @@ def test_long_violation_lists_are_capped_with_totals_for_all(worked_examples, pr
     assert len(memo.snapshot["wages"][0]["lines"]) == 150
 
 
-def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
+def test_a_commitment_added_since_the_last_evaluation_is_measured_for_the_memo(
+    project, walsh, lawyer, area
+):
     make_commitment(
         project,
         "units",
@@ -487,7 +489,10 @@ def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
     )
     text = memo_text(build(project, lawyer))
     assert "§7 Affordable units" in text
-    assert "Not evaluated yet: run the evaluation, then request this memo again." in text
+    assert "Not evaluated yet" not in text
+    assert (
+        "0 units delivered of 100 units; 94.43 units due to date (as of October 31, 2026)" in text
+    )
 
 
 def test_text_renders_with_the_bundled_font_when_the_system_has_no_dejavu(

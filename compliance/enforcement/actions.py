@@ -1,9 +1,10 @@
 """Enforcement actions (SPEC §4): what the law center does about a finding, and when.
 
 A notice of non-compliance starts a cure deadline: the notice date plus the agreement's
-`cure_period_days`, moved to the next business day (`compliance.enforcement.cure`). The engine raises a critical `cure_deadline` flag for a notice whose
-deadline has passed with `cured_at` still empty; `enforcement_action_mark_cured` records the
-cure so that flag stops (or is never) raised.
+`cure_period_days`, moved to the next business day (`compliance.enforcement.cure`). The
+engine raises a critical `cure_deadline` flag for a notice whose deadline has passed with
+`cured_at` still empty; `enforcement_action_mark_cured` records the cure so that flag stops
+(or is never) raised.
 """
 
 import datetime
