@@ -134,8 +134,15 @@ class ProjectAdmin(AuditedAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(AuditedAdmin):
-    list_display = ["title", "project", "effective_date", "report_due_day", "cure_period_days"]
-    list_filter = ["project"]
+    list_display = [
+        "title",
+        "project",
+        "effective_date",
+        "report_due_day",
+        "cure_period_days",
+        "damages_basis",
+    ]
+    list_filter = ["project", "damages_basis"]
     search_fields = ["title", "project__name", "signatories"]
 
 

@@ -64,6 +64,7 @@ AGREEMENT_KEYS = [
     "signatories",
     "cure_period_days",
     "report_due_day",
+    "damages_basis",
 ]
 COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area"]
 MONITOR_KEYS = ["slug", "name", "kind"]
@@ -298,6 +299,10 @@ def _check_agreement(errors: Errors, data, plan: _Plan) -> None:
         plan.agreement["cure_period_days"] = cure
     if due is not None:
         plan.agreement["report_due_day"] = due
+    if "damages_basis" in obj:
+        basis = choice_at(errors, obj, "damages_basis", path, Agreement.DamagesBasis.values)
+        if basis is not None:
+            plan.agreement["damages_basis"] = basis
 
 
 def _check_commitments(

@@ -145,7 +145,16 @@ class Monitoring(models.Model):
 
 
 class Agreement(models.Model):
-    """The CBA or policy a project is bound by."""
+    """The CBA or policy a project is bound by.
+
+    `damages_basis` says when liquidated damages fall due: at the project's completion (a
+    shortfall before then is an exposure, not a debt) or as the shortfall accrues
+    (compliance.evaluation.damages applies it).
+    """
+
+    class DamagesBasis(models.TextChoices):
+        AT_COMPLETION = "at_completion", "At completion (an exposure until then)"
+        TO_DATE = "to_date", "To date (owed as the shortfall accrues)"
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement")
     title = models.CharField(max_length=200)
@@ -157,6 +166,13 @@ class Agreement(models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text="Day of the next month a monthly report is due.",
+    )
+    damages_basis = models.CharField(
+        max_length=14,
+        choices=DamagesBasis.choices,
+        default=DamagesBasis.AT_COMPLETION,
+        help_text="When liquidated damages are owed: at the project's completion (or a count's "
+        "due date), or as the shortfall accrues.",
     )
 
     def __str__(self) -> str:

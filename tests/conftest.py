@@ -201,6 +201,13 @@ def make_report(
         total += hours
         line.setdefault("home_zip", "99999")
         line.setdefault("hourly_rate", Decimal("50.00"))
+        # Hours are straight time unless the line names its overtime or double time.
+        line.setdefault(
+            "straight_hours",
+            hours
+            - Decimal(str(line.get("overtime_hours", 0)))
+            - Decimal(str(line.get("doubletime_hours", 0))),
+        )
         rows.append(
             PayrollLine(
                 report=report,
@@ -208,7 +215,6 @@ def make_report(
                 assignment=assignment,
                 row_number=i + 1,
                 worker=worker,
-                straight_hours=hours,
                 hours=hours,
                 **line,
             )

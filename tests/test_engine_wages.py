@@ -47,12 +47,45 @@ def test_worked_example_d_one_underpaid_line(project, walsh, crafts):
             "week_ending": "2024-01-06",
             "craft": "Carpenter",
             "hours": "40.00",
+            "straight_hours": "40.00",
+            "overtime_hours": "0.00",
+            "doubletime_hours": "0.00",
             "paid": "35.50",
             "required": "38.00",
             "owed": "100.00",
         }
     ]
     assert (result.details["violation_count"], result.details["worker_count"]) == (1, 1)
+
+
+def test_worked_example_g_overtime_hours_are_owed_the_difference_at_time_and_a_half(
+    project, walsh, crafts
+):
+    floor(project)
+    make_report(
+        walsh,
+        JAN,
+        [line("w1", W1, crafts["Carpenter"], 50, overtime_hours=10, hourly_rate=d("35.00"))],
+    )
+
+    result = evaluate(project, AS_OF)[("wage", "project")]
+
+    assert result.shortfall == d("165.00")
+    assert result.numerator == d("50.00")
+    assert result.details["violations"][0]["owed"] == "165.00"
+
+
+def test_double_time_hours_are_owed_twice_the_difference(project, walsh, crafts):
+    floor(project)
+    make_report(
+        walsh,
+        JAN,
+        [line("w1", W1, crafts["Carpenter"], 44, doubletime_hours=4, hourly_rate=d("37.00"))],
+    )
+
+    result = evaluate(project, AS_OF)[("wage", "project")]
+
+    assert result.shortfall == d("48.00")  # 1.00 × (40 + 2 × 4)
 
 
 def test_everyone_paid_the_floor_is_met_and_no_hours_is_no_data(project, walsh, pulice, crafts):

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from compliance.enforcement.memos.gather import gather_snapshot
 from compliance.enforcement.memos.render import render_memo_pdf
 from compliance.evaluation.kinds import KINDS, kind_of
-from compliance.models import Flag, ProgressEntry
+from compliance.models import Evaluation, Flag, ProgressEntry
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import d, evaluate, line
 
@@ -38,8 +38,14 @@ def card_of(client, user, project, key: str) -> str:
 
 
 def memo_section(project, user, key: str) -> str:
+    """The memo as of the day the project was last evaluated, as the card and flag are."""
+    as_of = Evaluation.objects.filter(project=project).values_list("as_of", flat=True).first()
     snapshot = gather_snapshot(
-        project=project, user=user, commitment_keys=[key], memo_date=datetime.date(2024, 2, 1)
+        project=project,
+        user=user,
+        commitment_keys=[key],
+        memo_date=datetime.date(2024, 2, 1),
+        as_of=as_of,
     )
     pdf = render_memo_pdf(snapshot, snapshot_sha256="0" * 64)
     reader = PdfReader(io.BytesIO(pdf))
@@ -71,7 +77,9 @@ def test_example_a_the_workforce_share_module_writes_the_card_the_flag_and_the_m
     card = card_of(client, reviewer, project, "targeted")
     assert KINDS["workforce_share"].describe(commitment) in card
     assert "37.00% of 40.00%" in card
-    assert "Shortfall 300.00 hours" in card and "Liquidated damages $7,500.00" in card
+    assert "Shortfall 300.00 hours" in card and (
+        "Exposure if the shortfall stands at completion $7,500.00" in card
+    )
     flag = Flag.objects.get(commitment_key="targeted")
     assert flag.title == f"{commitment.title}: at risk, 37.00% against 40.00%"
     memo = memo_section(project, lawyer, "targeted")

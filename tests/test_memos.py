@@ -305,7 +305,12 @@ def test_the_memo_has_a_heading_page_numbers_and_a_running_header(worked_example
 def test_the_summary_states_the_findings_in_one_paragraph(worked_examples, project, lawyer):
     text = memo_text(build(project, lawyer))
     assert "1 is in shortfall (§5 Living wage) and 1 at risk (§3.1 Targeted worker hours)" in text
-    assert "Liquidated damages at the rates the agreement sets come to $7,500.00" in text
+    assert (
+        "Liquidated damages are not owed before the project's completion under the agreement; "
+        "if the shortfall stands at completion, the exposure at the rates the agreement sets is "
+        "$7,500.00." in text
+    )
+    assert "damages at the rates the agreement sets come to" not in text
     assert "Restitution of $100.00 is owed to 1 worker paid below the required wage." in text
     assert "Of the monthly reports due, 1 is missing and 1 was filed late." in text
     assert "There is 1 unresolved flag." in text
@@ -339,12 +344,12 @@ def test_enforcement_history_and_the_cure_deadline_of_a_notice_sent_today(
     )
     text = memo_text(build(project, lawyer))
     assert "Notice of non-compliance" in text
-    assert "Oct 31, 2026; passed, not cured" in text
+    assert "Nov 2, 2026; passed, not cured" in text, "Oct 31 is a Saturday: the next Monday"
     assert "Sent by certified mail." not in text, "the law center's note is its own"
     assert "Sent by certified mail." in memo_text(build(project, lawyer, audience="counsel"))
     assert (
         "A notice of non-compliance sent today, November 20, 2026, would set a cure deadline of "
-        "December 20, 2026" in text
+        "December 21, 2026" in text  # the 20th is a Sunday
     )
 
 
@@ -433,7 +438,7 @@ def test_a_contractor_memo_keeps_to_its_own_groups_and_reports(
 
     whole = memo_text(build(project, lawyer, commitment_keys=["sf-local"]))
     assert "Pulice · Laborer 100.00 hours × $25.00 = $2,500.00" in whole
-    assert "Total liquidated damages under §4.2(a): $5,500.00" in whole
+    assert "Exposure if the shortfall stands at completion under §4.2(a): $5,500.00" in whole
 
 
 def test_long_violation_lists_are_capped_with_totals_for_all(worked_examples, project, lawyer):
@@ -468,7 +473,9 @@ def test_long_violation_lists_are_capped_with_totals_for_all(worked_examples, pr
     assert len(memo.snapshot["wages"][0]["lines"]) == 150
 
 
-def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
+def test_a_commitment_added_since_the_last_evaluation_is_measured_for_the_memo(
+    project, walsh, lawyer, area
+):
     make_commitment(
         project,
         "units",
@@ -482,7 +489,10 @@ def test_commitments_not_yet_evaluated_say_so(project, walsh, lawyer, area):
     )
     text = memo_text(build(project, lawyer))
     assert "§7 Affordable units" in text
-    assert "Not evaluated yet: run the evaluation, then request this memo again." in text
+    assert "Not evaluated yet" not in text
+    assert (
+        "0 units delivered of 100 units; 94.43 units due to date (as of October 31, 2026)" in text
+    )
 
 
 def test_text_renders_with_the_bundled_font_when_the_system_has_no_dejavu(
@@ -562,7 +572,7 @@ def test_a_contractor_memo_keeps_project_wide_damages_apart(
     text = memo_text(build(project, lawyer, assignment=pulice, commitment_keys=["targeted"]))
     assert "To Pulice" in text
     assert "The commitment reviewed, §3.1 Targeted worker hours, project-wide, is at risk." in text
-    assert "The clauses measured across the whole project carry $7,500.00" in text
+    assert "The clauses measured across the whole project carry an exposure of $7,500.00" in text
     assert "The clause is measured for the project as a whole: these are the project's" in text
     assert "Of the monthly reports due, 1 is missing and 0 were filed late." in text
 

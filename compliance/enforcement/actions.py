@@ -1,9 +1,10 @@
 """Enforcement actions (SPEC §4): what the law center does about a finding, and when.
 
 A notice of non-compliance starts a cure deadline: the notice date plus the agreement's
-`cure_period_days`. The engine raises a critical `cure_deadline` flag for a notice whose
-deadline has passed with `cured_at` still empty; `enforcement_action_mark_cured` records the
-cure so that flag stops (or is never) raised.
+`cure_period_days`, moved to the next business day (`compliance.enforcement.cure`). The
+engine raises a critical `cure_deadline` flag for a notice whose deadline has passed with
+`cured_at` still empty; `enforcement_action_mark_cured` records the cure so that flag stops
+(or is never) raised.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
+from compliance.enforcement.cure import cure_deadline
 from compliance.formatting import long_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.numbers import round2
@@ -38,9 +40,10 @@ def cure_period_days(project: Project) -> int:
 
 
 def cure_deadline_for(*, project: Project, notice_date: datetime.date) -> datetime.date:
-    """A notice gives the contractor the agreement's cure period (SPEC §4): the deadline is
-    the notice date plus `cure_period_days` (30 when the project has no agreement yet)."""
-    return notice_date + datetime.timedelta(days=cure_period_days(project))
+    """A notice gives the contractor the agreement's cure period (SPEC §4, §6): the deadline
+    is the notice date plus `cure_period_days` (30 when the project has no agreement yet),
+    moved past weekends and US federal holidays to the next business day (`cure_deadline`)."""
+    return cure_deadline(notice_date, cure_period_days(project))
 
 
 def _amount(kind: str, value) -> Decimal | None:

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from compliance.evaluation.damages import damages_label
 from compliance.evaluation.kinds import KINDS
 from compliance.models import Flag, LedgerEntry
 from compliance.status import Severity, Status
@@ -135,6 +136,8 @@ EVALUATION_COLUMNS = [
     "Shortfall",
     "Projected %",
     "Status",
+    "Liquidated damages",
+    "Damages are",
 ]
 SERIES_COLUMNS = [
     "Commitment",
@@ -275,10 +278,13 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
             "shortfall",
             "projected_percent",
             "status",
+            "details__liquidated_damages",
+            "details__damages_standing",
+            "details__damages_stands_at",
         )
         .iterator(chunk_size=CHUNK)
     ):
-        clause, title, kind, contractor, craft, *figures, status = row
+        clause, title, kind, contractor, craft, *figures, status, amount, standing, at = row
         ws.append(
             _row(
                 ws,
@@ -290,6 +296,10 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
                     craft,
                     *figures,
                     Status.label(status),
+                    _decimal_or_none(amount),
+                    ""
+                    if amount is None
+                    else damages_label({"damages_standing": standing, "damages_stands_at": at}),
                 ],
             )
         )

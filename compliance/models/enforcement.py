@@ -33,6 +33,9 @@ class Memo(models.Model):
     )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.RECIPIENT)
     commitment_keys = models.JSONField(default=list, blank=True)
+    # The day the figures are measured to: the end of the last complete month unless the
+    # requester chose one (compliance.enforcement.memos.build.memo_as_of).
+    as_of = models.DateField(null=True, blank=True)
     flags = models.ManyToManyField("compliance.Flag", blank=True, related_name="memos")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -48,12 +48,18 @@ class MemoRequestIn(Schema):
         "center's own case memo, with internal notes and worker names; every page is marked "
         '"Privileged and confidential: attorney work product".',
     )
+    as_of: datetime.date | None = Field(
+        None,
+        description="The day the figures are measured to (YYYY-MM-DD, today at the latest); "
+        "omit for the end of the last complete month.",
+    )
 
 
 class MemoOut(Schema):
     id: int
     project: str
     audience: str = Field(description="`recipient` or `counsel`; see the memo request.")
+    as_of: datetime.date | None = Field(description="The day the figures are measured to.")
     contractor: str | None
     commitment_keys: list[str]
     flag_ids: list[int]
@@ -194,6 +200,7 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
         commitment_keys=payload.commitment_keys,
         flag_ids=payload.flag_ids,
         audience=payload.audience,
+        as_of=payload.as_of,
     )
     return Status(202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk))
 

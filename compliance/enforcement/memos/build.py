@@ -4,7 +4,8 @@
 commits; `memo_build` gathers the snapshot, renders the PDF and stores both with their
 SHA-256, or marks the memo failed with the reason. `memo_generate` does both in the
 foreground, for the `generate_memo` command. A memo's `audience` (`recipient`, the
-default, or `counsel`) decides what the snapshot may carry.
+default, or `counsel`) decides what the snapshot may carry. Its figures are measured as of
+`as_of`: the end of the last complete month when the request names no date (`memo_as_of`).
 
 A build that dies with its worker is handed out again by the queue (`Q_CLUSTER["retry"]`);
 a memo still queued after that second chance has ended is marked failed by
@@ -26,13 +27,31 @@ from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.enforcement.memos.gather import gather_snapshot, snapshot_sha256
 from compliance.enforcement.memos.render import render_memo_pdf
+from compliance.enforcement.memos.snapshot_values import last_complete_month_end
 from compliance.enqueue import enqueue
+from compliance.formatting import long_date
 from compliance.models import Flag, Memo
 from projects.models import Assignment, Project
 
 logger = logging.getLogger(__name__)
 TASK = "compliance.tasks.build_memo_task"
 STALLED = "The worker stopped while building this memo; try again."
+
+
+def memo_as_of(as_of: datetime.date | None, *, today: datetime.date) -> datetime.date:
+    """The day a document's figures are measured to (SPEC §6): the date chosen, or else the
+    end of the last complete month, so an unfinished month is never counted as if it were
+    whole. A chosen date after today is refused: nothing is reported for it yet."""
+    if as_of is None:
+        return last_complete_month_end(today)
+    if as_of > today:
+        raise InvalidInput(
+            f"The figures can be measured up to today ({long_date(today)}) at the latest: "
+            f"{long_date(as_of)} has not come yet. Leave the date empty for the end of the "
+            "last complete month.",
+            errors=[{"field": "as_of", "value": as_of.isoformat(), "message": "In the future."}],
+        )
+    return as_of
 
 
 def _memo_create(
@@ -43,6 +62,7 @@ def _memo_create(
     commitment_keys: Iterable[str],
     flag_ids: Iterable[int],
     audience: str,
+    as_of: datetime.date | None = None,
     actor_label: str = "",
 ) -> Memo:
     if audience not in Memo.Audience.values:
@@ -91,10 +111,12 @@ def _memo_create(
                     for i in foreign
                 ],
             )
+    as_of = memo_as_of(as_of, today=timezone.localdate())
     memo = Memo.objects.create(
         project=project,
         assignment=assignment,
         audience=audience,
+        as_of=as_of,
         commitment_keys=commitment_keys,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -109,6 +131,7 @@ def _memo_create(
         data={
             "assignment": assignment.pk if assignment else None,
             "audience": audience,
+            "as_of": as_of.isoformat(),
             "commitment_keys": commitment_keys,
             "flag_ids": flag_ids,
         },
@@ -125,6 +148,7 @@ def memo_request(
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
     audience: str = Memo.Audience.RECIPIENT,
+    as_of: datetime.date | None = None,
 ) -> Memo:
     """Queue a memo; a background task builds it after this transaction commits."""
     memo = _memo_create(
@@ -134,6 +158,7 @@ def memo_request(
         commitment_keys=commitment_keys,
         flag_ids=flag_ids,
         audience=audience,
+        as_of=as_of,
     )
     _enqueue_build(memo)
     return memo
@@ -151,6 +176,7 @@ def memo_generate(
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
     audience: str = Memo.Audience.RECIPIENT,
+    as_of: datetime.date | None = None,
 ) -> Memo:
     """Record and build a memo in the foreground (the `generate_memo` command)."""
     with transaction.atomic():
@@ -161,6 +187,7 @@ def memo_generate(
             commitment_keys=commitment_keys,
             flag_ids=flag_ids,
             audience=audience,
+            as_of=as_of,
             actor_label="" if user else "generate_memo",
         )
     return memo_build(memo=memo)
@@ -185,6 +212,7 @@ def memo_build(*, memo: Memo) -> Memo:
             commitment_keys=memo.commitment_keys,
             flag_ids=memo.flags.values_list("pk", flat=True),
             memo_date=timezone.localdate(),
+            as_of=memo.as_of or last_complete_month_end(timezone.localdate(memo.requested_at)),
             audience=memo.audience,
         )
         digest = snapshot_sha256(snapshot)

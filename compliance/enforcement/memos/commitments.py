@@ -32,6 +32,7 @@ from compliance.enforcement.memos.styles import (
     styles,
     text,
 )
+from compliance.evaluation.damages import damages_label, damages_owed
 from compliance.evaluation.kinds import KINDS
 from compliance.evaluation.kinds.base import damages_arithmetic
 
@@ -91,7 +92,7 @@ def _groups_table(entry: dict) -> list:
             "Actual",
             "Status",
             f"Shortfall ({unit})",
-            "Damages",
+            "Damages" if damages_owed(totals) else "Exposure",
         ]
         widths = [146, 60, 62, 46, 52, 66, 64]
         rows = [
@@ -135,18 +136,19 @@ def _groups_table(entry: dict) -> list:
         )
     charged = [g for g in groups if damages_arithmetic(g) and Decimal(g["liquidated_damages"])]
     if charged:
+        owed = damages_owed(totals)
         label = "All groups" if not rest["count"] else f"All {totals['groups']} groups"
         flow += [
-            *subheading("Liquidated damages, group by group"),
+            *subheading(f"{damages_label(totals)}, group by group"),
             list_table(
-                ["Group", "Shortfall × rate = damages"],
+                ["Group", f"Shortfall × rate = {'damages' if owed else 'exposure'}"],
                 [[g["label"], damages_arithmetic(g)] for g in charged],
                 [226, 270],
                 numeric={1},
                 total=[label, money(totals["liquidated_damages"])],
             ),
             Paragraph(
-                f"Total liquidated damages under {text(entry['clause'] or entry['title'])}: "
+                f"{damages_label(totals)} under {text(entry['clause'] or entry['title'])}: "
                 f"<b>{money(totals['liquidated_damages'])}</b>.",
                 s["body"],
             ),
@@ -268,7 +270,7 @@ def commitment_section(number_: str, entry: dict) -> list:
         if totals["liquidated_damages"] is not None:
             facts.append(
                 (
-                    "Liquidated damages",
+                    damages_label(totals),
                     f"<b>{money(totals['liquidated_damages'])}</b>, group by group below.",
                 )
             )

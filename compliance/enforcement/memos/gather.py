@@ -1,9 +1,11 @@
 """Gather the evidence for a memo into one JSON snapshot (SPEC §6).
 
-Every figure comes from the stored evaluations (`compliance.models.Evaluation`), their flags,
-the enforcement actions and the current report versions; nothing is recomputed in another
-way. Where the memo adds evaluation figures up (the damages of several groups, the owed
-amounts of one worker's weeks) it only sums what the evaluation lists.
+Every figure comes from the engine's evaluation of the project as of the memo's `as_of` (the
+end of the last complete month unless the requester chose a date; `measure_as_of`, the same
+measurement the stored evaluations come from, stored nowhere), the flags, the enforcement
+actions and the current report versions; nothing is recomputed in another way. Where the
+memo adds evaluation figures up (the damages of several groups, the owed amounts of one
+worker's weeks) it only sums what the evaluation lists.
 
 The snapshot is deterministic: lists are sorted, decimals are strings, dates ISO, and it
 carries no timestamp of its own (the memo's date is a date), so two memos built on the same
@@ -11,8 +13,8 @@ data on the same day have the same snapshot and the same SHA-256. Long lists are
 the PDF (the largest items first) with the count and total of what was left out, so
 rendering does not grow with the number of payroll lines.
 
-What the snapshot may carry depends on the memo's audience, decided in `projects.access`:
-a `recipient` memo (addressed to a contractor and/or the owner) carries only the notes they
+What the snapshot may carry depends on the memo's audience, decided in `projects.access`: a
+`recipient` memo (addressed to a contractor and/or the owner) carries only the notes they
 may read (shared flag notes; no enforcement action notes) and worker IDs; a `counsel` memo
 carries internal notes and worker names as well.
 """
@@ -33,7 +35,15 @@ from compliance.enforcement.memos.gather_records import (
     reporting_record,
 )
 from compliance.enforcement.memos.ledger_section import ledger_record
-from compliance.enforcement.memos.snapshot_values import dec, fig, iso, person
+from compliance.enforcement.memos.snapshot_values import (
+    dec,
+    fig,
+    iso,
+    last_complete_month_end,
+    person,
+)
+from compliance.evaluation import damages
+from compliance.evaluation.engine import measure_as_of
 from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation
 from projects import access
@@ -62,6 +72,18 @@ def clause_sort_key(clause: str) -> list:
     ]
 
 
+def _evaluations_as_of(project: Project, as_of: datetime.date) -> list[Evaluation]:
+    """The project's evaluations as of the memo's date: the stored ones when the engine's
+    last run measured to that very date (any report filed since would have run it again),
+    else the same measurement made now for that date and stored nowhere."""
+    stored = list(
+        Evaluation.objects.filter(project=project).select_related("assignment__contractor", "craft")
+    )
+    if stored and all(e.as_of == as_of for e in stored):
+        return stored
+    return measure_as_of(project, as_of)
+
+
 def gather_snapshot(
     *,
     project: Project,
@@ -70,9 +92,12 @@ def gather_snapshot(
     commitment_keys: Iterable[str] = (),
     flag_ids: Iterable[int] = (),
     memo_date: datetime.date,
+    as_of: datetime.date | None = None,
     audience: str = access.RECIPIENT,
 ) -> dict:
-    """Everything the memo says, as JSON-able data; see the module docstring."""
+    """Everything the memo says, as JSON-able data, its figures measured as of `as_of` (by
+    default the end of the month before the memo's date); see the module docstring."""
+    as_of = as_of or last_complete_month_end(memo_date)
     visibilities = access.note_visibilities_for_audience(audience)
     with_names = access.audience_reads_worker_names(audience)
     commitment_keys = sorted(set(commitment_keys))
@@ -84,13 +109,12 @@ def gather_snapshot(
     )
     if commitment_keys:
         commitments = [c for c in commitments if c.key in commitment_keys]
+    measured = sorted(_evaluations_as_of(project, as_of), key=lambda e: e.group_key)
+    wanted = {c.key for c in commitments}
     evaluations: dict[str, list[Evaluation]] = defaultdict(list)
-    for e in (
-        Evaluation.objects.filter(project=project, commitment__in=commitments)
-        .select_related("assignment__contractor", "craft")
-        .order_by("group_key")
-    ):
-        evaluations[e.commitment_key].append(e)
+    for e in measured:
+        if e.commitment_key in wanted:
+            evaluations[e.commitment_key].append(e)
     contractor_names = dict(
         Assignment.objects.filter(project=project).values_list("pk", "contractor__name")
     )
@@ -107,7 +131,9 @@ def gather_snapshot(
         if kind.lists_violations and shown:
             wages.append(wage_restitution(entry, shown, assignment, contractor_names, with_names))
 
-    reporting = reporting_record(project, assignment)
+    reporting = reporting_record(
+        [e for e in measured if e.commitment_key == "reporting"], assignment
+    )
     flags = flag_record(
         project, assignment, commitment_keys, flag_ids, bool(commitment_keys), visibilities
     )
@@ -145,23 +171,30 @@ def gather_snapshot(
         for e in entries
         if not e["totals"]["by_status"].get("shortfall") and e["totals"]["by_status"].get("at_risk")
     ]
-    damages = [
-        e["totals"]["liquidated_damages"]
-        for e in entries
-        if e["totals"]["liquidated_damages"] is not None and not project_wide(e)
-    ]
-    wide_damages = [
-        e["totals"]["liquidated_damages"]
-        for e in entries
-        if e["totals"]["liquidated_damages"] is not None and project_wide(e)
-    ]
-    as_of = max((e["as_of"] for e in entries if e["as_of"]), default=None)
+
+    def damages_sum(*, wide: bool, standing: str) -> str | None:
+        """Liquidated damages of the memo's own groups (or the project-wide clauses), owed
+        or only an exposure (compliance.evaluation.damages), added up."""
+        amounts = [
+            e["totals"]["liquidated_damages"]
+            for e in entries
+            if e["totals"]["liquidated_damages"] is not None
+            and project_wide(e) == wide
+            and e["totals"]["damages_standing"] == standing
+        ]
+        return fig(sum((dec(d) for d in amounts), Decimal(0))) if amounts else None
+
+    default_as_of = as_of == last_complete_month_end(memo_date)
 
     return {
         "format": SNAPSHOT_FORMAT,
         "audience": audience,
         "memo_date": memo_date.isoformat(),
-        "as_of": as_of,
+        "as_of": as_of.isoformat(),
+        # Page one says why the figures stop there.
+        "as_of_reason": "the end of the last complete month"
+        if default_as_of
+        else "the date chosen for this memo",
         "project": {
             "slug": project.slug,
             "name": project.name,
@@ -199,12 +232,10 @@ def gather_snapshot(
             "evaluated": sum(1 for e in entries if e["evaluated"]),
             "shortfall": shortfall_clauses,
             "at_risk": at_risk_clauses,
-            "liquidated_damages": fig(sum((dec(d) for d in damages), Decimal(0)))
-            if damages
-            else None,
-            "project_wide_damages": fig(sum((dec(d) for d in wide_damages), Decimal(0)))
-            if wide_damages
-            else None,
+            "liquidated_damages": damages_sum(wide=False, standing=damages.OWED),
+            "damages_exposure": damages_sum(wide=False, standing=damages.EXPOSURE),
+            "project_wide_damages": damages_sum(wide=True, standing=damages.OWED),
+            "project_wide_exposure": damages_sum(wide=True, standing=damages.EXPOSURE),
             "restitution": fig(sum((dec(w["total_owed"]) for w in wages), Decimal(0)))
             if wages
             else None,

@@ -6,6 +6,7 @@
 from decimal import Decimal
 
 from compliance.enforcement.memos.snapshot_values import dec, fig, iso
+from compliance.evaluation import damages
 from compliance.evaluation.kinds import kind_of
 from compliance.evaluation.kinds.base import SCOPE_WORDS
 from compliance.models import Evaluation, PayrollLine
@@ -54,6 +55,9 @@ def _group_entry(commitment: Commitment, evaluation: Evaluation) -> dict:
         "unit": details.get("unit") or kind.unit(commitment),
         "penalty_per_unit": fig(details.get("penalty_per_unit")),
         "liquidated_damages": fig(details.get("liquidated_damages")),
+        # Owed, or only an exposure until completion (compliance.evaluation.damages).
+        "damages_standing": details.get("damages_standing") or damages.EXPOSURE,
+        "damages_stands_at": details.get("damages_stands_at") or damages.stands_at(None),
     }
     entry.update(kind.memo_group_extra(evaluation))
     return entry
@@ -93,7 +97,9 @@ def commitment_entry(
                     "actual_percent": group["actual_percent"],
                 }
             )
-    damages = [g["liquidated_damages"] for g in groups if g["liquidated_damages"] is not None]
+    damages_listed = [
+        g["liquidated_damages"] for g in groups if g["liquidated_damages"] is not None
+    ]
     listed, rest = groups[:GROUP_ROWS], groups[GROUP_ROWS:]
     entry = {
         "key": commitment.key,
@@ -129,9 +135,16 @@ def commitment_entry(
                 for status in sorted({g["status"] for g in groups})
             },
             "shortfall": fig(sum((dec(g["shortfall"]) for g in groups), Decimal(0))),
-            "liquidated_damages": fig(sum((dec(x) for x in damages), Decimal(0)))
-            if damages
+            "liquidated_damages": fig(sum((dec(x) for x in damages_listed), Decimal(0)))
+            if damages_listed
             else None,
+            # Every group of a commitment stands alike: the basis and dates are the project's.
+            "damages_standing": damages.OWED
+            if groups and all(g["damages_standing"] == damages.OWED for g in groups)
+            else damages.EXPOSURE,
+            "damages_stands_at": groups[0]["damages_stands_at"]
+            if groups
+            else damages.stands_at(None),
         },
         "details": details,
     }

@@ -15,12 +15,13 @@ FLAG_ROWS = 40
 EVENTS_PER_FLAG = 25
 
 
-def reporting_record(project: Project, assignment: Assignment | None) -> dict:
-    evaluations = Evaluation.objects.filter(project=project, commitment_key="reporting")
+def reporting_record(evaluations: list[Evaluation], assignment: Assignment | None) -> dict:
+    """Reports due, on time, late and missing, from the reporting obligation's evaluations
+    as of the memo's date (each carrying its assignment and contractor)."""
     if assignment is not None:
-        evaluations = evaluations.filter(assignment=assignment)
+        evaluations = [e for e in evaluations if e.assignment_id == assignment.pk]
     contractors, months = [], []
-    for e in evaluations.select_related("assignment__contractor"):
+    for e in sorted(evaluations, key=lambda e: e.group_key):
         d = e.details or {}
         name = e.assignment.contractor.name if e.assignment_id else "—"
         contractors.append(

@@ -119,6 +119,16 @@ def _canvas_class(*, header: str, footer: str, marking: str = ""):
 # 1. Heading and summary
 
 
+def _as_of_words(snap: dict) -> str:
+    """ "October 31, 2026, the end of the last complete month": the day figures stop."""
+    reason = snap.get("as_of_reason")
+    return long_date(snap["as_of"]) + (f", {reason}" if reason else "")
+
+
+def _figures_as_of(snap: dict) -> str:
+    return f"Figures as of {_as_of_words(snap)}"
+
+
 def _heading(snap: dict) -> list:
     s = styles()
     to, sender, project = snap["to"], snap["from"], snap["project"]
@@ -142,6 +152,7 @@ def _heading(snap: dict) -> list:
         ("From", from_line),
         ("Date", long_date(snap["memo_date"])),
         ("Re", f"<b>{re_line}</b>"),
+        ("As of", _as_of_words(snap)),
     ]
     flow = []
     if sender.get("organization"):
@@ -172,11 +183,10 @@ def _summary(snap: dict) -> list:
     who = snap["scope"]["contractor"]
     subject = f"{markup(who)}'s compliance with" if who else "compliance with"
     agreement_name = f"the {markup(agreement['title'])}" if agreement else "the project's agreement"
-    as_of = f"as evaluated on {long_date(snap['as_of'])}" if snap["as_of"] else "not yet evaluated"
     parts = [
         f"This memo reports on {subject} {agreement_name} on the {markup(project['name'])} "
-        f"project, from the certified payroll and progress reports filed in CBA Monitor, "
-        f"{as_of}."
+        f"project, from the certified payroll and progress reports filed in CBA Monitor. "
+        f"{_figures_as_of(snap)}."
     ]
     n = summary["commitments"]
     shortfall, at_risk = summary["shortfall"], summary["at_risk"]
@@ -209,11 +219,25 @@ def _summary(snap: dict) -> list:
             f"Liquidated damages at the rates the agreement sets come to <b>{money(own)}</b>"
             f"{whose}."
         )
+    exposure = summary.get("damages_exposure")
+    if exposure is not None and Decimal(exposure):
+        whose = f" on {markup(who)}'s own groups" if who else ""
+        parts.append(
+            "Liquidated damages are not owed before the project's completion under the "
+            f"agreement; if the shortfall stands at completion, the exposure{whose} at the "
+            f"rates the agreement sets is <b>{money(exposure)}</b>."
+        )
     wide = summary.get("project_wide_damages")
     if wide is not None and Decimal(wide):
         parts.append(
             f"The clauses measured across the whole project carry {money(wide)} in liquidated "
             "damages for the project as a whole."
+        )
+    wide = summary.get("project_wide_exposure")
+    if wide is not None and Decimal(wide):
+        parts.append(
+            "The clauses measured across the whole project carry an exposure of "
+            f"{money(wide)} for the project as a whole if the shortfall stands at completion."
         )
     if summary["restitution"] is not None and Decimal(summary["restitution"]):
         owed = summary["workers_owed"]

@@ -9,6 +9,11 @@ from django.utils import timezone
 from compliance.numbers import round2
 
 
+def last_complete_month_end(today: datetime.date) -> datetime.date:
+    """The last day of the month before `today`'s: the latest month whose weeks are all in."""
+    return today.replace(day=1) - datetime.timedelta(days=1)
+
+
 def fig(value) -> str | None:
     """A decimal as the string the evaluation stored ("300.00"), None kept."""
     if value is None:

@@ -109,6 +109,13 @@ class MemoRequestForm(forms.Form):
         help_text="Tick flags to tell their history in full; leave unticked to include every "
         "flag on the matters in question.",
     )
+    as_of = forms.DateField(
+        required=False,
+        label="Figures as of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to measure to the end of the last complete month, so a month "
+        "still under way is not counted as if it were whole.",
+    )
 
     def __init__(self, *args, user, project, extra_flag_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,6 +277,7 @@ def memo_new(request, slug: str):
                 commitment_keys=form.cleaned_data["commitments"],
                 flag_ids=[int(i) for i in form.cleaned_data["flags"]],
                 audience=form.cleaned_data["audience"],
+                as_of=form.cleaned_data["as_of"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -27,7 +27,7 @@ from compliance.models import Evaluation
 from compliance.months import month_start, months_between
 from projects.models import Craft, Project
 
-__all__ = ["Measured", "measure_project", "measure_reporting"]
+__all__ = ["Measured", "measure_as_of", "measure_project", "measure_reporting"]
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
@@ -127,12 +127,7 @@ class Measured:
     anomaly_months: list = field(default_factory=list)
 
 
-def measure_project(project: Project, as_of: datetime.date) -> Measured:
-    """Evaluate every commitment of the project for every group its scope defines, and the
-    reporting obligation of every assignment, as of a date; store the results in place of
-    the previous ones. Run it inside a transaction that holds the project's lock."""
-    _tune()
-    project.refresh_from_db()
+def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Evaluation]]:
     ctx = _context(project, as_of, timezone.now())
     commitments = list(project.commitments.select_related("area").order_by("position", "key"))
     by_kind = defaultdict(list)
@@ -146,6 +141,16 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
         if by_kind[name]:
             evaluations += kind.evaluate(by_kind[name], ctx)
     evaluations += reporting.evaluate(ctx)
+    return ctx, evaluations
+
+
+def measure_project(project: Project, as_of: datetime.date) -> Measured:
+    """Evaluate every commitment of the project for every group its scope defines, and the
+    reporting obligation of every assignment, as of a date; store the results in place of
+    the previous ones. Run it inside a transaction that holds the project's lock."""
+    _tune()
+    project.refresh_from_db()
+    ctx, evaluations = _measure(project, as_of)
     Evaluation.objects.filter(project=project).delete()
     _store(evaluations)
     checked = anomalies.check_new_reports(ctx)
@@ -155,6 +160,19 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
         anomalies=checked.anomalies,
         anomaly_months=checked.months,
     )
+
+
+def measure_as_of(project: Project, as_of: datetime.date) -> list[Evaluation]:
+    """The same measurement as `measure_project`, as of any date, stored nowhere: what a
+    document dated to another day than the last evaluation reports (SPEC §6). Each result
+    carries its assignment (with its contractor) and craft, so reading them costs no query."""
+    ctx, evaluations = _measure(project, as_of)
+    for evaluation in evaluations:
+        if evaluation.assignment_id in ctx.assignments:
+            evaluation.assignment = ctx.assignments[evaluation.assignment_id]
+        if evaluation.craft_id in ctx.crafts:
+            evaluation.craft = ctx.crafts[evaluation.craft_id]
+    return evaluations
 
 
 def measure_reporting(project: Project, as_of: datetime.date) -> Measured:

@@ -5,8 +5,13 @@ before the line's week ending; a craft's own rows take precedence over "any" row
 craft's first own row on). With basis `base` the hourly rate must reach the base rate; with
 basis `total`, hourly + fringe must reach base + fringe. A line below it violates.
 Per group: numerator = hours on violating lines, denominator = all hours, shortfall = the
-underpayment in dollars, Σ (required − paid) × hours over violating lines; status `met`
-without a violation, else `shortfall`. Every violating line is listed for memos and exports.
+underpayment in dollars; status `met` without a violation, else `shortfall`. Every violating
+line is listed for memos and exports.
+
+Restitution of a line (`owed_on_line`, the one computation every surface shows: card, flag,
+memo, export) = (required − paid) × (straight + 1.5 × overtime + 2 × double-time hours),
+to the cent: premium hours are owed the difference at their premium too. Worked example G:
+40 straight and 10 overtime hours at $35.00 against $38.00 owe 3.00 × 55 = $165.00.
 
 The comparison runs in the database: the rate table (a few rows) becomes one CASE
 expression, and an index on the hourly rate takes the database straight to the few lines
@@ -280,6 +285,9 @@ def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
             "worker_id",
             "week_ending",
             "hours",
+            "straight_hours",
+            "overtime_hours",
+            "doubletime_hours",
             paid=paid_rate(commitment),
             required=required_rate(commitment, ctx),
         )
@@ -299,6 +307,9 @@ def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
             week_ending=row["week_ending"],
             craft=ctx.crafts[row["craft_id"]].name,
             hours=dec(row["hours"]),
+            straight=dec(row["straight_hours"]),
+            overtime=dec(row["overtime_hours"]),
+            doubletime=dec(row["doubletime_hours"]),
             paid=dec(row["paid"]),
             required=dec(row["required"]),
         )
@@ -306,6 +317,25 @@ def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
     ]
     lines.sort(key=lambda v: (v.assignment_id, v.week_ending, v.worker, v.craft, v.line_id))
     return lines
+
+
+OVERTIME_PREMIUM = Decimal("1.5")
+DOUBLETIME_PREMIUM = Decimal(2)
+
+
+def owed_on_line(
+    *,
+    required: Decimal,
+    paid: Decimal,
+    straight: Decimal,
+    overtime: Decimal,
+    doubletime: Decimal,
+) -> Decimal:
+    """Restitution owed on one underpaid line (SPEC §3.2): the hourly difference on every
+    hour at its premium, (required − paid) × (straight + 1.5 × overtime + 2 × double-time),
+    rounded to the cent. Example G: (38.00 − 35.00) × (40 + 1.5 × 10) = $165.00."""
+    premium_hours = straight + OVERTIME_PREMIUM * overtime + DOUBLETIME_PREMIUM * doubletime
+    return round2((required - paid) * premium_hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,12 +349,21 @@ class Violation:
     week_ending: datetime.date
     craft: str
     hours: Decimal
+    straight: Decimal
+    overtime: Decimal
+    doubletime: Decimal
     paid: Decimal
     required: Decimal
 
     @property
     def owed(self) -> Decimal:
-        return round2((self.required - self.paid) * self.hours)
+        return owed_on_line(
+            required=self.required,
+            paid=self.paid,
+            straight=self.straight,
+            overtime=self.overtime,
+            doubletime=self.doubletime,
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -333,6 +372,9 @@ class Violation:
             "week_ending": self.week_ending.isoformat(),
             "craft": self.craft,
             "hours": fixed(self.hours),
+            "straight_hours": fixed(self.straight),
+            "overtime_hours": fixed(self.overtime),
+            "doubletime_hours": fixed(self.doubletime),
             "paid": fixed(self.paid),
             "required": fixed(self.required),
             "owed": fixed(self.owed),

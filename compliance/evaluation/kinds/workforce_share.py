@@ -22,6 +22,7 @@ from django.db.models import Count, Min, Q, Sum
 from pydantic import Field
 
 from compliance import formatting
+from compliance.evaluation import damages as damages_rule
 from compliance.evaluation.engine.common import (
     SCOPE_FIELDS,
     TOTAL,
@@ -171,7 +172,7 @@ class WorkforceShare(Kind):
         if card.liquidated_damages:
             rows.append(
                 Figure(
-                    "Liquidated damages",
+                    damages_rule.damages_label(card.details),
                     formatting.money(card.liquidated_damages),
                     note=f"{formatting.quantity(c.shortfall, unit)} × "
                     f"{formatting.money(card.penalty_per_unit)}",
@@ -212,6 +213,7 @@ class WorkforceShare(Kind):
         return {
             "unit": evaluation.details["unit"],
             "liquidated_damages": evaluation.details["liquidated_damages"],
+            "damages_standing": evaluation.details.get("damages_standing"),
         }
 
     def flag_facts(self, evaluation) -> list[tuple[str, str]]:
@@ -227,7 +229,10 @@ class WorkforceShare(Kind):
         ]
         if evaluation.details.get("liquidated_damages") is not None:
             rows.append(
-                ("Liquidated damages", formatting.money(evaluation.details["liquidated_damages"]))
+                (
+                    damages_rule.damages_label(evaluation.details),
+                    formatting.money(evaluation.details["liquidated_damages"]),
+                )
             )
         return rows
 
@@ -250,7 +255,7 @@ class WorkforceShare(Kind):
         rows.append(("Shortfall", shortfall))
         damages = damages_arithmetic(group)
         if damages:
-            rows.append(("Liquidated damages", f"<b>{damages}</b>"))
+            rows.append((damages_rule.damages_label(group), f"<b>{damages}</b>"))
         elif entry["penalty_per_unit"] is None:
             rows.append(("Liquidated damages", "The clause sets no rate."))
         return rows
@@ -514,6 +519,7 @@ def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Con
             "population": terms.population,
             "penalty_per_unit": text(penalty),
             "liquidated_damages": text(damages),
+            **damages_rule.standing_details(project=ctx.project, as_of=ctx.as_of),
             "unit": UNITS[measure],
         },
         computed_at=ctx.computed_at,

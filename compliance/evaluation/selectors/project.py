@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When, Wi
 from django.db.models import Value as V
 from django.db.models.functions import RowNumber
 
+from compliance.evaluation import damages
 from compliance.evaluation.charts import ChartData, chart_data
 from compliance.evaluation.kinds import KINDS, Figure, Kind
 from compliance.evaluation.selectors.common import (
@@ -163,6 +164,8 @@ DETAIL_KEYS = [
     "due_date",
     "next_milestone",
     "worker_count",
+    "damages_standing",
+    "damages_stands_at",
 ]
 GROUPS_SHOWN = 12
 
@@ -430,6 +433,8 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
             series = top["series"] or []
         else:
             series = grouped_series.get(key, [])
+            # Measured only per group: every group shares the project's damages standing.
+            card.details = damages.standing_details(project=project, as_of=summary.as_of)
         if summary.kind.charted and series:
             card.chart = chart_data(series=series, target_percent=summary.target_percent)
         card.violations = violations.get(key, [])

@@ -1,12 +1,15 @@
 """`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...]
-[--audience recipient|counsel] --out FILE.pdf`.
+[--audience recipient|counsel] [--as-of YYYY-MM-DD] --out FILE.pdf`.
 
 The same memo as a web request, built in the foreground: it is recorded (and audited) like
 any memo, then its PDF is written to FILE. `--audience recipient` (the default) makes the
 memo for the contractor and/or the owner (shared notes, worker IDs); `counsel` the law
-center's privileged case memo (internal notes, worker names).
+center's privileged case memo (internal notes, worker names). The figures are measured to
+`--as-of`, by default the end of the last complete month.
 """
 
+import argparse
+import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -16,6 +19,13 @@ from cba.errors import DomainError
 from compliance.enforcement.memos.build import memo_generate
 from compliance.models import Memo
 from projects.models import Assignment, Project
+
+
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
 
 
 class Command(BaseCommand):
@@ -40,6 +50,13 @@ class Command(BaseCommand):
             help="recipient (default): for the contractor and/or the owner, shared notes and "
             "worker IDs only; counsel: the law center's privileged case memo, with internal "
             "notes and worker names.",
+        )
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            type=_day,
+            help="The day the figures are measured to, YYYY-MM-DD (default: the end of the "
+            "last complete month).",
         )
         parser.add_argument("--user", help="Username the memo is from (default: none).")
         parser.add_argument("--out", required=True, help="Where to write the PDF.")
@@ -72,6 +89,7 @@ class Command(BaseCommand):
                 assignment=assignment,
                 commitment_keys=options["commitments"],
                 audience=options["audience"],
+                as_of=options["as_of"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
