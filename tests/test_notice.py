@@ -200,7 +200,7 @@ def test_draft_notice_from_a_flag_builds_a_notice_for_its_contractor_and_commitm
     Flag.objects.filter(pk=flag.pk).update(assignment=walsh)
     client.force_login(lawyer)
     with time_machine.travel(TODAY, tick=False):
-        response = client.post(f"/projects/{project.slug}/notices/draft/", {"flag": [flag.pk]})
+        response = client.post("/notices/draft/", {"flag": [flag.pk]})
     assert response.status_code == 302
     memo = Memo.objects.get()
     assert memo.document == "notice" and memo.audience == "recipient"

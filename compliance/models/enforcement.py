@@ -92,6 +92,17 @@ class Memo(models.Model):
         return file or None
 
     @property
+    def document_label(self) -> str:
+        """What the document is, in words, for the memo list."""
+        if self.document == self.Document.CASE:
+            if self.audience == self.Audience.COUNSEL:
+                return "Case memo (privileged)"
+            return "Memorandum to the recipient"
+        if self.document == self.Document.PACKAGE and self.audience == self.Audience.COUNSEL:
+            return "Document package with the case memo (privileged)"
+        return self.get_document_display()
+
+    @property
     def formats(self) -> tuple[str, ...]:
         """The formats this memo offers for download, once ready."""
         if self.status != self.Status.READY:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from compliance.enforcement.actions import (
 )
 from compliance.enforcement.memos.build import memo_request, memo_retry
 from compliance.enforcement.memos.gather import clause_sort_key
+from compliance.enforcement.memos.notice_sent import notice_draft, notice_mark_sent
 from compliance.formatting import long_date, short_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import attachment
@@ -82,7 +83,39 @@ AUDIENCE_CHOICES = [
 ]
 
 
+DOCUMENT_CHOICES = [
+    (
+        Memo.Document.NOTICE,
+        "Notice of non-compliance and cure demand (PDF and Word): the letter to the contractor, "
+        "on your letterhead, with each finding, what is required to cure, the deadline and the "
+        "remedies. Always for the recipient.",
+    ),
+    (
+        Memo.Document.CASE,
+        "Case memo (PDF and Word): every commitment month by month, wages, reports, flags and "
+        "enforcement so far.",
+    ),
+    (
+        Memo.Document.EXHIBITS,
+        "Evidence exhibits (Excel): every line behind each finding, and the report versions "
+        "with their SHA-256.",
+    ),
+    (
+        Memo.Document.PACKAGE,
+        "The package (ZIP): the notice, the exhibits and a manifest of every file's SHA-256; "
+        "for counsel, the case memo too.",
+    ),
+]
+
+
 class MemoRequestForm(forms.Form):
+    document = forms.ChoiceField(
+        choices=DOCUMENT_CHOICES,
+        initial=Memo.Document.CASE,
+        widget=forms.RadioSelect,
+        label="Document",
+        required=False,
+    )
     audience = forms.ChoiceField(
         choices=AUDIENCE_CHOICES,
         initial=Memo.Audience.RECIPIENT,
@@ -127,6 +160,18 @@ class MemoRequestForm(forms.Form):
     def clean_audience(self) -> str:
         """Left out, a memo is for the recipient: the audience that carries the least."""
         return self.cleaned_data["audience"] or Memo.Audience.RECIPIENT
+
+    def clean_document(self) -> str:
+        return self.cleaned_data["document"] or Memo.Document.CASE
+
+
+class MarkSentForm(forms.Form):
+    sent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Sent on")
+    document = forms.FileField(
+        label="The notice as sent (PDF or Word)",
+        help_text="The version you edited and sent; it is kept with its SHA-256.",
+    )
+    note = forms.CharField(required=False, max_length=500, label="Note (internal)")
 
 
 class EnforcementActionForm(forms.Form):
@@ -228,10 +273,18 @@ def _memo_page(request, memos, template: str, context: dict):
             project_id__in={m.project_id for m in page}
         )
     }
+    sent = {
+        a.memo_id: a
+        for a in EnforcementAction.objects.filter(
+            memo__in=list(page), kind=EnforcementAction.Kind.NOTICE
+        )
+    }
     for memo in page:
         memo.commitment_titles = [
             titles.get((memo.project_id, key), key) for key in memo.commitment_keys
         ]
+        memo.sent_action = sent.get(memo.pk)
+        memo.downloads = [(fmt, reverse(f"memo_{fmt}", args=[memo.pk])) for fmt in memo.formats]
     return render(
         request,
         template,
@@ -241,6 +294,8 @@ def _memo_page(request, memos, template: str, context: dict):
             "status": status,
             "statuses": Memo.Status.choices,
             "refresh": any(m.status == Memo.Status.QUEUED for m in page),
+            "sent_form": MarkSentForm(initial={"sent_on": timezone.localdate()}),
+            "today": timezone.localdate(),
         },
     )
 
@@ -257,7 +312,11 @@ def memo_new(request, slug: str):
         user=request.user,
         project=project,
         extra_flag_ids=extra,
-        initial={"flags": extra, "audience": Memo.Audience.RECIPIENT},
+        initial={
+            "flags": extra,
+            "audience": Memo.Audience.RECIPIENT,
+            "document": request.GET.get("document", Memo.Document.CASE),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,6 +327,7 @@ def memo_new(request, slug: str):
                 commitment_keys=form.cleaned_data["commitments"],
                 flag_ids=[int(i) for i in form.cleaned_data["flags"]],
                 audience=form.cleaned_data["audience"],
+                document=form.cleaned_data["document"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -300,16 +360,111 @@ def memo_try_again(request, memo_id: int):
 @login_required
 @require_safe
 def memo_pdf(request, memo_id: int):
-    """A ready memo's PDF: 404 unless its project is visible, 403 unless memos are yours."""
+    """A ready memo's PDF (the address memos have always had)."""
+    return memo_file(request, memo_id, fmt="pdf")
+
+
+@login_required
+@require_safe
+def memo_file(request, memo_id: int, *, fmt: str):
+    """A ready memo's file in one format (pdf, docx, xlsx, zip): 404 unless its project is
+    visible or the document has that format, 403 unless memos are yours."""
     memo = _visible_memo(request.user, memo_id)
-    if memo.status != Memo.Status.READY or not memo.pdf:
+    file = memo.stored(fmt)
+    if memo.status == Memo.Status.READY and file is None:
+        offered = ", ".join(f.upper() for f in memo.formats) or "no file"
+        messages.error(
+            request, f"{memo.document_label} #{memo.pk} has no {fmt.upper()}: it offers {offered}."
+        )
+        return redirect("memo_list", slug=memo.project.slug)
+    if file is None:
         messages.error(
             request,
-            f"Memo #{memo.pk} has no PDF: "
+            f"Memo #{memo.pk} has no file yet: "
             + (memo.failure_reason or "it is still being built; try again in a minute."),
         )
         return redirect("memo_list", slug=memo.project.slug)
-    return attachment(memo.pdf, filename=memo.download_name)
+    return attachment(file, filename=memo.file_name(fmt))
+
+
+@login_required
+@require_POST
+def notice_draft_view(request):
+    """ "Draft notice" on a flag or a selection of flags: a notice to their contractor on
+    their commitments, built in the background."""
+    access.require(access.can_use_memos(request.user))
+    ids = [int(i) for i in request.POST.getlist("flag") if str(i).isdigit()]
+    flags = list(
+        access.flags_for(request.user)
+        .filter(pk__in=ids)
+        .select_related("project", "assignment__contractor")
+    )
+    if len(flags) != len(set(ids)):
+        raise Http404
+    for project in {f.project for f in flags}:
+        access.require(access.can_use_memos(request.user, project))
+    try:
+        memo = notice_draft(user=request.user, flags=flags)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        back = request.POST.get("next", "")
+        if back.startswith("/") and not back.startswith("//"):
+            return redirect(back)
+        return redirect("flag_queue")
+    messages.success(
+        request,
+        f"Notice #{memo.pk} is being drafted"
+        + (f" to {memo.assignment.contractor.name}" if memo.assignment_id else "")
+        + ". Download it as Word when ready, edit it, send it, then mark it sent here.",
+    )
+    return redirect("memo_list", slug=memo.project.slug)
+
+
+@login_required
+@require_POST
+def memo_mark_sent(request, memo_id: int):
+    """Record a notice as sent: the date, the document actually sent; the cure deadline
+    follows from the agreement."""
+    memo = _visible_memo(request.user, memo_id)
+    form = MarkSentForm(request.POST, request.FILES)
+    back = redirect("memo_list", slug=memo.project.slug)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Give the date the notice was sent and upload the notice as sent (PDF or Word).",
+        )
+        return back
+    upload = form.cleaned_data["document"]
+    try:
+        action = notice_mark_sent(
+            memo=memo,
+            user=request.user,
+            sent_on=form.cleaned_data["sent_on"],
+            filename=upload.name,
+            content=upload.read(),
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return back
+    messages.success(
+        request,
+        f"Notice #{memo.pk} recorded as sent on {long_date(action.date)}. The cure deadline is "
+        f"{long_date(action.cure_deadline)}.",
+    )
+    return back
+
+
+@login_required
+@require_safe
+def sent_document(request, action_id: int):
+    """The notice as it was sent, kept with the enforcement action (law center, admins)."""
+    action = get_object_or_404(access.enforcement_actions_for(request.user), pk=action_id)
+    access.require(access.can_use_memos(request.user, action.project))
+    if not action.sent_document:
+        messages.error(request, "No sent document is kept with this action.")
+        return redirect("enforcement_list", slug=action.project.slug)
+    return attachment(action.sent_document, filename=action.sent_document_name or "notice")
 
 
 @login_required
@@ -452,6 +607,12 @@ urlpatterns = [
     path("memos/<int:memo_id>/pdf", memo_pdf, name="memo_pdf"),
     path("memos/<int:memo_id>/try-again/", memo_try_again, name="memo_try_again"),
     path("memos/<int:memo_id>/snapshot.json", memo_snapshot, name="memo_snapshot"),
+    path("memos/<int:memo_id>/sent/", memo_mark_sent, name="memo_mark_sent"),
+    path("memos/<int:memo_id>/docx", memo_file, {"fmt": "docx"}, name="memo_docx"),
+    path("memos/<int:memo_id>/xlsx", memo_file, {"fmt": "xlsx"}, name="memo_xlsx"),
+    path("memos/<int:memo_id>/zip", memo_file, {"fmt": "zip"}, name="memo_zip"),
+    path("notices/draft/", notice_draft_view, name="notice_draft"),
+    path("enforcement/<int:action_id>/sent-document", sent_document, name="sent_document"),
     path("projects/<slug:slug>/enforcement/", enforcement_list, name="enforcement_list"),
     path("enforcement/<int:action_id>/cured/", enforcement_cured, name="enforcement_cured"),
 ]
