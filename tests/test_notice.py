@@ -12,12 +12,13 @@ from compliance.enforcement.actions import cure_deadline_for
 from compliance.enforcement.memos.build import memo_generate
 from compliance.formatting import long_date
 from compliance.models import EnforcementAction, Flag, FlagEvent, Memo
-from tests import test_memos
+from tests import test_memos, test_memos_web
 from tests.test_memos import TODAY, pdf_text
 
 # The worked examples A and D as evaluated, and memo files under a temporary MEDIA_ROOT.
 worked_examples = test_memos.worked_examples
 memo_files = test_memos.memo_files
+run_tasks_now = test_memos_web.run_tasks_now
 
 MONEY = re.compile(r"\$[\d,]+\.\d\d")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -194,12 +195,21 @@ def test_the_law_center_downloads_the_notice_as_docx(walsh_notice, client, lawye
 
 
 def test_draft_notice_from_a_flag_builds_a_notice_for_its_contractor_and_commitment(
-    worked_examples, project, walsh, client, lawyer
+    worked_examples,
+    project,
+    walsh,
+    client,
+    lawyer,
+    run_tasks_now,
+    django_capture_on_commit_callbacks,
 ):
     flag = worked_examples["flag"]
     Flag.objects.filter(pk=flag.pk).update(assignment=walsh)
     client.force_login(lawyer)
-    with time_machine.travel(TODAY, tick=False):
+    with (
+        time_machine.travel(TODAY, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post("/notices/draft/", {"flag": [flag.pk]})
     assert response.status_code == 302
     memo = Memo.objects.get()
@@ -207,3 +217,35 @@ def test_draft_notice_from_a_flag_builds_a_notice_for_its_contractor_and_commitm
     assert memo.assignment == walsh
     assert memo.commitment_keys == ["targeted"]
     assert list(memo.flags.all()) == [flag]
+    assert memo.status == "ready" and memo.docx
+
+
+def test_draft_notice_refuses_flags_of_two_contractors(
+    worked_examples, project, walsh, pulice, client, lawyer
+):
+    flag = worked_examples["flag"]
+    other = Flag.objects.create(
+        project=project,
+        assignment=pulice,
+        commitment_key="targeted",
+        kind="at_risk",
+        severity="warning",
+        dedupe_key="at_risk:targeted:pulice",
+        title="Pulice at risk",
+    )
+    Flag.objects.filter(pk=flag.pk).update(assignment=walsh)
+    client.force_login(lawyer)
+    response = client.post("/notices/draft/", {"flag": [flag.pk, other.pk]}, follow=True)
+    assert "a notice goes to one contractor" in response.content.decode()
+    assert not Memo.objects.exists()
+
+
+def test_the_flag_page_offers_draft_notice_to_the_law_center_only(
+    worked_examples, client, lawyer, reviewer
+):
+    flag = worked_examples["flag"]
+    client.force_login(lawyer)
+    assert "Draft notice" in client.get(f"/flags/{flag.pk}/").content.decode()
+    client.force_login(reviewer)
+    assert "Draft notice" not in client.get(f"/flags/{flag.pk}/").content.decode()
+    assert client.post("/notices/draft/", {"flag": [flag.pk]}).status_code == 403

@@ -1,4 +1,4 @@
-"""API for the law center: memos (request, status, PDF, figures) and enforcement actions.
+"""API for the law center: memos (request, status, files, figures) and enforcement actions.
 
 The same access rules as the web: memos for law center staff of a monitoring organization
 and program admins; reviewers may list enforcement actions; 404 for a project the caller
@@ -48,12 +48,28 @@ class MemoRequestIn(Schema):
         "center's own case memo, with internal notes and worker names; every page is marked "
         '"Privileged and confidential: attorney work product".',
     )
+    document: Literal[tuple(Memo.Document.values)] = Field(
+        Memo.Document.CASE,
+        description="Which document: `notice` (the notice of non-compliance and cure demand, "
+        "PDF and DOCX; for the recipient only), `case` (default: the memo, PDF and DOCX), "
+        "`exhibits` (the evidence workbook, xlsx) or `package` (a ZIP of the documents, the "
+        "exhibits and a manifest of every file's SHA-256).",
+    )
+
+
+class MemoFileOut(Schema):
+    format: str
+    url: str
+    sha256: str
 
 
 class MemoOut(Schema):
     id: int
     project: str
     audience: str = Field(description="`recipient` or `counsel`; see the memo request.")
+    document: str = Field(description="`notice`, `case`, `exhibits` or `package`.")
+    document_label: str
+    files: list[MemoFileOut] = Field(description="The ready memo's files, one per format.")
     contractor: str | None
     commitment_keys: list[str]
     flag_ids: list[int]
@@ -84,9 +100,20 @@ class MemoOut(Schema):
 
     @staticmethod
     def resolve_pdf_url(memo: Memo) -> str | None:
-        if memo.status != Memo.Status.READY:
+        if "pdf" not in memo.formats:
             return None
         return reverse("api:api_memo_pdf", kwargs={"memo_id": memo.pk})
+
+    @staticmethod
+    def resolve_files(memo: Memo) -> list[dict]:
+        return [
+            {
+                "format": fmt,
+                "url": reverse(f"api:api_memo_{fmt}", kwargs={"memo_id": memo.pk}),
+                "sha256": getattr(memo, f"{fmt}_sha256"),
+            }
+            for fmt in memo.formats
+        ]
 
 
 class ActionIn(Schema):
@@ -117,6 +144,9 @@ class ActionOut(Schema):
     memo_id: int | None
     cure_deadline: datetime.date | None
     cured_at: datetime.date | None
+    sent_document_sha256: str = Field(
+        description="A notice marked sent: the SHA-256 of the document actually sent."
+    )
     created_by: str | None
     created_at: datetime.datetime
 
@@ -194,6 +224,7 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
         commitment_keys=payload.commitment_keys,
         flag_ids=payload.flag_ids,
         audience=payload.audience,
+        document=payload.document,
     )
     return Status(202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk))
 
@@ -229,6 +260,20 @@ def memo_status(request, memo_id: int):
     return _memo(request.auth, memo_id)
 
 
+def _memo_file(request, memo_id: int, fmt: str):
+    memo = _memo(request.auth, memo_id)
+    if memo.status != Memo.Status.READY:
+        raise Conflict(
+            f"Memo #{memo.pk} is {memo.status}: "
+            + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
+        )
+    file = memo.stored(fmt)
+    if file is None:
+        offered = ", ".join(memo.formats) or "no file"
+        raise Conflict(f"{memo.document_label} #{memo.pk} has no {fmt}: it offers {offered}.")
+    return attachment(file, filename=memo.file_name(fmt))
+
+
 @router.get(
     "/memos/{memo_id}/pdf",
     response=answers(None, 403, 404, 409),
@@ -237,13 +282,46 @@ def memo_status(request, memo_id: int):
     summary="A ready memo's PDF",
 )
 def memo_pdf(request, memo_id: int):
-    memo = _memo(request.auth, memo_id)
-    if memo.status != Memo.Status.READY or not memo.pdf:
-        raise Conflict(
-            f"Memo #{memo.pk} is {memo.status}: "
-            + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
-        )
-    return attachment(memo.pdf, filename=memo.download_name)
+    return _memo_file(request, memo_id, "pdf")
+
+
+@router.get(
+    "/memos/{memo_id}/docx",
+    response=answers(None, 403, 404, 409),
+    openapi_extra=file_answer(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "The notice or case memo as a Word document.",
+    ),
+    url_name="api_memo_docx",
+    summary="A ready notice's or case memo's DOCX",
+)
+def memo_docx(request, memo_id: int):
+    return _memo_file(request, memo_id, "docx")
+
+
+@router.get(
+    "/memos/{memo_id}/xlsx",
+    response=answers(None, 403, 404, 409),
+    openapi_extra=file_answer(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "The evidence exhibits workbook.",
+    ),
+    url_name="api_memo_xlsx",
+    summary="A ready exhibits workbook",
+)
+def memo_xlsx(request, memo_id: int):
+    return _memo_file(request, memo_id, "xlsx")
+
+
+@router.get(
+    "/memos/{memo_id}/zip",
+    response=answers(None, 403, 404, 409),
+    openapi_extra=file_answer("application/zip", "The document package with its manifest."),
+    url_name="api_memo_zip",
+    summary="A ready document package (ZIP)",
+)
+def memo_zip(request, memo_id: int):
+    return _memo_file(request, memo_id, "zip")
 
 
 @router.get(

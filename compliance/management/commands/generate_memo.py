@@ -1,10 +1,13 @@
 """`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...]
-[--audience recipient|counsel] --out FILE.pdf`.
+[--audience recipient|counsel] [--document notice|case|exhibits|package]
+[--format pdf|docx|xlsx|zip] --out FILE`.
 
-The same memo as a web request, built in the foreground: it is recorded (and audited) like
-any memo, then its PDF is written to FILE. `--audience recipient` (the default) makes the
-memo for the contractor and/or the owner (shared notes, worker IDs); `counsel` the law
-center's privileged case memo (internal notes, worker names).
+The same document as a web request, built in the foreground: it is recorded (and audited)
+like any memo, then the file in the format asked for is written to FILE. A notice and the
+case memo come as pdf (the default) or docx, the exhibits as xlsx, the package as zip.
+`--audience recipient` (the default) makes the memo for the contractor and/or the owner
+(shared notes, worker IDs); `counsel` the law center's privileged case memo (internal notes,
+worker names).
 """
 
 from pathlib import Path
@@ -19,7 +22,7 @@ from projects.models import Assignment, Project
 
 
 class Command(BaseCommand):
-    help = "Build an enforcement memo PDF for a project, in the foreground."
+    help = "Build a notice, case memo, exhibits or package for a project, in the foreground."
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, help="Project slug.")
@@ -41,8 +44,21 @@ class Command(BaseCommand):
             "worker IDs only; counsel: the law center's privileged case memo, with internal "
             "notes and worker names.",
         )
+        parser.add_argument(
+            "--document",
+            choices=Memo.Document.values,
+            default=Memo.Document.CASE,
+            help="notice: the notice of non-compliance and cure demand; case (default): the "
+            "memo; exhibits: the evidence workbook; package: all of them in one ZIP.",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["pdf", "docx", "xlsx", "zip"],
+            help="The file to write; default: the document's first (pdf for a notice or the "
+            "case memo, xlsx for the exhibits, zip for the package).",
+        )
         parser.add_argument("--user", help="Username the memo is from (default: none).")
-        parser.add_argument("--out", required=True, help="Where to write the PDF.")
+        parser.add_argument("--out", required=True, help="Where to write the file.")
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=options["project"]).first()
@@ -60,6 +76,14 @@ class Command(BaseCommand):
                     f"No contractor {options['contractor']!r} on {project.slug}: use one of "
                     + ", ".join(project.assignments.values_list("contractor__slug", flat=True))
                 )
+        document = options["document"]
+        formats = Memo.FORMATS[document]
+        fmt = options["format"] or formats[0]
+        if fmt not in formats:
+            raise CommandError(
+                f"A {Memo.Document(document).label.lower()} comes as {' or '.join(formats)}, "
+                f"not {fmt}: use --format {formats[0]}."
+            )
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -72,6 +96,7 @@ class Command(BaseCommand):
                 assignment=assignment,
                 commitment_keys=options["commitments"],
                 audience=options["audience"],
+                document=document,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -79,10 +104,11 @@ class Command(BaseCommand):
             raise CommandError(memo.failure_reason)
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
-        with memo.pdf.open("rb") as pdf:
-            out.write_bytes(pdf.read())
+        with memo.stored(fmt).open("rb") as stored:
+            out.write_bytes(stored.read())
         self.stdout.write(
-            f"Memo #{memo.pk} ({memo.get_audience_display()}) written to {out} "
+            f"{memo.document_label} #{memo.pk} ({memo.get_audience_display()}) written to {out} "
             f"({out.stat().st_size:,} bytes). "
-            f"PDF SHA-256 {memo.pdf_sha256}; figures SHA-256 {memo.snapshot_sha256}."
+            f"{fmt.upper()} SHA-256 {getattr(memo, f'{fmt}_sha256')}; "
+            f"figures SHA-256 {memo.snapshot_sha256}."
         )
