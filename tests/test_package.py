@@ -154,7 +154,9 @@ def test_the_api_requests_a_notice_and_lists_its_files(
     assert docx.status_code == 200
     data = b"".join(docx.streaming_content)
     assert hashlib.sha256(data).hexdigest() == body["files"][1]["sha256"]
-    assert client.get(f"/api/v1/memos/{memo_id}/xlsx", **bearer(lawyer)).status_code == 409
+    xlsx = client.get(f"/api/v1/memos/{memo_id}/file?format=xlsx", **bearer(lawyer))
+    assert xlsx.status_code == 409
+    assert "offers pdf, docx" in xlsx.json()["detail"]
 
 
 def test_the_api_refuses_a_notice_for_counsel(worked_examples, lawyer, client):
@@ -168,3 +170,15 @@ def test_the_api_refuses_a_notice_for_counsel(worked_examples, lawyer, client):
     )
     assert response.status_code == 422
     assert "for the recipient" in response.json()["detail"]
+
+
+def test_control_characters_and_markup_in_stored_text_reach_every_file_of_a_package(
+    worked_examples, project, lawyer, walsh
+):
+    walsh.contractor.name = "Walsh\u0001 <Shea> & Co"
+    walsh.contractor.save()
+    memo = generate(project, lawyer, document="package", audience="counsel")
+    assert memo.status == "ready", memo.failure_reason
+    archive = zipfile.ZipFile(io.BytesIO(read(memo.zip)))
+    memo_docx = next(n for n in archive.namelist() if n.endswith("privileged.docx"))
+    assert "Walsh <Shea> & Co" in docx_text(archive.read(memo_docx))

@@ -109,7 +109,7 @@ class MemoOut(Schema):
         return [
             {
                 "format": fmt,
-                "url": reverse(f"api:api_memo_{fmt}", kwargs={"memo_id": memo.pk}),
+                "url": reverse("api:api_memo_file", kwargs={"memo_id": memo.pk}) + f"?format={fmt}",
                 "sha256": getattr(memo, f"{fmt}_sha256"),
             }
             for fmt in memo.formats
@@ -260,8 +260,7 @@ def memo_status(request, memo_id: int):
     return _memo(request.auth, memo_id)
 
 
-def _memo_file(request, memo_id: int, fmt: str):
-    memo = _memo(request.auth, memo_id)
+def _memo_file(memo: Memo, fmt: str):
     if memo.status != Memo.Status.READY:
         raise Conflict(
             f"Memo #{memo.pk} is {memo.status}: "
@@ -282,46 +281,25 @@ def _memo_file(request, memo_id: int, fmt: str):
     summary="A ready memo's PDF",
 )
 def memo_pdf(request, memo_id: int):
-    return _memo_file(request, memo_id, "pdf")
+    return _memo_file(_memo(request.auth, memo_id), "pdf")
 
 
 @router.get(
-    "/memos/{memo_id}/docx",
+    "/memos/{memo_id}/file",
     response=answers(None, 403, 404, 409),
     openapi_extra=file_answer(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "The notice or case memo as a Word document.",
+        "application/octet-stream",
+        "The document in the format asked for: application/pdf, a Word document (docx), an "
+        "Excel workbook (xlsx) or a ZIP package.",
     ),
-    url_name="api_memo_docx",
-    summary="A ready notice's or case memo's DOCX",
+    url_name="api_memo_file",
+    summary="A ready document's file, in one of its formats",
 )
-def memo_docx(request, memo_id: int):
-    return _memo_file(request, memo_id, "docx")
-
-
-@router.get(
-    "/memos/{memo_id}/xlsx",
-    response=answers(None, 403, 404, 409),
-    openapi_extra=file_answer(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "The evidence exhibits workbook.",
-    ),
-    url_name="api_memo_xlsx",
-    summary="A ready exhibits workbook",
-)
-def memo_xlsx(request, memo_id: int):
-    return _memo_file(request, memo_id, "xlsx")
-
-
-@router.get(
-    "/memos/{memo_id}/zip",
-    response=answers(None, 403, 404, 409),
-    openapi_extra=file_answer("application/zip", "The document package with its manifest."),
-    url_name="api_memo_zip",
-    summary="A ready document package (ZIP)",
-)
-def memo_zip(request, memo_id: int):
-    return _memo_file(request, memo_id, "zip")
+def memo_file(request, memo_id: int, format: Literal["pdf", "docx", "xlsx", "zip"] | None = None):
+    """`format` defaults to the document's first: pdf for a notice or case memo, xlsx for the
+    exhibits, zip for a package; a format the document does not come in answers 409."""
+    memo = _memo(request.auth, memo_id)
+    return _memo_file(memo, format or Memo.FORMATS[memo.document][0])
 
 
 @router.get(

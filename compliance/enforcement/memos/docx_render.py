@@ -34,6 +34,9 @@ MARK = RGBColor(0xA3, 0x23, 0x1B)
 KEEP_WHOLE_ROWS = 15
 TEXT_WIDTH = 6.9  # inches: Letter less two 0.8-inch margins
 _TAG = re.compile(r"(<[^>]+>)")
+# Characters XML 1.0 cannot carry (a NUL or other control character someone typed): Word
+# files are XML, so they are left out rather than failing the whole document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def runs(markup_text: str) -> list[tuple[str, bool, bool]]:
@@ -54,7 +57,7 @@ def runs(markup_text: str) -> list[tuple[str, bool, bool]]:
             elif tag == "br":
                 out.append(("\n", bold, italic))
             continue
-        out.append((html.unescape(part), bold, italic))
+        out.append((_NOT_XML.sub("", html.unescape(part)), bold, italic))
     return out
 
 

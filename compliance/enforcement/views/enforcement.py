@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from compliance.enforcement.actions import (
 )
 from compliance.enforcement.memos.build import memo_request, memo_retry
 from compliance.enforcement.memos.gather import clause_sort_key
-from compliance.enforcement.memos.notice_sent import notice_draft, notice_mark_sent
+from compliance.enforcement.views import notices
 from compliance.formatting import long_date, short_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import attachment
@@ -165,15 +165,6 @@ class MemoRequestForm(forms.Form):
         return self.cleaned_data["document"] or Memo.Document.CASE
 
 
-class MarkSentForm(forms.Form):
-    sent_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Sent on")
-    document = forms.FileField(
-        label="The notice as sent (PDF or Word)",
-        help_text="The version you edited and sent; it is kept with its SHA-256.",
-    )
-    note = forms.CharField(required=False, max_length=500, label="Note (internal)")
-
-
 class EnforcementActionForm(forms.Form):
     kind = forms.ChoiceField(choices=EnforcementAction.Kind.choices, label="Action")
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -294,7 +285,6 @@ def _memo_page(request, memos, template: str, context: dict):
             "status": status,
             "statuses": Memo.Status.choices,
             "refresh": any(m.status == Memo.Status.QUEUED for m in page),
-            "sent_form": MarkSentForm(initial={"sent_on": timezone.localdate()}),
             "today": timezone.localdate(),
         },
     )
@@ -385,86 +375,6 @@ def memo_file(request, memo_id: int, *, fmt: str):
         )
         return redirect("memo_list", slug=memo.project.slug)
     return attachment(file, filename=memo.file_name(fmt))
-
-
-@login_required
-@require_POST
-def notice_draft_view(request):
-    """ "Draft notice" on a flag or a selection of flags: a notice to their contractor on
-    their commitments, built in the background."""
-    access.require(access.can_use_memos(request.user))
-    ids = [int(i) for i in request.POST.getlist("flag") if str(i).isdigit()]
-    flags = list(
-        access.flags_for(request.user)
-        .filter(pk__in=ids)
-        .select_related("project", "assignment__contractor")
-    )
-    if len(flags) != len(set(ids)):
-        raise Http404
-    for project in {f.project for f in flags}:
-        access.require(access.can_use_memos(request.user, project))
-    try:
-        memo = notice_draft(user=request.user, flags=flags)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        back = request.POST.get("next", "")
-        if back.startswith("/") and not back.startswith("//"):
-            return redirect(back)
-        return redirect("flag_queue")
-    messages.success(
-        request,
-        f"Notice #{memo.pk} is being drafted"
-        + (f" to {memo.assignment.contractor.name}" if memo.assignment_id else "")
-        + ". Download it as Word when ready, edit it, send it, then mark it sent here.",
-    )
-    return redirect("memo_list", slug=memo.project.slug)
-
-
-@login_required
-@require_POST
-def memo_mark_sent(request, memo_id: int):
-    """Record a notice as sent: the date, the document actually sent; the cure deadline
-    follows from the agreement."""
-    memo = _visible_memo(request.user, memo_id)
-    form = MarkSentForm(request.POST, request.FILES)
-    back = redirect("memo_list", slug=memo.project.slug)
-    if not form.is_valid():
-        messages.error(
-            request,
-            "Give the date the notice was sent and upload the notice as sent (PDF or Word).",
-        )
-        return back
-    upload = form.cleaned_data["document"]
-    try:
-        action = notice_mark_sent(
-            memo=memo,
-            user=request.user,
-            sent_on=form.cleaned_data["sent_on"],
-            filename=upload.name,
-            content=upload.read(),
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return back
-    messages.success(
-        request,
-        f"Notice #{memo.pk} recorded as sent on {long_date(action.date)}. The cure deadline is "
-        f"{long_date(action.cure_deadline)}.",
-    )
-    return back
-
-
-@login_required
-@require_safe
-def sent_document(request, action_id: int):
-    """The notice as it was sent, kept with the enforcement action (law center, admins)."""
-    action = get_object_or_404(access.enforcement_actions_for(request.user), pk=action_id)
-    access.require(access.can_use_memos(request.user, action.project))
-    if not action.sent_document:
-        messages.error(request, "No sent document is kept with this action.")
-        return redirect("enforcement_list", slug=action.project.slug)
-    return attachment(action.sent_document, filename=action.sent_document_name or "notice")
 
 
 @login_required
@@ -607,12 +517,10 @@ urlpatterns = [
     path("memos/<int:memo_id>/pdf", memo_pdf, name="memo_pdf"),
     path("memos/<int:memo_id>/try-again/", memo_try_again, name="memo_try_again"),
     path("memos/<int:memo_id>/snapshot.json", memo_snapshot, name="memo_snapshot"),
-    path("memos/<int:memo_id>/sent/", memo_mark_sent, name="memo_mark_sent"),
     path("memos/<int:memo_id>/docx", memo_file, {"fmt": "docx"}, name="memo_docx"),
     path("memos/<int:memo_id>/xlsx", memo_file, {"fmt": "xlsx"}, name="memo_xlsx"),
     path("memos/<int:memo_id>/zip", memo_file, {"fmt": "zip"}, name="memo_zip"),
-    path("notices/draft/", notice_draft_view, name="notice_draft"),
-    path("enforcement/<int:action_id>/sent-document", sent_document, name="sent_document"),
     path("projects/<slug:slug>/enforcement/", enforcement_list, name="enforcement_list"),
     path("enforcement/<int:action_id>/cured/", enforcement_cured, name="enforcement_cured"),
+    *notices.urlpatterns,
 ]
