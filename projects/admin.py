@@ -106,6 +106,17 @@ class OrganizationAdmin(AuditedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind"]}),
+        (
+            "Letterhead and signature",
+            {
+                "fields": ["address", "phone", "email", "signer_name", "signer_title"],
+                "description": "Printed on the notices a law center sends, and as the "
+                "addressee's address on a notice to a contractor.",
+            },
+        ),
+    ]
 
     @admin.display(description="Members")
     def member_count(self, obj):

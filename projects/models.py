@@ -25,6 +25,15 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The letterhead and signature block of the documents it sends (a law center's notice),
+    # and a contractor's address on a notice addressed to it.
+    address = models.TextField(blank=True, help_text="Street, city, state and ZIP, one a line.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    signer_name = models.CharField(
+        max_length=120, blank=True, help_text="Who signs the notices it sends."
+    )
+    signer_title = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["name"]

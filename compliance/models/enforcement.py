@@ -22,6 +22,20 @@ class Memo(models.Model):
         RECIPIENT = "recipient", "For the recipient (the contractor and/or the owner)"
         COUNSEL = "counsel", "Counsel's case memo (privileged)"
 
+    class Document(models.TextChoices):
+        NOTICE = "notice", "Notice of non-compliance and cure demand"
+        CASE = "case", "Case memo"
+        EXHIBITS = "exhibits", "Evidence exhibits"
+        PACKAGE = "package", "Document package (ZIP)"
+
+    # The formats each document is stored in, first the one shown first.
+    FORMATS = {
+        Document.NOTICE: ("pdf", "docx"),
+        Document.CASE: ("pdf", "docx"),
+        Document.EXHIBITS: ("xlsx",),
+        Document.PACKAGE: ("zip",),
+    }
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         READY = "ready", "Ready"
@@ -32,6 +46,7 @@ class Memo(models.Model):
         Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="memos"
     )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.RECIPIENT)
+    document = models.CharField(max_length=10, choices=Document.choices, default=Document.CASE)
     commitment_keys = models.JSONField(default=list, blank=True)
     # The day the figures are measured to: the end of the last complete month unless the
     # requester chose one (compliance.enforcement.memos.build.memo_as_of).
@@ -45,6 +60,12 @@ class Memo(models.Model):
     failure_reason = models.TextField(blank=True)
     pdf = models.FileField(upload_to=memo_file_name, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    docx = models.FileField(upload_to=memo_file_name, blank=True)
+    docx_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx = models.FileField(upload_to=memo_file_name, blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
+    zip = models.FileField(upload_to=memo_file_name, blank=True)
+    zip_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -54,10 +75,45 @@ class Memo(models.Model):
 
     @property
     def download_name(self) -> str:
-        """The PDF's file name; a counsel memo says it is privileged, so it is not sent out
-        by mistake."""
+        """The PDF's file name."""
+        return self.file_name("pdf")
+
+    def file_name(self, fmt: str) -> str:
+        """A download's name: what the document is, its project, and for anything a counsel
+        memo built, that it is privileged, so it is not sent out by mistake."""
+        word = {
+            self.Document.NOTICE: "notice",
+            self.Document.CASE: "memo",
+            self.Document.EXHIBITS: "exhibits",
+            self.Document.PACKAGE: "package",
+        }.get(self.document, "memo")
         marking = "-privileged" if self.audience == self.Audience.COUNSEL else ""
-        return f"memo-{self.pk}-{self.project.slug}{marking}.pdf"
+        return f"{word}-{self.pk}-{self.project.slug}{marking}.{fmt}"
+
+    def stored(self, fmt: str):
+        """The stored file of one format (`pdf`, `docx`, `xlsx`, `zip`), or None."""
+        if fmt not in self.FORMATS.get(self.document, ()):
+            return None
+        file = getattr(self, fmt)
+        return file or None
+
+    @property
+    def document_label(self) -> str:
+        """What the document is, in words, for the memo list."""
+        if self.document == self.Document.CASE:
+            if self.audience == self.Audience.COUNSEL:
+                return "Case memo (privileged)"
+            return "Memorandum to the recipient"
+        if self.document == self.Document.PACKAGE and self.audience == self.Audience.COUNSEL:
+            return "Document package with the case memo (privileged)"
+        return self.get_document_display()
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The formats this memo offers for download, once ready."""
+        if self.status != self.Status.READY:
+            return ()
+        return tuple(f for f in self.FORMATS.get(self.document, ()) if getattr(self, f))
 
 
 class EnforcementAction(models.Model):
@@ -86,6 +142,10 @@ class EnforcementAction(models.Model):
     memo = models.ForeignKey(Memo, on_delete=models.SET_NULL, null=True, blank=True)
     cure_deadline = models.DateField(null=True, blank=True)
     cured_at = models.DateField(null=True, blank=True)
+    # A notice as actually sent (the attorney's edited PDF or DOCX), kept with its SHA-256.
+    sent_document = models.FileField(upload_to=memo_file_name, blank=True)
+    sent_document_name = models.CharField(max_length=200, blank=True)
+    sent_document_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -1,4 +1,4 @@
-"""API for the law center: memos (request, status, PDF, figures) and enforcement actions.
+"""API for the law center: memos (request, status, files, figures) and enforcement actions.
 
 The same access rules as the web: memos for law center staff of a monitoring organization
 and program admins; reviewers may list enforcement actions; 404 for a project the caller
@@ -53,6 +53,19 @@ class MemoRequestIn(Schema):
         description="The day the figures are measured to (YYYY-MM-DD, today at the latest); "
         "omit for the end of the last complete month.",
     )
+    document: Literal[tuple(Memo.Document.values)] = Field(
+        Memo.Document.CASE,
+        description="Which document: `notice` (the notice of non-compliance and cure demand, "
+        "PDF and DOCX; for the recipient only), `case` (default: the memo, PDF and DOCX), "
+        "`exhibits` (the evidence workbook, xlsx) or `package` (a ZIP of the documents, the "
+        "exhibits and a manifest of every file's SHA-256).",
+    )
+
+
+class MemoFileOut(Schema):
+    format: str
+    url: str
+    sha256: str
 
 
 class MemoOut(Schema):
@@ -60,6 +73,9 @@ class MemoOut(Schema):
     project: str
     audience: str = Field(description="`recipient` or `counsel`; see the memo request.")
     as_of: datetime.date | None = Field(description="The day the figures are measured to.")
+    document: str = Field(description="`notice`, `case`, `exhibits` or `package`.")
+    document_label: str
+    files: list[MemoFileOut] = Field(description="The ready memo's files, one per format.")
     contractor: str | None
     commitment_keys: list[str]
     flag_ids: list[int]
@@ -90,9 +106,20 @@ class MemoOut(Schema):
 
     @staticmethod
     def resolve_pdf_url(memo: Memo) -> str | None:
-        if memo.status != Memo.Status.READY:
+        if "pdf" not in memo.formats:
             return None
         return reverse("api:api_memo_pdf", kwargs={"memo_id": memo.pk})
+
+    @staticmethod
+    def resolve_files(memo: Memo) -> list[dict]:
+        return [
+            {
+                "format": fmt,
+                "url": reverse("api:api_memo_file", kwargs={"memo_id": memo.pk}) + f"?format={fmt}",
+                "sha256": getattr(memo, f"{fmt}_sha256"),
+            }
+            for fmt in memo.formats
+        ]
 
 
 class ActionIn(Schema):
@@ -123,6 +150,9 @@ class ActionOut(Schema):
     memo_id: int | None
     cure_deadline: datetime.date | None
     cured_at: datetime.date | None
+    sent_document_sha256: str = Field(
+        description="A notice marked sent: the SHA-256 of the document actually sent."
+    )
     created_by: str | None
     created_at: datetime.datetime
 
@@ -201,6 +231,7 @@ def request_memo(request, slug: str, payload: MemoRequestIn):
         flag_ids=payload.flag_ids,
         audience=payload.audience,
         as_of=payload.as_of,
+        document=payload.document,
     )
     return Status(202, Memo.objects.select_related(*MEMO_RELATED).get(pk=memo.pk))
 
@@ -236,6 +267,19 @@ def memo_status(request, memo_id: int):
     return _memo(request.auth, memo_id)
 
 
+def _memo_file(memo: Memo, fmt: str):
+    if memo.status != Memo.Status.READY:
+        raise Conflict(
+            f"Memo #{memo.pk} is {memo.status}: "
+            + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
+        )
+    file = memo.stored(fmt)
+    if file is None:
+        offered = ", ".join(memo.formats) or "no file"
+        raise Conflict(f"{memo.document_label} #{memo.pk} has no {fmt}: it offers {offered}.")
+    return attachment(file, filename=memo.file_name(fmt))
+
+
 @router.get(
     "/memos/{memo_id}/pdf",
     response=answers(None, 403, 404, 409),
@@ -244,13 +288,25 @@ def memo_status(request, memo_id: int):
     summary="A ready memo's PDF",
 )
 def memo_pdf(request, memo_id: int):
+    return _memo_file(_memo(request.auth, memo_id), "pdf")
+
+
+@router.get(
+    "/memos/{memo_id}/file",
+    response=answers(None, 403, 404, 409),
+    openapi_extra=file_answer(
+        "application/octet-stream",
+        "The document in the format asked for: application/pdf, a Word document (docx), an "
+        "Excel workbook (xlsx) or a ZIP package.",
+    ),
+    url_name="api_memo_file",
+    summary="A ready document's file, in one of its formats",
+)
+def memo_file(request, memo_id: int, format: Literal["pdf", "docx", "xlsx", "zip"] | None = None):
+    """`format` defaults to the document's first: pdf for a notice or case memo, xlsx for the
+    exhibits, zip for a package; a format the document does not come in answers 409."""
     memo = _memo(request.auth, memo_id)
-    if memo.status != Memo.Status.READY or not memo.pdf:
-        raise Conflict(
-            f"Memo #{memo.pk} is {memo.status}: "
-            + (memo.failure_reason or "poll GET /memos/{memo_id} until it is ready.")
-        )
-    return attachment(memo.pdf, filename=memo.download_name)
+    return _memo_file(memo, format or Memo.FORMATS[memo.document][0])
 
 
 @router.get(

@@ -1,4 +1,9 @@
-"""Memo requests and builds (SPEC §6): a request returns at once; a task builds the PDF.
+"""Memo requests and builds (SPEC §6): a request returns at once; a task builds the files.
+
+A memo is one of four documents (`Memo.Document`): the notice of non-compliance and cure
+demand (PDF and DOCX, for the recipient only), the case memo (PDF and DOCX), the evidence
+exhibits (xlsx) or the package of them all (ZIP). Each is rendered from one gathered
+snapshot, stored with it; every stored file keeps its SHA-256.
 
 `memo_request` records a queued memo and enqueues `build_memo_task` once the transaction
 commits; `memo_build` gathers the snapshot, renders the PDF and stores both with their
@@ -25,7 +30,16 @@ from django_q.exceptions import TimeoutException
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
+from compliance.enforcement.memos.docx_memo import render_memo_docx
+from compliance.enforcement.memos.exhibits import exhibit_lines, render_exhibits_xlsx
 from compliance.enforcement.memos.gather import gather_snapshot, snapshot_sha256
+from compliance.enforcement.memos.notice import (
+    notice_addressee,
+    notice_letterhead,
+    render_notice_docx,
+    render_notice_pdf,
+)
+from compliance.enforcement.memos.package import render_package_zip
 from compliance.enforcement.memos.render import render_memo_pdf
 from compliance.enforcement.memos.snapshot_values import last_complete_month_end
 from compliance.enqueue import enqueue
@@ -63,13 +77,33 @@ def _memo_create(
     flag_ids: Iterable[int],
     audience: str,
     as_of: datetime.date | None = None,
+    document: str = Memo.Document.CASE,
     actor_label: str = "",
 ) -> Memo:
+    if document not in Memo.Document.values:
+        raise InvalidInput(
+            "Say which document to build: notice (the notice of non-compliance and cure "
+            "demand), case (the case memo), exhibits (the evidence workbook) or package (all "
+            "of them in one ZIP).",
+            errors=[{"field": "document", "value": document, "message": "Unknown document."}],
+        )
     if audience not in Memo.Audience.values:
         raise InvalidInput(
             "Say who the memo is for: recipient (addressed to the contractor and/or the owner: "
             "no internal notes, no worker names) or counsel (the law center's own case memo).",
             errors=[{"field": "audience", "value": audience, "message": "Unknown audience."}],
+        )
+    if document == Memo.Document.NOTICE and audience != Memo.Audience.RECIPIENT:
+        raise InvalidInput(
+            "A notice is sent to the contractor or the owner: ask for it for the recipient. "
+            "Counsel's own analysis is the case memo.",
+            errors=[
+                {
+                    "field": "audience",
+                    "value": audience,
+                    "message": "A notice is for the recipient.",
+                }
+            ],
         )
     commitment_keys = sorted(set(commitment_keys))
     known = set(project.commitments.values_list("key", flat=True))
@@ -117,6 +151,7 @@ def _memo_create(
         assignment=assignment,
         audience=audience,
         as_of=as_of,
+        document=document,
         commitment_keys=commitment_keys,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
@@ -132,6 +167,7 @@ def _memo_create(
             "assignment": assignment.pk if assignment else None,
             "audience": audience,
             "as_of": as_of.isoformat(),
+            "document": document,
             "commitment_keys": commitment_keys,
             "flag_ids": flag_ids,
         },
@@ -149,6 +185,7 @@ def memo_request(
     flag_ids: Iterable[int] = (),
     audience: str = Memo.Audience.RECIPIENT,
     as_of: datetime.date | None = None,
+    document: str = Memo.Document.CASE,
 ) -> Memo:
     """Queue a memo; a background task builds it after this transaction commits."""
     memo = _memo_create(
@@ -159,6 +196,7 @@ def memo_request(
         flag_ids=flag_ids,
         audience=audience,
         as_of=as_of,
+        document=document,
     )
     _enqueue_build(memo)
     return memo
@@ -177,6 +215,7 @@ def memo_generate(
     flag_ids: Iterable[int] = (),
     audience: str = Memo.Audience.RECIPIENT,
     as_of: datetime.date | None = None,
+    document: str = Memo.Document.CASE,
 ) -> Memo:
     """Record and build a memo in the foreground (the `generate_memo` command)."""
     with transaction.atomic():
@@ -188,6 +227,7 @@ def memo_generate(
             flag_ids=flag_ids,
             audience=audience,
             as_of=as_of,
+            document=document,
             actor_label="" if user else "generate_memo",
         )
     return memo_build(memo=memo)
@@ -215,8 +255,9 @@ def memo_build(*, memo: Memo) -> Memo:
             as_of=memo.as_of or last_complete_month_end(timezone.localdate(memo.requested_at)),
             audience=memo.audience,
         )
+        snapshot.update(_document_extras(memo))
         digest = snapshot_sha256(snapshot)
-        pdf = render_memo_pdf(snapshot, snapshot_sha256=digest)
+        files = render_document(snapshot, document=memo.document, snapshot_sha256=digest)
     except TimeoutException:
         logger.error("Memo %s took longer than Q_TIMEOUT to build", memo.pk)
         return _fail(
@@ -233,8 +274,9 @@ def memo_build(*, memo: Memo) -> Memo:
             "this message to the program admin.",
         )
     with transaction.atomic():
-        memo.pdf.save(f"memo-{memo.pk}-{memo.project.slug}.pdf", ContentFile(pdf), save=False)
-        memo.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        for fmt, data in files.items():
+            getattr(memo, fmt).save(memo.file_name(fmt), ContentFile(data), save=False)
+            setattr(memo, f"{fmt}_sha256", hashlib.sha256(data).hexdigest())
         memo.snapshot = snapshot
         memo.snapshot_sha256 = digest
         memo.status = Memo.Status.READY
@@ -246,9 +288,45 @@ def memo_build(*, memo: Memo) -> Memo:
             actor_label="build_memo_task",
             obj=memo,
             project=memo.project,
-            data={"pdf_sha256": memo.pdf_sha256, "snapshot_sha256": digest},
+            data={
+                **{f"{fmt}_sha256": getattr(memo, f"{fmt}_sha256") for fmt in files},
+                "snapshot_sha256": digest,
+            },
         )
     return memo
+
+
+def _document_extras(memo: Memo) -> dict:
+    """What a document adds to the gathered snapshot: a notice's letterhead and addressee,
+    the exhibits' complete list of underpaid lines."""
+    extras: dict = {"document": memo.document}
+    if memo.document in (Memo.Document.NOTICE, Memo.Document.PACKAGE):
+        extras["letterhead"] = notice_letterhead(memo.requested_by)
+        extras["addressee"] = notice_addressee(memo.project, memo.assignment)
+    if memo.document in (Memo.Document.EXHIBITS, Memo.Document.PACKAGE):
+        extras["exhibits"] = {
+            "wage_lines": exhibit_lines(
+                project=memo.project,
+                assignment=memo.assignment,
+                commitment_keys=memo.commitment_keys,
+            )
+        }
+    return extras
+
+
+def render_document(snapshot: dict, *, document: str, snapshot_sha256: str) -> dict[str, bytes]:
+    """The files of one document, by format, rendered from the snapshot alone."""
+    sha = {"snapshot_sha256": snapshot_sha256}
+    if document == Memo.Document.NOTICE:
+        return {
+            "pdf": render_notice_pdf(snapshot, **sha),
+            "docx": render_notice_docx(snapshot, **sha),
+        }
+    if document == Memo.Document.EXHIBITS:
+        return {"xlsx": render_exhibits_xlsx(snapshot, **sha)}
+    if document == Memo.Document.PACKAGE:
+        return {"zip": render_package_zip(snapshot, **sha)}
+    return {"pdf": render_memo_pdf(snapshot, **sha), "docx": render_memo_docx(snapshot, **sha)}
 
 
 def _fail(memo: Memo, *, reason: str) -> Memo:

@@ -67,7 +67,7 @@ def _for_counsel(snap: dict) -> bool:
     return snap.get("audience") == "counsel"
 
 
-def _canvas_class(*, header: str, footer: str, marking: str = ""):
+def memo_canvas(*, header: str, footer: str, marking: str = ""):
     """A canvas that holds its pages until the end, so each can say "Page n of N"; a
     `marking` is drawn at the top of every page."""
 
@@ -129,8 +129,8 @@ def _figures_as_of(snap: dict) -> str:
     return f"Figures as of {_as_of_words(snap)}"
 
 
-def _heading(snap: dict) -> list:
-    s = styles()
+def heading_rows(snap: dict) -> list[tuple[str, str]]:
+    """The memo heading: to, copies, from, date, re (values in paragraph markup)."""
     to, sender, project = snap["to"], snap["from"], snap["project"]
     agreement = snap["agreement"]
     to_line = f"<b>{markup(to['name'])}</b><br/>{markup(to['detail'])}"
@@ -148,25 +148,31 @@ def _heading(snap: dict) -> list:
     rows = [("To", to_line)]
     if to.get("cc"):
         rows.append(("Cc", markup(to["cc"])))
-    rows += [
+    return rows + [
         ("From", from_line),
         ("Date", long_date(snap["memo_date"])),
         ("Re", f"<b>{re_line}</b>"),
         ("As of", _as_of_words(snap)),
     ]
+
+
+COUNSEL_WARNING = (
+    "This case memo is the law center's own. It carries the coalition's and the law center's "
+    "internal notes and workers' names: do not send it to the contractor or the owner; "
+    "request a memo for the recipient instead."
+)
+
+
+def _heading(snap: dict) -> list:
+    s = styles()
+    sender = snap["from"]
+    rows = heading_rows(snap)
     flow = []
     if sender.get("organization"):
         flow.append(Paragraph(markup(sender["organization"]).upper(), s["letterhead"]))
     warning = []
     if _for_counsel(snap):
-        warning.append(
-            Paragraph(
-                "This case memo is the law center's own. It carries the coalition's and the "
-                "law center's internal notes and workers' names: do not send it to the "
-                "contractor or the owner; request a memo for the recipient instead.",
-                s["callout"],
-            )
-        )
+        warning.append(Paragraph(COUNSEL_WARNING, s["callout"]))
     return [
         *flow,
         Paragraph("Case memo" if _for_counsel(snap) else "Memorandum", s["title"]),
@@ -179,6 +185,11 @@ def _heading(snap: dict) -> list:
 
 def _summary(snap: dict) -> list:
     s = styles()
+    return [Paragraph("1. Summary of findings", s["h1"]), Paragraph(summary_text(snap), s["body"])]
+
+
+def summary_text(snap: dict) -> str:
+    """The summary of findings, in paragraph markup (the PDF's and the DOCX's)."""
     summary, project, agreement = snap["summary"], snap["project"], snap["agreement"]
     who = snap["scope"]["contractor"]
     subject = f"{markup(who)}'s compliance with" if who else "compliance with"
@@ -260,7 +271,7 @@ def _summary(snap: dict) -> list:
         "A notice of non-compliance sent today would set a cure deadline of "
         f"<b>{long_date(snap['enforcement']['cure_deadline_if_sent_today'])}</b>."
     )
-    return [Paragraph("1. Summary of findings", s["h1"]), Paragraph(" ".join(parts), s["body"])]
+    return " ".join(parts)
 
 
 def _sources(snap: dict, snapshot_sha256: str) -> list:
@@ -370,5 +381,5 @@ def render_memo_pdf(snapshot: dict, *, snapshot_sha256: str) -> bytes:
     )
     doc.addPageTemplates([PageTemplate(id="memo", frames=[frame])])
     marking = COUNSEL_MARKING if _for_counsel(snapshot) else ""
-    doc.build(story, canvasmaker=_canvas_class(header=header, footer=footer, marking=marking))
+    doc.build(story, canvasmaker=memo_canvas(header=header, footer=footer, marking=marking))
     return buffer.getvalue()

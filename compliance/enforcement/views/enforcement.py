@@ -26,7 +26,7 @@ from compliance.enforcement.actions import (
 )
 from compliance.enforcement.memos.build import memo_request, memo_retry
 from compliance.enforcement.memos.gather import clause_sort_key
-from compliance.enforcement.views import ledger
+from compliance.enforcement.views import ledger, notices
 from compliance.formatting import long_date, short_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import attachment
@@ -84,7 +84,39 @@ AUDIENCE_CHOICES = [
 ]
 
 
+DOCUMENT_CHOICES = [
+    (
+        Memo.Document.NOTICE,
+        "Notice of non-compliance and cure demand (PDF and Word): the letter to the contractor, "
+        "on your letterhead, with each finding, what is required to cure, the deadline and the "
+        "remedies. Always for the recipient.",
+    ),
+    (
+        Memo.Document.CASE,
+        "Case memo (PDF and Word): every commitment month by month, wages, reports, flags and "
+        "enforcement so far.",
+    ),
+    (
+        Memo.Document.EXHIBITS,
+        "Evidence exhibits (Excel): every line behind each finding, and the report versions "
+        "with their SHA-256.",
+    ),
+    (
+        Memo.Document.PACKAGE,
+        "The package (ZIP): the notice, the exhibits and a manifest of every file's SHA-256; "
+        "for counsel, the case memo too.",
+    ),
+]
+
+
 class MemoRequestForm(forms.Form):
+    document = forms.ChoiceField(
+        choices=DOCUMENT_CHOICES,
+        initial=Memo.Document.CASE,
+        widget=forms.RadioSelect,
+        label="Document",
+        required=False,
+    )
     audience = forms.ChoiceField(
         choices=AUDIENCE_CHOICES,
         initial=Memo.Audience.RECIPIENT,
@@ -136,6 +168,9 @@ class MemoRequestForm(forms.Form):
     def clean_audience(self) -> str:
         """Left out, a memo is for the recipient: the audience that carries the least."""
         return self.cleaned_data["audience"] or Memo.Audience.RECIPIENT
+
+    def clean_document(self) -> str:
+        return self.cleaned_data["document"] or Memo.Document.CASE
 
 
 class EnforcementActionForm(forms.Form):
@@ -237,10 +272,18 @@ def _memo_page(request, memos, template: str, context: dict):
             project_id__in={m.project_id for m in page}
         )
     }
+    sent = {
+        a.memo_id: a
+        for a in EnforcementAction.objects.filter(
+            memo__in=list(page), kind=EnforcementAction.Kind.NOTICE
+        )
+    }
     for memo in page:
         memo.commitment_titles = [
             titles.get((memo.project_id, key), key) for key in memo.commitment_keys
         ]
+        memo.sent_action = sent.get(memo.pk)
+        memo.downloads = [(fmt, reverse(f"memo_{fmt}", args=[memo.pk])) for fmt in memo.formats]
     return render(
         request,
         template,
@@ -250,6 +293,7 @@ def _memo_page(request, memos, template: str, context: dict):
             "status": status,
             "statuses": Memo.Status.choices,
             "refresh": any(m.status == Memo.Status.QUEUED for m in page),
+            "today": timezone.localdate(),
         },
     )
 
@@ -266,7 +310,11 @@ def memo_new(request, slug: str):
         user=request.user,
         project=project,
         extra_flag_ids=extra,
-        initial={"flags": extra, "audience": Memo.Audience.RECIPIENT},
+        initial={
+            "flags": extra,
+            "audience": Memo.Audience.RECIPIENT,
+            "document": request.GET.get("document", Memo.Document.CASE),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -278,6 +326,7 @@ def memo_new(request, slug: str):
                 flag_ids=[int(i) for i in form.cleaned_data["flags"]],
                 audience=form.cleaned_data["audience"],
                 as_of=form.cleaned_data["as_of"],
+                document=form.cleaned_data["document"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -310,16 +359,31 @@ def memo_try_again(request, memo_id: int):
 @login_required
 @require_safe
 def memo_pdf(request, memo_id: int):
-    """A ready memo's PDF: 404 unless its project is visible, 403 unless memos are yours."""
+    """A ready memo's PDF (the address memos have always had)."""
+    return memo_file(request, memo_id, fmt="pdf")
+
+
+@login_required
+@require_safe
+def memo_file(request, memo_id: int, *, fmt: str):
+    """A ready memo's file in one format (pdf, docx, xlsx, zip): 404 unless its project is
+    visible or the document has that format, 403 unless memos are yours."""
     memo = _visible_memo(request.user, memo_id)
-    if memo.status != Memo.Status.READY or not memo.pdf:
+    file = memo.stored(fmt)
+    if memo.status == Memo.Status.READY and file is None:
+        offered = ", ".join(f.upper() for f in memo.formats) or "no file"
+        messages.error(
+            request, f"{memo.document_label} #{memo.pk} has no {fmt.upper()}: it offers {offered}."
+        )
+        return redirect("memo_list", slug=memo.project.slug)
+    if file is None:
         messages.error(
             request,
-            f"Memo #{memo.pk} has no PDF: "
+            f"Memo #{memo.pk} has no file yet: "
             + (memo.failure_reason or "it is still being built; try again in a minute."),
         )
         return redirect("memo_list", slug=memo.project.slug)
-    return attachment(memo.pdf, filename=memo.download_name)
+    return attachment(file, filename=memo.file_name(fmt))
 
 
 @login_required
@@ -463,7 +527,11 @@ urlpatterns = [
     path("memos/<int:memo_id>/pdf", memo_pdf, name="memo_pdf"),
     path("memos/<int:memo_id>/try-again/", memo_try_again, name="memo_try_again"),
     path("memos/<int:memo_id>/snapshot.json", memo_snapshot, name="memo_snapshot"),
+    path("memos/<int:memo_id>/docx", memo_file, {"fmt": "docx"}, name="memo_docx"),
+    path("memos/<int:memo_id>/xlsx", memo_file, {"fmt": "xlsx"}, name="memo_xlsx"),
+    path("memos/<int:memo_id>/zip", memo_file, {"fmt": "zip"}, name="memo_zip"),
     path("projects/<slug:slug>/enforcement/", enforcement_list, name="enforcement_list"),
     path("enforcement/<int:action_id>/cured/", enforcement_cured, name="enforcement_cured"),
     *ledger.urlpatterns,
+    *notices.urlpatterns,
 ]

@@ -150,6 +150,7 @@ def flag_queue(request):
             "sorts": selectors.FLAG_SORTS,
             "is_contractor": role == access.CONTRACTOR,
             "can_acknowledge": "acknowledge" in access.TRANSITIONS_BY_ROLE.get(role, set()),
+            "can_draft_notice": access.can_use_memos(request.user),
             "acknowledgeable": ACKNOWLEDGEABLE,
             "note_choices": note_choices(user=request.user),
             "now": timezone.now(),

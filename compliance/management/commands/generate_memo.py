@@ -1,11 +1,14 @@
 """`generate_memo --project SLUG [--contractor SLUG] [--commitment KEY ...]
-[--audience recipient|counsel] [--as-of YYYY-MM-DD] --out FILE.pdf`.
+[--audience recipient|counsel] [--document notice|case|exhibits|package]
+[--format pdf|docx|xlsx|zip] [--as-of YYYY-MM-DD] --out FILE`.
 
-The same memo as a web request, built in the foreground: it is recorded (and audited) like
-any memo, then its PDF is written to FILE. `--audience recipient` (the default) makes the
-memo for the contractor and/or the owner (shared notes, worker IDs); `counsel` the law
-center's privileged case memo (internal notes, worker names). The figures are measured to
-`--as-of`, by default the end of the last complete month.
+The same document as a web request, built in the foreground: it is recorded (and audited)
+like any memo, then the file in the format asked for is written to FILE. A notice and the
+case memo come as pdf (the default) or docx, the exhibits as xlsx, the package as zip.
+`--audience recipient` (the default) makes the memo for the contractor and/or the owner
+(shared notes, worker IDs); `counsel` the law center's privileged case memo (internal notes,
+worker names). The figures are measured to `--as-of`, by default the end of the last
+complete month.
 """
 
 import argparse
@@ -29,7 +32,7 @@ def _day(text: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Build an enforcement memo PDF for a project, in the foreground."
+    help = "Build a notice, case memo, exhibits or package for a project, in the foreground."
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, help="Project slug.")
@@ -58,8 +61,21 @@ class Command(BaseCommand):
             help="The day the figures are measured to, YYYY-MM-DD (default: the end of the "
             "last complete month).",
         )
+        parser.add_argument(
+            "--document",
+            choices=Memo.Document.values,
+            default=Memo.Document.CASE,
+            help="notice: the notice of non-compliance and cure demand; case (default): the "
+            "memo; exhibits: the evidence workbook; package: all of them in one ZIP.",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["pdf", "docx", "xlsx", "zip"],
+            help="The file to write; default: the document's first (pdf for a notice or the "
+            "case memo, xlsx for the exhibits, zip for the package).",
+        )
         parser.add_argument("--user", help="Username the memo is from (default: none).")
-        parser.add_argument("--out", required=True, help="Where to write the PDF.")
+        parser.add_argument("--out", required=True, help="Where to write the file.")
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=options["project"]).first()
@@ -77,6 +93,14 @@ class Command(BaseCommand):
                     f"No contractor {options['contractor']!r} on {project.slug}: use one of "
                     + ", ".join(project.assignments.values_list("contractor__slug", flat=True))
                 )
+        document = options["document"]
+        formats = Memo.FORMATS[document]
+        fmt = options["format"] or formats[0]
+        if fmt not in formats:
+            raise CommandError(
+                f"A {Memo.Document(document).label.lower()} comes as {' or '.join(formats)}, "
+                f"not {fmt}: use --format {formats[0]}."
+            )
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -90,6 +114,7 @@ class Command(BaseCommand):
                 commitment_keys=options["commitments"],
                 audience=options["audience"],
                 as_of=options["as_of"],
+                document=document,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -97,10 +122,11 @@ class Command(BaseCommand):
             raise CommandError(memo.failure_reason)
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
-        with memo.pdf.open("rb") as pdf:
-            out.write_bytes(pdf.read())
+        with memo.stored(fmt).open("rb") as stored:
+            out.write_bytes(stored.read())
         self.stdout.write(
-            f"Memo #{memo.pk} ({memo.get_audience_display()}) written to {out} "
+            f"{memo.document_label} #{memo.pk} ({memo.get_audience_display()}) written to {out} "
             f"({out.stat().st_size:,} bytes). "
-            f"PDF SHA-256 {memo.pdf_sha256}; figures SHA-256 {memo.snapshot_sha256}."
+            f"{fmt.upper()} SHA-256 {getattr(memo, f'{fmt}_sha256')}; "
+            f"figures SHA-256 {memo.snapshot_sha256}."
         )
