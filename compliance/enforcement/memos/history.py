@@ -180,7 +180,7 @@ def flags_section(snap: dict, *, counsel: bool) -> list:
         for f in flags["listed"]
     ]
     flow.append(
-        list_table(["Flag", "Finding", "Severity", "Status", "Raised"], rows, [34, 262, 54, 70, 76])
+        list_table(["Flag", "Finding", "Severity", "Status", "Raised"], rows, [46, 250, 54, 70, 76])
     )
     if flags["not_listed"]:
         flow.append(
