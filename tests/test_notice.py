@@ -90,6 +90,20 @@ def test_a_notice_carries_letterhead_addressee_findings_cure_and_signature(walsh
     assert "Dana Whitfield" in text and "Supervising Attorney" in text
 
 
+def test_a_notice_to_a_contractor_leaves_out_the_developers_count_promises():
+    """Units delivered and fund payments are the developer's to cure, not the contractor's."""
+    from compliance.enforcement.memos.notice import _findings
+
+    def entry(kind):
+        return {"evaluated": True, "kind": kind, "groups": [{"status": "shortfall"}]}
+
+    commitments = [entry("count_target"), entry("wage_floor"), entry("workforce_share")]
+    to_walsh = {"scope": {"contractor": "Walsh Shea"}, "commitments": commitments}
+    to_owner = {"scope": {"contractor": None}, "commitments": commitments}
+    assert [f["entry"]["kind"] for f in _findings(to_walsh)] == ["wage_floor", "workforce_share"]
+    assert len(_findings(to_owner)) == 3
+
+
 def test_the_notice_carries_no_internal_note_and_no_worker_name_in_either_format(walsh_notice):
     for text in (pdf_text(read(walsh_notice.pdf)), docx_text(read(walsh_notice.docx))):
         assert "hiring plan" not in text  # the internal comment

@@ -28,7 +28,7 @@ from compliance.enforcement.memos.render_blocks import (
     render_blocks_pdf,
 )
 from compliance.enforcement.memos.styles import markup
-from compliance.evaluation.kinds import KINDS
+from compliance.evaluation.kinds import KINDS, kind_of
 from compliance.evaluation.kinds.workforce_share import required_arithmetic
 from compliance.formatting import long_date, money, number, plural, quantity
 from projects.models import Assignment, Organization, Project
@@ -79,10 +79,17 @@ def notice_addressee(project: Project, assignment: Assignment | None) -> dict:
 
 
 def _findings(snap: dict) -> list[dict]:
-    """The commitments with a finding, and the groups of each that are in trouble."""
+    """The commitments with a finding, and the groups of each that are in trouble.
+
+    A notice addressed to a contractor tells only of commitments measured from the payroll
+    it files (hours, shares, wages): a count of units delivered or dollars paid into a
+    fund is the developer's promise, not the contractor's to cure."""
     found = []
+    to_contractor = bool(snap["scope"]["contractor"])
     for entry in snap["commitments"]:
         if not entry["evaluated"]:
+            continue
+        if to_contractor and not kind_of(entry["kind"]).reads_lines:
             continue
         groups = [g for g in entry["groups"] if g["status"] in FINDING_STATUSES]
         if groups:
