@@ -223,19 +223,9 @@ def _monthly(entry: dict, detail: dict, heading: str) -> list:
     return flow
 
 
-def commitment_section(number_: str, entry: dict) -> list:
-    s = styles()
-    title = f"{number_} {text(entry['clause'])} {text(entry['title'])}".replace("  ", " ")
-    flow = [
-        CondPageBreak(2.4 * inch),
-        Paragraph(title, s["h2"]),
-        Paragraph(
-            f"{text(entry['kind_label'])}, measured {text(entry['scope_label'])}.", s["small"]
-        ),
-        Paragraph(
-            text(entry["text"] or "The clause text is not recorded in CBA Monitor."), s["quote"]
-        ),
-    ]
+def commitment_facts(entry: dict) -> list[tuple[str, str]]:
+    """A commitment's facts as (label, value in paragraph markup), the same in the PDF and
+    the Word case memo: the target, what was measured, the shortfall and the damages."""
     facts = [("Target", text(entry["target_text"]))]
     if not entry["evaluated"]:
         measured = (
@@ -243,12 +233,9 @@ def commitment_section(number_: str, entry: dict) -> list:
             if entry.get("evaluated_for_others")
             else "Not evaluated yet: run the evaluation, then request this memo again."
         )
-        facts.append(("Measured to date", measured))
-        return [*flow, facts_table(facts)]
-    groups = entry["groups"]
-    totals = entry["totals"]
-    single = totals["groups"] == 1
-    if single:
+        return [*facts, ("Measured to date", measured)]
+    groups, totals = entry["groups"], entry["totals"]
+    if totals["groups"] == 1:
         facts += _single_group_facts(entry, groups[0])
     else:
         counts = totals["by_status"]
@@ -282,6 +269,27 @@ def commitment_section(number_: str, entry: dict) -> list:
                 "figures, not this contractor's alone.",
             )
         )
+    return facts
+
+
+def commitment_section(number_: str, entry: dict) -> list:
+    s = styles()
+    title = f"{number_} {text(entry['clause'])} {text(entry['title'])}".replace("  ", " ")
+    flow = [
+        CondPageBreak(2.4 * inch),
+        Paragraph(title, s["h2"]),
+        Paragraph(
+            f"{text(entry['kind_label'])}, measured {text(entry['scope_label'])}.", s["small"]
+        ),
+        Paragraph(
+            text(entry["text"] or "The clause text is not recorded in CBA Monitor."), s["quote"]
+        ),
+    ]
+    facts = commitment_facts(entry)
+    if not entry["evaluated"]:
+        return [*flow, facts_table(facts)]
+    totals = entry["totals"]
+    single = totals["groups"] == 1
     flow.append(facts_table(facts))
     if not single:
         flow.append(Spacer(1, 6))

@@ -5,7 +5,7 @@ rows, the summary, each kind's facts, `compliance.formatting` for every figure);
 is left to the PDF. A counsel memo's every page is marked privileged in the page header.
 """
 
-from compliance.enforcement.memos.commitments import STATUS_SEQUENCE, _single_group_facts
+from compliance.enforcement.memos.commitments import commitment_facts
 from compliance.enforcement.memos.docx_render import render_docx
 from compliance.enforcement.memos.history import _acted_on, _event_markup
 from compliance.enforcement.memos.render import (
@@ -25,7 +25,6 @@ from compliance.formatting import (
     number,
     percent,
     plural,
-    quantity,
     short_date,
     timestamp,
 )
@@ -38,33 +37,10 @@ def _commitment(number_: str, entry: dict) -> list[Block]:
         Para(f"{markup(entry['kind_label'])}, measured {markup(entry['scope_label'])}.", "small"),
         Para(markup(entry["text"] or "The clause text is not recorded in CBA Monitor."), "quote"),
     ]
-    facts = [("Target", markup(entry["target_text"]))]
+    blocks.append(Facts(commitment_facts(entry)))
     if not entry["evaluated"]:
-        facts.append(("Measured to date", "Not evaluated yet."))
-        return [*blocks, Facts(facts)]
+        return blocks
     groups, totals = entry["groups"], entry["totals"]
-    if totals["groups"] == 1:
-        facts += _single_group_facts(entry, groups[0])
-    else:
-        counts = totals["by_status"]
-        status_text = ", ".join(
-            f"{counts[key]} {label}" for key, label in STATUS_SEQUENCE if counts.get(key)
-        )
-        facts.append(
-            (
-                "Measured to date",
-                f"{totals['groups']} groups: {status_text} (as of {long_date(entry['as_of'])}).",
-            )
-        )
-        facts.append(
-            (
-                "Shortfall",
-                f"<b>{quantity(totals['shortfall'], groups[0]['unit'])}</b> across all groups.",
-            )
-        )
-        if totals["liquidated_damages"] is not None:
-            facts.append(("Liquidated damages", f"<b>{money(totals['liquidated_damages'])}</b>"))
-    blocks.append(Facts(facts))
     if totals["groups"] > 1:
         blocks.append(
             Table(
