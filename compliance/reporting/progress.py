@@ -15,7 +15,7 @@ from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.enqueue import enqueue_evaluation
 from compliance.models import ProgressEntry
-from compliance.storage import check_attachment
+from compliance.storage import attachment_name, check_attachment
 from projects import access
 from projects.models import Commitment
 
@@ -91,7 +91,7 @@ def progress_record(
             entered_by=user,
         )
         if evidence is not None:
-            entry.evidence.save(evidence.name, evidence, save=False)
+            entry.evidence.save(attachment_name(evidence), evidence, save=False)
         entry.save()
         audit_record(
             verb="progress.record",
