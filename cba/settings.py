@@ -133,6 +133,8 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=1)
 UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 400 * 1024 * 1024, minimum=1)
+# Evidence attached to flag notes and progress entries (compliance/storage.check_attachment).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Limits of the child process that reads each uploaded file (compliance/intake/sandbox.py).
 UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1536, minimum=256)
 UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 60, minimum=1)

@@ -5,10 +5,13 @@ No URL maps to the storage: a file leaves only through a view that asked project
 and then calls `attachment`.
 """
 
+import hashlib
 import re
 import secrets
+import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils import timezone
@@ -24,6 +27,8 @@ _CONTENT_TYPES = {
     ".csv": "text/csv",
     ".json": "application/json",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
 }
 
 
@@ -48,6 +53,85 @@ def evidence_file_name(instance, filename: str) -> str:
 
 def agreement_file_name(instance, filename: str) -> str:
     return _stored_name("agreements", filename)
+
+
+def attachment_file_name(instance, filename: str) -> str:
+    return _stored_name("attachments", filename)
+
+
+ATTACHMENT_KINDS = (
+    "a PDF, a PNG or JPEG image, an Excel workbook (.xlsx) or a Word document (.docx)"
+)
+# The parts a workbook or a Word document has, whatever wrote it.
+_OFFICE_PARTS = {".xlsx": "xl/workbook.xml", ".docx": "word/document.xml"}
+
+
+# The file picker's filter; the content check is `check_attachment`.
+ATTACHMENT_ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"
+
+
+def attachment_hint() -> str:
+    """What a file field takes, in words, for the form."""
+    limit = settings.ATTACHMENT_MAX_BYTES / 1048576
+    return f"PDF, PNG or JPEG, .xlsx or .docx, up to {limit:g} MB."
+
+
+def _sniff(file) -> str | None:
+    """The file's type by its first bytes (and, for a zip, its parts), not by its name."""
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if head.startswith(b"%PDF"):
+        return ".pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return ".jpg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            for extension, part in _OFFICE_PARTS.items():
+                if part in names:
+                    return extension
+    return None
+
+
+def check_attachment(file) -> str | None:
+    """What is wrong with an evidence file, in words, or None (SPEC §8): at most
+    ATTACHMENT_MAX_BYTES, and by its content (never its name) a PDF, a PNG or JPEG image,
+    an .xlsx workbook or a .docx document. A renamed program is refused."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if file.size > limit:
+        return (
+            f"The file is {file.size / 1048576:.1f} MB; files up to {limit / 1048576:g} MB are "
+            f"accepted: send a smaller one or split it."
+        )
+    if _sniff(file) is None:
+        return f"This file is not {ATTACHMENT_KINDS}: send the evidence as one of those."
+    return None
+
+
+def attachment_name(file) -> str:
+    """The name a checked file is downloaded under: its own, with the extension its content
+    shows (a scan named "slips" that is a PDF downloads as "slips.pdf")."""
+    extension = _sniff(file) or ".bin"
+    stem = PurePosixPath(safe_filename(file.name, fallback="evidence")).stem
+    return f"{stem or 'evidence'}{extension}"
+
+
+def sha256_of(file) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def evidence_filename(entry) -> str:

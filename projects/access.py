@@ -174,8 +174,9 @@ def visible_events(events, visibilities: frozenset[str]) -> list:
     """Flag events as a reader with these visibilities may see them.
 
     A comment they may not read is left out. A transition or any other event stays (the
-    flag's status is no secret to someone who sees the flag) but its note is blanked, so
-    nothing downstream can print it by mistake. The events are not saved afterwards.
+    flag's status is no secret to someone who sees the flag) but its note and its attached
+    file are blanked, so nothing downstream can print them by mistake. The events are not
+    saved afterwards.
     """
     shown = []
     for event in events:
@@ -183,6 +184,11 @@ def visible_events(events, visibilities: frozenset[str]) -> list:
             shown.append(event)
         elif event.kind != "comment":
             event.note = ""
+            # The note's evidence goes with it (`flag_attachments_for`).
+            event.attachment = ""
+            event.attachment_name = ""
+            event.attachment_size = None
+            event.attachment_sha256 = ""
             event.note_withheld = True
             shown.append(event)
     return shown
@@ -274,6 +280,17 @@ def evidence_files_for(user):
     from compliance.models import ProgressEntry
 
     return ProgressEntry.objects.filter(commitment__in=commitments_for(user))
+
+
+def flag_attachments_for(user):
+    """Flag notes whose attached file this user may download: a note they may read
+    (`note_visibilities_for`) on a flag they see. An internal note's file never reaches the
+    owner or a contractor; a withheld note's file is withheld with it."""
+    from compliance.models import FlagEvent
+
+    return FlagEvent.objects.filter(
+        flag__in=flags_for(user), visibility__in=note_visibilities_for(user)
+    ).exclude(attachment="")
 
 
 def agreement_documents_for(user):

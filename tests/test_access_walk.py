@@ -109,6 +109,7 @@ VISIBLE = {
     "action_id": _sees(access.enforcement_actions_for, "action"),
     "token_id": _sees(access.api_tokens_for, "token"),
     "notification_id": lambda user, o: o["notification"].user_id == user.pk,
+    "event_id": _sees(access.flags_for, "flag"),
     "entry_id": lambda user, o: (
         access.commitments_for(user).filter(pk=o["entry"].commitment_id).exists()
     ),

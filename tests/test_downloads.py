@@ -18,8 +18,8 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches, reverse
 
 import cba.urls
+from compliance.models import ProgressEntry
 from compliance.reporting.intake.upload import report_upload
-from compliance.reporting.progress import progress_record
 from compliance.storage import safe_filename
 from tests.conftest import make_commitment, make_user
 from tests.intake_support import BEFORE_DUE, OCTOBER, lines, workbook
@@ -163,12 +163,13 @@ def test_progress_evidence_is_a_random_name_downloaded_as_an_attachment(
         start_date="2026-01-01",
         due_date="2026-12-31",
     )
-    entry = progress_record(
+    # Stored before evidence was checked by content (the form now refuses HTML).
+    entry = ProgressEntry.objects.create(
         commitment=commitment,
         date=datetime.date(2026, 3, 1),
         quantity=Decimal("2"),
         evidence=ContentFile(b"<html><script>alert(1)</script></html>", name="roster.html"),
-        user=lawyer,
+        entered_by=lawyer,
     )
     url = reverse("progress_evidence", kwargs={"slug": "crenshaw", "entry_id": entry.pk})
 

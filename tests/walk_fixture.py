@@ -10,7 +10,8 @@ Two projects of two organizations:
 Each project has commitments of the three kinds, evaluations, reports with stored originals
 (an Excel upload by A, an eCPR upload by B, a JSON report by the prime, an Excel upload on
 Harbor), lines with worker names, flags with shared and internal notes on comments and on
-transitions, notifications, memos with a PDF (one per audience when memos have one),
+transitions (an internal transition note and a shared comment each carry an attached file),
+notifications, memos with a PDF (one per audience when memos have one),
 enforcement actions, ledger entries (damages assessed, a payment), progress entries with
 evidence files and API tokens.
 
@@ -95,6 +96,7 @@ SSN_PLAIN = "518-62-9437"
 SSN_SPLIT = ("734", "815206")  # one SSN written as two CDATA sections
 SSN_IN_NAME_ID = "846 20 5713"
 STREET = "4417 Quarantine Blvd"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
@@ -437,8 +439,9 @@ def _flag(project, commitment, assignment, kind, title, word, actors, markers) -
     ]
     if contractor is not None:
         notes.append(("comment", contractor, "shared", f"Contractor reply ({word}): list sent"))
+    flag.walk_attachments = {}
     for kind_, actor, visibility, note in notes:
-        event = FlagEvent.objects.create(
+        event = FlagEvent(
             flag=flag,
             actor=actor,
             kind=kind_,
@@ -447,6 +450,15 @@ def _flag(project, commitment, assignment, kind, title, word, actors, markers) -
             note=note,
             visibility=visibility,
         )
+        if actor is monitor and visibility not in flag.walk_attachments:
+            # The file carries its note's words: whoever may not read the note trips on them.
+            content = PNG_SIGNATURE + f" scan of the slips. {note}".encode()
+            event.attachment = ContentFile(content, name=f"{word}-{visibility}.png")
+            event.attachment_name = f"{word}-{visibility}.png"
+            event.attachment_size = len(content)
+            event.attachment_sha256 = hashlib.sha256(content).hexdigest()
+            flag.walk_attachments[visibility] = event
+        event.save()
         what = "internal note" if visibility == "internal" else "shared note"
         markers.append(Marker(note, what, reads_note(event)))
     return flag
@@ -709,10 +721,14 @@ def build_world(settings, tmp_path) -> World:
             lambda user, e=e: access.commitments_for(user).filter(pk=e.commitment_id).exists(),
         )
 
+    for flag in (flag_a, flag_b, flag_project, flag_h):
+        for event in flag.walk_attachments.values():
+            keep("flag note attachment", event.attachment, reads_note(event))
+
     def notification_of(user, flag) -> Notification:
         return Notification.objects.filter(user=user, flag=flag).first()
 
-    def scenario(name, project, assignment, key, report, flag, memo, act, token, notif, ent):
+    def scenario(name, project, assignment, key, report, flag, memo, act, token, notif, ent, event):
         return Scenario(
             name,
             values={
@@ -727,6 +743,8 @@ def build_world(settings, tmp_path) -> World:
                 "token_id": token.pk,
                 "notification_id": notif.pk,
                 "entry_id": ent.pk,
+                # An internal note's file on some scenarios' flags, a shared one's on others.
+                "event_id": flag.walk_attachments[event].pk,
             },
             objects={
                 "project": project,
@@ -755,6 +773,7 @@ def build_world(settings, tmp_path) -> World:
             token_b,
             notification_of(users["contractor_a"], flag_a),
             entry,
+            "internal",
         ),
         scenario(
             "contractor B on Crenshaw",
@@ -768,6 +787,7 @@ def build_world(settings, tmp_path) -> World:
             token_b,
             notification_of(users["contractor_b"], flag_b),
             entry,
+            "shared",
         ),
         scenario(
             "the prime above B on Crenshaw",
@@ -781,6 +801,7 @@ def build_world(settings, tmp_path) -> World:
             token_h,
             notification_of(monitor, flag_project),
             entry,
+            "internal",
         ),
         scenario(
             "Harbor",
@@ -794,6 +815,7 @@ def build_world(settings, tmp_path) -> World:
             token_h,
             notification_of(users["other_law_center"], flag_h),
             entry_h,
+            "shared",
         ),
     ]
     return World(

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance.models.evaluations import BulkJSONField
+from compliance.storage import attachment_file_name
 from projects.models import Assignment, Commitment, Craft, Project
 
 
@@ -109,6 +110,12 @@ class FlagEvent(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.SHARED
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Evidence attached to the note (a dispute's dispatch slips): read by whoever reads the
+    # note (`projects.access.flag_attachments_for`), stored under a random name.
+    attachment = models.FileField(upload_to=attachment_file_name, blank=True, max_length=200)
+    attachment_name = models.CharField(max_length=160, blank=True)
+    attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,11 +1,11 @@
 """Progress toward count commitments (SPEC §2, §3.3): training slots filled, affordable units
 delivered, dollars paid. Program admins and law center staff record it; the commitment is
-re-evaluated once the entry is stored."""
+re-evaluated once the entry is stored. Evidence is checked like every attached file
+(`compliance.storage.check_attachment`: PDF, image, .xlsx or .docx, up to 10 MB)."""
 
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,6 +15,7 @@ from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.enqueue import enqueue_evaluation
 from compliance.models import ProgressEntry
+from compliance.storage import attachment_name, check_attachment
 from projects import access
 from projects.models import Commitment
 
@@ -49,11 +50,9 @@ def _check(*, commitment, date, quantity, ami_percent, evidence) -> list[dict]:
         errors.append(
             {"field": "ami_percent", "message": "The AMI percent is between 0 and 999.99."}
         )
-    if evidence is not None and evidence.size > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        errors.append(
-            {"field": "evidence", "message": f"The file is over {limit} MB: send a smaller one."}
-        )
+    problem = check_attachment(evidence) if evidence is not None else None
+    if problem:
+        errors.append({"field": "evidence", "message": problem})
     return errors
 
 
@@ -92,7 +91,7 @@ def progress_record(
             entered_by=user,
         )
         if evidence is not None:
-            entry.evidence.save(evidence.name, evidence, save=False)
+            entry.evidence.save(attachment_name(evidence), evidence, save=False)
         entry.save()
         audit_record(
             verb="progress.record",

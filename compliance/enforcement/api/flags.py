@@ -4,19 +4,22 @@ import datetime
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from cba.answers import answers
+from cba.answers import answers, file_answer
 from cba.paging import Paging
 from compliance.enforcement.flags.selectors import filter_flags, flag_summary, with_names
 from compliance.enforcement.flags.services import (
     TRANSITIONS,
     flag_actions_now,
+    flag_attach,
     flag_comment,
     flag_transition,
 )
 from compliance.models import Flag, FlagEvent
+from compliance.storage import attachment
 from projects import access
 
 router = Router(tags=["flags"])
@@ -53,6 +56,13 @@ VISIBILITY_HELP = (
 )
 
 
+class AttachmentOut(Schema):
+    name: str = Field(description="The file's name, with the extension its content shows.")
+    size: int = Field(description="Bytes.")
+    sha256: str
+    url: str = Field(description="Where to download it (GET, this API).")
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -69,6 +79,10 @@ class EventOut(Schema):
         "withheld from the caller, so a withheld note does not announce itself."
     )
     created_at: datetime.datetime
+    attachment: AttachmentOut | None = Field(
+        description="Evidence attached to the note; null where there is none or the note is "
+        "withheld from the caller."
+    )
 
 
 class FlagDetailOut(FlagOut):
@@ -117,6 +131,17 @@ def event_out(event: FlagEvent) -> dict:
         "note": event.note,
         "visibility": None if getattr(event, "note_withheld", False) else event.visibility,
         "created_at": event.created_at,
+        "attachment": {
+            "name": event.attachment_name,
+            "size": event.attachment_size,
+            "sha256": event.attachment_sha256,
+            "url": reverse(
+                "api:flag_attachment_file",
+                kwargs={"flag_id": event.flag_id, "event_id": event.pk},
+            ),
+        }
+        if event.attachment
+        else None,
     }
 
 
@@ -187,3 +212,41 @@ def comment_flag(request, flag_id: int, payload: CommentIn):
         flag=flag, user=request.user, note=payload.note, visibility=payload.visibility
     )
     return Status(201, event_out(event))
+
+
+ATTACHMENT_HELP = (
+    "The evidence, as the multipart field `file`: a PDF, a PNG or JPEG image, an Excel "
+    "workbook (.xlsx) or a Word document (.docx), up to ATTACHMENT_MAX_BYTES (10 MB unless "
+    "configured), checked by its content, not its name; anything else is refused with 422."
+)
+
+
+@router.post(
+    "/flags/{flag_id}/events/{event_id}/attachment",
+    response=answers({201: EventOut}, 403, 404, 409, body=True),
+    summary="Attach evidence to your comment or your dispute's note",
+    description="Post the comment or the transition as JSON first, then the file to the event "
+    "it created (`events[-1].id`, or the comment's `id`). Only the note's author may attach, "
+    "once per note. Whoever reads the note may download the file. " + ATTACHMENT_HELP,
+)
+def attach_to_event(request, flag_id: int, event_id: int, file: File[UploadedFile]):
+    flag = visible_flag(request, flag_id)
+    event = get_object_or_404(flag.events.all(), pk=event_id)
+    event = flag_attach(event=event, user=request.user, file=file)
+    return Status(201, event_out(event))
+
+
+@router.get(
+    "/flags/{flag_id}/events/{event_id}/attachment",
+    response=answers(None, 404),
+    openapi_extra=file_answer("application/octet-stream", "The file attached to the note."),
+    url_name="flag_attachment_file",
+    summary="Download the evidence attached to a note",
+)
+def attachment_file(request, flag_id: int, event_id: int):
+    """The file, to whoever may read the note it belongs to (an internal note's file: the
+    coalition and the law center only); 404 otherwise."""
+    event = get_object_or_404(
+        access.flag_attachments_for(request.user), pk=event_id, flag_id=flag_id
+    )
+    return attachment(event.attachment, filename=event.attachment_name)

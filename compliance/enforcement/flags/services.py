@@ -8,6 +8,8 @@ contractor's disputes alert the people concerned once the change is committed.
 
 Every note has a visibility (`note_visibility`): the coalition, the law center and admins
 choose it, `internal` unless they say otherwise; everyone else's notes are `shared`.
+A note may carry one evidence file (`check_attachment`: a PDF, an image, an .xlsx or a
+.docx up to ATTACHMENT_MAX_BYTES), read by whoever reads the note.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,7 @@ from compliance.audit import audit_record
 from compliance.enqueue import enqueue
 from compliance.models import Flag, FlagEvent
 from compliance.ssn import contains_ssn
+from compliance.storage import attachment_name, check_attachment, sha256_of
 from projects import access
 
 Status = Flag.Status
@@ -80,12 +83,42 @@ def check_note(note: str) -> None:
         raise InvalidInput(message, errors=[{"field": "note", "message": message}])
 
 
+def check_file(file) -> None:
+    """Refuse, in words, an evidence file of the wrong type or size (`check_attachment`)."""
+    if file is None:
+        return
+    problem = check_attachment(file)
+    if problem:
+        raise InvalidInput(problem, errors=[{"field": "file", "message": problem}])
+
+
+def _attach(event: FlagEvent, file) -> None:
+    """Store a checked file with the event under a random name; keep its own name, size
+    and SHA-256 for the timeline, the case memo and the exhibits."""
+    event.attachment_name = attachment_name(file)
+    event.attachment_size = file.size
+    event.attachment_sha256 = sha256_of(file)
+    event.attachment.save(event.attachment_name, file, save=False)
+
+
+def _attachment_audit(event: FlagEvent) -> dict:
+    if not event.attachment:
+        return {}
+    return {"attachment": event.attachment_name, "sha256": event.attachment_sha256}
+
+
 def flag_transition(
-    *, flag: Flag, user, action: str, note: str = "", visibility: str | None = None
+    *,
+    flag: Flag,
+    user,
+    action: str,
+    note: str = "",
+    visibility: str | None = None,
+    file=None,
 ) -> Flag:
     """Move a flag along its lifecycle; refuse what the rules or the user's role forbid.
 
-    The note's `visibility` follows `note_visibility`."""
+    The note's `visibility` follows `note_visibility`; `file` is evidence attached to it."""
     if action not in TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}: use one of {', '.join(TRANSITIONS)}.")
     if action not in access.flag_actions_for(user, flag):
@@ -94,6 +127,7 @@ def flag_transition(
     if action in REASON_REQUIRED and not note:
         raise InvalidInput(f"Say why the flag is {VERBS[action]}: a reason is required.")
     check_note(note)
+    check_file(file)
     visibility = note_visibility(user=user, visibility=visibility)
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
@@ -122,7 +156,7 @@ def flag_transition(
             raise Conflict(
                 "A newer flag for the same finding is already open; work on that one instead."
             ) from None
-        event = FlagEvent.objects.create(
+        event = FlagEvent(
             flag=flag,
             actor=user,
             kind="transition",
@@ -132,12 +166,21 @@ def flag_transition(
             visibility=visibility,
             created_at=now,
         )
+        if file is not None:
+            _attach(event, file)
+        event.save()
         audit_record(
             verb=f"flag.{action}",
             actor=user,
             obj=flag,
             project=flag.project,
-            data={"from": before, "to": target, "note": note, "visibility": visibility},
+            data={
+                "from": before,
+                "to": target,
+                "note": note,
+                "visibility": visibility,
+                **_attachment_audit(event),
+            },
         )
         if action == "escalate" or (
             action == "dispute" and access.role_of(user) == access.CONTRACTOR
@@ -146,25 +189,64 @@ def flag_transition(
     return flag
 
 
-def flag_comment(*, flag: Flag, user, note: str, visibility: str | None = None) -> FlagEvent:
+def flag_comment(
+    *, flag: Flag, user, note: str, visibility: str | None = None, file=None
+) -> FlagEvent:
     """A comment on a flag: `shared` (the contractor concerned and the owner read it) or
-    `internal` (the coalition and the law center only), as `note_visibility` decides."""
+    `internal` (the coalition and the law center only), as `note_visibility` decides, with
+    `file` attached as evidence if given."""
     if not access.flags_for(user).filter(pk=flag.pk).exists():
         raise PermissionDenied
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Write a comment before posting it.")
     check_note(note)
+    check_file(file)
     visibility = note_visibility(user=user, visibility=visibility)
     with transaction.atomic():
-        event = FlagEvent.objects.create(
-            flag=flag, actor=user, kind="comment", note=note, visibility=visibility
-        )
+        event = FlagEvent(flag=flag, actor=user, kind="comment", note=note, visibility=visibility)
+        if file is not None:
+            _attach(event, file)
+        event.save()
         audit_record(
             verb="flag.comment",
             actor=user,
             obj=flag,
             project=flag.project,
-            data={"event_id": event.pk, "visibility": visibility},
+            data={"event_id": event.pk, "visibility": visibility, **_attachment_audit(event)},
+        )
+    return event
+
+
+def flag_attach(*, event: FlagEvent, user, file) -> FlagEvent:
+    """Attach evidence to a note its author just wrote (the API sends the note as JSON, then
+    the file): only the note's author, only a comment or a transition, only one file."""
+    if event.actor_id is None or event.actor_id != user.pk:
+        raise PermissionDenied
+    if event.kind not in {"comment", "transition"}:
+        raise InvalidInput("Evidence is attached to a comment or a transition's note only.")
+    if file is None:
+        raise InvalidInput(
+            "Send the evidence file as the multipart field `file`.",
+            errors=[{"field": "file", "message": "Send the evidence file."}],
+        )
+    check_file(file)
+    with transaction.atomic():
+        event = FlagEvent.objects.select_for_update().get(pk=event.pk)
+        if event.attachment:
+            raise Conflict(
+                f"This note already carries {event.attachment_name}: post a comment with the "
+                "next file."
+            )
+        _attach(event, file)
+        event.save(
+            update_fields=["attachment", "attachment_name", "attachment_size", "attachment_sha256"]
+        )
+        audit_record(
+            verb="flag.attach",
+            actor=user,
+            obj=event.flag,
+            project=event.flag.project,
+            data={"event_id": event.pk, **_attachment_audit(event)},
         )
     return event

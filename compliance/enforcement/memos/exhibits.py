@@ -233,6 +233,25 @@ def render_exhibits_xlsx(snapshot: dict, *, snapshot_sha256: str) -> bytes:
         monthly,
         {5: HOURS, 6: HOURS},
     )
+    _sheet(
+        wb,
+        "Attached evidence",
+        ["Flag", "File", "Bytes", "SHA-256", "Attached by", "When", "Note"],
+        [
+            [
+                f"#{flag['id']} {flag['title']}",
+                a["name"],
+                a["size"],
+                a["sha256"],
+                a["actor"],
+                a["at"],
+                "Internal" if a["internal"] else "Shared",
+            ]
+            for flag in snapshot.get("flags", {}).get("listed", [])
+            for a in flag.get("attachments", [])
+        ],
+        {},
+    )
     sources = snapshot["sources"]
     _sheet(
         wb,

@@ -66,8 +66,9 @@ def flag_record(
     narrowed: bool,
     visibilities: frozenset[str],
 ) -> dict:
-    """The flags on the matters in question with their events, each note only if a reader
-    with these visibilities may read it (`access.visible_events`)."""
+    """The flags on the matters in question with their events, each note (and the file
+    attached to it) only if a reader with these visibilities may read it
+    (`access.visible_events`)."""
     flags = Flag.objects.filter(project=project)
     if flag_ids:
         flags = flags.filter(pk__in=flag_ids)
@@ -127,10 +128,24 @@ def flag_record(
                         "note": e.note,
                         # Marked only where the memo carries the internal note itself.
                         "internal": e.visibility == access.INTERNAL and bool(e.note),
+                        "attachment": e.attachment_name if e.attachment else "",
                     }
                     for e in shown
                 ],
                 "events_not_listed": len(events) - len(shown),
+                # Every file on a note this audience reads, even on an event not listed.
+                "attachments": [
+                    {
+                        "name": e.attachment_name,
+                        "size": e.attachment_size,
+                        "sha256": e.attachment_sha256,
+                        "actor": person(e.actor) if e.actor_id else "CBA Monitor",
+                        "at": iso(e.created_at),
+                        "internal": e.visibility == access.INTERNAL,
+                    }
+                    for e in events
+                    if e.attachment
+                ],
             }
         )
     return {

@@ -122,7 +122,8 @@ def _flag_block(flag: dict) -> list:
             e["actor"],
             _event_markup(e),
             ("Internal: " if e["internal"] and e["note"] else "")
-            + ("" if e["note"] == flag["title"] else e["note"]),
+            + ("" if e["note"] == flag["title"] else e["note"])
+            + (f" [Attached: {e['attachment']}]" if e.get("attachment") else ""),
         ]
         for e in flag["events"]
     ]

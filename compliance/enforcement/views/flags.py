@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_safe
 
 from cba.errors import DomainError
 from compliance.enforcement.flags import selectors
@@ -23,6 +24,7 @@ from compliance.enforcement.flags.services import (
     flag_transition,
 )
 from compliance.models import Flag
+from compliance.storage import ATTACHMENT_ACCEPT, attachment, attachment_hint
 from projects import access
 
 PAGE_SIZE = 50
@@ -166,14 +168,18 @@ def _post_to_flag(request, flag: Flag) -> dict:
     action = request.POST.get("action", "")
     note = request.POST.get("note", "").strip()
     visibility = request.POST.get("visibility") or None
+    file = request.FILES.get("file")
     if action == "comment":
         if not note:
             return {"comment": "Write the comment first, then press Add comment."}
         try:
-            event = flag_comment(flag=flag, user=request.user, note=note, visibility=visibility)
+            event = flag_comment(
+                flag=flag, user=request.user, note=note, visibility=visibility, file=file
+            )
         except DomainError as error:
             return {"comment": error.message}
-        messages.success(request, f"Comment added ({event.visibility}).")
+        attached = f" with {event.attachment_name}" if event.attachment else ""
+        messages.success(request, f"Comment added ({event.visibility}){attached}.")
         return {}
     chosen = ACTION_BY_NAME.get(action)
     if chosen is None or action not in access.flag_actions_for(request.user, flag):
@@ -182,7 +188,12 @@ def _post_to_flag(request, flag: Flag) -> dict:
         return {action: f"{chosen.label} needs a note: say why, then press {chosen.label}."}
     try:
         flag = flag_transition(
-            flag=flag, user=request.user, action=action, note=note, visibility=visibility
+            flag=flag,
+            user=request.user,
+            action=action,
+            note=note,
+            visibility=visibility,
+            file=file,
         )
     except DomainError as error:
         return {action: error.message}
@@ -222,12 +233,30 @@ def flag_detail(request, flag_id: int):
             "is_contractor": access.role_of(request.user) == access.CONTRACTOR,
             "errors": errors,
             "posted": request.POST if errors else {},
+            "attachment_hint": attachment_hint(),
+            "attachment_accept": ATTACHMENT_ACCEPT,
         },
         status=422 if errors else 200,
     )
 
 
+@login_required
+@require_safe
+def flag_attachment(request, flag_id: int, event_id: int):
+    """The evidence attached to one note, to whoever may read that note
+    (`access.flag_attachments_for`); 404 to everyone else."""
+    event = get_object_or_404(
+        access.flag_attachments_for(request.user), pk=event_id, flag_id=flag_id
+    )
+    return attachment(event.attachment, filename=event.attachment_name)
+
+
 urlpatterns = [
     path("flags/", flag_queue, name="flag_queue"),
     path("flags/<int:flag_id>/", flag_detail, name="flag_detail"),
+    path(
+        "flags/<int:flag_id>/events/<int:event_id>/attachment/",
+        flag_attachment,
+        name="flag_attachment",
+    ),
 ]

@@ -13,7 +13,12 @@ from cba.errors import InvalidInput
 from compliance import formatting
 from compliance.reporting.progress import progress_entries, progress_record
 from compliance.status import Status
-from compliance.storage import attachment, evidence_filename
+from compliance.storage import (
+    ATTACHMENT_ACCEPT,
+    attachment,
+    attachment_hint,
+    evidence_filename,
+)
 from projects import access
 
 
@@ -33,7 +38,9 @@ class ProgressForm(forms.Form):
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(
-        required=False, help_text="A certificate, a lease-up report, a payment record."
+        required=False,
+        help_text="A certificate, a lease-up report, a payment record: " + attachment_hint(),
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
     )
 
 
