@@ -2,11 +2,12 @@
 
 They are enqueued with `compliance.enqueue`, which waits for the current transaction to commit, so a
 task never runs against data that might still be rolled back. The schedules (nightly
-evaluation, missing-report check, daily digest) are created by a migration.
+evaluation, missing-report check, report reminders, daily digest) are created by a migration.
 """
 
 from django.utils.dateparse import parse_datetime
 
+from compliance.enforcement.alerts.reminders import send_report_reminders
 from compliance.enforcement.alerts.services import alert_flag_event as _alert_flag_event
 from compliance.enforcement.alerts.services import alert_flags_opened as _alert_flags_opened
 from compliance.enforcement.alerts.services import send_digests
@@ -77,6 +78,13 @@ def alert_flag_event(event_id: int) -> str:
 
 def send_daily_digests() -> str:
     return f"{send_digests()} digests"
+
+
+def send_daily_report_reminders() -> str:
+    """Every morning: remind contractors of the reports due in five days or today that they
+    have not filed (`compliance.enforcement.alerts.reminders`); running it again the same day
+    sends nothing twice."""
+    return f"{send_report_reminders()} reminder emails"
 
 
 def build_memo_task(memo_id: int) -> str:

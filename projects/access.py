@@ -50,12 +50,19 @@ def role_of(user) -> str | None:
     role = ROLE_BY_KIND.get(membership.organization.kind) if membership else None
     user._cba_role = role
     user._cba_org_id = membership.organization_id if membership else None
+    user._cba_org_name = membership.organization.name if membership else ""
     return role
 
 
 def organization_id_of(user) -> int | None:
     role_of(user)
     return getattr(user, "_cba_org_id", None)
+
+
+def organization_name_of(user) -> str:
+    """The name of the organization the person works for ("" for a program admin)."""
+    role_of(user)
+    return getattr(user, "_cba_org_name", "")
 
 
 def is_monitor(user) -> bool:
@@ -196,7 +203,7 @@ def visible_events(events, visibilities: frozenset[str]) -> list:
 
 def flag_events_for(user, flag) -> list:
     """The flag's timeline as this person may read it (see `visible_events`)."""
-    events = flag.events.select_related("actor")
+    events = flag.events.select_related("actor__membership__organization")
     return visible_events(events, note_visibilities_for(user))
 
 

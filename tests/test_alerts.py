@@ -231,6 +231,7 @@ def test_the_schedules_exist_once_however_often_they_are_created(db):
         "Missing-report check": "compliance.tasks.check_missing_reports",
         "Daily digest of new flags": "compliance.tasks.send_daily_digests",
         "Stalled memos marked failed": "compliance.tasks.fail_stalled_memos",
+        "Morning report reminders": "compliance.tasks.send_daily_report_reminders",
     }
     assert dict(Schedule.objects.values_list("name", "func")) == names
 
@@ -238,5 +239,5 @@ def test_the_schedules_exist_once_however_often_they_are_created(db):
     migration.create_schedules(django_apps, None)
     migration.create_schedules(django_apps, None)
 
-    assert Schedule.objects.count() == 4
+    assert Schedule.objects.count() == 5
     assert Schedule.objects.get(name="Missing-report check").schedule_type == Schedule.HOURLY

@@ -3,6 +3,7 @@ server. A reviewer opens the dashboard, a project and a flag, escalates it with 
 adds an internal comment; the contractor then sees the shared words and not the internal
 ones. Screenshots go to test-artifacts/ (kept by CI, ignored by git)."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -10,14 +11,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from compliance.models import Flag
+from compliance.models import Flag, Notification
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
     fresh_cache,
     make_flag,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_report
+from tests.engine_support import line
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -152,3 +154,61 @@ def test_the_dashboard_reads_on_a_phone(
     page.goto(f"{live_server.url}/projects/{project.slug}/")
     shot(page, "7-reviewer-project-phone")
     context.close()
+
+
+def test_no_page_scrolls_sideways_on_a_phone_for_a_contractor_or_a_reviewer(
+    browser, live_server, project, walsh, pulice, crafts, area, reviewer, contractor
+):
+    """At 390 px every wide table scrolls inside its own region; the page itself never
+    does (SPEC §8)."""
+    standing = crenshaw_compliance(project, walsh, pulice, crafts, area)
+    flag = make_flag(
+        project,
+        "wage_violation",
+        "critical",
+        commitment=standing["local_trades"],
+        assignment=walsh,
+        craft=crafts["Laborer"],
+        title="Walsh laborers paid under the prevailing wage floor in January 2024",
+        figures={"actual_percent": "15.00", "target_percent": "30.00", "shortfall": "7479.90"},
+    )
+    january = datetime.date(2024, 1, 1)
+    make_report(
+        walsh,
+        january,
+        [
+            line(f"W-{n:04d}-LONG-IDENTIFIER", datetime.date(2024, 1, 6), crafts["Laborer"], 40)
+            for n in range(3)
+        ],
+    )
+    for user in (reviewer, contractor):
+        Notification.objects.create(
+            user=user,
+            flag=flag,
+            event_key=f"flag:{flag.pk}:opened",
+            message=f"New critical flag on {project.name}: {flag.title}",
+            url=f"/flags/{flag.pk}/",
+        )
+    base = live_server.url
+    reports = f"{base}/projects/{project.slug}/contractors/{walsh.contractor.slug}/reports/"
+    pages = {
+        "home": f"{base}/",
+        "project": f"{base}/projects/{project.slug}/",
+        "months": reports,
+        "month": f"{reports}2024-01/",
+        "flags": f"{base}/flags/",
+        "flag": f"{base}/flags/{flag.pk}/",
+        "notifications": f"{base}/notifications/",
+    }
+    for user, extra in ((contractor, {"upload": f"{reports}upload/"}), (reviewer, {})):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        log_in(page, base, user.username)
+        for name, url in {**pages, **extra}.items():
+            response = page.goto(url)
+            assert response.status == 200, (user.username, name)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                shot(page, f"8-too-wide-{user.username}-{name}")
+            assert width <= 390, f"{name} is {width} px wide for {user.username}"
+        context.close()

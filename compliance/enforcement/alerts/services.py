@@ -216,7 +216,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             continue
         by_project = defaultdict(list)
         for notification in claimed:
-            project = notification.flag.project.name if notification.flag else "General"
+            project = notification.flag.project.name if notification.flag else "Reports due"
             by_project[project].append((notification, absolute(notification.url)))
         _send(user, "digest", {"by_project": sorted(by_project.items()), "count": len(claimed)})
         sent += 1

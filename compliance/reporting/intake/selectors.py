@@ -102,10 +102,11 @@ def reporting_months(
 
 
 def month_to_file(months: list[ReportingMonth]) -> ReportingMonth | None:
-    """The month a clerk most likely wants: the newest ended month without a report, else
-    the newest month."""
+    """The month a clerk most likely wants: the earliest ended month without a report (a
+    missing month before one not yet due; never the unfinished current month), else the
+    newest month. `months` come newest first, as `reporting_months` gives them."""
     this_month = month_start(timezone.localdate())
-    for month in months:
+    for month in reversed(months):
         if month.report is None and month.period < this_month:
             return month
     return months[0] if months else None
