@@ -127,7 +127,7 @@ def test_a_contact_no_longer_active_is_not_reminded(contractor):
 
 
 def test_the_reminder_schedule_runs_every_morning_and_exists_once(db):
-    migration = importlib.import_module("compliance.migrations.0013_reminders_schedule")
+    migration = importlib.import_module("compliance.migrations.0014_reminders_schedule")
     migration.create_schedule(django_apps, None)
     migration.create_schedule(django_apps, None)
 
