@@ -125,6 +125,7 @@ def assignment_reports(request, slug: str, contractor: str):
             "project": assignment.project,
             "page": page,
             "can_submit": can_submit,
+            "can_view_standing": access.can_view_standing(request.user, assignment),
             "form": UploadForm(initial={"period": default.key}, months=months)
             if can_submit and default
             else None,
