@@ -10,9 +10,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from compliance.evaluation.engine import measure_as_of
 from compliance.evaluation.engine.results import with_names
-from compliance.evaluation.kinds import Kind, kind_of
-from compliance.models import Evaluation
+from compliance.evaluation.kinds import KINDS, Kind, kind_of
+from compliance.models import Evaluation, PayrollLine, Report
 from compliance.reporting import obligation
 from compliance.reporting.intake.selectors import reporting_months
 from compliance.status import Status, commitment_status
@@ -169,3 +170,40 @@ def contractor_standing(*, assignment: Assignment, today: datetime.date | None =
         commitments=rows,
         reporting=reporting_record(assignment, today=today),
     )
+
+
+def report_snapshot(*, assignment: Assignment, as_of: datetime.date, report: Report | None):
+    """The contractor's figures as of a date, measured afresh and stored nowhere
+    (`measure_as_of`): its share of each workforce commitment, group by group, and, given a
+    report version, that version's lines under a wage floor, each with what is owed on it
+    (the wage kind's `owed_on_line`; a line under two floors counts once, at the larger)."""
+    line_ids = (
+        set(PayrollLine.objects.filter(report=report).values_list("id", flat=True))
+        if report is not None
+        else set()
+    )
+    shares: dict[tuple[str, str], dict] = {}
+    underpaid: dict[int, dict] = {}
+    for evaluation in measure_as_of(assignment.project, as_of):
+        kind = KINDS.get(evaluation.kind)
+        if kind is None:
+            continue
+        if kind.charted and evaluation.assignment_id == assignment.pk:
+            shares[(evaluation.commitment_key, evaluation.group_key)] = {
+                "title": evaluation.commitment.title,
+                "group": evaluation.craft.name if evaluation.craft_id else "",
+                "target": evaluation.target_percent,
+                "percent": evaluation.actual_percent,
+            }
+        if kind.lists_violations and line_ids:
+            for line in evaluation.details.get("violations", []):
+                known = underpaid.get(line["line_id"])
+                if line["line_id"] in line_ids and (
+                    known is None or Decimal(line["owed"]) > Decimal(known["owed"])
+                ):
+                    underpaid[line["line_id"]] = line
+    return {"shares": shares, "underpaid": sorted(underpaid.values(), key=_line_order)}
+
+
+def _line_order(line: dict) -> tuple:
+    return (line["week_ending"], line["worker"], line["craft"], line["line_id"])
