@@ -149,10 +149,10 @@ class WageFloor(Kind):
             return "Every line was paid at least the required rate."
         details = evaluation.details
         return (
-            f"{formatting.plural(details['violation_count'], 'line')} paid below the required "
-            f"rate: {formatting.money(evaluation.shortfall)} is owed to "
-            f"{formatting.plural(details['worker_count'], 'worker')}. Pay the difference and "
-            "file a corrected report for each month."
+            f"{formatting.plural(details.get('violation_count', 0), 'line')} paid below the "
+            f"required rate: {formatting.money(evaluation.shortfall)} is owed to "
+            f"{formatting.plural(details.get('worker_count', 0), 'worker')}. Pay the "
+            "difference and file a corrected report for each month."
         )
 
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:

@@ -238,7 +238,7 @@ class WorkforceShare(Kind):
         if not evaluation.shortfall:
             return f"At or above {target} today."
         return (
-            f"{formatting.quantity(evaluation.shortfall, evaluation.details['unit'])} short of "
+            f"{self.quantity(evaluation.commitment, evaluation.shortfall)} short of "
             f"{target} today; a projection needs three months with hours and months to come."
         )
 
