@@ -221,3 +221,62 @@ def test_the_monthly_reports_page_links_to_the_standing(client, contractor, wals
     assert (
         reverse("contractor_standing", kwargs={"slug": "crenshaw", "contractor": "walsh"}) in text
     )
+
+
+def _share_result(project, commitment, *, qualifying: int, hours: int, target: int = 20):
+    """A stored-looking result: `hours` a month with `qualifying` of them, for `months`."""
+    from compliance.models import Evaluation
+
+    series = [
+        {"month": f"2024-{m:02d}", "numerator": f"{qualifying}.00", "denominator": f"{hours}.00"}
+        for m in range(1, 4)
+    ]
+    return Evaluation(
+        project=project,
+        commitment=commitment,
+        kind="workforce_share",
+        numerator=Decimal(qualifying * 3),
+        denominator=Decimal(hours * 3),
+        actual_percent=Decimal(100 * qualifying) / hours,
+        target_percent=Decimal(target),
+        shortfall=Decimal(0),
+        status="shortfall",
+        series=series,
+        details={"unit": "hours"},
+    )
+
+
+def test_the_standing_says_when_the_target_is_out_of_reach_or_already_met(project):
+    from compliance.evaluation.kinds import kind_of
+
+    commitment = make_commitment(
+        project,
+        "apprentices",
+        "workforce_share",
+        qualifier="apprentice",
+        scope="contractor",
+        target_percent="20",
+    )
+    kind = kind_of(commitment)
+    # One month left after March 2024: 3,000 hours so far, 4,000 projected, none qualifying;
+    # 50% of 4,000 is 2,000 hours, twice the 1,000 to come.
+    project.end_date = datetime.date(2024, 4, 30)
+    out = kind.standing_advice(
+        _share_result(project, commitment, qualifying=0, hours=1000, target=50), project=project
+    )
+    assert out == (
+        "Out of reach at your current pace: even if all of your hours from now on were "
+        "apprentice hours, you would reach 25.00% by completion (200.00% would be needed)."
+    )
+    met = kind.standing_advice(
+        _share_result(project, commitment, qualifying=500, hours=1000), project=project
+    )
+    assert met.startswith("Already met: your apprentice hours so far keep you at 20.00%")
+    stay = kind.standing_advice(
+        _share_result(project, commitment, qualifying=250, hours=1000), project=project
+    )
+    # 750 of 4,000 projected qualify so far; 800 are needed: 50 of the 1,000 to come.
+    assert stay == (
+        "To stay at 20.00% or more by completion at your current pace, 5.00% of your hours "
+        "from now on must be apprentice hours."
+    )

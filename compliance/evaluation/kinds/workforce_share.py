@@ -218,7 +218,12 @@ class WorkforceShare(Kind):
                     complete=project.status == project.Status.COMPLETE,
                 ),
             )
-            pace = f"To reach {target} by completion at your current pace"
+            above = (evaluation.actual_percent or 0) >= evaluation.target_percent
+            pace = (
+                f"To stay at {target} or more by completion at your current pace"
+                if above
+                else f"To reach {target} by completion at your current pace"
+            )
             if found.state == catch_up.MET:
                 return (
                     f"Already met: your {qualifying} so far keep you at {target} or more "
