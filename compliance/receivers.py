@@ -3,7 +3,8 @@
 from django.dispatch import receiver
 
 from compliance.enqueue import enqueue_evaluation
-from compliance.signals import report_submitted
+from compliance.evaluation.selectors.standing import report_snapshot
+from compliance.signals import report_measuring, report_submitted
 
 
 @receiver(report_submitted, dispatch_uid="compliance.evaluate_after_report")
@@ -11,3 +12,9 @@ def evaluate_after_report(sender, report, user=None, **kwargs) -> None:
     """A submitted report is measured at once, in the background (SPEC §5: parse → validate
     → store → evaluate)."""
     enqueue_evaluation(report.assignment.project_id)
+
+
+@receiver(report_measuring, dispatch_uid="compliance.measure_a_report")
+def measure_a_report(sender, assignment, as_of, report=None, **kwargs) -> dict:
+    """The contractor's figures measured afresh, for a check or a confirmation (issue 13)."""
+    return report_snapshot(assignment=assignment, as_of=as_of, report=report)

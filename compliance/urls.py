@@ -1,7 +1,7 @@
 """The pages of the three pipeline stages: reporting, evaluation, enforcement."""
 
 from compliance.enforcement.views import enforcement, flags, notifications
-from compliance.evaluation.views import dashboard
+from compliance.evaluation.views import dashboard, standing
 from compliance.reporting.views import progress, reports
 
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *enforcement.urlpatterns,
     *progress.urlpatterns,
+    *standing.urlpatterns,
 ]

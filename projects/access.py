@@ -228,6 +228,19 @@ def can_submit_report(user, assignment: Assignment) -> bool:
     return role == CONTRACTOR and assignment.contractor_id == organization_id_of(user)
 
 
+def can_view_standing(user, assignment: Assignment) -> bool:
+    """A contractor's standing page: its own company's assignment; the law center (on the
+    projects it monitors) and program admins may open any contractor's; nobody else."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    if role == CONTRACTOR:
+        return assignment.contractor_id == organization_id_of(user)
+    if role == LAW_CENTER:
+        return projects_for(user).filter(pk=assignment.project_id).exists()
+    return False
+
+
 def can_record_progress(user, project: Project) -> bool:
     role = role_of(user)
     if role == ADMIN:

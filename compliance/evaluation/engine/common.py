@@ -155,6 +155,38 @@ def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[di
     return series, cum_num, cum_den
 
 
+def projected_totals(
+    *,
+    cum_num: list[Decimal],
+    cum_den: list[Decimal],
+    has_data: list[bool],
+    months: list[datetime.date],
+    end_month: datetime.date,
+    complete: bool,
+) -> tuple[Decimal, Decimal] | None:
+    """The numerator and denominator a group will have at the project's expected completion
+    (SPEC §3.1), or None where nothing is projected.
+
+    The average monthly numerator and denominator of the last three months (the three
+    calendar months ending with the latest month that has data; for distinct workers, the
+    growth of the cumulative counts, so nobody is counted twice) are applied to every month
+    left from then to the expected completion. Nothing is projected when the project is
+    complete, no month is left, or fewer than three months have data.
+    """
+    if not months or not cum_den[-1] or complete or sum(has_data) < 3:
+        return None
+    last = max(i for i, flag in enumerate(has_data) if flag)
+    remaining = (end_month.year - months[last].year) * 12 + end_month.month - months[last].month
+    if remaining <= 0:
+        return None
+    before = last - 3
+    grown_num = cum_num[last] - (cum_num[before] if before >= 0 else ZERO)
+    grown_den = cum_den[last] - (cum_den[before] if before >= 0 else ZERO)
+    numerator = cum_num[last] + grown_num / 3 * remaining
+    denominator = cum_den[last] + grown_den / 3 * remaining
+    return numerator, denominator
+
+
 def projected_percent(
     *,
     cum_num: list[Decimal],
@@ -164,27 +196,21 @@ def projected_percent(
     end_month: datetime.date,
     complete: bool,
 ) -> Decimal | None:
-    """The percent the group will reach at the project's expected completion (SPEC §3.1).
-
-    The average monthly numerator and denominator of the last three months (the three
-    calendar months ending with the latest month that has data; for distinct workers, the
-    growth of the cumulative counts, so nobody is counted twice) are applied to every month
-    left from then to the expected completion. Equal to the actual percent when the project
-    is complete, no month is left, or fewer than three months have data.
-    """
+    """The percent the group will reach at the project's expected completion (SPEC §3.1):
+    the projected totals' percent (`projected_totals`), or the actual percent where nothing
+    is projected."""
     actual = percent(cum_num[-1], cum_den[-1]) if months else None
-    if actual is None or complete or sum(has_data) < 3:
-        return actual
-    last = max(i for i, flag in enumerate(has_data) if flag)
-    remaining = (end_month.year - months[last].year) * 12 + end_month.month - months[last].month
-    if remaining <= 0:
-        return actual
-    before = last - 3
-    grown_num = cum_num[last] - (cum_num[before] if before >= 0 else ZERO)
-    grown_den = cum_den[last] - (cum_den[before] if before >= 0 else ZERO)
-    numerator = cum_num[last] + grown_num / 3 * remaining
-    denominator = cum_den[last] + grown_den / 3 * remaining
-    return percent(numerator, denominator)
+    if actual is None:
+        return None
+    totals = projected_totals(
+        cum_num=cum_num,
+        cum_den=cum_den,
+        has_data=has_data,
+        months=months,
+        end_month=end_month,
+        complete=complete,
+    )
+    return actual if totals is None else percent(*totals)
 
 
 @dataclass

@@ -206,6 +206,13 @@ class Kind:
         """Share of a whole target delivered (a progress bar), where the kind has one."""
         return None
 
+    # --- a contractor's standing ----------------------------------------------------
+
+    def standing_advice(self, evaluation, *, project) -> str:
+        """One sentence for the contractor's standing page: what it takes, for this group,
+        to get back on track (or that nothing does); empty where the kind has nothing to say."""
+        return ""
+
     # --- flags ----------------------------------------------------------------------
 
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:

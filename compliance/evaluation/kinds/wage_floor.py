@@ -142,6 +142,19 @@ class WageFloor(Kind):
     def series_columns(self, commitment: Commitment) -> tuple[str, str]:
         return ("Hours", "Underpaid hours")
 
+    def standing_advice(self, evaluation, *, project) -> str:
+        if evaluation.status == Status.NO_DATA:
+            return "No hours reported yet."
+        if evaluation.status != Status.SHORTFALL:
+            return "Every line was paid at least the required rate."
+        details = evaluation.details
+        return (
+            f"{formatting.plural(details.get('violation_count', 0), 'line')} paid below the "
+            f"required rate: {formatting.money(evaluation.shortfall)} is owed to "
+            f"{formatting.plural(details.get('worker_count', 0), 'worker')}. Pay the "
+            "difference and file a corrected report for each month."
+        )
+
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
         if evaluation.status != Status.SHORTFALL:
             return []

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from compliance import formatting
 from compliance.evaluation import damages as damages_rule
+from compliance.evaluation.engine import catch_up
 from compliance.evaluation.engine.common import (
     SCOPE_FIELDS,
     TOTAL,
@@ -47,6 +48,7 @@ from compliance.evaluation.kinds.base import (
     plain,
 )
 from compliance.models import Evaluation, Flag
+from compliance.months import month_start
 from compliance.numbers import percent, round2
 from compliance.status import Status
 from projects.models import Commitment
@@ -196,6 +198,55 @@ class WorkforceShare(Kind):
     def series_columns(self, commitment: Commitment) -> tuple[str, str]:
         return SERIES_COLUMNS[self.terms(commitment).measure]
 
+    def standing_advice(self, evaluation, *, project) -> str:
+        """The catch-up rule (`engine.catch_up`) in words, for hours; a share of workers is
+        told its shortfall only, since its hours to come do not decide it."""
+        t = self.terms(evaluation.commitment)
+        target = formatting.percent(evaluation.target_percent)
+        if evaluation.status == Status.NO_DATA:
+            return "No hours reported yet."
+        qualifying = _qualifying_hours(evaluation.commitment)
+        yours = f"your {POPULATION_WORDS[t.population]}hours"
+        if t.measure == "hours":
+            found = catch_up.catch_up(
+                target_percent=evaluation.target_percent,
+                numerator=evaluation.numerator,
+                denominator=evaluation.denominator,
+                projected_denominator=catch_up.projected_hours(
+                    evaluation,
+                    end_month=month_start(project.end_date),
+                    complete=project.status == project.Status.COMPLETE,
+                ),
+            )
+            above = (evaluation.actual_percent or 0) >= evaluation.target_percent
+            pace = (
+                f"To stay at {target} or more by completion at your current pace"
+                if above
+                else f"To reach {target} by completion at your current pace"
+            )
+            if found.state == catch_up.MET:
+                return (
+                    f"Already met: your {qualifying} so far keep you at {target} or more "
+                    "through completion at your current pace."
+                )
+            if found.state == catch_up.NEEDED:
+                return (
+                    f"{pace}, {formatting.percent(found.needed_percent)} of {yours} from now "
+                    f"on must be {qualifying}."
+                )
+            if found.state == catch_up.OUT_OF_REACH:
+                return (
+                    f"Out of reach at your current pace: even if all of {yours} from now on "
+                    f"were {qualifying}, you would reach {formatting.percent(found.best_percent)}"
+                    f" by completion ({formatting.percent(found.needed_percent)} would be needed)."
+                )
+        if not evaluation.shortfall:
+            return f"At or above {target} today."
+        return (
+            f"{self.quantity(evaluation.commitment, evaluation.shortfall)} short of "
+            f"{target} today; a projection needs three months with hours and months to come."
+        )
+
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
         if evaluation.status not in {Status.SHORTFALL, Status.AT_RISK}:
             return []
@@ -280,6 +331,20 @@ def required_arithmetic(group: dict) -> str | None:
 
 
 KIND = WorkforceShare()
+
+
+def _qualifying_hours(commitment: Commitment) -> str:
+    """ "apprentice hours", "hours by residents of Crenshaw": the hours that count."""
+    qualifier = KIND.terms(commitment).qualifier
+    if qualifier == "apprentice":
+        return "apprentice hours"
+    if qualifier == "area_resident":
+        return (
+            f"hours by residents of {commitment.area.name}"
+            if commitment.area
+            else ("hours by area residents")
+        )
+    return f"hours by {QUALIFIER_WORDS[qualifier]}"
 
 
 def population_filter(commitment: Commitment, ctx: Context) -> Q:

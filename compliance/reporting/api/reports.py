@@ -133,31 +133,98 @@ class SubmitIn(Schema):
     )
     no_work: bool = False
     confirm_replace: bool = False
+    check_only: bool = Field(
+        False,
+        description="Run every check and say what the report would do (lines under the wage "
+        "floor, what would be owed, the change in each of your shares), storing nothing.",
+    )
 
 
 class RestoreIn(Schema):
     version: int
 
 
+class UnderpaidLineOut(Schema):
+    worker: str
+    week_ending: datetime.date
+    craft: str
+    hours: Decimal
+    paid: Decimal
+    required: Decimal
+    owed: Decimal
+
+
+class ShareChangeOut(Schema):
+    commitment: str
+    group: str
+    target_percent: Decimal | None
+    before_percent: Decimal | None
+    after_percent: Decimal | None
+
+
+class EffectsOut(Schema):
+    underpaid_lines: list[UnderpaidLineOut]
+    owed: Decimal
+    shares: list[ShareChangeOut]
+
+
+class CheckedOut(Schema):
+    version: int
+    line_count: int
+    total_hours: Decimal
+    worker_count: int
+    is_late: bool
+
+
 class SubmitOut(Schema):
     unchanged: bool
+    checked: bool = Field(False, description="A check: nothing was stored, `report` is null.")
     message: str
     line_delta: int | None
     hours_delta: Decimal | None
     warnings: list[Problem]
-    report: ReportOut
+    effect_warnings: list[str] = Field(
+        [], description='What the report does: "2 lines under the wage floor: $186.00 ..."'
+    )
+    effects: EffectsOut | None = None
+    would_be: CheckedOut | None = None
+    report: ReportOut | None
+
+
+def effects_out(result: SubmitResult) -> dict | None:
+    effects = result.effects
+    if effects is None:
+        return None
+    return {
+        "underpaid_lines": effects.underpaid,
+        "owed": effects.owed,
+        "shares": [
+            {
+                "commitment": share.title,
+                "group": share.group,
+                "target_percent": share.target,
+                "before_percent": share.before,
+                "after_percent": share.after,
+            }
+            for share in effects.shares
+        ],
+    }
 
 
 def submitted(result: SubmitResult):
     body = {
         "unchanged": result.unchanged,
+        "checked": result.checked,
         "message": result.summary(),
         "line_delta": result.line_delta,
         "hours_delta": result.hours_delta,
         "warnings": result.warnings,
-        "report": result.report,
+        "effect_warnings": result.effect_warnings,
+        "effects": effects_out(result),
+        "would_be": result.report if result.checked else None,
+        "report": None if result.checked else result.report,
     }
-    return (200 if result.unchanged else 201), body
+    return (200 if result.unchanged or result.checked else 201), body
 
 
 @router.post(
@@ -170,9 +237,14 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
     `{"period": "2026-10", "no_work": true}`. 201 with the new version; 200 when it is the
     same as the current version; 422 with every error found (nothing stored). No work over a
     current version with lines answers 409 with the lines and hours that would stop counting,
-    unless the body has `"confirm_replace": true`."""
+    unless the body has `"confirm_replace": true`. With `"check_only": true` every check
+    runs and the answer (200, `checked`) says what the report would do, storing nothing."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
+    if payload.no_work and payload.check_only:
+        raise InvalidInput(
+            "A check takes payroll lines; a month without work has nothing to check.", errors=[]
+        )
     if payload.no_work:
         result = report_no_work(
             assignment=assignment,
@@ -187,6 +259,8 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
             rows=payload.lines if payload.lines is not None else [],
             source=Report.Source.API,
             user=request.user,
+            check_only=payload.check_only,
+            measure=True,
         )
     return submitted(result)
 
@@ -197,10 +271,16 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
     summary="Upload a month's file (.xlsx template or eCPR XML)",
 )
 def upload_report(
-    request, slug: str, contractor: str, period: Form[Period], file: File[UploadedFile]
+    request,
+    slug: str,
+    contractor: str,
+    period: Form[Period],
+    file: File[UploadedFile],
+    check_only: Form[bool] = False,
 ):
     """Multipart form with `period` (YYYY-MM) and `file`; the type is read from the content.
-    413 for a file over the upload limit."""
+    413 for a file over the upload limit. With `check_only` true, every check runs and the
+    answer (200, `checked`) says what the report would do, storing nothing."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
     try:
@@ -215,6 +295,8 @@ def upload_report(
         content=file.read(),
         filename=file.name or "",
         user=request.user,
+        check_only=check_only,
+        measure=True,
     )
     return submitted(result)
 

@@ -8,6 +8,7 @@ are taken), so they become consecutive versions and none is lost; a transaction 
 gives up to break a deadlock is tried again.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -22,16 +23,16 @@ from django.utils import timezone
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.bulk import insert_rows
-from compliance.formatting import long_month, plural
+from compliance.formatting import long_month, money, percent, plural
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
-from compliance.months import month_start
+from compliance.months import month_end, month_start
 from compliance.numbers import round2
 from compliance.reporting import obligation
 from compliance.reporting.intake.jsonlines import read_lines
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
-from compliance.signals import report_submitted
+from compliance.signals import report_measuring, report_submitted
 from projects.models import Agreement, Assignment
 
 NO_WORK_SHA256 = hashlib.sha256(b"no work this month").hexdigest()
@@ -45,13 +46,72 @@ NOT_COPIED = {"id", "report_id", "is_current"}
 
 
 @dataclass(frozen=True)
+class ShareChange:
+    """One of the contractor's shares of a workforce commitment, before and after a report."""
+
+    title: str
+    group: str
+    target: Decimal | None
+    before: Decimal | None
+    after: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.group})" if self.group else self.title
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a report does to the contractor's figures: its lines under a wage floor, each
+    with what is owed on it, and the change in each of the contractor's shares."""
+
+    underpaid: list[dict]
+    shares: list[ShareChange]
+
+    @property
+    def owed(self) -> Decimal:
+        return sum((Decimal(line["owed"]) for line in self.underpaid), Decimal(0))
+
+    @property
+    def worker_count(self) -> int:
+        return len({line["worker"] for line in self.underpaid})
+
+    def warnings(self, *, checked: bool) -> list[str]:
+        """ "2 lines under the wage floor: $186.00 would be owed to 2 workers.", and each
+        share that is (or would be) below its target after the report."""
+        found = []
+        if self.underpaid:
+            found.append(
+                f"{plural(len(self.underpaid), 'line')} under the wage floor: "
+                f"{money(self.owed)} {'would be' if checked else 'is'} owed to "
+                f"{plural(self.worker_count, 'worker')}."
+            )
+        for share in self.shares:
+            if share.after is None or share.target is None or share.after >= share.target:
+                continue
+            found.append(
+                f"{share.label}: your share {'would go' if checked else 'went'} from "
+                f"{percent(share.before) if share.before is not None else 'nothing'} to "
+                f"{percent(share.after)}, below the target of {percent(share.target)}."
+            )
+        return found
+
+
+@dataclass(frozen=True)
 class SubmitResult:
-    """What a submission did: the version stored (or the current one, when nothing changed)."""
+    """What a submission did: the version stored (or the current one, when nothing changed).
+    A check (`checked`) stored nothing: `report` is the version it would have been."""
 
     report: Report
     previous: Report | None
     unchanged: bool = False
     warnings: list[dict] = field(default_factory=list)
+    effects: Effects | None = None
+    checked: bool = False
+
+    @property
+    def effect_warnings(self) -> list[str]:
+        return self.effects.warnings(checked=self.checked) if self.effects else []
 
     @property
     def line_delta(self) -> int | None:
@@ -74,7 +134,13 @@ class SubmitResult:
                 f"Nothing changed: this is the same file as version {report.version} of {what}, "
                 "which stays current."
             )
-        if report.no_work and not report.line_count:
+        if self.checked:
+            text = (
+                f"Checked only; nothing was stored. As version {report.version} of {what} it "
+                f"would give {plural(report.line_count, 'line')}, {report.total_hours:,} hours, "
+                f"{plural(report.worker_count, 'worker')}."
+            )
+        elif report.no_work and not report.line_count:
             text = f"Stored version {report.version} of {what}: no work this month."
         else:
             text = (
@@ -88,7 +154,7 @@ class SubmitResult:
                 f" Against version {self.previous.version}: {lines}, {self.hours_delta:+,} hours."
             )
         if report.is_late:
-            text += " The report was late."
+            text += " The report would be late." if self.checked else " The report was late."
         return text
 
 
@@ -138,12 +204,16 @@ def report_submit(
     filename: str = "",
     keep: bytes | None = None,
     replace_week: datetime.date | None = None,
+    check_only: bool = False,
+    measure: bool = False,
 ) -> SubmitResult:
     """Validate rows (a reader's Table, or JSON lines) and store them as the month's next version.
 
     `no_work` stores a "no work this month" report. `file` is the uploaded file: its SHA-256
     decides "nothing changed", and `keep` (default: the file) is the copy kept for download.
     `replace_week` (eCPR) keeps the current version's lines of every other week.
+    `measure` adds what the version does to the contractor's figures (`effects`);
+    `check_only` does all of that and stores nothing (`store_checked`).
     Raises InvalidInput with every error found; nothing is stored then.
     """
     period = month_start(period)
@@ -175,20 +245,88 @@ def report_submit(
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
     elif rows is None and not no_work:
         raise InvalidInput("Send payroll lines, or report no work this month.", errors=[])
-    return store_version(
-        assignment=assignment,
-        period=period,
-        lines=lines,
-        worker_names=names,
-        no_work=no_work,
-        source=source,
-        user=user,
-        sha256=sha256,
-        keep=keep if keep is not None else file,
-        filename=filename,
-        replace_week=replace_week,
-        warnings=warnings,
-    )
+    version = {
+        "assignment": assignment,
+        "period": period,
+        "lines": lines,
+        "worker_names": names,
+        "no_work": no_work,
+        "source": source,
+        "user": user,
+        "sha256": sha256,
+        "keep": None if check_only else (keep if keep is not None else file),
+        "filename": filename,
+        "replace_week": replace_week,
+        "warnings": warnings,
+    }
+    if check_only:
+        return store_checked(version)
+    if measure:
+        return store_measured(version)
+    return store_version(**version)
+
+
+def _measured_as_of(period: datetime.date) -> datetime.date:
+    """Figures are measured as of today, or the month's last day when the month is current,
+    so that every week of the report counts."""
+    return max(timezone.localdate(), month_end(period))
+
+
+def _snapshot(assignment: Assignment, as_of: datetime.date, report: Report | None = None):
+    """The contractor's figures, from the evaluation stage (compliance/signals.py)."""
+    for _, answer in report_measuring.send(
+        sender=Report, assignment=assignment, as_of=as_of, report=report
+    ):
+        if answer:
+            return answer
+    return {"shares": {}, "underpaid": []}
+
+
+def _effects(before: dict, after: dict) -> Effects:
+    keys = sorted(set(before["shares"]) | set(after["shares"]))
+    shares = []
+    for key in keys:
+        old, new = before["shares"].get(key), after["shares"].get(key)
+        known = new or old
+        shares.append(
+            ShareChange(
+                title=known["title"],
+                group=known["group"],
+                target=known["target"],
+                before=old["percent"] if old else None,
+                after=new["percent"] if new else None,
+            )
+        )
+    return Effects(underpaid=after["underpaid"], shares=shares)
+
+
+def store_measured(version: dict) -> SubmitResult:
+    """Store a version (`store_version`) with what it does to the contractor's figures,
+    measured before and after, outside the store's transaction so no lock waits for them."""
+    assignment, as_of = version["assignment"], _measured_as_of(version["period"])
+    before = _snapshot(assignment, as_of)
+    result = store_version(**version)
+    if result.unchanged:
+        return result
+    after = _snapshot(assignment, as_of, result.report)
+    return dataclasses.replace(result, effects=_effects(before, after))
+
+
+@with_retry
+def store_checked(version: dict) -> SubmitResult:
+    """Everything a submission does (store the version, measure every rule before and after)
+    inside one transaction that is then rolled back: no report, no lines, no workers, no
+    audit record, no file and no evaluation queued (the signal that queues it waits for a
+    commit that never comes). The result says what the version would have been."""
+    assignment, as_of = version["assignment"], _measured_as_of(version["period"])
+    with transaction.atomic():
+        before = _snapshot(assignment, as_of)
+        result = store_version(**version)
+        effects = None
+        if not result.unchanged:
+            effects = _effects(before, _snapshot(assignment, as_of, result.report))
+        transaction.set_rollback(True)
+    return dataclasses.replace(result, effects=effects, checked=not result.unchanged)
 
 
 def current_report(assignment: Assignment, period: datetime.date) -> Report | None:

@@ -35,7 +35,11 @@ def report_upload(
     content: bytes,
     filename: str = "",
     user=None,
+    check_only: bool = False,
+    measure: bool = False,
 ) -> SubmitResult:
+    """Read an uploaded file and submit its lines (`report_submit`, with `check_only` and
+    `measure` as it takes them)."""
     period = period.replace(day=1)
     kind = sniff(content, filename)
     check_period(assignment, period)
@@ -65,6 +69,8 @@ def report_upload(
             user=user,
             file=content,
             filename=filename,
+            check_only=check_only,
+            measure=measure,
         )
     parsed.table.rules = {"worker_id": hashed_worker_id}
     if (parsed.week_ending.year, parsed.week_ending.month) != (period.year, period.month):
@@ -95,6 +101,8 @@ def report_upload(
         keep=parsed.kept,
         filename=filename,
         replace_week=parsed.week_ending,
+        check_only=check_only,
+        measure=measure,
     )
 
 

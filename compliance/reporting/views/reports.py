@@ -125,6 +125,7 @@ def assignment_reports(request, slug: str, contractor: str):
             "project": assignment.project,
             "page": page,
             "can_submit": can_submit,
+            "can_view_standing": access.can_view_standing(request.user, assignment),
             "form": UploadForm(initial={"period": default.key}, months=months)
             if can_submit and default
             else None,
@@ -142,6 +143,7 @@ def report_upload_view(request, slug: str, contractor: str):
     failure = None
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, months=months)
+        check_only = "check_only" in request.POST
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
             period = parse_period(form.cleaned_data["period"])
@@ -153,12 +155,28 @@ def report_upload_view(request, slug: str, contractor: str):
                     content=uploaded.read(),
                     filename=uploaded.name,
                     user=request.user,
+                    check_only=check_only,
+                    measure=True,
                 )
             except InvalidInput as error:
                 failure = error
             else:
+                if check_only:
+                    return render(
+                        request,
+                        "reporting/reports/upload.html",
+                        {
+                            "assignment": assignment,
+                            "project": assignment.project,
+                            "form": form,
+                            "checked": result,
+                            "checked_file": uploaded.name,
+                        },
+                    )
                 level = messages.INFO if result.unchanged else messages.SUCCESS
                 messages.add_message(request, level, result.summary())
+                for warning in result.effect_warnings:
+                    messages.warning(request, warning)
                 if result.warnings:
                     messages.warning(
                         request,
