@@ -50,13 +50,13 @@ def answers(success: dict | type | None = None, *errors: int, body: bool = False
     return {**success, codes: ErrorOut}
 
 
-def file_answer(media_type: str, description: str) -> dict:
-    """`openapi_extra` for an operation whose 200 is a file rather than JSON."""
+def file_answer(media_type: str | list[str], description: str) -> dict:
+    """`openapi_extra` for an operation whose 200 is a file rather than JSON (of one type,
+    or of any of several)."""
+    types = [media_type] if isinstance(media_type, str) else media_type
+    binary = {"schema": {"type": "string", "format": "binary"}}
     return {
         "responses": {
-            200: {
-                "description": description,
-                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
+            200: {"description": description, "content": {t: binary for t in types}},
         }
     }

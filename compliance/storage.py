@@ -32,6 +32,12 @@ _CONTENT_TYPES = {
 }
 
 
+# What an attachment may be (checked by content), as its download is labelled.
+ATTACHMENT_CONTENT_TYPES = [
+    _CONTENT_TYPES[extension] for extension in (".pdf", ".png", ".jpg", ".xlsx", ".docx")
+]
+
+
 def _stored_name(folder: str, filename: str) -> str:
     """`folder/YYYY/<random>.<ext>`: the year keeps folders small, the token unguessable."""
     suffix = PurePosixPath(filename.lower()).suffix

@@ -19,7 +19,7 @@ from compliance.enforcement.flags.services import (
     flag_transition,
 )
 from compliance.models import Flag, FlagEvent
-from compliance.storage import attachment
+from compliance.storage import ATTACHMENT_CONTENT_TYPES, attachment
 from projects import access
 
 router = Router(tags=["flags"])
@@ -239,7 +239,10 @@ def attach_to_event(request, flag_id: int, event_id: int, file: File[UploadedFil
 @router.get(
     "/flags/{flag_id}/events/{event_id}/attachment",
     response=answers(None, 404),
-    openapi_extra=file_answer("application/octet-stream", "The file attached to the note."),
+    openapi_extra=file_answer(
+        [*ATTACHMENT_CONTENT_TYPES, "application/octet-stream"],
+        "The file attached to the note.",
+    ),
     url_name="flag_attachment_file",
     summary="Download the evidence attached to a note",
 )
