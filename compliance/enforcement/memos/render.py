@@ -10,17 +10,13 @@ snapshot's `audience`) is titled a case memo and every one of its pages is marke
 privileged.
 """
 
-import io
 from decimal import Decimal
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
 )
@@ -33,13 +29,12 @@ from compliance.enforcement.memos.history import (
     reporting_section,
 )
 from compliance.enforcement.memos.layout import (
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
     MARGIN_X,
     Ledger,
     facts_table,
     join,
 )
+from compliance.enforcement.memos.render_blocks import letter_pdf
 from compliance.enforcement.memos.restitution import wages_section
 from compliance.enforcement.memos.styles import (
     INK,
@@ -354,32 +349,11 @@ def render_memo_pdf(snapshot: dict, *, snapshot_sha256: str) -> bytes:
     story += enforcement_section(snapshot)
     story += _sources(snapshot, snapshot_sha256)
 
-    buffer = io.BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=LETTER,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+    marking = COUNSEL_MARKING if _for_counsel(snapshot) else ""
+    return letter_pdf(
+        story,
+        canvasmaker=memo_canvas(header=header, footer=footer, marking=marking),
         title=f"Enforcement memo: {project['name']}",
         author=snapshot["from"]["organization"] or snapshot["from"]["name"],
         subject=f"Compliance memo of {memo_date}",
-        creator="CBA Monitor",
-        invariant=1,
     )
-    frame = Frame(
-        doc.leftMargin,
-        doc.bottomMargin,
-        doc.width,
-        doc.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    doc.addPageTemplates([PageTemplate(id="memo", frames=[frame])])
-    marking = COUNSEL_MARKING if _for_counsel(snapshot) else ""
-    doc.build(story, canvasmaker=memo_canvas(header=header, footer=footer, marking=marking))
-    return buffer.getvalue()

@@ -146,6 +146,14 @@ def render_blocks_pdf(
 ) -> bytes:
     """The PDF bytes of a block list, with the running header and page numbers the
     `canvasmaker` draws (invariant: the same blocks give the same bytes)."""
+    return letter_pdf(
+        flowables(blocks), canvasmaker=canvasmaker, title=title, author=author, subject=subject
+    )
+
+
+def letter_pdf(story: list, *, canvasmaker, title: str, author: str, subject: str) -> bytes:
+    """A story of flowables laid on US Letter pages with the memos' margins: the one page
+    set-up of every document (invariant mode, so the same story gives the same bytes)."""
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -172,7 +180,7 @@ def render_blocks_pdf(
         bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(flowables(blocks), canvasmaker=canvasmaker)
+    doc.build(story, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
 

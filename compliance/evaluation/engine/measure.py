@@ -1,0 +1,184 @@
+"""The compliance engine: measures every commitment of a project against its reports (SPEC §3).
+
+One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`).
+`measure_project` is the single entry point: it reads the current lines once, grouped by
+report (one contractor's month) and craft, with a conditional sum for every hours-measured
+commitment in that same pass; each kind then rolls those totals up to the groups its scope
+defines. What needs another grouping runs its own query, one per commitment, never per
+group or month: distinct workers, the underpaid lines of a wage floor (found through an
+index), progress entries, reports filed. The results replace the project's stored
+evaluations. The engine has no other effect: `compliance.pipeline` runs it inside the
+transaction that also reconciles the flags (SPEC §4), under the project's lock.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from compliance.bulk import insert_objects
+from compliance.evaluation import kinds
+from compliance.evaluation.engine import anomalies, reporting
+from compliance.evaluation.engine.common import TOTAL, Context
+from compliance.models import Evaluation
+from compliance.months import month_start, months_between
+from projects.models import Craft, Project
+
+__all__ = ["Measured", "measure_as_of", "measure_project", "measure_reporting"]
+
+
+def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
+    return Context(
+        project=project,
+        as_of=as_of,
+        computed_at=computed_at,
+        assignments={
+            a.pk: a for a in project.assignments.select_related("contractor").order_by("pk")
+        },
+        crafts={c.pk: c for c in Craft.objects.filter(projects=project).order_by("pk")},
+    )
+
+
+def _tune() -> None:
+    """PostgreSQL: this transaction's few big aggregates gain nothing from JIT compilation
+    (hundreds of milliseconds to compile), need room to hash their groups in memory, and
+    are worth splitting over parallel workers, which the planner's default costs rule out
+    for the pass over the lines (thousands of groups, each with dozens of sums)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+                " set_config('parallel_setup_cost', '0', true),"
+                " set_config('parallel_tuple_cost', '0', true)"
+            )
+
+
+def _read_lines(ctx: Context, commitments) -> None:
+    """The one pass over the lines: totals by report (so contractor and month) and craft.
+
+    Grouping by report rather than by a month computed from each line's date spares the
+    database a date function per line: a line's week ends in its report's month.
+    """
+    aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
+    same_as = {}  # commitments often share a sum (all hours of the population): once is enough
+    computed = {repr(aggregates["all_hours"]): "all_hours"}
+    for commitment in commitments:
+        for name, aggregate in (
+            kinds.KINDS[commitment.kind].line_aggregates(commitment, ctx).items()
+        ):
+            if repr(aggregate) in computed:
+                same_as[name] = computed[repr(aggregate)]
+            else:
+                computed[repr(aggregate)] = name
+                aggregates[name] = aggregate
+    cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
+    ctx.load_reports(cell["report_id"] for cell in cells)
+    for cell in cells:
+        cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
+        for name, twin in same_as.items():
+            cell[name] = cell[twin]
+    ctx.cells = cells
+    months = [cell["month"] for cell in cells]
+    first = min([month_start(ctx.project.start_date), *months])
+    last = month_start(ctx.as_of)
+    if ctx.as_of > ctx.project.end_date:
+        last = max([month_start(ctx.project.end_date), *months])
+    ctx.months = months_between(first, last)
+
+
+def _craft_names(ctx: Context) -> None:
+    """Lines may name a craft the project no longer lists; flags still need its name."""
+    missing = {cell["craft_id"] for cell in ctx.cells} - set(ctx.crafts)
+    if missing:
+        ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
+
+
+def _store(evaluations: list[Evaluation]) -> None:
+    """Insert the results through the bulk writer (COPY on PostgreSQL: the megabytes of
+    monthly series go as they are, not quoted into one huge INSERT statement)."""
+    insert_objects(evaluations)
+    if connection.vendor != "postgresql" or not evaluations:
+        return
+    # One row per project, commitment and group (a constraint says so): that finds their ids.
+    ids = {
+        (commitment_key, group_key): pk
+        for pk, commitment_key, group_key in Evaluation.objects.filter(
+            project=evaluations[0].project_id,
+            commitment_key__in={e.commitment_key for e in evaluations},
+        ).values_list("pk", "commitment_key", "group_key")
+    }
+    for evaluation in evaluations:
+        evaluation.pk = ids[(evaluation.commitment_key, evaluation.group_key)]
+        evaluation._state.adding = False
+        evaluation._state.db = connection.alias
+
+
+@dataclass
+class Measured:
+    """What one measurement of a project found: the stored results, and for the flags the
+    context they were measured in and the reports newly checked for data anomalies."""
+
+    ctx: Context
+    evaluations: list[Evaluation]
+    anomalies: list = field(default_factory=list)
+    anomaly_months: list = field(default_factory=list)
+
+
+def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Evaluation]]:
+    ctx = _context(project, as_of, timezone.now())
+    commitments = list(project.commitments.select_related("area").order_by("position", "key"))
+    by_kind = defaultdict(list)
+    for commitment in commitments:
+        by_kind[commitment.kind].append(commitment)
+    if any(kinds.KINDS[c.kind].reads_lines for c in commitments):
+        _read_lines(ctx, commitments)
+        _craft_names(ctx)
+    evaluations = []
+    for name, kind in kinds.KINDS.items():
+        if by_kind[name]:
+            evaluations += kind.evaluate(by_kind[name], ctx)
+    evaluations += reporting.evaluate(ctx)
+    return ctx, evaluations
+
+
+def measure_project(project: Project, as_of: datetime.date) -> Measured:
+    """Evaluate every commitment of the project for every group its scope defines, and the
+    reporting obligation of every assignment, as of a date; store the results in place of
+    the previous ones. Run it inside a transaction that holds the project's lock."""
+    _tune()
+    project.refresh_from_db()
+    ctx, evaluations = _measure(project, as_of)
+    Evaluation.objects.filter(project=project).delete()
+    _store(evaluations)
+    checked = anomalies.check_new_reports(ctx)
+    return Measured(
+        ctx=ctx,
+        evaluations=evaluations,
+        anomalies=checked.anomalies,
+        anomaly_months=checked.months,
+    )
+
+
+def measure_as_of(project: Project, as_of: datetime.date) -> list[Evaluation]:
+    """The same measurement as `measure_project`, as of any date, stored nowhere: what a
+    document dated to another day than the last evaluation reports (SPEC §6). Each result
+    carries its assignment (with its contractor) and craft, so reading them costs no query."""
+    ctx, evaluations = _measure(project, as_of)
+    for evaluation in evaluations:
+        if evaluation.assignment_id in ctx.assignments:
+            evaluation.assignment = ctx.assignments[evaluation.assignment_id]
+        if evaluation.craft_id in ctx.crafts:
+            evaluation.craft = ctx.crafts[evaluation.craft_id]
+    return evaluations
+
+
+def measure_reporting(project: Project, as_of: datetime.date) -> Measured:
+    """Only the reporting obligation: the missing-report check, cheap enough to run often."""
+    ctx = _context(project, as_of, timezone.now())
+    evaluations = reporting.evaluate(ctx)
+    Evaluation.objects.filter(project=project, commitment_key="reporting").delete()
+    _store(evaluations)
+    return Measured(ctx=ctx, evaluations=evaluations)
