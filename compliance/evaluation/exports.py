@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from compliance.evaluation.damages import damages_label
 from compliance.evaluation.kinds import KINDS
-from compliance.models import Flag, LedgerEntry
+from compliance.models import Flag, LedgerEntry, PayrollLine
 from compliance.status import Severity, Status
 from compliance.text import printable
 from projects import access
@@ -76,23 +76,8 @@ def lines_for_export(*, user, project: Project):
             "report__version",
             "assignment__contractor__name",
             "worker__worker_key",
-            "week_ending",
-            "craft__name",
-            "home_zip",
-            "is_apprentice",
-            "apprentice_level",
-            "straight_hours",
-            "overtime_hours",
-            "doubletime_hours",
-            "hours",
-            "hourly_rate",
-            "fringe_rate",
-            "gross_pay",
-            "gender",
-            "ethnicity",
-            "veteran",
-            "disadvantaged",
-            "new_hire",
+            # The line's reported columns, its trade by name.
+            *("craft__name" if c == "craft_id" else c for c in PayrollLine.REPORTED_COLUMNS),
         )
     )
 
