@@ -21,7 +21,7 @@ from compliance.enforcement.flags.raising import (
     findings_for,
     sync_flags,
 )
-from compliance.evaluation.engine import measure_project, measure_reporting
+from compliance.evaluation.engine.measure import measure_project, measure_reporting
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
 from projects.models import Project

@@ -33,8 +33,9 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def imports_of(path: Path, known: dict[str, Path]) -> set[str]:
-    """Every module of ours this file imports, at the top or inside a function."""
+def imports_of(path: Path, known: dict[str, Path], name: str = "") -> set[str]:
+    """Every module of ours this file imports, at the top or inside a function. Importing
+    `a.b.c` runs `a/b/__init__.py` too, so a package outside the file's own counts."""
 
     def ours(name: str) -> str | None:
         while name and name not in known:
@@ -49,12 +50,16 @@ def imports_of(path: Path, known: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [f"{node.module}.{alias.name}" for alias in node.names]
         found |= {target for target in map(ours, names) if target}
-    return found
+    own = {name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)}
+    parents = {
+        target.rsplit(".", n)[0] for target in found for n in range(1, target.count(".") + 1)
+    }
+    return found | {p for p in parents if p in known and p not in own}
 
 
 def graph() -> dict[str, set[str]]:
     known = modules()
-    return {name: imports_of(path, known) - {name} for name, path in known.items()}
+    return {name: imports_of(path, known, name) - {name} for name, path in known.items()}
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -425,7 +425,9 @@ def test_a_person_acknowledges_a_flag_while_the_project_is_being_evaluated(
     evaluate_project(project, AS_OF)
     flag = commitment_flags().get()
     evaluating = Paused(
-        monkeypatch, "compliance.evaluation.engine._tune", lambda: evaluate_project(project, AS_OF)
+        monkeypatch,
+        "compliance.evaluation.engine.measure._tune",
+        lambda: evaluate_project(project, AS_OF),
     )
     with evaluating:
         flag_transition(flag=flag, user=reviewer, action="acknowledge")

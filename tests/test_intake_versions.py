@@ -221,7 +221,9 @@ def test_a_report_is_stored_while_its_project_is_being_evaluated(walsh, monkeypa
     if connection.vendor == "sqlite":
         pytest.skip("SQLite writers take turns on one lock; PostgreSQL's row locks are the case.")
     evaluating = Paused(
-        monkeypatch, "compliance.evaluation.engine._tune", lambda: evaluate_project(walsh.project)
+        monkeypatch,
+        "compliance.evaluation.engine.measure._tune",
+        lambda: evaluate_project(walsh.project),
     )
     with evaluating, time_machine.travel(BEFORE_DUE, tick=False):
         result = submit(walsh, lines(3))

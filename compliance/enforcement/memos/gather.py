@@ -43,7 +43,7 @@ from compliance.enforcement.memos.snapshot_values import (
     person,
 )
 from compliance.evaluation import damages
-from compliance.evaluation.engine import measure_as_of
+from compliance.evaluation.engine.measure import measure_as_of
 from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation
 from projects import access

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from compliance.evaluation.engine import measure_as_of
+from compliance.evaluation.engine.measure import measure_as_of
 from compliance.evaluation.engine.results import with_names
 from compliance.evaluation.kinds import KINDS, Kind, kind_of
 from compliance.models import Evaluation, PayrollLine, Report
