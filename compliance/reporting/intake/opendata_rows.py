@@ -354,7 +354,8 @@ def convert_rows(found: Rows, *, project: Project) -> tuple[list[OpenDataLine], 
                 disadvantaged=None,
                 new_hire=None,
                 reported_resident=converted["boston_resident"][index],
-                person_of_color=converted["person_of_color"][index],
+                # The flag decides, never the race text: a blank flag is not a yes.
+                person_of_color=converted["person_of_color"][index] or False,
             )
         )
         prime = converted["general_contractor"][index]
