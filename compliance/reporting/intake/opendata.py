@@ -76,7 +76,8 @@ class OpenDataResult:
             text += f", {self.unchanged} unchanged"
         text += "."
         if self.contractors_added:
-            text += f" Contractors added: {', '.join(self.contractors_added)}."
+            added = ", ".join(self.contractors_added)
+            text += f" Contractors added: {added}{'' if added.endswith('.') else '.'}"
         return text
 
 
