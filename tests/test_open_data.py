@@ -447,3 +447,19 @@ def test_the_access_walk_covers_the_page_and_the_api_operation():
     operation = routes["/api/v1/projects/{slug}/open-data"]
     for route in (page, operation):
         assert route.allowed_roles == {ADMIN, REVIEWER, LAW_CENTER}
+
+
+def test_the_export_carries_residency_and_person_of_color_as_reported(boston, reviewer, tmp_path):
+    from openpyxl import load_workbook
+
+    from compliance.evaluation.exports import write_project_workbook
+
+    import_file(write(tmp_path, [a_row(**{"Boston Resident": "Yes", "Person of Color": ""})]))
+    path = tmp_path / "export.xlsx"
+    write_project_workbook(user=reviewer, project=boston, path=str(path))
+
+    header, line = list(load_workbook(path)["Payroll lines"].values)
+    row = dict(zip(header, line, strict=True))
+    assert row["Worker ID"] is None and row["Hourly rate"] is None
+    assert (row["Resident (as reported)"], row["Person of color (as reported)"]) == ("Y", "N")
+    assert row["Ethnicity"] == "Caucasian"
