@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from compliance.audit import audit_record
 from compliance.formatting import plural
+from compliance.locks import lock_rows
 from compliance.models import Report
 from compliance.months import month_end, month_start
 from compliance.reporting.intake.opendata_rows import (
@@ -125,6 +126,9 @@ def import_open_data(
         hours=sum((line.hours for line in lines), Decimal(0)),
     )
     with transaction.atomic():
+        # Imports of one project take turns (so a company is never created twice), on the
+        # lock an evaluation of it takes.
+        lock_rows(project_id=project.pk)
         assignments = contractor_assignments(
             project=project, firms=firms, months=months, result=result, user=user
         )
@@ -137,7 +141,7 @@ def import_open_data(
                 no_work=False,
                 source=Report.Source.OPEN_DATA,
                 user=user,
-                sha256=group_sha256(name, group),
+                sha256=group_sha256(group),
                 keep=None,
                 filename=filename,
                 replace_week=None,
@@ -151,10 +155,11 @@ def import_open_data(
     return result
 
 
-def group_sha256(name: str, lines: list[OpenDataLine]) -> str:
-    """One contractor's month as the file gives it: the same rows give the same digest."""
+def group_sha256(lines: list[OpenDataLine]) -> str:
+    """One contractor's month as the file gives it: the same rows, in any order and at any
+    row numbers, give the same digest."""
     rows = sorted(json.dumps(line[2:], default=str) for line in lines)
-    return hashlib.sha256(json.dumps([name, rows]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
 def contractor_assignments(
