@@ -2,7 +2,7 @@
 
 from compliance.enforcement.views import enforcement, flags, notifications
 from compliance.evaluation.views import dashboard, standing
-from compliance.reporting.views import progress, reports
+from compliance.reporting.views import opendata, progress, reports
 
 urlpatterns = [
     *reports.urlpatterns,
@@ -11,5 +11,6 @@ urlpatterns = [
     *notifications.urlpatterns,
     *enforcement.urlpatterns,
     *progress.urlpatterns,
+    *opendata.urlpatterns,
     *standing.urlpatterns,
 ]

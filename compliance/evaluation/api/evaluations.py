@@ -3,7 +3,7 @@
 import datetime
 
 from django.db.models import Count
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cba.answers import answers
@@ -35,6 +35,7 @@ class EvaluationOut(Schema):
     status: str
     shortfall: str
     projected_percent: str | None
+    reason: str | None = Field(None, description="Why a `no_data` result has no figures.")
     series: list[dict]
     details: dict
     computed_at: datetime.datetime
