@@ -20,14 +20,16 @@ Markers are texts planted in that data; each says which users may read it, decid
 loosen:
 - an internal note: only reviewers and law center staff who see its flag, and admins
   (never the owner, never a contractor);
-- a shared note: whoever sees its flag, except other contractors;
+- a shared note: whoever sees its flag, except other contractors (the contractor the flag
+  is on, and the contractors above it: a prime reads its subs' shared notes);
 - a worker's name: `access.can_see_worker_names` (the worker's contractor, the monitoring
   law center, admins);
 - an SSN or a street address in an eCPR upload: nobody, ever (the kept copy drops them);
 - a contractor's name: whoever `access.assignments_for` gives one of its assignments to
   (monitors and owner of its projects, its own people, admins), and a sub's people may read
-  the name of the prime directly above it. A contractor reads no other company's name: A
-  never reads B's or the prime's, the prime never reads B's, B reads the prime's only;
+  the name of the prime directly above it. A contractor reads no other company's name but
+  those of its tier: A never reads B's or the prime's, the prime reads B's (its sub), B
+  reads the prime's only;
 - a project's name: whoever `access.projects_for` gives the project to;
 - a ledger entry's note: whoever `access.ledger_entries_for` gives the entry to, and of the
   contractors only the one it concerns.
@@ -204,13 +206,23 @@ def reads_note(event: FlagEvent) -> Callable:
         if event.visibility == FlagEvent.Visibility.INTERNAL:
             return role in {access.REVIEWER, access.LAW_CENTER, access.ADMIN}
         if role == access.CONTRACTOR:
-            return (
-                event.flag.assignment is not None
-                and event.flag.assignment.contractor_id == access.organization_id_of(user)
-            )
+            return is_at_or_above(user, event.flag.assignment)
         return True
 
     return may_read
+
+
+def is_at_or_above(user, assignment: Assignment | None) -> bool:
+    """The user's company holds this assignment or one above it (walking `parent` up): the
+    SPEC's cap on what a contractor reads, written apart from access.py's query."""
+    organization = access.organization_id_of(user)
+    seen = set()
+    while assignment is not None and assignment.pk not in seen:
+        if assignment.contractor_id == organization:
+            return True
+        seen.add(assignment.pk)
+        assignment = assignment.parent
+    return False
 
 
 def reads_ledger_entry(entry) -> Callable:
