@@ -3,7 +3,8 @@
 Two projects of two organizations:
 - Crenshaw Northern Corridor (owner Metro), monitored by the Crenshaw Coalition and the
   Community Benefits Law Center. Contractors: Eastside Electric (contractor A, a prime),
-  Walsh Shea (a prime) and Pulice Tunnelworks (contractor B, a sub under Walsh).
+  Walsh Shea (a prime) and Pulice Tunnelworks (contractor B, a sub under Walsh), with a
+  sibling of B under Walsh (Sibling Drywall Partners, no scenario of its own).
 - Harbor Gateway Terminal (owner Port Authority), monitored by Harbor Legal Aid (the law
   center of another organization). Contractor: Harbor Ironworks.
 
@@ -28,8 +29,8 @@ loosen:
 - a contractor's name: whoever `access.assignments_for` gives one of its assignments to
   (monitors and owner of its projects, its own people, admins), and a sub's people may read
   the name of the prime directly above it. A contractor reads no other company's name but
-  those of its tier: A never reads B's or the prime's, the prime reads B's (its sub), B
-  reads the prime's only;
+  those of its tier: A never reads B's or the prime's, the prime reads B's and the
+  sibling's (its subs), B reads the prime's only, never its sibling's;
 - a project's name: whoever `access.projects_for` gives the project to;
 - a ledger entry's note: whoever `access.ledger_entries_for` gives the entry to, and of the
   contractors only the one it concerns.
@@ -88,6 +89,7 @@ EASTSIDE = "Eastside Electric Cooperative"
 PULICE = "Pulice Tunnelworks"
 WALSH = "Walsh Shea Corridor Builders"
 IRONWORKS = "Harbor Ironworks Collective"
+SIBLING = "Sibling Drywall Partners"
 
 WORKER_A = "Zephyrine Okonkwo"
 WORKER_B = "Bartholomew Quince"
@@ -152,6 +154,7 @@ class World:
     files: dict[str, StoredFile]  # by SHA-256 of the content
     flags: dict[str, Flag]
     memo_audience: dict[int, str]
+    assignments: dict[str, Assignment] = field(default_factory=dict)
 
 
 def memos_have_audience() -> bool:
@@ -503,6 +506,7 @@ def build_world(settings, tmp_path) -> World:
             ("eastside-electric", EASTSIDE, "contractor"),
             ("pulice-tunnel", PULICE, "contractor"),
             ("walsh-shea", WALSH, "contractor"),
+            ("sibling-drywall", SIBLING, "contractor"),
             ("harbor-ironworks", IRONWORKS, "contractor"),
             ("coalition", "Crenshaw Coalition", "coalition"),
             ("lawcenter", "Community Benefits Law Center", "law_center"),
@@ -541,8 +545,9 @@ def build_world(settings, tmp_path) -> World:
     a = assign(crenshaw, "eastside", "prime")
     prime = assign(crenshaw, "walsh", "prime")
     b = assign(crenshaw, "pulice", "sub", parent=prime)
+    sibling = assign(crenshaw, "sibling", "sub", parent=prime)  # B's sibling under the prime
     h = assign(harbor, "harbor", "prime")
-    for slug in ("eastside", "pulice", "walsh", "harbor"):
+    for slug in ("eastside", "pulice", "walsh", "sibling", "harbor"):
         for text, what in [
             (org[slug].name, "contractor name"),
             (org[slug].slug, "contractor slug"),
@@ -837,4 +842,5 @@ def build_world(settings, tmp_path) -> World:
         files=files,
         flags={"a": flag_a, "b": flag_b, "project": flag_project, "harbor": flag_h},
         memo_audience=memo_audience,
+        assignments={"a": a, "b": b, "prime": prime, "sibling": sibling, "harbor": h},
     )
