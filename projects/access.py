@@ -99,9 +99,9 @@ def overseen_assignments(organization_id: int | None) -> QuerySet[Assignment]:
     months, standing and flags its people read. Never a parent's or a sibling's.
 
     One recursive query, kept as a subquery so every queryset built on it stays one query."""
-    table = Assignment._meta.db_table
+    table = Assignment._meta.db_table  # the model's own name, never input
     tree = RawSQL(
-        f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE contractor_id = %s "
+        f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE contractor_id = %s "  # noqa: S608
         f"UNION SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id) "
         "SELECT id FROM tree",
         (organization_id,),

@@ -130,8 +130,10 @@ def _contact(email: str, organization: Organization | None) -> User | None:
     existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
     if existing is not None:
         membership = Membership.objects.filter(user=existing).first()
-        if organization is None or membership is None or membership.organization_id != (
-            organization.pk
+        if (
+            organization is None
+            or membership is None
+            or membership.organization_id != (organization.pk)
         ):
             _refuse(
                 "contact_email",

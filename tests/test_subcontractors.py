@@ -293,6 +293,8 @@ def test_a_prime_adds_a_lower_tier_subcontractor(
         "admin@example.org",
         "reviewer@example.org",
     }
+    inbox = logged_in(reviewer).get(reverse("notifications")).content.decode()
+    assert "Walsh Shea added Eastside Electric" in inbox
     alert = by_address["reviewer@example.org"]
     assert "Walsh Shea added Eastside Electric (Underground electrical) as a subcontractor" in (
         alert.body
@@ -309,7 +311,10 @@ def test_a_prime_adds_a_lower_tier_subcontractor(
     assert "Welcome to CBA Monitor" in form.content.decode()
     done = newcomer.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "a fresh long passphrase 7", "new_password2": "a fresh long passphrase 7"},
+        {
+            "new_password1": "a fresh long passphrase 7",
+            "new_password2": "a fresh long passphrase 7",
+        },
     )
     assert done.status_code == 302 and done["Location"] == reverse("home")
     months = newcomer.get(months_url(added))
@@ -417,3 +422,42 @@ def test_a_flag_on_a_sub_is_not_disputable_by_the_prime(contractor, pulice):
 
     assert response.status_code == 403
     assert Flag.objects.get(pk=flag.pk).status == "open"
+
+
+def test_the_api_adds_a_subcontractor_and_refuses_bad_input_with_the_field(
+    contractor, other_contractor, walsh, django_capture_on_commit_callbacks
+):
+    url = "/api/v1/projects/crenshaw/contractors/walsh/subcontractors"
+    body = {
+        "company": "Eastside Electric",
+        "contact_email": "rosa@eastside-electric.example",
+        "scope_of_work": "Underground electrical",
+        "start_date": "2024-06-01",
+    }
+    client = logged_in(contractor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(url, body, content_type="application/json")
+
+    assert created.status_code == 201, created.content
+    assert created.json() == {
+        "assignment": {
+            "contractor": "eastside-electric",
+            "contractor_name": "Eastside Electric",
+            "tier": "sub",
+            "parent": "walsh",
+            "scope_of_work": "Underground electrical",
+            "start_date": "2024-06-01",
+            "end_date": None,
+        },
+        "contact": "rosa@eastside-electric.example",
+        "invited": True,
+        "organization_created": True,
+    }
+    assert [m.to for m in mail.outbox] == [["rosa@eastside-electric.example"]]
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["field"] == "company"
+    assert "already on Crenshaw/LAX Line" in again.json()["detail"]
+    other = logged_in(other_contractor).post(url, body, content_type="application/json")
+    assert other.status_code == 404

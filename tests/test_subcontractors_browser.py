@@ -71,7 +71,9 @@ def test_a_primes_clerk_watches_a_sub_and_adds_one(
     shot(page, "subs-1-prime-sees-its-sub")
 
     subs.locator("a", has_text="Standing").first.click()
-    expect(page.get_by_role("heading", name="Pulice: standing on Crenshaw/LAX Line")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Pulice: standing on Crenshaw/LAX Line")
+    ).to_be_visible()
     expect(page.locator("#reporting")).to_contain_text("1 missing")
     shot(page, "subs-2-sub-standing")
 
@@ -88,7 +90,9 @@ def test_a_primes_clerk_watches_a_sub_and_adds_one(
     shot(page, "subs-3-add-form")
     page.click("button:has-text('Add the subcontractor')")
 
-    expect(page.locator("ul.messages")).to_contain_text("Eastside Electric is now your subcontractor")
+    expect(page.locator("ul.messages")).to_contain_text(
+        "Eastside Electric is now your subcontractor"
+    )
     expect(page.locator("#subcontractors")).to_contain_text("Underground electrical")
     shot(page, "subs-4-added")
     added = Assignment.objects.get(contractor__name="Eastside Electric")
