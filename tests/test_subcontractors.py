@@ -12,7 +12,15 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from compliance.models import AuditEvent, Flag, FlagEvent, Notification, Worker
+from compliance.enforcement.alerts.services import send_digests
+from compliance.models import (
+    AuditEvent,
+    Flag,
+    FlagEvent,
+    Notification,
+    NotificationPreference,
+    Worker,
+)
 from projects.models import Assignment, Membership, Organization
 from tests.coalition_data import make_flag
 from tests.conftest import PASSWORD, make_report, make_user
@@ -461,3 +469,19 @@ def test_the_api_adds_a_subcontractor_and_refuses_bad_input_with_the_field(
     assert "already on Crenshaw/LAX Line" in again.json()["detail"]
     other = logged_in(other_contractor).post(url, body, content_type="application/json")
     assert other.status_code == 404
+
+
+def test_a_digest_lists_a_new_subcontractor_under_its_own_heading(
+    contractor, walsh, admin, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    run_tasks_synchronously(settings, monkeypatch)
+    NotificationPreference.objects.create(user=admin, email="digest")
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(contractor).post(add_url(walsh), sub_form())
+    assert [m.to for m in mail.outbox] == [["rosa@eastside-electric.example"]]
+
+    assert send_digests() == 1
+
+    digest = mail.outbox[-1]
+    assert digest.to == ["admin@example.org"]
+    assert "New subcontractors\n- Walsh Shea added Eastside Electric" in digest.body
