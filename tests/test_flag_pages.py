@@ -238,7 +238,7 @@ def test_the_lines_behind_a_wage_flag_show_names_only_to_the_law_center(
 
 
 def test_a_contractor_sees_only_its_own_lines_behind_a_flag(
-    client, contractor, other_contractor, project, walsh, standing, wage_flag
+    client, contractor, other_contractor, project, walsh, pulice, standing, wage_flag
 ):
     # Even were a flag on Walsh's group to list another contractor's line, Walsh reads names
     # on its own lines only, and its sub nothing of Walsh's.
@@ -251,12 +251,22 @@ def test_a_contractor_sees_only_its_own_lines_behind_a_flag(
         title="Walsh underpaid laborers",
         figures=wage_flag.figures,
     )
+    assert detail(client, contractor, wage_flag).status_code == 404  # the project's flag
     html = detail(client, contractor, flag).content.decode()
     assert "W-17 · Maria Lopez" in html
     assert "Ann Lee" not in html  # its sub's line, which the prime reads without the name
     assert detail(client, other_contractor, flag).status_code == 404
-    html = detail(client, other_contractor, wage_flag).content.decode()
-    assert "P-3" in html and "Ann Lee" in html
+    subs = make_flag(
+        project,
+        "wage_violation",
+        "critical",
+        commitment=standing["wage"],
+        assignment=pulice,
+        title="Pulice underpaid laborers",
+        figures=wage_flag.figures,
+    )
+    html = detail(client, other_contractor, subs).content.decode()
+    assert "P-3 · Ann Lee" in html
     assert "W-17" not in html and "Maria Lopez" not in html
 
 
