@@ -167,7 +167,8 @@ def named_lines_for(user):
 
 
 def evaluations_for(user):
-    """Contractors see their own groups' results only; monitors see the whole project."""
+    """Contractors see their own groups' results and their lower tiers' only; monitors see
+    the whole project."""
     from compliance.models import Evaluation
 
     if role_of(user) == CONTRACTOR:
