@@ -174,7 +174,7 @@ def subcontractor_add_api(request, slug: str, contractor: str, payload: Subcontr
     organization (docs/contractors.md, "Adding a subcontractor")."""
     parent = visible_assignment(request.user, slug, contractor)
     access.require(access.can_add_subcontractor(request.user, parent))
-    added = subcontractor_add(parent=parent, user=request.user, **payload.dict())
+    added = subcontractor_add(parent=parent, user=request.user, **payload.model_dump())
     return Status(
         201,
         {
