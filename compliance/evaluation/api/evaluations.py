@@ -67,7 +67,8 @@ def evaluation_out(evaluation: Evaluation) -> dict:
 def list_evaluations(request, slug: str, filters: Query[EvaluationFilters]):
     """The latest evaluation of every commitment for every group, with its monthly series.
 
-    Contractors see only their own groups. Filter by commitment key, status or contractor."""
+    Contractors see only their own groups and their lower tiers'. Filter by commitment key,
+    status or contractor."""
     project = access.project_for(request.user, slug)
     evaluations = access.evaluations_for(request.user).filter(project=project)
     if filters.commitment:
