@@ -8,6 +8,7 @@ Values are converted column by column: each distinct value of a column is conver
 import datetime
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from decimal import Decimal
 from itertools import starmap
 from operator import add, itemgetter
 from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compliance.formatting import long_month
 from compliance.numbers import exact_number, round2
@@ -77,6 +81,11 @@ class Validated:
         return self.error_count == 0
 
 
+def without_accents(text: str) -> str:
+    """ "sí" → "si": Spanish values read with or without their accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def is_blank(raw) -> bool:
     return raw is None or (raw.__class__ is str and not raw.strip())
 
@@ -88,7 +97,7 @@ ZIP_TEXT = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-TOO_LARGE = "This number is too large to be hours or dollars. Check the number."
+TOO_LARGE = gettext_lazy("This number is too large to be hours or dollars. Check the number.")
 
 
 def to_decimal(raw) -> Decimal | Problem:
@@ -101,8 +110,8 @@ def to_decimal(raw) -> Decimal | Problem:
         if number is not None:
             return round2(number)
         if kind is float and not math.isfinite(raw) or kind is Decimal and not raw.is_finite():
-            return Problem("This is not a number. Enter a number such as 40 or 37.5.")
-        return Problem(TOO_LARGE)
+            return Problem(_("This is not a number. Enter a number such as 40 or 37.5."))
+        return Problem(str(TOO_LARGE))
     if kind is str:
         text = raw.strip().replace(" ", "")
         negative = text.startswith("-")
@@ -110,28 +119,30 @@ def to_decimal(raw) -> Decimal | Problem:
         if text and NUMBER_TEXT.match(text) and any(c.isdigit() for c in text):
             number = exact_number(text.replace(",", ""))
             if number is None:
-                return Problem(TOO_LARGE)
+                return Problem(str(TOO_LARGE))
             value = round2(number)
             return -value if negative else value
-    return Problem("This is not a number. Enter a number such as 40 or 37.5 (no text or units).")
+    return Problem(_("This is not a number. Enter a number such as 40 or 37.5 (no text or units)."))
 
 
 def hours_converter(*, required: bool, maximum: Decimal | None = None) -> Callable:
     def convert(raw):
         if is_blank(raw):
-            return Problem("Required: enter the hours (0 if none).") if required else Decimal(0)
+            return Problem(_("Required: enter the hours (0 if none).")) if required else Decimal(0)
         value = to_decimal(raw)
         if value.__class__ is Problem:
             return value
         if value < 0:
-            return Problem("Hours cannot be negative. Enter 0 or more.")
+            return Problem(_("Hours cannot be negative. Enter 0 or more."))
         if maximum is not None and value > maximum:
             return Problem(
-                f"At most {maximum} straight-time hours a week. Put the rest under Overtime "
-                "Hours or Double-time Hours."
+                _(
+                    "At most {maximum} straight-time hours a week. Put the rest under "
+                    "Overtime Hours or Double-time Hours."
+                ).format(maximum=maximum)
             )
         if value > 9999:
-            return Problem("This is more hours than a week has. Check the number.")
+            return Problem(_("This is more hours than a week has. Check the number."))
         return value
 
     return convert
@@ -143,19 +154,19 @@ def money_converter(
     def convert(raw):
         if is_blank(raw):
             if required:
-                return Problem("Required: enter the rate in dollars, e.g. 45.50.")
+                return Problem(_("Required: enter the rate in dollars, e.g. 45.50."))
             return blank
         value = to_decimal(raw)
-        if value.__class__ is Problem and value.message == TOO_LARGE:
-            return Problem("This amount is too large. Check the number (dollars, not cents).")
+        if value.__class__ is Problem and value.message == str(TOO_LARGE):
+            return Problem(_("This amount is too large. Check the number (dollars, not cents)."))
         if value.__class__ is Problem:
-            return Problem("This is not an amount. Enter dollars and cents, e.g. 45.50.")
+            return Problem(_("This is not an amount. Enter dollars and cents, e.g. 45.50."))
         if positive and value <= 0:
-            return Problem("Must be more than 0. Enter the hourly rate paid, in dollars.")
+            return Problem(_("Must be more than 0. Enter the hourly rate paid, in dollars."))
         if value < 0:
-            return Problem("Cannot be negative. Enter 0 or more, in dollars.")
+            return Problem(_("Cannot be negative. Enter 0 or more, in dollars."))
         if value >= limit:
-            return Problem("This amount is too large. Check the number (dollars, not cents).")
+            return Problem(_("This amount is too large. Check the number (dollars, not cents)."))
         return value
 
     return convert
@@ -163,15 +174,17 @@ def money_converter(
 
 def convert_worker_id(raw):
     if is_blank(raw):
-        return Problem("Required: enter the worker's employee number.")
+        return Problem(_("Required: enter the worker's employee number."))
     if raw.__class__ is float and raw.is_integer():
         raw = int(raw)
     # NUL characters are dropped, as at every door (cba.middleware.DropNulCharacters).
     text = str(raw).replace("\x00", "").strip()
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Use your company's employee number instead.")
+        return Problem(
+            _("{ssn} Use your company's employee number instead.").format(ssn=_(SSN_MESSAGE))
+        )
     if len(text) > 40:
-        return Problem("At most 40 characters. Use your company's employee number.")
+        return Problem(_("At most 40 characters. Use your company's employee number."))
     return text
 
 
@@ -180,15 +193,15 @@ def convert_name(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Enter only the worker's name here.")
+        return Problem(_("{ssn} Enter only the worker's name here.").format(ssn=_(SSN_MESSAGE)))
     if len(text) > 200:
-        return Problem("At most 200 characters.")
+        return Problem(_("At most 200 characters."))
     return text
 
 
 def convert_zip(raw):
     if is_blank(raw):
-        return Problem("Required: enter the worker's 5-digit home ZIP code.")
+        return Problem(_("Required: enter the worker's 5-digit home ZIP code."))
     if raw.__class__ in (float, int) and float(raw).is_integer() and raw >= 501:
         # Excel drops leading zeros from ZIPs typed as numbers (02134 -> 2134).
         digits = str(int(raw))
@@ -197,7 +210,7 @@ def convert_zip(raw):
         digits = str(raw).strip()
     found = ZIP_TEXT.match(digits)
     if not found:
-        return Problem("Enter a 5-digit ZIP code such as 90001 (ZIP+4 is fine).")
+        return Problem(_("Enter a 5-digit ZIP code such as 90001 (ZIP+4 is fine)."))
     return found.group(1)
 
 
@@ -208,19 +221,22 @@ def craft_converter(crafts: Iterable[Craft]) -> Callable:
         names.append(craft.name)
         for key in craft.match_keys():
             by_key[key] = craft.pk
-    listing = ", ".join(sorted(names)) or "none yet: ask the program administrator"
+    listing = ", ".join(sorted(names)) or _("none yet: ask the program administrator")
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the craft, one of: {listing}.")
+            return Problem(_("Required: enter the craft, one of: {crafts}.").format(crafts=listing))
         craft_id = by_key.get(normalize_craft_name(raw))
         if craft_id is None:
-            return Problem(f"Not a craft of this project. Use one of: {listing}.")
+            return Problem(
+                _("Not a craft of this project. Use one of: {crafts}.").format(crafts=listing)
+            )
         return craft_id
 
     return convert
 
 
+# The Spanish template's list offers "Oficial" and "Aprendiz"; "Sí"/"No" read as yes/no.
 APPRENTICE_VALUES = {
     "j": False,
     "journey": False,
@@ -229,17 +245,23 @@ APPRENTICE_VALUES = {
     "ra": True,
     "apprentice": True,
     "y": True,
+    "oficial": False,
+    "no": False,
+    "aprendiz": True,
+    "si": True,
 }
 
 
 def convert_apprentice(raw):
     if is_blank(raw):
-        return Problem("Required: enter J for a journeyworker or RA for a registered apprentice.")
+        return Problem(
+            _("Required: enter J for a journeyworker or RA for a registered apprentice.")
+        )
     if raw.__class__ in (int, float) and raw in (0, 1):
         return raw == 1
-    found = APPRENTICE_VALUES.get(re.sub(r"[^a-z]", "", str(raw).casefold()))
+    found = APPRENTICE_VALUES.get(re.sub(r"[^a-z]", "", without_accents(str(raw).casefold())))
     if found is None:
-        return Problem("Enter J for a journeyworker or RA for a registered apprentice.")
+        return Problem(_("Enter J for a journeyworker or RA for a registered apprentice."))
     return found
 
 
@@ -249,7 +271,7 @@ def convert_level(raw):
     value = to_decimal(raw)
     if value.__class__ is Problem or value != value.to_integral_value() or not 1 <= value <= 10:
         return Problem(
-            "Enter the apprentice's level as a whole number from 1 to 10, or leave it blank."
+            _("Enter the apprentice's level as a whole number from 1 to 10, or leave it blank.")
         )
     return int(value)
 
@@ -259,7 +281,9 @@ def week_converter(period: datetime.date) -> Callable:
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the week's last day, a date in {month}.")
+            return Problem(
+                _("Required: enter the week's last day, a date in {month}.").format(month=month)
+            )
         kind = raw.__class__
         day = None
         if kind is datetime.datetime:
@@ -272,12 +296,16 @@ def week_converter(period: datetime.date) -> Callable:
             day = parse_date_text(raw.strip())
         if day is None:
             return Problem(
-                f"Not a date. Enter a date such as {period:%m}/28/{period:%Y} or {period:%Y-%m}-28."
+                _("Not a date. Enter a date such as {us} or {iso}.").format(
+                    us=f"{period:%m}/28/{period:%Y}", iso=f"{period:%Y-%m}-28"
+                )
             )
         if (day.year, day.month) != (period.year, period.month):
             return Problem(
-                f"{day:%m/%d/%Y} is not in {month}, the month of this report. Report other "
-                "months' weeks in their own month's report."
+                _(
+                    "{day} is not in {month}, the month of this report. Report other "
+                    "months' weeks in their own month's report."
+                ).format(day=f"{day:%m/%d/%Y}", month=month)
             )
         return day
 
@@ -297,14 +325,24 @@ def parse_date_text(text: str) -> datetime.date | None:
     return None
 
 
-GENDERS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
+GENDERS = {
+    "f": "F",
+    "female": "F",
+    "m": "M",
+    "male": "M",
+    "x": "X",
+    "femenino": "F",
+    "mujer": "F",
+    "masculino": "M",
+    "hombre": "M",
+}
 
 
 def convert_gender(raw):
     if is_blank(raw):
         return ""
-    found = GENDERS.get(str(raw).strip().casefold())
-    return found or Problem("Enter F, M or X, or leave it blank.")
+    found = GENDERS.get(without_accents(str(raw).strip().casefold()))
+    return found or Problem(_("Enter F, M or X, or leave it blank."))
 
 
 def convert_ethnicity(raw):
@@ -312,11 +350,22 @@ def convert_ethnicity(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Enter only the worker's ethnicity here.")
-    return text if len(text) <= 60 else Problem("At most 60 characters.")
+        return Problem(
+            _("{ssn} Enter only the worker's ethnicity here.").format(ssn=_(SSN_MESSAGE))
+        )
+    return text if len(text) <= 60 else Problem(_("At most 60 characters."))
 
 
-YES_NO = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
+YES_NO = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "si": True,
+    "s": True,
+}
 
 
 def convert_yes_no(raw):
@@ -324,9 +373,9 @@ def convert_yes_no(raw):
         return None
     if raw.__class__ in (int, float) and raw in (0, 1):
         return raw == 1
-    found = YES_NO.get(str(raw).strip().casefold())
+    found = YES_NO.get(without_accents(str(raw).strip().casefold()))
     if found is None:
-        return Problem("Enter Y or N, or leave it blank.")
+        return Problem(_("Enter Y or N, or leave it blank."))
     return found
 
 
@@ -344,7 +393,7 @@ def readable_only(convert: Callable) -> Callable:
         if kind is bool:
             raw = int(raw)
         elif kind not in READABLE:
-            return Problem("Enter a single plain value here (text, a number or a date).")
+            return Problem(_("Enter a single plain value here (text, a number or a date)."))
         return convert(raw)
 
     return guarded
@@ -552,7 +601,7 @@ class CrossRows:
             if key not in first_row:
                 first_row[key] = index
                 continue
-            worker, week, _ = key
+            worker, week, _craft = key
             self.errors.add(
                 index,
                 self.craft_order,
@@ -560,9 +609,13 @@ class CrossRows:
                     row=self.numbers[index],
                     column=self.header("craft"),
                     value=self.raw_crafts[index],
-                    message=f"Worker {worker} already has a line for the week ending "
-                    f"{week:%m/%d/%Y} in this craft (row {self.numbers[first_row[key]]}). "
-                    "Put the week's hours on one line and delete the other.",
+                    message=_(
+                        "Worker {worker} already has a line for the week ending {week} in "
+                        "this craft (row {row}). Put the week's hours on one line and delete "
+                        "the other."
+                    ).format(
+                        worker=worker, week=f"{week:%m/%d/%Y}", row=self.numbers[first_row[key]]
+                    ),
                 ),
             )
 
@@ -584,8 +637,15 @@ class CrossRows:
                         row=self.numbers[index],
                         column=self.header("straight_hours"),
                         value=str(weekly[pair]),
-                        message=f"Worker {worker} has {weekly[pair]} hours in the week ending "
-                        f"{week:%m/%d/%Y}, all crafts together; at most {MAX_WEEKLY_HOURS} are "
-                        "possible. Check this worker's hours and week endings.",
+                        message=_(
+                            "Worker {worker} has {hours} hours in the week ending {week}, all "
+                            "crafts together; at most {limit} are possible. Check this "
+                            "worker's hours and week endings."
+                        ).format(
+                            worker=worker,
+                            hours=weekly[pair],
+                            week=f"{week:%m/%d/%Y}",
+                            limit=MAX_WEEKLY_HOURS,
+                        ),
                     ),
                 )
