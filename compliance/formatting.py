@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 
-
 DASH = "—"
 
 # How each unit of a commitment is counted: money reads with a dollar sign; hours and
