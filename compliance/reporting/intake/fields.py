@@ -232,3 +232,19 @@ for _column in COLUMNS:
 
 def field_for_header(text) -> str | None:
     return HEADER_TO_FIELD.get(normalize_header(text))
+
+
+# The values each coded column accepts, in English and Spanish (the Spanish template's lists
+# offer "Oficial"/"Aprendiz" and "Sí"/"No"); read case- and accent-blind.
+APPRENTICE_VALUES = {"j": False, "journey": False, "journeyworker": False, "n": False}
+APPRENTICE_VALUES |= {"ra": True, "apprentice": True, "y": True}
+APPRENTICE_VALUES |= {"oficial": False, "no": False, "aprendiz": True, "si": True}
+GENDERS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
+GENDERS |= {"femenino": "F", "mujer": "F", "masculino": "M", "hombre": "M"}
+YES_NO = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
+YES_NO |= {"si": True, "s": True}
+
+
+def without_accents(text: str) -> str:
+    """ "sí" → "si": Spanish values read with or without their accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
