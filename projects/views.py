@@ -2,10 +2,12 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -109,9 +111,20 @@ def agreement_document(request, slug: str):
     return attachment(agreement.document, filename=f"agreement-{project.slug}{suffix}")
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """The reset e-mail in the language the person chose, else in the page's language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = access.language_of(context["user"]) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Send a reset link, at most PASSWORD_RESET_LIMIT times an hour per address and per
     e-mail address; beyond that nothing is sent and the answer is the same page."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if abuse.password_reset_allowed(
