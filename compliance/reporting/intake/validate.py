@@ -29,7 +29,7 @@ from compliance.reporting.intake.fields import (
     without_accents,
 )
 from compliance.reporting.intake.table import Table, problem
-from compliance.ssn import SSN_MESSAGE, contains_ssn
+from compliance.ssn import contains_ssn
 from projects.models import Craft, normalize_craft_name
 
 # Beyond this, errors are counted but not listed: the list stays readable and memory bounded.
@@ -96,6 +96,8 @@ ZIP_TEXT = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# compliance.ssn.SSN_MESSAGE, for the catalog (the ssn leaf is read by the parse child too).
+SSN_WORDS = gettext_lazy("This looks like a Social Security number, which must never be uploaded.")
 TOO_LARGE = gettext_lazy("This number is too large to be hours or dollars. Check the number.")
 
 
@@ -179,9 +181,7 @@ def convert_worker_id(raw):
     # NUL characters are dropped, as at every door (cba.middleware.DropNulCharacters).
     text = str(raw).replace("\x00", "").strip()
     if contains_ssn(text):
-        return Problem(
-            _("{ssn} Use your company's employee number instead.").format(ssn=_(SSN_MESSAGE))
-        )
+        return Problem(_("{ssn} Use your company's employee number instead.").format(ssn=SSN_WORDS))
     if len(text) > 40:
         return Problem(_("At most 40 characters. Use your company's employee number."))
     return text
@@ -192,7 +192,7 @@ def convert_name(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(_("{ssn} Enter only the worker's name here.").format(ssn=_(SSN_MESSAGE)))
+        return Problem(_("{ssn} Enter only the worker's name here.").format(ssn=SSN_WORDS))
     if len(text) > 200:
         return Problem(_("At most 200 characters."))
     return text
@@ -320,9 +320,7 @@ def convert_ethnicity(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(
-            _("{ssn} Enter only the worker's ethnicity here.").format(ssn=_(SSN_MESSAGE))
-        )
+        return Problem(_("{ssn} Enter only the worker's ethnicity here.").format(ssn=SSN_WORDS))
     return text if len(text) <= 60 else Problem(_("At most 60 characters."))
 
 
