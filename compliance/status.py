@@ -7,7 +7,7 @@ and documents all read the same order and the same labels from here.
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Case, IntegerField, Value, When
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,7 +34,7 @@ class Status:
     def label(cls, status: str | None) -> str:
         """The status in words; a commitment never evaluated reads "Not evaluated yet"."""
         if not status:
-            return gettext_now("Not evaluated yet")
+            return gettext("Not evaluated yet")
         label = cls.LABELS.get(status)
         return str(label) if label else status.replace("_", " ").capitalize()
 

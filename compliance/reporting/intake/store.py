@@ -148,11 +148,8 @@ class SubmitResult:
 
     def summary(self) -> str:
         report = self.report
-        # {owner} is the English possessive ("Eastside Electric's"); other languages write
-        # {contractor} where their grammar puts it.
         what = _("{owner} {month} report for {project}").format(
             owner=possessive(report.assignment.contractor.name),
-            contractor=report.assignment.contractor.name,
             month=long_month(report.period),
             project=report.assignment.project.name,
         )
@@ -203,7 +200,10 @@ def workers_text(count: int) -> str:
 
 
 def possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+    """ "Eastside Electric's", "Walsh Brothers'" (in Spanish "de Eastside Electric")."""
+    if name.endswith("s"):
+        return _("{contractor}'").format(contractor=name)
+    return _("{contractor}'s").format(contractor=name)
 
 
 def check_period(assignment: Assignment, period: datetime.date) -> None:

@@ -207,7 +207,6 @@ def restore_summary(result: SubmitResult, restored_version: int) -> str:
     ).format(
         restored=restored_version,
         owner=possessive(report.assignment.contractor.name),
-        contractor=report.assignment.contractor.name,
         month=long_month(report.period),
         version=report.version,
         what=what,
