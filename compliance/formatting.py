@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 DASH = "—"
 
@@ -174,7 +174,7 @@ def short_date(value) -> str:
     day = _day(value)
     if day is None:
         return DASH
-    return gettext("{month} {day}, {year}").format(
+    return pgettext("short date", "{month} {day}, {year}").format(
         month=_month_abbreviation(day), day=day.day, year=day.year
     )
 
@@ -187,7 +187,9 @@ def month(value) -> str:
         day = _day(f"{str(value)[:7]}-01") if value else None
     if day is None:
         return DASH
-    return gettext("{month} {year}").format(month=_month_abbreviation(day), year=day.year)
+    return pgettext("short month", "{month} {year}").format(
+        month=_month_abbreviation(day), year=day.year
+    )
 
 
 def long_month(value) -> str:
@@ -211,7 +213,7 @@ def timestamp(value) -> str:
             moment = datetime.datetime.fromisoformat(str(value))
         except ValueError:
             return DASH
-    date = gettext("{month} {day}, {year}").format(
+    date = pgettext("short date", "{month} {day}, {year}").format(
         month=_month_abbreviation(moment), day=moment.day, year=moment.year
     )
     return f"{date} {moment:%H:%M}"

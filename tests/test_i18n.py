@@ -30,6 +30,7 @@ from projects.models import Membership
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import line as engine_line
 from tests.intake_support import BEFORE_DUE, OCTOBER, line, workbook
+from tests.test_browser import browser  # noqa: F401 - the Playwright fixture
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
 LANGUAGES = ["en", "es"]
@@ -475,3 +476,43 @@ def test_a_password_reset_email_is_in_the_persons_language(client, contractor):
     assert email.subject == "Elija una nueva contraseña de CBA Monitor"
     assert "Alguien pidió restablecer la contraseña" in email.body
     assert re.search(r"/password-reset/[^/]+/[^/]+/", email.body)
+
+
+# -- in a browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_spanish_browser_on_a_phone_reads_the_months_in_spanish_without_sideways_scroll(
+    browser,  # noqa: F811 - the fixture imported above
+    live_server,
+    project,
+    walsh,
+    contractor,
+):
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+    from tests.test_browser import shot
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-MX")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+    page.fill("#id_username", contractor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button:has-text('Iniciar sesión')")
+    expect(page.get_by_role("heading", name="Sus proyectos")).to_be_visible()
+    page.goto(f"{live_server.url}{months_url()}")
+    expect(page.get_by_role("heading", name="Meses")).to_be_visible()
+    expect(page.locator("table.months")).to_contain_text("Falta")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "i18n-months-es-phone")
+
+    # The footer's switch, a plain form: English from now on, saved with the account.
+    page.select_option("#language-choice", "en")
+    page.click("footer button")
+    expect(page.get_by_role("heading", name="Months")).to_be_visible()
+    assert Membership.objects.get(user=contractor).language == "en"
+    context.close()
