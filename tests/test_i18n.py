@@ -44,7 +44,14 @@ WORDS = {
             "2 lines under the wage floor: $186.00 would be owed to 2 workers.",
             "Lines under the wage floor",
         ],
-        "standing": ["standing on", "Reporting record", "is owed to underpaid workers"],
+        "standing": [
+            "standing on",
+            "Reporting record",
+            "is owed to underpaid workers",
+            "2 lines paid below the required rate: $186.00 is owed to 2 workers.",
+            "Qualifying hours",
+            "At or above 20.00% today.",
+        ],
     },
     "es": {
         "months": [
@@ -64,7 +71,15 @@ WORDS = {
             "2 líneas por debajo del salario mínimo: se deberían $186.00 a 2 trabajadores.",
             "Líneas por debajo del salario mínimo",
         ],
-        "standing": ["situación en", "Historial de informes", "Se deben $186.00"],
+        "standing": [
+            "situación en",
+            "Historial de informes",
+            "Se deben $186.00",
+            "2 líneas pagadas por debajo de la tarifa requerida: se deben $186.00 a 2 "
+            "trabajadores.",
+            "Horas que cuentan",
+            "En 20.00% o más hoy.",
+        ],
     },
 }
 
@@ -311,7 +326,17 @@ def test_check_only_in_each_language(client, contractor, walsh, wage_rules, trav
 
 @pytest.fixture
 def standing(project, walsh, crafts):
-    """Two apprentices under a $38 floor in January 2024: $186.00 owed."""
+    """Two apprentices under a $38 floor in January 2024: $186.00 owed; 20 of 60 hours by
+    apprentices against 20%."""
+    make_commitment(
+        project,
+        "apprentices",
+        "workforce_share",
+        title="Apprentice hours",
+        qualifier="apprentice",
+        scope="contractor_craft",
+        target_percent="20",
+    )
     make_commitment(
         project,
         "living_wage",
@@ -516,3 +541,40 @@ def test_a_spanish_browser_on_a_phone_reads_the_months_in_spanish_without_sidewa
     expect(page.get_by_role("heading", name="Months")).to_be_visible()
     assert Membership.objects.get(user=contractor).language == "en"
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "To reach 20.00% by completion at your current pace, 36.00% of your hours from now "
+            "on must be apprentice hours.",
+        ),
+        (
+            "es",
+            "Para llegar a 20.00% al terminar a su ritmo actual, 36.00% de sus horas de aquí en "
+            "adelante deben ser horas de aprendices.",
+        ),
+    ],
+)
+def test_what_it_takes_to_get_back_on_track_in_each_language(language, expected):
+    """200 of 5,000 hours so far, 10,000 projected: (2,000 − 200) / 5,000 = 36% to come."""
+    from compliance.evaluation.engine.catch_up import catch_up
+    from compliance.evaluation.kinds import standing_words
+
+    found = catch_up(
+        target_percent=Decimal(20),
+        numerator=Decimal(200),
+        denominator=Decimal(5000),
+        projected_denominator=Decimal(10000),
+    )
+    with translation.override(language):
+        advice = standing_words.catch_up_advice(
+            found,
+            target="20.00%",
+            qualifying=standing_words.qualifying_hours("apprentice", None),
+            yours=standing_words.your_hours("all"),
+            above=False,
+        )
+    assert advice == expected
