@@ -578,3 +578,25 @@ def test_what_it_takes_to_get_back_on_track_in_each_language(language, expected)
             above=False,
         )
     assert advice == expected
+
+
+def test_the_api_answers_in_spanish_when_asked(client, contractor, walsh, travel):
+    from projects.models import ApiToken, hash_token
+
+    raw = ApiToken.new_raw_token()
+    ApiToken.objects.create(
+        user=contractor, name="payroll", prefix=raw[:8], key_hash=hash_token(raw)
+    )
+    answer = client.post(
+        "/api/v1/projects/crenshaw/contractors/walsh/reports",
+        {"period": "2026-10", "lines": [line(craft="Plumbr")]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["detail"].startswith("Se encontró 1 problema; no se guardó nada.")
+    assert body["errors"][0]["column"] == "craft"
+    assert body["errors"][0]["message"].startswith("No es un oficio de este proyecto.")
