@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -56,7 +57,7 @@ def project_home(request, slug: str):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100,
-        help_text="What the token is for, e.g. “payroll export script”.",
+        help_text=gettext_lazy("What the token is for, e.g. “payroll export script”."),
     )
 
 
@@ -93,7 +94,10 @@ def api_token_revoke_view(request, token_id: int):
     token = get_object_or_404(access.api_tokens_for(request.user), pk=token_id)
     api_token_revoke(token=token, user=request.user)
     messages.success(
-        request, f"The token “{token.name}” is revoked; anything still using it now gets 401."
+        request,
+        gettext("The token “{name}” is revoked; anything still using it now gets 401.").format(
+            name=token.name
+        ),
     )
     return redirect("api_tokens")
 
