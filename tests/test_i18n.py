@@ -600,3 +600,35 @@ def test_the_api_answers_in_spanish_when_asked(client, contractor, walsh, travel
     assert body["detail"].startswith("Se encontró 1 problema; no se guardó nada.")
     assert body["errors"][0]["column"] == "craft"
     assert body["errors"][0]["message"].startswith("No es un oficio de este proyecto.")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_contractor_reads_its_flags_and_disputes_one_in_each_language(
+    client, contractor, walsh, project, language
+):
+    from tests.coalition_data import make_flag
+
+    flag = make_flag(project, "missing_report", "warning", assignment=walsh, title="October")
+    client.force_login(speaks(contractor, language))
+    queue = client.get(reverse("flag_queue"))
+    page = client.get(reverse("flag_detail", kwargs={"flag_id": flag.pk}))
+    disputed = client.post(
+        reverse("flag_detail", kwargs={"flag_id": flag.pk}),
+        {"action": "dispute", "note": "Filed on time by mail.", "visibility": "shared"},
+        follow=True,
+    )
+
+    words = {
+        "en": ("My flags", "Warning", "Timeline", "Dispute: done. The flag is now disputed."),
+        "es": (
+            "Mis alertas",
+            "Advertencia",
+            "Cronología",
+            "Impugnar: hecho. La alerta ahora está impugnada.",
+        ),
+    }[language]
+    assert words[0] in queue.text and words[1] in queue.text
+    assert words[2] in page.text
+    assert words[3] in disputed.text
+    flag.refresh_from_db()
+    assert flag.status == "disputed"

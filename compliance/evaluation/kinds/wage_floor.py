@@ -184,14 +184,20 @@ class WageFloor(Kind):
         }
 
     def flag_facts(self, evaluation) -> list[tuple[str, str]]:
-        details = evaluation.details
+        lines, workers = (evaluation.details.get(k, 0) for k in ("violation_count", "worker_count"))
         return [
-            ("Status", Status.label(evaluation.status)),
-            ("Underpaid hours", formatting.number(evaluation.numerator)),
-            ("All hours", formatting.number(evaluation.denominator)),
-            ("Restitution owed", formatting.money(evaluation.shortfall)),
-            ("Underpaid lines", formatting.plural(details.get("violation_count", 0), "line")),
-            ("Workers owed", formatting.plural(details.get("worker_count", 0), "worker")),
+            (gettext("Status"), Status.label(evaluation.status)),
+            (gettext("Underpaid hours"), formatting.number(evaluation.numerator)),
+            (gettext("All hours"), formatting.number(evaluation.denominator)),
+            (gettext("Restitution owed"), formatting.money(evaluation.shortfall)),
+            (
+                gettext("Underpaid lines"),
+                ngettext("{count} line", "{count} lines", lines).format(count=f"{lines:,}"),
+            ),
+            (
+                gettext("Workers owed"),
+                ngettext("{count} worker", "{count} workers", workers).format(count=f"{workers:,}"),
+            ),
         ]
 
     def memo_measured(self, entry: dict, group: dict, *, as_of: str, status: str) -> str:

@@ -260,14 +260,15 @@ class WorkforceShare(Kind):
 
     def flag_facts(self, evaluation) -> list[tuple[str, str]]:
         unit = evaluation.details.get("unit") or "hours"
+        counted, every = GROUP_COLUMNS.get(unit, GROUP_COLUMNS["hours"])
         rows = [
-            ("Status", Status.label(evaluation.status)),
-            ("Actual percent", formatting.percent(evaluation.actual_percent)),
-            ("Target", formatting.percent(evaluation.target_percent)),
-            (f"Qualifying {unit}", formatting.number(evaluation.numerator)),
-            (f"All {unit}", formatting.number(evaluation.denominator)),
-            ("Shortfall", formatting.quantity(evaluation.shortfall, unit)),
-            ("Projected at completion", formatting.percent(evaluation.projected_percent)),
+            (gettext("Status"), Status.label(evaluation.status)),
+            (gettext("Actual percent"), formatting.percent(evaluation.actual_percent)),
+            (gettext("Target"), formatting.percent(evaluation.target_percent)),
+            (gettext(counted), formatting.number(evaluation.numerator)),
+            (gettext(every), formatting.number(evaluation.denominator)),
+            (gettext("Shortfall"), formatting.quantity(evaluation.shortfall, unit)),
+            (gettext("Projected at completion"), formatting.percent(evaluation.projected_percent)),
         ]
         if evaluation.details.get("liquidated_damages") is not None:
             rows.append(
