@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench import --lines 100000
 	$(BIN)/python -m tests.bench evaluate --lines 1000000
+
+# Refresh the Spanish catalog from the code and compile it (needs GNU gettext's msgfmt);
+# translate the new entries in locale/es/LC_MESSAGES/django.po, run it again, commit both files.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l es --no-location --ignore=.venv --ignore=tests \
+		--ignore=demo --ignore=staticfiles --ignore=media
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache

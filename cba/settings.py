@@ -49,11 +49,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # English or Spanish from the language cookie or the browser's Accept-Language;
+    # projects.language.UserLanguage below puts a signed-in person's own choice first.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cba.middleware.ApiNotFound",
     "cba.middleware.DropNulCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "projects.language.UserLanguage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,9 +114,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Figures read the same in both languages ("1,234.50", as Spanish is written in the US):
+# cba/formats/es keeps Spanish dates and the US separators.
+FORMAT_MODULE_PATH = ["cba.formats"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "America/Los_Angeles")
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -3,13 +3,15 @@
 A leaf: it imports nothing of ours. Every surface calls these instead of formatting on its
 own, so "$180,000.00 of $2,500,000.00", "22 units", "300.00 hours", "November 27, 2026"
 and "Oct 2026" read the same on the project page, in a flag's title and in a memo.
-Missing values read "—".
+Missing values read "—". Words (month names, units, "of") follow the active language;
+figures keep the same separators in English and Spanish.
 """
 
 import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 DASH = "—"
 
@@ -19,6 +21,58 @@ MONEY_UNITS = frozenset({"dollars", "$"})
 WHOLE_UNITS = frozenset(
     {"units", "unit", "slots", "slot", "hires", "hire", "workers", "worker", "new hires"}
 )
+
+
+MONTH_NAMES = [
+    pgettext_lazy("month", "January"),
+    pgettext_lazy("month", "February"),
+    pgettext_lazy("month", "March"),
+    pgettext_lazy("month", "April"),
+    pgettext_lazy("month", "May"),
+    pgettext_lazy("month", "June"),
+    pgettext_lazy("month", "July"),
+    pgettext_lazy("month", "August"),
+    pgettext_lazy("month", "September"),
+    pgettext_lazy("month", "October"),
+    pgettext_lazy("month", "November"),
+    pgettext_lazy("month", "December"),
+]
+MONTH_ABBREVIATIONS = [
+    pgettext_lazy("short month", "Jan"),
+    pgettext_lazy("short month", "Feb"),
+    pgettext_lazy("short month", "Mar"),
+    pgettext_lazy("short month", "Apr"),
+    pgettext_lazy("short month", "May"),
+    pgettext_lazy("short month", "Jun"),
+    pgettext_lazy("short month", "Jul"),
+    pgettext_lazy("short month", "Aug"),
+    pgettext_lazy("short month", "Sep"),
+    pgettext_lazy("short month", "Oct"),
+    pgettext_lazy("short month", "Nov"),
+    pgettext_lazy("short month", "Dec"),
+]
+# The units commitments are counted in, as words a reader sees; other units read as stored.
+UNIT_WORDS = {
+    "hours": pgettext_lazy("unit", "hours"),
+    "hour": pgettext_lazy("unit", "hour"),
+    "units": pgettext_lazy("unit", "units"),
+    "unit": pgettext_lazy("unit", "unit"),
+    "slots": pgettext_lazy("unit", "slots"),
+    "slot": pgettext_lazy("unit", "slot"),
+    "hires": pgettext_lazy("unit", "hires"),
+    "hire": pgettext_lazy("unit", "hire"),
+    "workers": pgettext_lazy("unit", "workers"),
+    "worker": pgettext_lazy("unit", "worker"),
+    "new hires": pgettext_lazy("unit", "new hires"),
+}
+
+
+def _month_name(day: datetime.date) -> str:
+    return str(MONTH_NAMES[day.month - 1])
+
+
+def _month_abbreviation(day: datetime.date) -> str:
+    return str(MONTH_ABBREVIATIONS[day.month - 1])
 
 
 def _decimal(value) -> Decimal | None:
@@ -76,15 +130,15 @@ def quantity(value, unit: str) -> str:
     if _decimal(value) is None:
         return DASH
     figure = whole_or_two(value) if unit in WHOLE_UNITS else number(value)
-    return f"{figure} {unit}".strip()
+    return f"{figure} {UNIT_WORDS.get(unit, unit)}".strip()
 
 
 def quantity_of(value, total, unit: str) -> str:
     """ "$180,000.00 of $2,500,000.00", "22 of 100 units"."""
     if (unit or "").strip() in MONEY_UNITS:
-        return f"{money(value)} of {money(total)}"
+        return gettext("{value} of {total}").format(value=money(value), total=money(total))
     figure = whole_or_two if unit in WHOLE_UNITS else number
-    return f"{figure(value)} of {quantity(total, unit)}"
+    return gettext("{value} of {total}").format(value=figure(value), total=quantity(total, unit))
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -108,29 +162,45 @@ def _day(value) -> datetime.date | None:
 def long_date(value) -> str:
     """ "2026-11-27" → "November 27, 2026"."""
     day = _day(value)
-    return DASH if day is None else f"{day:%B} {day.day}, {day.year}"
+    if day is None:
+        return DASH
+    return gettext("{month} {day}, {year}").format(
+        month=_month_name(day), day=day.day, year=day.year
+    )
 
 
 def short_date(value) -> str:
     """ "2026-11-27" → "Nov 27, 2026"."""
     day = _day(value)
-    return DASH if day is None else f"{day:%b} {day.day}, {day.year}"
+    if day is None:
+        return DASH
+    return pgettext("short date", "{month} {day}, {year}").format(
+        month=_month_abbreviation(day), day=day.day, year=day.year
+    )
 
 
 def month(value) -> str:
     """ "2026-10", "2026-10-01" or a date → "Oct 2026"."""
     if isinstance(value, (datetime.date, datetime.datetime)):
-        return f"{value:%b %Y}"
-    day = _day(f"{str(value)[:7]}-01") if value else None
-    return DASH if day is None else f"{day:%b %Y}"
+        day = value
+    else:
+        day = _day(f"{str(value)[:7]}-01") if value else None
+    if day is None:
+        return DASH
+    return pgettext("short month", "{month} {year}").format(
+        month=_month_abbreviation(day), year=day.year
+    )
 
 
 def long_month(value) -> str:
     """ "2026-10" → "October 2026"."""
     if isinstance(value, (datetime.date, datetime.datetime)):
-        return f"{value:%B %Y}"
-    day = _day(f"{str(value)[:7]}-01") if value else None
-    return DASH if day is None else f"{day:%B %Y}"
+        day = value
+    else:
+        day = _day(f"{str(value)[:7]}-01") if value else None
+    if day is None:
+        return DASH
+    return gettext("{month} {year}").format(month=_month_name(day), year=day.year)
 
 
 def timestamp(value) -> str:
@@ -143,7 +213,10 @@ def timestamp(value) -> str:
             moment = datetime.datetime.fromisoformat(str(value))
         except ValueError:
             return DASH
-    return f"{moment:%b} {moment.day}, {moment.year} {moment:%H:%M}"
+    date = pgettext("short date", "{month} {day}, {year}").format(
+        month=_month_abbreviation(moment), day=moment.day, year=moment.year
+    )
+    return f"{date} {moment:%H:%M}"
 
 
 def local(moment: datetime.datetime) -> datetime.datetime:
@@ -155,4 +228,4 @@ def local(moment: datetime.datetime) -> datetime.datetime:
 def compact_month(value) -> str:
     """ "2026-01" or a date → "Jan 26": short enough for 60 months on a chart's axis."""
     day = _day(value if isinstance(value, datetime.date) else f"{str(value or '')[:7]}-01")
-    return DASH if day is None else f"{day:%b} {day:%y}"
+    return DASH if day is None else f"{_month_abbreviation(day)} {day:%y}"

@@ -7,6 +7,8 @@ and documents all read the same order and the same labels from here.
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Status:
@@ -19,11 +21,11 @@ class Status:
     NO_DATA = "no_data"
 
     LABELS = {
-        SHORTFALL: "Shortfall",
-        AT_RISK: "At risk",
-        ON_TRACK: "On track",
-        MET: "Met",
-        NO_DATA: "No data",
+        SHORTFALL: _("Shortfall"),
+        AT_RISK: _("At risk"),
+        ON_TRACK: _("On track"),
+        MET: _("Met"),
+        NO_DATA: _("No data"),
     }
     WORST_FIRST = [SHORTFALL, AT_RISK, ON_TRACK, MET, NO_DATA]
     choices = list(LABELS.items())
@@ -32,8 +34,9 @@ class Status:
     def label(cls, status: str | None) -> str:
         """The status in words; a commitment never evaluated reads "Not evaluated yet"."""
         if not status:
-            return "Not evaluated yet"
-        return cls.LABELS.get(status, status.replace("_", " ").capitalize())
+            return gettext("Not evaluated yet")
+        label = cls.LABELS.get(status)
+        return str(label) if label else status.replace("_", " ").capitalize()
 
     @classmethod
     def rank(cls, status: str | None) -> int:
@@ -76,7 +79,7 @@ class Severity:
     WARNING = "warning"
     INFO = "info"
 
-    LABELS = {CRITICAL: "Critical", WARNING: "Warning", INFO: "Info"}
+    LABELS = {CRITICAL: _("Critical"), WARNING: _("Warning"), INFO: _("Info")}
     WORST_FIRST = [CRITICAL, WARNING, INFO]
     RANK = {value: rank for rank, value in enumerate(WORST_FIRST)}
 

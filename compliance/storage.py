@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 # Extensions kept on stored names (the part after the random token); anything else is ".bin".
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
@@ -65,7 +66,7 @@ def attachment_file_name(instance, filename: str) -> str:
     return _stored_name("attachments", filename)
 
 
-ATTACHMENT_KINDS = (
+ATTACHMENT_KINDS = gettext_lazy(
     "a PDF, a PNG or JPEG image, an Excel workbook (.xlsx) or a Word document (.docx)"
 )
 # The parts a workbook or a Word document has, whatever wrote it.
@@ -79,7 +80,7 @@ ATTACHMENT_ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"
 def attachment_hint() -> str:
     """What a file field takes, in words, for the form."""
     limit = settings.ATTACHMENT_MAX_BYTES / 1048576
-    return f"PDF, PNG or JPEG, .xlsx or .docx, up to {limit:g} MB."
+    return gettext("PDF, PNG or JPEG, .xlsx or .docx, up to {limit} MB.").format(limit=f"{limit:g}")
 
 
 def _sniff(file) -> str | None:
@@ -114,12 +115,14 @@ def check_attachment(file) -> str | None:
     an .xlsx workbook or a .docx document. A renamed program is refused."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if file.size > limit:
-        return (
-            f"The file is {file.size / 1048576:.1f} MB; files up to {limit / 1048576:g} MB are "
-            f"accepted: send a smaller one or split it."
-        )
+        return gettext(
+            "The file is {size} MB; files up to {limit} MB are accepted: send a smaller one or "
+            "split it."
+        ).format(size=f"{file.size / 1048576:.1f}", limit=f"{limit / 1048576:g}")
     if _sniff(file) is None:
-        return f"This file is not {ATTACHMENT_KINDS}: send the evidence as one of those."
+        return gettext("This file is not {kinds}: send the evidence as one of those.").format(
+            kinds=ATTACHMENT_KINDS
+        )
     return None
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import Assignment, Commitment, Membership, Organization, Project
 
@@ -33,11 +34,11 @@ ROLE_BY_KIND = {
     Organization.Kind.OWNER: OWNER,
 }
 ROLE_LABELS = {
-    ADMIN: "Program admin",
-    CONTRACTOR: "Contractor",
-    REVIEWER: "Coalition reviewer",
-    LAW_CENTER: "Law center",
-    OWNER: "Owner",
+    ADMIN: _("Program admin"),
+    CONTRACTOR: _("Contractor"),
+    REVIEWER: _("Coalition reviewer"),
+    LAW_CENTER: _("Law center"),
+    OWNER: _("Owner"),
 }
 
 
@@ -54,12 +55,21 @@ def role_of(user) -> str | None:
     user._cba_role = role
     user._cba_org_id = membership.organization_id if membership else None
     user._cba_org_name = membership.organization.name if membership else ""
+    user._cba_language = membership.language if membership else ""
     return role
 
 
 def organization_id_of(user) -> int | None:
     role_of(user)
     return getattr(user, "_cba_org_id", None)
+
+
+def language_of(user) -> str:
+    """The language the person chose for pages and e-mails ("" when they chose none)."""
+    if user is None or not user.is_authenticated:
+        return ""
+    role_of(user)
+    return getattr(user, "_cba_language", "")
 
 
 def organization_name_of(user) -> str:

@@ -52,6 +52,10 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     title = models.CharField(max_length=100, blank=True)
+    # The language the person reads pages and e-mails in; blank follows the browser.
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES, verbose_name="language"
+    )
 
     def __str__(self) -> str:
         return f"{self.user} at {self.organization}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from projects import access, subcontractor_views, views
+from projects import access, language, subcontractor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
         name="subcontractor_add",
     ),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("language/", language.language_switch, name="set_language"),
     path(
         "account/tokens/<int:token_id>/revoke/",
         views.api_token_revoke_view,

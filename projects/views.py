@@ -2,10 +2,13 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -54,7 +57,7 @@ def project_home(request, slug: str):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100,
-        help_text="What the token is for, e.g. “payroll export script”.",
+        help_text=gettext_lazy("What the token is for, e.g. “payroll export script”."),
     )
 
 
@@ -91,7 +94,10 @@ def api_token_revoke_view(request, token_id: int):
     token = get_object_or_404(access.api_tokens_for(request.user), pk=token_id)
     api_token_revoke(token=token, user=request.user)
     messages.success(
-        request, f"The token “{token.name}” is revoked; anything still using it now gets 401."
+        request,
+        gettext("The token “{name}” is revoked; anything still using it now gets 401.").format(
+            name=token.name
+        ),
     )
     return redirect("api_tokens")
 
@@ -109,9 +115,20 @@ def agreement_document(request, slug: str):
     return attachment(agreement.document, filename=f"agreement-{project.slug}{suffix}")
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """The reset e-mail in the language the person chose, else in the page's language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = access.language_of(context["user"]) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Send a reset link, at most PASSWORD_RESET_LIMIT times an hour per address and per
     e-mail address; beyond that nothing is sent and the answer is the same page."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if abuse.password_reset_allowed(

@@ -208,7 +208,7 @@ def _ledger_sheet(wb: Workbook, *, user, project: Project) -> None:
         .iterator(chunk_size=CHUNK)
     ):
         values = list(row)
-        values[3] = LEDGER_KIND_LABELS.get(values[3], values[3])
+        values[3] = str(LEDGER_KIND_LABELS.get(values[3], values[3]))
         ws.append(_row(ws, values))
     ws.append([])
     ws.append(_row(ws, BALANCE_COLUMNS))
@@ -361,9 +361,9 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
         .iterator(chunk_size=CHUNK)
     ):
         values = list(row)
-        values[1] = FLAG_KIND_LABELS.get(values[1], values[1])
-        values[2] = Severity.LABELS.get(values[2], values[2])
-        values[3] = FLAG_STATUS_LABELS.get(values[3], values[3])
+        values[1] = str(FLAG_KIND_LABELS.get(values[1], values[1]))
+        values[2] = str(Severity.LABELS.get(values[2], values[2]))
+        values[3] = str(FLAG_STATUS_LABELS.get(values[3], values[3]))
         values[4] = _commitment(values[4], values[5]) if values[5] else "—"
         values[5] = _group(values[6], values[7])
         values[8] = values[8].strftime("%Y-%m") if values[8] else None

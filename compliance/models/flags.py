@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compliance.models.evaluations import BulkJSONField
 from compliance.storage import attachment_file_name
@@ -17,27 +19,27 @@ class Flag(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SHORTFALL = "shortfall", "Shortfall"
-        AT_RISK = "at_risk", "At risk"
-        WAGE_VIOLATION = "wage_violation", "Wage violation"
-        MISSING_REPORT = "missing_report", "Missing report"
-        LATE_REPORT = "late_report", "Late report"
-        DATA_ANOMALY = "data_anomaly", "Data anomaly"
-        CURE_DEADLINE = "cure_deadline", "Cure deadline passed"
+        SHORTFALL = "shortfall", pgettext_lazy("flag kind", "Shortfall")
+        AT_RISK = "at_risk", pgettext_lazy("flag kind", "At risk")
+        WAGE_VIOLATION = "wage_violation", pgettext_lazy("flag kind", "Wage violation")
+        MISSING_REPORT = "missing_report", pgettext_lazy("flag kind", "Missing report")
+        LATE_REPORT = "late_report", pgettext_lazy("flag kind", "Late report")
+        DATA_ANOMALY = "data_anomaly", pgettext_lazy("flag kind", "Data anomaly")
+        CURE_DEADLINE = "cure_deadline", pgettext_lazy("flag kind", "Cure deadline passed")
 
     class Severity(models.TextChoices):
-        INFO = "info", "Info"
-        WARNING = "warning", "Warning"
-        CRITICAL = "critical", "Critical"
+        INFO = "info", _("Info")
+        WARNING = "warning", _("Warning")
+        CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        ESCALATED = "escalated", "Escalated"
-        DISPUTED = "disputed", "Disputed"
-        RESOLVED = "resolved", "Resolved"
-        WAIVED = "waived", "Waived"
-        AUTO_RESOLVED = "auto_resolved", "Auto-resolved"
+        OPEN = "open", pgettext_lazy("flag", "Open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("flag", "Acknowledged")
+        ESCALATED = "escalated", pgettext_lazy("flag", "Escalated")
+        DISPUTED = "disputed", pgettext_lazy("flag", "Disputed")
+        RESOLVED = "resolved", pgettext_lazy("flag", "Resolved")
+        WAIVED = "waived", pgettext_lazy("flag", "Waived")
+        AUTO_RESOLVED = "auto_resolved", pgettext_lazy("flag", "Auto-resolved")
 
     UNRESOLVED = ["open", "acknowledged", "escalated", "disputed"]
 
@@ -95,8 +97,8 @@ class FlagEvent(models.Model):
     """
 
     class Visibility(models.TextChoices):
-        SHARED = "shared", "Shared: the contractor concerned and the owner read it"
-        INTERNAL = "internal", "Internal: the coalition and the law center only"
+        SHARED = "shared", _("Shared: the contractor concerned and the owner read it")
+        INTERNAL = "internal", _("Internal: the coalition and the law center only")
 
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -147,9 +149,9 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     class Email(models.TextChoices):
-        EACH = "each", "An email for each alert"
-        DIGEST = "digest", "One daily digest"
-        NONE = "none", "No email"
+        EACH = "each", _("An email for each alert")
+        DIGEST = "digest", _("One daily digest")
+        NONE = "none", _("No email")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from compliance.storage import evidence_file_name, report_file_name
 from projects.models import Assignment, Commitment, Craft, Organization, Project
@@ -36,12 +37,12 @@ class Report(models.Model):
     """
 
     class Source(models.TextChoices):
-        EXCEL = "excel", "Excel upload"
-        ECPR = "ecpr", "eCPR XML"
-        API = "api", "API"
-        WEB = "web", "Web form"
-        NO_WORK = "no_work", "No work this month"
-        OPEN_DATA = "open_data", "Open data"
+        EXCEL = "excel", pgettext_lazy("report source", "Excel upload")
+        ECPR = "ecpr", pgettext_lazy("report source", "eCPR XML")
+        API = "api", pgettext_lazy("report source", "API")
+        WEB = "web", pgettext_lazy("report source", "Web form")
+        NO_WORK = "no_work", pgettext_lazy("report source", "No work this month")
+        OPEN_DATA = "open_data", pgettext_lazy("report source", "Open data")
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports")
     period = models.DateField(help_text="First day of the reported month.")

@@ -18,6 +18,8 @@ taken as they come.
 
 import datetime
 
+from django.utils.translation import pgettext_lazy
+
 from compliance.months import add_months, month_start, months_between
 
 RECEIVED = "received"
@@ -25,10 +27,10 @@ LATE = "late"
 MISSING = "missing"
 NOT_DUE = "not_due"
 STATUS_LABELS = {
-    RECEIVED: "Received",
-    LATE: "Late",
-    MISSING: "Missing",
-    NOT_DUE: "Not yet due",
+    RECEIVED: pgettext_lazy("report", "Received"),
+    LATE: pgettext_lazy("report", "Late"),
+    MISSING: pgettext_lazy("report", "Missing"),
+    NOT_DUE: pgettext_lazy("report", "Not yet due"),
 }
 
 

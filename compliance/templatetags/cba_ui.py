@@ -2,6 +2,8 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from compliance import formatting
 from compliance.evaluation import svg
@@ -18,22 +20,22 @@ STATUS_TEXT = {
     },
     Status.NO_DATA: ("–", Status.LABELS[Status.NO_DATA]),
     # reporting months
-    "received": ("✓", "On time"),
-    "late": ("!", "Late"),
-    "missing": ("✗", "Missing"),
-    "not_due": ("–", "Not due yet"),
+    "received": ("✓", gettext_lazy("On time")),
+    "late": ("!", pgettext_lazy("report", "Late")),
+    "missing": ("✗", pgettext_lazy("report", "Missing")),
+    "not_due": ("–", gettext_lazy("Not due yet")),
     # flag severities
-    "critical": ("✗", "Critical"),
-    "warning": ("!", "Warning"),
-    "info": ("i", "Info"),
+    "critical": ("✗", gettext_lazy("Critical")),
+    "warning": ("!", gettext_lazy("Warning")),
+    "info": ("i", gettext_lazy("Info")),
     # flag statuses
-    "open": ("●", "Open"),
-    "acknowledged": ("◐", "Acknowledged"),
-    "escalated": ("▲", "Escalated"),
-    "disputed": ("?", "Disputed"),
-    "resolved": ("✓", "Resolved"),
-    "waived": ("–", "Waived"),
-    "auto_resolved": ("✓", "Auto-resolved"),
+    "open": ("●", pgettext_lazy("flag", "Open")),
+    "acknowledged": ("◐", pgettext_lazy("flag", "Acknowledged")),
+    "escalated": ("▲", pgettext_lazy("flag", "Escalated")),
+    "disputed": ("?", pgettext_lazy("flag", "Disputed")),
+    "resolved": ("✓", pgettext_lazy("flag", "Resolved")),
+    "waived": ("–", pgettext_lazy("flag", "Waived")),
+    "auto_resolved": ("✓", pgettext_lazy("flag", "Auto-resolved")),
 }
 
 
@@ -139,5 +141,5 @@ def filed_by(report) -> str:
     if user is not None:
         return isolated(user.get_full_name() or user.get_username())
     if report.source in FILE_SOURCES:
-        return "an administrator (imported from a file)"
-    return "a user who no longer has an account"
+        return _("an administrator (imported from a file)")
+    return _("a user who no longer has an account")

@@ -19,8 +19,9 @@ from collections import defaultdict
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from compliance.enforcement.alerts.services import _deliver
+from compliance.enforcement.alerts.services import _deliver, in_language_of
 from compliance.formatting import long_date, long_month
 from compliance.models import Notification, Report
 from compliance.reporting import obligation
@@ -44,13 +45,25 @@ def reminder_due(*, due_date: datetime.date, today: datetime.date) -> str | None
 def reminder_message(
     assignment: Assignment, period: datetime.date, *, due: datetime.date, today: datetime.date
 ) -> str:
-    month = long_month(period)
-    where = f"{assignment.contractor.name} on {assignment.project.name}"
+    """The reminder in words, in the active language (the recipient's)."""
+    figures = {
+        "month": long_month(period),
+        "contractor": assignment.contractor.name,
+        "project": assignment.project.name,
+        "due": long_date(due),
+        "days": (due - today).days,
+    }
     if due == today:
-        return f"Your {month} report for {where} is due today, {long_date(due)}."
-    days = (due - today).days
-    when = "tomorrow" if days == 1 else f"in {days} days"
-    return f"Your {month} report for {where} is due {when}, on {long_date(due)}."
+        return _("Your {month} report for {contractor} on {project} is due today, {due}.").format(
+            **figures
+        )
+    if figures["days"] == 1:
+        return _(
+            "Your {month} report for {contractor} on {project} is due tomorrow, on {due}."
+        ).format(**figures)
+    return _(
+        "Your {month} report for {contractor} on {project} is due in {days} days, on {due}."
+    ).format(**figures)
 
 
 def upload_url(assignment: Assignment, period: datetime.date) -> str:
@@ -93,9 +106,11 @@ def send_report_reminders() -> int:
             if period in filed:
                 continue
             event_key = f"reminder:{assignment.pk}:{period:%Y-%m}:{which}"
-            message = reminder_message(assignment, period, due=due, today=today)
             url = upload_url(assignment, period)
             for user in contacts:
+                message = in_language_of(
+                    user, reminder_message, assignment, period, due=due, today=today
+                )
                 notifications.append(
                     Notification(
                         user=user, event_key=event_key, message=message, url=url, created_at=now

@@ -23,10 +23,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from compliance.models import Flag, FlagEvent, Notification, NotificationPreference
 from projects import access
+from projects.language import recipient_language
 from projects.models import Organization
 
 User = get_user_model()
@@ -107,10 +110,18 @@ def _claim(user, event_keys: list[str], now, *, field: str) -> list[Notification
 
 
 def _send(user, template: str, context: dict) -> None:
+    """One e-mail, written in the recipient's language."""
     context = {**context, "user": user, "site_url": settings.SITE_URL}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}.txt", context)
+    with translation.override(recipient_language(user)):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def in_language_of(user, words, *args, **kwargs) -> str:
+    """A stored alert's words (`words(*args, **kwargs)`), in the language its reader chose."""
+    with translation.override(recipient_language(user)):
+        return words(*args, **kwargs)
 
 
 def _deliver(by_user: dict, template: str, now, context: dict, for_user=None) -> int:
@@ -136,7 +147,11 @@ def _deliver(by_user: dict, template: str, now, context: dict, for_user=None) ->
 
 
 def opened_message(flag: Flag) -> str:
-    return f"New {flag.severity} flag on {flag.project.name}: {flag.title}"
+    return _("New {severity} flag on {project}: {title}").format(
+        severity=str(flag.get_severity_display()).lower(),
+        project=flag.project.name,
+        title=flag.title,
+    )
 
 
 def alert_flags_opened(*, flags: list[Flag]) -> int:
@@ -151,7 +166,8 @@ def alert_flags_opened(*, flags: list[Flag]) -> int:
             watchers[flag.project_id] = list(reviewers(flag.project))
         event_key = f"flag:{flag.pk}:opened"
         for user in {*watchers[flag.project_id], *contacts(flag)}:
-            pairs.append((user, flag, event_key, opened_message(flag)))
+            message = in_language_of(user, opened_message, flag)
+            pairs.append((user, flag, event_key, message))
             by_user[user].append(event_key)
     _notify(pairs, now)
     return _deliver(by_user, "flag_opened", now, {})
@@ -159,10 +175,12 @@ def alert_flags_opened(*, flags: list[Flag]) -> int:
 
 def event_message(event: FlagEvent) -> str:
     flag = event.flag
-    who = event.actor.get_full_name() or event.actor.username if event.actor else "Someone"
+    who = event.actor.get_full_name() or event.actor.username if event.actor else _("Someone")
     if event.to_status == Flag.Status.ESCALATED:
-        return f"{who} escalated a flag on {flag.project.name} to the law center: {flag.title}"
-    return f"{who} disputed a flag on {flag.project.name}: {flag.title}"
+        text = _("{who} escalated a flag on {project} to the law center: {title}")
+    else:
+        text = _("{who} disputed a flag on {project}: {title}")
+    return text.format(who=who, project=flag.project.name, title=flag.title)
 
 
 def alert_flag_event(*, event: FlagEvent) -> int:
@@ -174,12 +192,12 @@ def alert_flag_event(*, event: FlagEvent) -> int:
         people |= set(law_center(flag.project))
     people.discard(event.actor)
     event_key = f"flag:{flag.pk}:event:{event.pk}"
-    message = event_message(event)
-    _notify([(user, flag, event_key, message) for user in people], now)
+    messages = {user: in_language_of(user, event_message, event) for user in people}
+    _notify([(user, flag, event_key, messages[user]) for user in people], now)
 
     def note_for(user) -> dict:
         readable = access.note_readable(event, access.note_visibilities_for(user))
-        return {"note": event.note if readable else ""}
+        return {"note": event.note if readable else "", "message": messages[user]}
 
     return _deliver(
         {user: [event_key] for user in people},
@@ -188,20 +206,19 @@ def alert_flag_event(*, event: FlagEvent) -> int:
         {
             "escalated": event.to_status == Flag.Status.ESCALATED,
             "flag": flag,
-            "message": message,
         },
         for_user=note_for,
     )
 
 
-def digest_heading(notification: Notification) -> str:
+def digest_heading(notification: Notification, user) -> str:
     """Where an alert goes in the digest: under its flag's project, else under what it is
     about (a report reminder, a new subcontractor)."""
     if notification.flag:
         return notification.flag.project.name
     if notification.event_key.startswith("assignment:"):
-        return "New subcontractors"
-    return "Reports due"
+        return in_language_of(user, _, gettext_noop("New subcontractors"))
+    return in_language_of(user, _, gettext_noop("Reports due"))
 
 
 def send_digests(*, now: datetime.datetime | None = None) -> int:
@@ -226,7 +243,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             continue
         by_project = defaultdict(list)
         for notification in claimed:
-            by_project[digest_heading(notification)].append(
+            by_project[digest_heading(notification, user)].append(
                 (notification, absolute(notification.url))
             )
         _send(user, "digest", {"by_project": sorted(by_project.items()), "count": len(claimed)})

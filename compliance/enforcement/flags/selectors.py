@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from compliance.evaluation.charts import ChartData, chart_data
 from compliance.evaluation.kinds import KINDS
@@ -67,22 +69,22 @@ def flag_summary(flag: Flag) -> dict:
 
 
 FLAG_SORTS = {
-    "severity": "Most severe first",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "updated": "Recently updated",
-    "project": "Project",
+    "severity": _("Most severe first"),
+    "newest": _("Newest first"),
+    "oldest": _("Oldest first"),
+    "updated": _("Recently updated"),
+    "project": _("Project"),
 }
 AGES = {
-    "7": "Raised in the last 7 days",
-    "30": "Raised in the last 30 days",
-    "over30": "Open more than 30 days",
-    "over90": "Open more than 90 days",
+    "7": _("Raised in the last 7 days"),
+    "30": _("Raised in the last 30 days"),
+    "over30": _("Open more than 30 days"),
+    "over90": _("Open more than 90 days"),
 }
 STATUS_FILTERS = {
-    "unresolved": "Unresolved (not yet closed)",
+    "unresolved": _("Unresolved (not yet closed)"),
     **{value: label for value, label in Flag.Status.choices},
-    "all": "All",
+    "all": pgettext_lazy("flags", "All"),
 }
 
 
@@ -144,7 +146,9 @@ def flag_filter_choices(*, user) -> dict:
 
 
 def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def note_readers_text(*, visibility: str, flag: Flag | None = None, writer=None) -> str:
@@ -159,23 +163,27 @@ def note_readers_text(*, visibility: str, flag: Flag | None = None, writer=None)
     outside = []
     if access.CONTRACTOR in readers:
         if flag is None:
-            outside.append("each flag's contractor")
+            outside.append(gettext("each flag's contractor"))
         elif flag.assignment_id:
             contractor = flag.assignment.contractor
-            outside.append("your company" if contractor.pk == writer_org else contractor.name)
+            outside.append(
+                gettext("your company") if contractor.pk == writer_org else contractor.name
+            )
     if access.OWNER in readers:
         if flag is None:
-            outside.append("the project's owner")
+            outside.append(gettext("the project's owner"))
         elif flag.project.owner_id:
             owner = flag.project.owner
             outside.append(
-                "your organization (the owner)"
+                gettext("your organization (the owner)")
                 if owner.pk == writer_org
-                else f"{owner.name} (the owner)"
+                else gettext("{owner} (the owner)").format(owner=owner.name)
             )
     if not outside:
-        return "Only the coalition and the law center will read this."
-    sentence = f"{_join(outside)} will read this, as will the coalition and the law center."
+        return gettext("Only the coalition and the law center will read this.")
+    sentence = gettext(
+        "{readers} will read this, as will the coalition and the law center."
+    ).format(readers=_join(outside))
     return sentence[0].upper() + sentence[1:]
 
 
@@ -192,7 +200,7 @@ def note_choices(*, user, flag: Flag | None = None) -> list[NoteChoice]:
     values = [access.SHARED]
     if access.can_post_internal(user):
         values = [access.INTERNAL, access.SHARED]
-    labels = {access.INTERNAL: "Internal", access.SHARED: "Shared"}
+    labels = {access.INTERNAL: gettext("Internal"), access.SHARED: gettext("Shared")}
     return [
         NoteChoice(v, labels[v], note_readers_text(visibility=v, flag=flag, writer=user))
         for v in values

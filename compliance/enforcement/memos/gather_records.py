@@ -108,10 +108,10 @@ def flag_record(
             {
                 "id": flag.pk,
                 "kind": flag.kind,
-                "kind_label": flag.get_kind_display(),
+                "kind_label": str(flag.get_kind_display()),
                 "severity": flag.severity,
                 "status": flag.status,
-                "status_label": flag.get_status_display(),
+                "status_label": str(flag.get_status_display()),
                 "title": flag.title,
                 "commitment_key": flag.commitment_key,
                 "group": " · ".join(group) or "Whole project",

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from cba.errors import DomainError
@@ -44,16 +46,20 @@ class Action:
 # The order a person meets them in; which ones show depends on the role and the status
 # (the lifecycle itself is `compliance.enforcement.flags.services.TRANSITIONS`).
 ACTIONS = [
-    Action("acknowledge", "Acknowledge", "You have seen it and are looking into it."),
-    Action("escalate", "Escalate to the law center", "Hand it to the law center for enforcement."),
-    Action("resolve", "Resolve", "The problem is fixed. Say how."),
-    Action("waive", "Waive", "Let it go on purpose. Say why."),
+    Action("acknowledge", _("Acknowledge"), _("You have seen it and are looking into it.")),
+    Action(
+        "escalate",
+        _("Escalate to the law center"),
+        _("Hand it to the law center for enforcement."),
+    ),
+    Action("resolve", _("Resolve"), _("The problem is fixed. Say how.")),
+    Action("waive", _("Waive"), _("Let it go on purpose. Say why.")),
     Action(
         "dispute",
-        "Dispute",
-        "You believe this finding is wrong. Explain why; the coalition will review it.",
+        _("Dispute"),
+        _("You believe this finding is wrong. Explain why; the coalition will review it."),
     ),
-    Action("reopen", "Reopen", "Put a closed flag back in the queue."),
+    Action("reopen", _("Reopen"), _("Put a closed flag back in the queue.")),
 ]
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
 ACKNOWLEDGEABLE = TRANSITIONS["acknowledge"][0]
@@ -171,21 +177,28 @@ def _post_to_flag(request, flag: Flag) -> dict:
     file = request.FILES.get("file")
     if action == "comment":
         if not note:
-            return {"comment": "Write the comment first, then press Add comment."}
+            return {"comment": gettext("Write the comment first, then press Add comment.")}
         try:
             event = flag_comment(
                 flag=flag, user=request.user, note=note, visibility=visibility, file=file
             )
         except DomainError as error:
             return {"comment": error.message}
-        attached = f" with {event.attachment_name}" if event.attachment else ""
-        messages.success(request, f"Comment added ({event.visibility}){attached}.")
+        shared = event.visibility == access.SHARED
+        added = gettext("Comment added (shared)") if shared else gettext("Comment added (internal)")
+        if event.attachment:
+            added += " " + gettext("with {file}").format(file=event.attachment_name)
+        messages.success(request, added + ".")
         return {}
     chosen = ACTION_BY_NAME.get(action)
     if chosen is None or action not in access.flag_actions_for(request.user, flag):
         raise PermissionDenied
     if chosen.needs_note and not note:
-        return {action: f"{chosen.label} needs a note: say why, then press {chosen.label}."}
+        return {
+            action: gettext("{action} needs a note: say why, then press {action}.").format(
+                action=chosen.label
+            )
+        }
     try:
         flag = flag_transition(
             flag=flag,
@@ -198,7 +211,10 @@ def _post_to_flag(request, flag: Flag) -> dict:
     except DomainError as error:
         return {action: error.message}
     messages.success(
-        request, f"{chosen.label}: done. The flag is now {flag.get_status_display().lower()}."
+        request,
+        gettext("{action}: done. The flag is now {status}.").format(
+            action=chosen.label, status=str(flag.get_status_display()).lower()
+        ),
     )
     return {}
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.models import NotificationPreference
@@ -53,7 +54,12 @@ def notification_read(request, notification_id: int):
 @require_POST
 def notifications_read_all(request):
     count = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-    messages.success(request, f"Marked {count} alert{'s' if count != 1 else ''} read.")
+    messages.success(
+        request,
+        ngettext("Marked {count} alert read.", "Marked {count} alerts read.", count).format(
+            count=count
+        ),
+    )
     return redirect("notifications")
 
 
@@ -71,10 +77,12 @@ def notification_preferences(request):
             )
             messages.success(
                 request,
-                "Saved: " + NotificationPreference.Email(choice).label.lower() + ".",
+                gettext("Saved: {choice}.").format(
+                    choice=str(NotificationPreference.Email(choice).label).lower()
+                ),
             )
             return redirect("notification_preferences")
-        error = "Pick one of the three choices, then press Save."
+        error = gettext("Pick one of the three choices, then press Save.")
     return render(
         request,
         "enforcement/notifications/preferences.html",

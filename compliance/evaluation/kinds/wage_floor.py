@@ -28,6 +28,7 @@ from typing import Literal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.lookups import LessThan
+from django.utils.translation import gettext, ngettext
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance import formatting
@@ -130,7 +131,7 @@ class WageFloor(Kind):
         ]
 
     def group_columns(self, commitment: Commitment) -> list[str]:
-        return ["Underpaid hours", "All hours", "Owed"]
+        return [gettext("Underpaid hours"), gettext("All hours"), gettext("Owed")]
 
     def group_cells(self, commitment: Commitment, group) -> list[str]:
         return [
@@ -144,15 +145,19 @@ class WageFloor(Kind):
 
     def standing_advice(self, evaluation, *, project) -> str:
         if evaluation.status == Status.NO_DATA:
-            return "No hours reported yet."
+            return gettext("No hours reported yet.")
         if evaluation.status != Status.SHORTFALL:
-            return "Every line was paid at least the required rate."
-        details = evaluation.details
-        return (
-            f"{formatting.plural(details.get('violation_count', 0), 'line')} paid below the "
-            f"required rate: {formatting.money(evaluation.shortfall)} is owed to "
-            f"{formatting.plural(details.get('worker_count', 0), 'worker')}. Pay the "
+            return gettext("Every line was paid at least the required rate.")
+        lines, workers = (evaluation.details.get(k, 0) for k in ("violation_count", "worker_count"))
+        return gettext(
+            "{lines} paid below the required rate: {owed} is owed to {workers}. Pay the "
             "difference and file a corrected report for each month."
+        ).format(
+            lines=ngettext("{count} line", "{count} lines", lines).format(count=f"{lines:,}"),
+            owed=formatting.money(evaluation.shortfall),
+            workers=ngettext("{count} worker", "{count} workers", workers).format(
+                count=f"{workers:,}"
+            ),
         )
 
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
@@ -179,14 +184,20 @@ class WageFloor(Kind):
         }
 
     def flag_facts(self, evaluation) -> list[tuple[str, str]]:
-        details = evaluation.details
+        lines, workers = (evaluation.details.get(k, 0) for k in ("violation_count", "worker_count"))
         return [
-            ("Status", Status.label(evaluation.status)),
-            ("Underpaid hours", formatting.number(evaluation.numerator)),
-            ("All hours", formatting.number(evaluation.denominator)),
-            ("Restitution owed", formatting.money(evaluation.shortfall)),
-            ("Underpaid lines", formatting.plural(details.get("violation_count", 0), "line")),
-            ("Workers owed", formatting.plural(details.get("worker_count", 0), "worker")),
+            (gettext("Status"), Status.label(evaluation.status)),
+            (gettext("Underpaid hours"), formatting.number(evaluation.numerator)),
+            (gettext("All hours"), formatting.number(evaluation.denominator)),
+            (gettext("Restitution owed"), formatting.money(evaluation.shortfall)),
+            (
+                gettext("Underpaid lines"),
+                ngettext("{count} line", "{count} lines", lines).format(count=f"{lines:,}"),
+            ),
+            (
+                gettext("Workers owed"),
+                ngettext("{count} worker", "{count} workers", workers).format(count=f"{workers:,}"),
+            ),
         ]
 
     def memo_measured(self, entry: dict, group: dict, *, as_of: str, status: str) -> str:

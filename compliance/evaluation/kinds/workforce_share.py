@@ -21,6 +21,7 @@ from typing import Literal
 
 from django.db import connection
 from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext, gettext_noop
 from pydantic import Field
 
 from compliance import formatting
@@ -40,6 +41,7 @@ from compliance.evaluation.engine.common import (
     projected_percent,
     text,
 )
+from compliance.evaluation.kinds import standing_words as words
 from compliance.evaluation.kinds.base import (
     SCOPE_WORDS,
     Figure,
@@ -66,6 +68,10 @@ QUALIFIER_WORDS = {
     "person_of_color": "people of color",
     "veteran": "veterans",
     "new_hire": "new hires",
+}
+GROUP_COLUMNS = {
+    "hours": (gettext_noop("Qualifying hours"), gettext_noop("All hours")),
+    "workers": (gettext_noop("Qualifying workers"), gettext_noop("All workers")),
 }
 POPULATION_WORDS = {"all": "", "journey": "journeyworker ", "apprentice": "apprentice "}
 SERIES_COLUMNS = {
@@ -190,8 +196,9 @@ class WorkforceShare(Kind):
         return rows
 
     def group_columns(self, commitment: Commitment) -> list[str]:
-        unit = self.unit(commitment)
-        return [f"Qualifying {unit}", f"All {unit}", "Actual", "Projected", "Shortfall"]
+        counted, every = GROUP_COLUMNS[self.unit(commitment)]
+        shown = (counted, every, gettext_noop("Actual"), gettext_noop("Projected"))
+        return [gettext(text) for text in (*shown, gettext_noop("Shortfall"))]
 
     def group_cells(self, commitment: Commitment, group) -> list[str]:
         return [
@@ -211,9 +218,7 @@ class WorkforceShare(Kind):
         t = self.terms(evaluation.commitment)
         target = formatting.percent(evaluation.target_percent)
         if evaluation.status == Status.NO_DATA:
-            return evaluation.details.get("no_data_reason") or "No hours reported yet."
-        qualifying = _qualifying_hours(evaluation.commitment)
-        yours = f"your {POPULATION_WORDS[t.population]}hours"
+            return evaluation.details.get("no_data_reason") or gettext("No hours reported yet.")
         if t.measure == "hours":
             found = catch_up.catch_up(
                 target_percent=evaluation.target_percent,
@@ -225,33 +230,19 @@ class WorkforceShare(Kind):
                     complete=project.status == project.Status.COMPLETE,
                 ),
             )
-            above = (evaluation.actual_percent or 0) >= evaluation.target_percent
-            pace = (
-                f"To stay at {target} or more by completion at your current pace"
-                if above
-                else f"To reach {target} by completion at your current pace"
+            advice = words.catch_up_advice(
+                found,
+                target=target,
+                qualifying=_qualifying_hours(evaluation.commitment),
+                yours=words.your_hours(t.population),
+                above=(evaluation.actual_percent or 0) >= evaluation.target_percent,
             )
-            if found.state == catch_up.MET:
-                return (
-                    f"Already met: your {qualifying} so far keep you at {target} or more "
-                    "through completion at your current pace."
-                )
-            if found.state == catch_up.NEEDED:
-                return (
-                    f"{pace}, {formatting.percent(found.needed_percent)} of {yours} from now "
-                    f"on must be {qualifying}."
-                )
-            if found.state == catch_up.OUT_OF_REACH:
-                return (
-                    f"Out of reach at your current pace: even if all of {yours} from now on "
-                    f"were {qualifying}, you would reach {formatting.percent(found.best_percent)}"
-                    f" by completion ({formatting.percent(found.needed_percent)} would be needed)."
-                )
-        if not evaluation.shortfall:
-            return f"At or above {target} today."
-        return (
-            f"{self.quantity(evaluation.commitment, evaluation.shortfall)} short of "
-            f"{target} today; a projection needs three months with hours and months to come."
+            if advice:
+                return advice
+        shortfall = evaluation.shortfall
+        return words.without_projection(
+            shortfall=self.quantity(evaluation.commitment, shortfall) if shortfall else None,
+            target=target,
         )
 
     def findings(self, evaluation, where: str) -> list[tuple[str, str, str]]:
@@ -276,14 +267,15 @@ class WorkforceShare(Kind):
 
     def flag_facts(self, evaluation) -> list[tuple[str, str]]:
         unit = evaluation.details.get("unit") or "hours"
+        counted, every = GROUP_COLUMNS.get(unit, GROUP_COLUMNS["hours"])
         rows = [
-            ("Status", Status.label(evaluation.status)),
-            ("Actual percent", formatting.percent(evaluation.actual_percent)),
-            ("Target", formatting.percent(evaluation.target_percent)),
-            (f"Qualifying {unit}", formatting.number(evaluation.numerator)),
-            (f"All {unit}", formatting.number(evaluation.denominator)),
-            ("Shortfall", formatting.quantity(evaluation.shortfall, unit)),
-            ("Projected at completion", formatting.percent(evaluation.projected_percent)),
+            (gettext("Status"), Status.label(evaluation.status)),
+            (gettext("Actual percent"), formatting.percent(evaluation.actual_percent)),
+            (gettext("Target"), formatting.percent(evaluation.target_percent)),
+            (gettext(counted), formatting.number(evaluation.numerator)),
+            (gettext(every), formatting.number(evaluation.denominator)),
+            (gettext("Shortfall"), formatting.quantity(evaluation.shortfall, unit)),
+            (gettext("Projected at completion"), formatting.percent(evaluation.projected_percent)),
         ]
         if evaluation.details.get("liquidated_damages") is not None:
             rows.append(
@@ -324,13 +316,8 @@ KIND = WorkforceShare()
 
 def _qualifying_hours(commitment: Commitment) -> str:
     """ "apprentice hours", "hours by residents of Crenshaw": the hours that count."""
-    qualifier = KIND.terms(commitment).qualifier
-    if qualifier == "apprentice":
-        return "apprentice hours"
-    if qualifier == "area_resident":
-        area = commitment.area
-        return f"hours by residents of {area.name}" if area else "hours by area residents"
-    return f"hours by {QUALIFIER_WORDS[qualifier]}"
+    area = commitment.area.name if commitment.area else None
+    return words.qualifying_hours(KIND.terms(commitment).qualifier, area)
 
 
 def population_filter(commitment: Commitment, ctx: Context) -> Q:

@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from compliance.evaluation.engine.measure import measure_as_of
 from compliance.evaluation.engine.results import with_names
 from compliance.evaluation.kinds import KINDS, Kind, kind_of
@@ -65,7 +67,7 @@ class StandingCommitment:
 
     @property
     def status_label(self) -> str:
-        return Status.label(self.status) if self.status else "Not evaluated yet"
+        return Status.label(self.status)
 
     @property
     def owed(self) -> Decimal:
@@ -104,7 +106,7 @@ class Standing:
 def _group_label(evaluation: Evaluation) -> str:
     if evaluation.craft_id:
         return evaluation.craft.name
-    return "All your work"
+    return _("All your work")
 
 
 def reporting_record(assignment: Assignment, *, today: datetime.date | None = None):

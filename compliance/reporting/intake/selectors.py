@@ -56,7 +56,7 @@ class ReportingMonth:
 
     @property
     def status_label(self) -> str:
-        return obligation.STATUS_LABELS[self.status]
+        return str(obligation.STATUS_LABELS[self.status])
 
     @property
     def key(self) -> str:

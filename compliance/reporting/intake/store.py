@@ -19,11 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.bulk import insert_rows
-from compliance.formatting import long_month, money, percent, plural
+from compliance.formatting import long_month, money, percent
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_end, month_start
@@ -81,18 +83,39 @@ class Effects:
         share that is (or would be) below its target after the report."""
         found = []
         if self.underpaid:
+            figures = {
+                "lines": lines_text(len(self.underpaid)),
+                "owed": money(self.owed),
+                "workers": workers_text(self.worker_count),
+            }
             found.append(
-                f"{plural(len(self.underpaid), 'line')} under the wage floor: "
-                f"{money(self.owed)} {'would be' if checked else 'is'} owed to "
-                f"{plural(self.worker_count, 'worker')}."
+                (
+                    _("{lines} under the wage floor: {owed} would be owed to {workers}.")
+                    if checked
+                    else _("{lines} under the wage floor: {owed} is owed to {workers}.")
+                ).format(**figures)
             )
         for share in self.shares:
             if share.after is None or share.target is None or share.after >= share.target:
                 continue
+            figures = {
+                "label": share.label,
+                "before": percent(share.before) if share.before is not None else _("nothing"),
+                "after": percent(share.after),
+                "target": percent(share.target),
+            }
             found.append(
-                f"{share.label}: your share {'would go' if checked else 'went'} from "
-                f"{percent(share.before) if share.before is not None else 'nothing'} to "
-                f"{percent(share.after)}, below the target of {percent(share.target)}."
+                (
+                    _(
+                        "{label}: your share would go from {before} to {after}, below the "
+                        "target of {target}."
+                    )
+                    if checked
+                    else _(
+                        "{label}: your share went from {before} to {after}, below the target "
+                        "of {target}."
+                    )
+                ).format(**figures)
             )
         return found
 
@@ -125,41 +148,62 @@ class SubmitResult:
 
     def summary(self) -> str:
         report = self.report
-        what = (
-            f"{possessive(report.assignment.contractor.name)} {long_month(report.period)} "
-            f"report for {report.assignment.project.name}"
+        what = _("{owner} {month} report for {project}").format(
+            owner=possessive(report.assignment.contractor.name),
+            month=long_month(report.period),
+            project=report.assignment.project.name,
         )
+        figures = {
+            "version": report.version,
+            "what": what,
+            "lines": lines_text(report.line_count),
+            "hours": f"{report.total_hours:,}",
+            "workers": workers_text(report.worker_count),
+        }
         if self.unchanged:
-            return (
-                f"Nothing changed: this is the same file as version {report.version} of {what}, "
-                "which stays current."
-            )
+            return _(
+                "Nothing changed: this is the same file as version {version} of {what}, which "
+                "stays current."
+            ).format(**figures)
         if self.checked:
-            text = (
-                f"Checked only; nothing was stored. As version {report.version} of {what} it "
-                f"would give {plural(report.line_count, 'line')}, {report.total_hours:,} hours, "
-                f"{plural(report.worker_count, 'worker')}."
-            )
+            text = _(
+                "Checked only; nothing was stored. As version {version} of {what} it would give "
+                "{lines}, {hours} hours, {workers}."
+            ).format(**figures)
         elif report.no_work and not report.line_count:
-            text = f"Stored version {report.version} of {what}: no work this month."
+            text = _("Stored version {version} of {what}: no work this month.").format(**figures)
         else:
-            text = (
-                f"Stored version {report.version} of {what}: "
-                f"{plural(report.line_count, 'line')}, {report.total_hours:,} hours, "
-                f"{plural(report.worker_count, 'worker')}."
-            )
+            text = _(
+                "Stored version {version} of {what}: {lines}, {hours} hours, {workers}."
+            ).format(**figures)
         if self.previous is not None:
-            lines = f"{self.line_delta:+,} line{'' if abs(self.line_delta) == 1 else 's'}"
-            text += (
-                f" Against version {self.previous.version}: {lines}, {self.hours_delta:+,} hours."
+            lines = ngettext("{count} line", "{count} lines", abs(self.line_delta)).format(
+                count=f"{self.line_delta:+,}"
+            )
+            text += " " + _("Against version {version}: {lines}, {hours} hours.").format(
+                version=self.previous.version, lines=lines, hours=f"{self.hours_delta:+,}"
             )
         if report.is_late:
-            text += " The report would be late." if self.checked else " The report was late."
+            text += " " + (
+                _("The report would be late.") if self.checked else _("The report was late.")
+            )
         return text
 
 
+def lines_text(count: int) -> str:
+    """ "1 line", "1,200 lines" in the reader's language."""
+    return ngettext("{count} line", "{count} lines", count).format(count=f"{count:,}")
+
+
+def workers_text(count: int) -> str:
+    return ngettext("{count} worker", "{count} workers", count).format(count=f"{count:,}")
+
+
 def possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+    """ "Eastside Electric's", "Walsh Brothers'" (in Spanish "de Eastside Electric")."""
+    if name.endswith("s"):
+        return _("{contractor}'").format(contractor=name)
+    return _("{contractor}'s").format(contractor=name)
 
 
 def check_period(assignment: Assignment, period: datetime.date) -> None:
@@ -170,13 +214,22 @@ def check_period(assignment: Assignment, period: datetime.date) -> None:
     name = assignment.contractor.name
     if period < start or period > end:
         raise InvalidInput(
-            f"{name} reports on this project from {long_month(start)} to {long_month(end)}; "
-            f"{long_month(period)} is outside that. Choose a month in that range.",
+            _(
+                "{contractor} reports on this project from {start} to {end}; {month} is outside "
+                "that. Choose a month in that range."
+            ).format(
+                contractor=name,
+                start=long_month(start),
+                end=long_month(end),
+                month=long_month(period),
+            ),
             errors=[],
         )
     if period > month_start(today):
         raise InvalidInput(
-            f"{long_month(period)} has not started yet. Report a month once it has begun.",
+            _("{month} has not started yet. Report a month once it has begun.").format(
+                month=long_month(period)
+            ),
             errors=[],
         )
 
@@ -236,15 +289,20 @@ def report_submit(
         if not validated.ok:
             count = validated.error_count
             listed = len(validated.errors)
-            more = f" The first {listed:,} are listed." if listed < count else ""
-            raise InvalidInput(
-                f"{count:,} problem{'s' if count != 1 else ''} found; nothing was stored. "
-                f"Fix {'them' if count != 1 else 'it'} and submit again.{more}",
-                errors=validated.errors,
+            more = (
+                " " + _("The first {count} are listed.").format(count=f"{listed:,}")
+                if listed < count
+                else ""
             )
+            found = ngettext(
+                "{count} problem found; nothing was stored. Fix it and submit again.",
+                "{count} problems found; nothing was stored. Fix them and submit again.",
+                count,
+            ).format(count=f"{count:,}")
+            raise InvalidInput(found + more, errors=validated.errors)
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
     elif rows is None and not no_work:
-        raise InvalidInput("Send payroll lines, or report no work this month.", errors=[])
+        raise InvalidInput(_("Send payroll lines, or report no work this month."), errors=[])
     version = {
         "assignment": assignment,
         "period": period,
@@ -274,7 +332,7 @@ def _measured_as_of(period: datetime.date) -> datetime.date:
 
 def _snapshot(assignment: Assignment, as_of: datetime.date, report: Report | None = None):
     """The contractor's figures, from the evaluation stage (compliance/signals.py)."""
-    for _, answer in report_measuring.send(
+    for _receiver, answer in report_measuring.send(
         sender=Report, assignment=assignment, as_of=as_of, report=report
     ):
         if answer:

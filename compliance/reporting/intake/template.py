@@ -3,12 +3,18 @@
 Sheet `Payroll`: a title line naming the project, contractor and month, then the header
 row (frozen), one column per SPEC field, with dropdowns for craft, J/RA, Y/N and gender fed
 from the `Lists` sheet, and date and number checks. `Instructions` explains each column.
+
+In the reader's language (the active one): English, or Spanish with the sheets, headers,
+instructions and list values in Spanish ("Oficial"/"Aprendiz", "Sí"/"No"); uploads accept
+either language's headers and values (intake.fields and intake.validate).
 """
 
 import datetime
 import io
 
 from django.conf import settings
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -43,24 +49,28 @@ def template_filename(assignment: Assignment, period: datetime.date) -> str:
 def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
     project = assignment.project
     crafts = list(project.crafts.order_by("name"))
+    language = get_language() or settings.LANGUAGE_CODE
     workbook = Workbook()
     payroll = workbook.active
-    payroll.title = "Payroll"
-    lists = workbook.create_sheet("Lists")
-    instructions = workbook.create_sheet("Instructions")
-    title = f"Payroll report · {project.name} · {assignment.contractor.name} · {long_month(period)}"
+    payroll.title = pgettext("sheet", "Payroll")
+    lists = workbook.create_sheet(pgettext("sheet", "Lists"))
+    instructions = workbook.create_sheet(pgettext("sheet", "Instructions"))
+    title = _("Payroll report · {project} · {contractor} · {month}").format(
+        project=project.name, contractor=assignment.contractor.name, month=long_month(period)
+    )
     workbook.properties.title = title
     workbook.properties.creator = "CBA Monitor"
 
     payroll["A1"] = title
     payroll["A1"].font = Font(bold=True, size=12)
     for index, column in enumerate(COLUMNS, start=1):
-        cell = payroll.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell = payroll.cell(row=HEADER_ROW, column=index, value=column.heading(language))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        rule = _(column.rule)
         cell.comment = Comment(
-            ("Required. " if column.required else "") + column.rule, "CBA Monitor"
+            _("Required. {rule}").format(rule=rule) if column.required else rule, "CBA Monitor"
         )
         letter = get_column_letter(index)
         payroll.column_dimensions[letter].width = column.width
@@ -69,8 +79,8 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
     payroll.freeze_panes = f"A{FIRST_DATA_ROW}"
 
     fill_lists(lists, crafts)
-    add_validations(payroll, crafts, period)
-    fill_instructions(instructions, assignment, period, title)
+    add_validations(payroll, crafts, period, lists=lists.title)
+    fill_instructions(instructions, assignment, period, title, language=language)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -79,11 +89,14 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
 
 def fill_lists(sheet, crafts) -> None:
     columns = {
-        "A": ("Craft", [c.name for c in crafts]),
-        "B": ("Apprentice", ["J", "RA"]),
-        "C": ("Yes / No", ["Y", "N"]),
-        "D": ("Gender", ["F", "M", "X"]),
-        "E": ("Craft names also accepted", [", ".join(c.aliases) for c in crafts]),
+        "A": (_("Craft"), [c.name for c in crafts]),
+        "B": (
+            _("Apprentice"),
+            [pgettext("journeyworker", "J"), pgettext("registered apprentice", "RA")],
+        ),
+        "C": (_("Yes / No"), [pgettext("yes", "Y"), pgettext("no", "N")]),
+        "D": (_("Gender"), ["F", "M", "X"]),
+        "E": (_("Craft names also accepted"), [", ".join(c.aliases) for c in crafts]),
     }
     for letter, (header, values) in columns.items():
         sheet[f"{letter}1"] = header
@@ -99,7 +112,7 @@ def column_range(field: str) -> str:
     return f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + settings.UPLOAD_MAX_ROWS - 1}"
 
 
-def add_validations(sheet, crafts, period: datetime.date) -> None:
+def add_validations(sheet, crafts, period: datetime.date, *, lists: str) -> None:
     last_day = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
         datetime.timedelta(days=1)
     )
@@ -108,16 +121,16 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
             "craft",
             DataValidation(
                 type="list",
-                formula1=f"=Lists!$A$2:$A${max(len(crafts), 1) + 1}",
-                error="Choose one of the project's crafts from the list.",
+                formula1=f"={lists}!$A$2:$A${max(len(crafts), 1) + 1}",
+                error=_("Choose one of the project's crafts from the list."),
             ),
         ),
         (
             "apprentice",
             DataValidation(
                 type="list",
-                formula1="=Lists!$B$2:$B$3",
-                error="J for a journeyworker, RA for a registered apprentice.",
+                formula1=f"={lists}!$B$2:$B$3",
+                error=_("J for a journeyworker, RA for a registered apprentice."),
             ),
         ),
         (
@@ -127,7 +140,7 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
                 operator="between",
                 formula1="1",
                 formula2="10",
-                error="A whole number from 1 to 10.",
+                error=_("A whole number from 1 to 10."),
             ),
         ),
         (
@@ -137,7 +150,9 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
                 operator="between",
                 formula1=f"DATE({period.year},{period.month},1)",
                 formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
-                error=f"A date in {long_month(period)}, the month of this report.",
+                error=_("A date in {month}, the month of this report.").format(
+                    month=long_month(period)
+                ),
             ),
         ),
         (
@@ -147,69 +162,100 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
                 operator="between",
                 formula1="0",
                 formula2="80",
-                error="0 to 80 straight-time hours; put the rest under overtime.",
+                error=_("0 to 80 straight-time hours; put the rest under overtime."),
             ),
         ),
-        ("gender", DataValidation(type="list", formula1="=Lists!$D$2:$D$4", error="F, M or X.")),
+        (
+            "gender",
+            DataValidation(type="list", formula1=f"={lists}!$D$2:$D$4", error=_("F, M or X.")),
+        ),
     ]
     rules += [
-        (field, DataValidation(type="list", formula1="=Lists!$C$2:$C$3", error="Y or N."))
+        (
+            field,
+            DataValidation(type="list", formula1=f"={lists}!$C$2:$C$3", error=_("Y or N.")),
+        )
         for field in ("veteran", "disadvantaged", "new_hire")
     ]
     for field, validation in rules:
         validation.allow_blank = True
         validation.showErrorMessage = True
-        validation.errorTitle = "Not accepted"
+        validation.errorTitle = _("Not accepted")
         validation.add(column_range(field))
         sheet.add_data_validation(validation)
 
 
-def fill_instructions(sheet, assignment: Assignment, period: datetime.date, title: str) -> None:
+def fill_instructions(
+    sheet, assignment: Assignment, period: datetime.date, title: str, *, language: str
+) -> None:
     due = due_date(assignment, period)
     lines = [
         (title, True),
-        (f"Project: {assignment.project.name}", False),
-        (f"Contractor: {assignment.contractor.name}", False),
-        (f"Month: {long_month(period)} · due {long_date(due)}", False),
-        ("", False),
-        ("How to fill in this report", True),
+        (_("Project: {project}").format(project=assignment.project.name), False),
+        (_("Contractor: {contractor}").format(contractor=assignment.contractor.name), False),
         (
-            "1. On the Payroll sheet, enter one row per worker, week ending and craft. "
-            "Keep the header row as it is; you may add columns, they are ignored.",
-            False,
-        ),
-        (
-            "2. Use the dropdowns for Craft, Apprentice, Gender and the Y/N columns. "
-            "Week Ending is the last day of the pay week; it must be in the report's month.",
-            False,
-        ),
-        (
-            "3. Never enter a Social Security number: use your own employee number as Worker ID.",
-            False,
-        ),
-        (
-            "4. Save the file as .xlsx and upload it on the project's reports page. If a row "
-            "has a problem, you will see every problem at once with its row and column; fix "
-            "them and upload again. Nothing is stored until the whole file is right.",
-            False,
-        ),
-        (
-            "5. To correct a report later, upload the whole month again: it becomes a new "
-            "version and the old one stays in the history.",
+            _("Month: {month} · due {due}").format(month=long_month(period), due=long_date(due)),
             False,
         ),
         ("", False),
-        ("Columns", True),
+        (_("How to fill in this report"), True),
+        (
+            _(
+                "1. On the Payroll sheet, enter one row per worker, week ending and craft. "
+                "Keep the header row as it is; you may add columns, they are ignored."
+            ),
+            False,
+        ),
+        (
+            _(
+                "2. Use the dropdowns for Craft, Apprentice, Gender and the Y/N columns. "
+                "Week Ending is the last day of the pay week; it must be in the report's month."
+            ),
+            False,
+        ),
+        (
+            _(
+                "3. Never enter a Social Security number: use your own employee number as "
+                "Worker ID."
+            ),
+            False,
+        ),
+        (
+            _(
+                "4. Save the file as .xlsx and upload it on the project's reports page. If a "
+                "row has a problem, you will see every problem at once with its row and "
+                "column; fix them and upload again. Nothing is stored until the whole file is "
+                "right."
+            ),
+            False,
+        ),
+        (
+            _(
+                "5. To correct a report later, upload the whole month again: it becomes a new "
+                "version and the old one stays in the history."
+            ),
+            False,
+        ),
+        (
+            _("6. The headers may be in English or in Spanish: a file with either is accepted."),
+            False,
+        ),
+        ("", False),
+        (_("Columns"), True),
     ]
     for row, (text, bold) in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=text).font = Font(bold=bold)
     start = len(lines) + 1
-    for col, header in enumerate(("Column", "Required", "What to enter"), start=1):
+    for col, header in enumerate((_("Column"), _("Required"), _("What to enter")), start=1):
         sheet.cell(row=start, column=col, value=header).font = Font(bold=True)
     for offset, column in enumerate(COLUMNS, start=1):
-        sheet.cell(row=start + offset, column=1, value=column.header)
-        sheet.cell(row=start + offset, column=2, value="yes" if column.required else "no")
-        sheet.cell(row=start + offset, column=3, value=column.rule)
+        sheet.cell(row=start + offset, column=1, value=column.heading(language))
+        sheet.cell(
+            row=start + offset,
+            column=2,
+            value=pgettext("required", "yes") if column.required else pgettext("required", "no"),
+        )
+        sheet.cell(row=start + offset, column=3, value=_(column.rule))
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 90

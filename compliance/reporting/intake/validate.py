@@ -8,7 +8,6 @@ Values are converted column by column: each distinct value of a column is conver
 import datetime
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,16 +15,25 @@ from itertools import starmap
 from operator import add, itemgetter
 from typing import NamedTuple
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from compliance.formatting import long_month
 from compliance.numbers import exact_number, round2
-from compliance.reporting.intake.fields import COLUMN_BY_FIELD, COLUMNS
+from compliance.reporting.intake.cross_rows import CrossRows
+from compliance.reporting.intake.fields import (
+    APPRENTICE_VALUES,
+    COLUMNS,
+    GENDERS,
+    YES_NO,
+    without_accents,
+)
 from compliance.reporting.intake.table import Table, problem
-from compliance.ssn import SSN_MESSAGE, contains_ssn
+from compliance.ssn import contains_ssn
 from projects.models import Craft, normalize_craft_name
 
 # Beyond this, errors are counted but not listed: the list stays readable and memory bounded.
 MAX_LISTED_ERRORS = 1000
-MAX_WEEKLY_HOURS = Decimal(100)
 MAX_STRAIGHT_HOURS = Decimal(80)
 
 
@@ -88,7 +96,9 @@ ZIP_TEXT = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-TOO_LARGE = "This number is too large to be hours or dollars. Check the number."
+# compliance.ssn.SSN_MESSAGE, for the catalog (the ssn leaf is read by the parse child too).
+SSN_WORDS = gettext_lazy("This looks like a Social Security number, which must never be uploaded.")
+TOO_LARGE = gettext_lazy("This number is too large to be hours or dollars. Check the number.")
 
 
 def to_decimal(raw) -> Decimal | Problem:
@@ -101,8 +111,8 @@ def to_decimal(raw) -> Decimal | Problem:
         if number is not None:
             return round2(number)
         if kind is float and not math.isfinite(raw) or kind is Decimal and not raw.is_finite():
-            return Problem("This is not a number. Enter a number such as 40 or 37.5.")
-        return Problem(TOO_LARGE)
+            return Problem(_("This is not a number. Enter a number such as 40 or 37.5."))
+        return Problem(str(TOO_LARGE))
     if kind is str:
         text = raw.strip().replace(" ", "")
         negative = text.startswith("-")
@@ -110,28 +120,30 @@ def to_decimal(raw) -> Decimal | Problem:
         if text and NUMBER_TEXT.match(text) and any(c.isdigit() for c in text):
             number = exact_number(text.replace(",", ""))
             if number is None:
-                return Problem(TOO_LARGE)
+                return Problem(str(TOO_LARGE))
             value = round2(number)
             return -value if negative else value
-    return Problem("This is not a number. Enter a number such as 40 or 37.5 (no text or units).")
+    return Problem(_("This is not a number. Enter a number such as 40 or 37.5 (no text or units)."))
 
 
 def hours_converter(*, required: bool, maximum: Decimal | None = None) -> Callable:
     def convert(raw):
         if is_blank(raw):
-            return Problem("Required: enter the hours (0 if none).") if required else Decimal(0)
+            return Problem(_("Required: enter the hours (0 if none).")) if required else Decimal(0)
         value = to_decimal(raw)
         if value.__class__ is Problem:
             return value
         if value < 0:
-            return Problem("Hours cannot be negative. Enter 0 or more.")
+            return Problem(_("Hours cannot be negative. Enter 0 or more."))
         if maximum is not None and value > maximum:
             return Problem(
-                f"At most {maximum} straight-time hours a week. Put the rest under Overtime "
-                "Hours or Double-time Hours."
+                _(
+                    "At most {maximum} straight-time hours a week. Put the rest under "
+                    "Overtime Hours or Double-time Hours."
+                ).format(maximum=maximum)
             )
         if value > 9999:
-            return Problem("This is more hours than a week has. Check the number.")
+            return Problem(_("This is more hours than a week has. Check the number."))
         return value
 
     return convert
@@ -143,19 +155,19 @@ def money_converter(
     def convert(raw):
         if is_blank(raw):
             if required:
-                return Problem("Required: enter the rate in dollars, e.g. 45.50.")
+                return Problem(_("Required: enter the rate in dollars, e.g. 45.50."))
             return blank
         value = to_decimal(raw)
-        if value.__class__ is Problem and value.message == TOO_LARGE:
-            return Problem("This amount is too large. Check the number (dollars, not cents).")
+        if value.__class__ is Problem and value.message == str(TOO_LARGE):
+            return Problem(_("This amount is too large. Check the number (dollars, not cents)."))
         if value.__class__ is Problem:
-            return Problem("This is not an amount. Enter dollars and cents, e.g. 45.50.")
+            return Problem(_("This is not an amount. Enter dollars and cents, e.g. 45.50."))
         if positive and value <= 0:
-            return Problem("Must be more than 0. Enter the hourly rate paid, in dollars.")
+            return Problem(_("Must be more than 0. Enter the hourly rate paid, in dollars."))
         if value < 0:
-            return Problem("Cannot be negative. Enter 0 or more, in dollars.")
+            return Problem(_("Cannot be negative. Enter 0 or more, in dollars."))
         if value >= limit:
-            return Problem("This amount is too large. Check the number (dollars, not cents).")
+            return Problem(_("This amount is too large. Check the number (dollars, not cents)."))
         return value
 
     return convert
@@ -163,15 +175,15 @@ def money_converter(
 
 def convert_worker_id(raw):
     if is_blank(raw):
-        return Problem("Required: enter the worker's employee number.")
+        return Problem(_("Required: enter the worker's employee number."))
     if raw.__class__ is float and raw.is_integer():
         raw = int(raw)
     # NUL characters are dropped, as at every door (cba.middleware.DropNulCharacters).
     text = str(raw).replace("\x00", "").strip()
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Use your company's employee number instead.")
+        return Problem(_("{ssn} Use your company's employee number instead.").format(ssn=SSN_WORDS))
     if len(text) > 40:
-        return Problem("At most 40 characters. Use your company's employee number.")
+        return Problem(_("At most 40 characters. Use your company's employee number."))
     return text
 
 
@@ -180,15 +192,15 @@ def convert_name(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Enter only the worker's name here.")
+        return Problem(_("{ssn} Enter only the worker's name here.").format(ssn=SSN_WORDS))
     if len(text) > 200:
-        return Problem("At most 200 characters.")
+        return Problem(_("At most 200 characters."))
     return text
 
 
 def convert_zip(raw):
     if is_blank(raw):
-        return Problem("Required: enter the worker's 5-digit home ZIP code.")
+        return Problem(_("Required: enter the worker's 5-digit home ZIP code."))
     if raw.__class__ in (float, int) and float(raw).is_integer() and raw >= 501:
         # Excel drops leading zeros from ZIPs typed as numbers (02134 -> 2134).
         digits = str(int(raw))
@@ -197,7 +209,7 @@ def convert_zip(raw):
         digits = str(raw).strip()
     found = ZIP_TEXT.match(digits)
     if not found:
-        return Problem("Enter a 5-digit ZIP code such as 90001 (ZIP+4 is fine).")
+        return Problem(_("Enter a 5-digit ZIP code such as 90001 (ZIP+4 is fine)."))
     return found.group(1)
 
 
@@ -208,38 +220,31 @@ def craft_converter(crafts: Iterable[Craft]) -> Callable:
         names.append(craft.name)
         for key in craft.match_keys():
             by_key[key] = craft.pk
-    listing = ", ".join(sorted(names)) or "none yet: ask the program administrator"
+    listing = ", ".join(sorted(names)) or _("none yet: ask the program administrator")
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the craft, one of: {listing}.")
+            return Problem(_("Required: enter the craft, one of: {crafts}.").format(crafts=listing))
         craft_id = by_key.get(normalize_craft_name(raw))
         if craft_id is None:
-            return Problem(f"Not a craft of this project. Use one of: {listing}.")
+            return Problem(
+                _("Not a craft of this project. Use one of: {crafts}.").format(crafts=listing)
+            )
         return craft_id
 
     return convert
 
 
-APPRENTICE_VALUES = {
-    "j": False,
-    "journey": False,
-    "journeyworker": False,
-    "n": False,
-    "ra": True,
-    "apprentice": True,
-    "y": True,
-}
-
-
 def convert_apprentice(raw):
     if is_blank(raw):
-        return Problem("Required: enter J for a journeyworker or RA for a registered apprentice.")
+        return Problem(
+            _("Required: enter J for a journeyworker or RA for a registered apprentice.")
+        )
     if raw.__class__ in (int, float) and raw in (0, 1):
         return raw == 1
-    found = APPRENTICE_VALUES.get(re.sub(r"[^a-z]", "", str(raw).casefold()))
+    found = APPRENTICE_VALUES.get(re.sub(r"[^a-z]", "", without_accents(str(raw).casefold())))
     if found is None:
-        return Problem("Enter J for a journeyworker or RA for a registered apprentice.")
+        return Problem(_("Enter J for a journeyworker or RA for a registered apprentice."))
     return found
 
 
@@ -249,7 +254,7 @@ def convert_level(raw):
     value = to_decimal(raw)
     if value.__class__ is Problem or value != value.to_integral_value() or not 1 <= value <= 10:
         return Problem(
-            "Enter the apprentice's level as a whole number from 1 to 10, or leave it blank."
+            _("Enter the apprentice's level as a whole number from 1 to 10, or leave it blank.")
         )
     return int(value)
 
@@ -259,7 +264,9 @@ def week_converter(period: datetime.date) -> Callable:
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the week's last day, a date in {month}.")
+            return Problem(
+                _("Required: enter the week's last day, a date in {month}.").format(month=month)
+            )
         kind = raw.__class__
         day = None
         if kind is datetime.datetime:
@@ -272,12 +279,16 @@ def week_converter(period: datetime.date) -> Callable:
             day = parse_date_text(raw.strip())
         if day is None:
             return Problem(
-                f"Not a date. Enter a date such as {period:%m}/28/{period:%Y} or {period:%Y-%m}-28."
+                _("Not a date. Enter a date such as {us} or {iso}.").format(
+                    us=f"{period:%m}/28/{period:%Y}", iso=f"{period:%Y-%m}-28"
+                )
             )
         if (day.year, day.month) != (period.year, period.month):
             return Problem(
-                f"{day:%m/%d/%Y} is not in {month}, the month of this report. Report other "
-                "months' weeks in their own month's report."
+                _(
+                    "{day} is not in {month}, the month of this report. Report other "
+                    "months' weeks in their own month's report."
+                ).format(day=f"{day:%m/%d/%Y}", month=month)
             )
         return day
 
@@ -297,14 +308,11 @@ def parse_date_text(text: str) -> datetime.date | None:
     return None
 
 
-GENDERS = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X"}
-
-
 def convert_gender(raw):
     if is_blank(raw):
         return ""
-    found = GENDERS.get(str(raw).strip().casefold())
-    return found or Problem("Enter F, M or X, or leave it blank.")
+    found = GENDERS.get(without_accents(str(raw).strip().casefold()))
+    return found or Problem(_("Enter F, M or X, or leave it blank."))
 
 
 def convert_ethnicity(raw):
@@ -312,11 +320,8 @@ def convert_ethnicity(raw):
         return ""
     text = " ".join(str(raw).replace("\x00", "").split())
     if contains_ssn(text):
-        return Problem(f"{SSN_MESSAGE} Enter only the worker's ethnicity here.")
-    return text if len(text) <= 60 else Problem("At most 60 characters.")
-
-
-YES_NO = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
+        return Problem(_("{ssn} Enter only the worker's ethnicity here.").format(ssn=SSN_WORDS))
+    return text if len(text) <= 60 else Problem(_("At most 60 characters."))
 
 
 def convert_yes_no(raw):
@@ -324,9 +329,9 @@ def convert_yes_no(raw):
         return None
     if raw.__class__ in (int, float) and raw in (0, 1):
         return raw == 1
-    found = YES_NO.get(str(raw).strip().casefold())
+    found = YES_NO.get(without_accents(str(raw).strip().casefold()))
     if found is None:
-        return Problem("Enter Y or N, or leave it blank.")
+        return Problem(_("Enter Y or N, or leave it blank."))
     return found
 
 
@@ -344,7 +349,7 @@ def readable_only(convert: Callable) -> Callable:
         if kind is bool:
             raw = int(raw)
         elif kind not in READABLE:
-            return Problem("Enter a single plain value here (text, a number or a date).")
+            return Problem(_("Enter a single plain value here (text, a number or a date)."))
         return convert(raw)
 
     return guarded
@@ -495,97 +500,3 @@ def line_hours(straight: list, overtime: list, doubletime: list, *, clean: bool)
         else None
         for st, ot, dt in zip(straight, overtime, doubletime, strict=True)
     ]
-
-
-class CrossRows:
-    """The rules across rows (SPEC §5.1): one line per (worker, week ending, craft), and at
-    most 100 hours per worker per week, all crafts together. Rows whose worker, week or
-    craft failed their own rule are left out of these checks."""
-
-    def __init__(self, table, converted, raw, hours, failed_fields, errors: ErrorList):
-        self.table = table
-        self.numbers = table.row_numbers
-        self.workers = converted["worker_id"]
-        self.weeks = converted["week_ending"]
-        self.crafts = converted["craft"]
-        self.raw_crafts = raw["craft"]
-        self.hours = hours
-        self.errors = errors
-        self.clean = not failed_fields & {"worker_id", "week_ending", "craft"}
-        fields = [c.field for c in COLUMNS]
-        self.craft_order = fields.index("craft")
-        self.hours_order = fields.index("straight_hours")
-
-    def header(self, field: str) -> str:
-        return self.table.headers.get(field, COLUMN_BY_FIELD[field].header)
-
-    def usable(self, index: int) -> bool:
-        return (
-            self.workers[index].__class__ is str
-            and self.weeks[index].__class__ is datetime.date
-            and self.crafts[index].__class__ is int
-        )
-
-    def check(self) -> None:
-        keys = list(zip(self.workers, self.weeks, self.crafts, strict=True))
-        if not self.clean or len(set(keys)) < len(keys):
-            self.report_duplicates(keys)
-        pairs = list(zip(self.workers, self.weeks, strict=True))
-        # Most workers have one line a week: only weeks with several lines need adding up.
-        shared = {pair for pair, lines in Counter(pairs).items() if lines > 1}
-        weekly: dict = {}
-        for pair, total in zip(pairs, self.hours, strict=True):
-            if total is not None and (pair in shared or total > MAX_WEEKLY_HOURS):
-                weekly[pair] = weekly.get(pair, 0) + total
-        over = {pair for pair, total in weekly.items() if total > MAX_WEEKLY_HOURS}
-        if not self.clean:
-            over = {pair for pair in over if pair[0].__class__ is str}
-            over = {pair for pair in over if pair[1].__class__ is datetime.date}
-        if over:
-            self.report_long_weeks(over, weekly)
-
-    def report_duplicates(self, keys: list[tuple]) -> None:
-        first_row: dict[tuple, int] = {}
-        for index, key in enumerate(keys):
-            if not self.clean and not self.usable(index):
-                continue
-            if key not in first_row:
-                first_row[key] = index
-                continue
-            worker, week, _ = key
-            self.errors.add(
-                index,
-                self.craft_order,
-                problem(
-                    row=self.numbers[index],
-                    column=self.header("craft"),
-                    value=self.raw_crafts[index],
-                    message=f"Worker {worker} already has a line for the week ending "
-                    f"{week:%m/%d/%Y} in this craft (row {self.numbers[first_row[key]]}). "
-                    "Put the week's hours on one line and delete the other.",
-                ),
-            )
-
-    def report_long_weeks(self, over: set, weekly: dict) -> None:
-        running: dict = {}
-        reported = set()
-        for index, pair in enumerate(zip(self.workers, self.weeks, strict=True)):
-            total = self.hours[index]
-            if pair not in over or pair in reported or total is None:
-                continue
-            running[pair] = running.get(pair, 0) + total
-            if running[pair] > MAX_WEEKLY_HOURS:
-                reported.add(pair)
-                worker, week = pair
-                self.errors.add(
-                    index,
-                    self.hours_order,
-                    problem(
-                        row=self.numbers[index],
-                        column=self.header("straight_hours"),
-                        value=str(weekly[pair]),
-                        message=f"Worker {worker} has {weekly[pair]} hours in the week ending "
-                        f"{week:%m/%d/%Y}, all crafts together; at most {MAX_WEEKLY_HOURS} are "
-                        "possible. Check this worker's hours and week endings.",
-                    ),
-                )

@@ -11,10 +11,11 @@ import datetime
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cba.errors import Conflict, DomainError, InvalidInput
 from compliance.audit import audit_record
-from compliance.formatting import long_month, plural
+from compliance.formatting import long_month
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
@@ -23,6 +24,7 @@ from compliance.reporting.intake.store import (
     check_period,
     copy_lines,
     current_report,
+    lines_text,
     possessive,
     report_submit,
 )
@@ -34,7 +36,9 @@ MAX_VERSION = 2**31 - 1
 
 def lines_that_stop_counting(report: Report) -> str:
     """ "64 lines, 2,560.00 hours" """
-    return f"{plural(report.line_count, 'line')}, {report.total_hours:,} hours"
+    return _("{lines}, {hours} hours").format(
+        lines=lines_text(report.line_count), hours=f"{report.total_hours:,}"
+    )
 
 
 def report_no_work(
@@ -54,15 +58,19 @@ def report_no_work(
     if current is not None and current.line_count and not confirm_replace:
         figures = lines_that_stop_counting(current)
         raise Conflict(
-            f"Version {current.version} of {long_month(period)} has {figures}. Reporting no work "
-            "would replace it: those lines would stop counting (the version stays in the "
-            "history and can be restored). Confirm to replace it.",
+            _(
+                "Version {version} of {month} has {figures}. Reporting no work would replace "
+                "it: those lines would stop counting (the version stays in the history and can "
+                "be restored). Confirm to replace it."
+            ).format(version=current.version, month=long_month(period), figures=figures),
             errors=[
                 {
                     "row": None,
                     "column": "lines",
                     "value": str(current.line_count),
-                    "message": f"{plural(current.line_count, 'line')} would stop counting.",
+                    "message": _("{lines} would stop counting.").format(
+                        lines=lines_text(current.line_count)
+                    ),
                 },
                 {
                     "row": None,
@@ -128,12 +136,17 @@ def report_restore(
     current = current_report(assignment, period)
     if restored.is_current:
         raise InvalidInput(
-            f"Version {version} is already the current version of {long_month(period)}.", errors=[]
+            _("Version {version} is already the current version of {month}.").format(
+                version=version, month=long_month(period)
+            ),
+            errors=[],
         )
     if current is not None and current.sha256 and current.sha256 == restored.sha256:
         raise InvalidInput(
-            f"Version {version} has the same content as the current version "
-            f"{current.version}: nothing to restore.",
+            _(
+                "Version {version} has the same content as the current version {current}: "
+                "nothing to restore."
+            ).format(version=version, current=current.version),
             errors=[],
         )
     versions = Report.objects.filter(assignment=assignment, period=period)
@@ -183,14 +196,23 @@ def report_restore(
 
 def restore_summary(result: SubmitResult, restored_version: int) -> str:
     report = result.report
-    text = (
-        f"Restored version {restored_version} of {possessive(report.assignment.contractor.name)} "
-        f"{long_month(report.period)} report as version {report.version}, now current: "
+    what = (
+        _("no work this month")
+        if report.no_work and not report.line_count
+        else lines_that_stop_counting(report)
     )
-    if report.no_work and not report.line_count:
-        text += "no work this month."
-    else:
-        text += f"{lines_that_stop_counting(report)}."
+    text = _(
+        "Restored version {restored} of {owner} {month} report as version {version}, now "
+        "current: {what}."
+    ).format(
+        restored=restored_version,
+        owner=possessive(report.assignment.contractor.name),
+        month=long_month(report.period),
+        version=report.version,
+        what=what,
+    )
     if result.previous is not None:
-        text += f" Version {result.previous.version} stays in the history."
+        text += " " + _("Version {version} stays in the history.").format(
+            version=result.previous.version
+        )
     return text

@@ -23,6 +23,8 @@ from compliance.reporting.intake.fields import COLUMN_BY_FIELD, REQUIRED_FIELDS,
 from compliance.reporting.intake.table import Table, problem, refuse
 
 HEADER_SEARCH_ROWS = 20
+# The template's payroll sheet, in English and in Spanish.
+PAYROLL_SHEETS = {"payroll", "nómina", "nomina"}
 # Columns A to ZZ; a template has 18. Past that a sheet is refused, not allocated.
 MAX_COLUMNS = 26 * 27
 # Distinct texts a month's report could need: this many per row allowed.
@@ -52,7 +54,7 @@ def open_payroll_sheet(content: bytes):
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = workbook.sheet_names
-        payroll = next((n for n in names if n.strip().casefold() == "payroll"), None)
+        payroll = next((n for n in names if n.strip().casefold() in PAYROLL_SHEETS), None)
         if payroll is not None:
             return workbook.get_sheet_by_name(payroll)
         if not names:

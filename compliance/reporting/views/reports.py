@@ -16,6 +16,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from cba.errors import Conflict, InvalidInput
@@ -49,15 +51,14 @@ LINES_PER_PAGE = 100
 
 
 class UploadForm(forms.Form):
-    period = forms.ChoiceField(label="Month")
-    file = forms.FileField(
-        label="Report file",
-        help_text="The project's Excel template (.xlsx) or your eCPR XML file; at most "
-        f"{megabytes(settings.UPLOAD_MAX_BYTES)}.",
-    )
+    period = forms.ChoiceField(label=gettext_lazy("Month"))
+    file = forms.FileField(label=gettext_lazy("Report file"))
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "The project's Excel template (.xlsx) or your eCPR XML file; at most {limit}."
+        ).format(limit=megabytes(settings.UPLOAD_MAX_BYTES))
         self.fields["period"].choices = [(m.key, f"{long_month(m.period)}") for m in months]
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.xml"
 
@@ -200,8 +201,9 @@ def report_upload_view(request, slug: str, contractor: str):
                 if result.warnings:
                     messages.warning(
                         request,
-                        f"{len(result.warnings)} warning(s): see version "
-                        f"{result.report.version}'s page.",
+                        _("{count} warning(s): see version {version}'s page.").format(
+                            count=len(result.warnings), version=result.report.version
+                        ),
                     )
                 return redirect(month_url(assignment, period))
     else:
@@ -274,15 +276,19 @@ def report_no_work_view(request, slug: str, contractor: str, period: str):
                 "assignment": assignment,
                 "project": assignment.project,
                 "period": month,
-                "heading": f"Replace version {current.version} with “no work this month”?",
+                "heading": _("Replace version {version} with “no work this month”?").format(
+                    version=current.version
+                ),
                 "explanation": conflict.message,
                 "figures": [
-                    f"{lines_that_stop_counting(current)} from version {current.version} would "
-                    "stop counting toward the project's commitments."
+                    _(
+                        "{lines} from version {version} would stop counting toward the "
+                        "project's commitments."
+                    ).format(lines=lines_that_stop_counting(current), version=current.version)
                 ],
                 "action": request.path,
                 "fields": {"confirm_replace": "yes"},
-                "confirm_label": "Yes, report no work this month",
+                "confirm_label": _("Yes, report no work this month"),
                 "month_url": month_url(assignment, month),
             },
         )
@@ -308,15 +314,17 @@ def report_restore_view(request, slug: str, contractor: str, period: str):
         current = current_report(assignment, month)
         replaced = (
             [
-                f"Version {current.version}, current now ({lines_that_stop_counting(current)}), "
-                "would stop counting and stay in the history."
+                _(
+                    "Version {version}, current now ({lines}), would stop counting and stay in "
+                    "the history."
+                ).format(version=current.version, lines=lines_that_stop_counting(current))
             ]
             if current is not None
             else []
         )
         filed = timezone.localtime(restored.submitted_at)
         restored_text = (
-            "no work this month"
+            _("no work this month")
             if restored.no_work and not restored.line_count
             else lines_that_stop_counting(restored)
         )
@@ -327,16 +335,17 @@ def report_restore_view(request, slug: str, contractor: str, period: str):
                 "assignment": assignment,
                 "project": assignment.project,
                 "period": month,
-                "heading": f"Restore version {restored.version}?",
-                "explanation": (
-                    f"Version {restored.version} ({restored_text}, filed "
-                    f"{long_date(filed)}) would be stored again as a new "
+                "heading": _("Restore version {version}?").format(version=restored.version),
+                "explanation": _(
+                    "Version {version} ({what}, filed {filed}) would be stored again as a new "
                     "version and become the current one; the project is then evaluated again."
-                ),
+                ).format(version=restored.version, what=restored_text, filed=long_date(filed)),
                 "figures": replaced,
                 "action": request.path,
                 "fields": {"version": restored.version, "confirm": "yes"},
-                "confirm_label": f"Yes, restore version {restored.version}",
+                "confirm_label": _("Yes, restore version {version}").format(
+                    version=restored.version
+                ),
                 "month_url": month_url(assignment, month),
             },
         )
@@ -389,8 +398,9 @@ def report_file(request, report_id: int):
     if not report.source_file:
         messages.info(
             request,
-            f"Version {report.version} was filed as {report.get_source_display()}, without a "
-            "file: its lines are below.",
+            _(
+                "Version {version} was filed as {source}, without a file: its lines are below."
+            ).format(version=report.version, source=report.get_source_display()),
         )
         return redirect("report_detail", report_id=report.pk)
     return attachment(
