@@ -584,7 +584,9 @@ def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Con
             "population": terms.population,
             "penalty_per_unit": text(penalty),
             "liquidated_damages": text(damages),
-            **damages_rule.standing_details(project=ctx.project, as_of=ctx.as_of),
+            **damages_rule.standing_details(
+                project=ctx.project, as_of=ctx.as_of, commitment=commitment
+            ),
             "unit": UNITS[measure],
         },
         computed_at=ctx.computed_at,

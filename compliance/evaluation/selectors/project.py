@@ -434,7 +434,9 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
         else:
             series = grouped_series.get(key, [])
             # Measured only per group: every group shares the project's damages standing.
-            card.details = damages.standing_details(project=project, as_of=summary.as_of)
+            card.details = damages.standing_details(
+                project=project, as_of=summary.as_of, commitment=summary.commitment
+            )
         if summary.kind.charted and series:
             card.chart = chart_data(series=series, target_percent=summary.target_percent)
         card.violations = violations.get(key, [])
