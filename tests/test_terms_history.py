@@ -1,0 +1,147 @@
+"""Terms with history (SPEC §3.6): versions with effective dates; an evaluation applies the
+version in force on its as-of date; nothing is overwritten; documents cite the version."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from compliance.models import Evaluation
+from projects.models import CommitmentVersion
+from projects.policies import commitment_amend, history
+from tests.conftest import make_commitment, make_report
+from tests.engine_support import d, evaluate, line
+
+JUNE_2025 = datetime.date(2025, 6, 1)
+MARCH_2026 = datetime.date(2026, 3, 1)
+
+
+def phased_apprentice_target(project, admin):
+    """Example H: 15% apprentice hours from 2025-01-01, amended to 20% from 2026-01-01."""
+    commitment = make_commitment(
+        project,
+        "apprentice",
+        "workforce_share",
+        clause="§4.2(a)",
+        qualifier="apprentice",
+        target_percent="15",
+        warning_margin="5",
+    )
+    CommitmentVersion.objects.create(
+        commitment=commitment,
+        effective_from=datetime.date(2025, 1, 1),
+        params=commitment.params,
+        note="As signed.",
+    )
+    commitment_amend(
+        commitment=commitment,
+        effective_from=datetime.date(2026, 1, 1),
+        changes={"target_percent": "20"},
+        note="Second phase of the apprenticeship schedule.",
+        user=admin,
+    )
+    return commitment
+
+
+def hours(assignment, crafts, period, *, total, apprentice):
+    week = period.replace(day=7)
+    return make_report(
+        assignment,
+        period,
+        [
+            line("ap", week, crafts["Carpenter"], apprentice, is_apprentice=True),
+            line("jw", week, crafts["Carpenter"], total - apprentice),
+        ],
+    )
+
+
+@pytest.fixture
+def phased(project, walsh, crafts, admin):
+    commitment = phased_apprentice_target(project, admin)
+    hours(walsh, crafts, JUNE_2025, total=1000, apprentice=170)
+    hours(walsh, crafts, MARCH_2026, total=1000, apprentice=190)
+    return commitment
+
+
+def test_worked_example_h_holds_2025_work_to_the_2025_target(project, phased):
+    result = evaluate(project, datetime.date(2025, 12, 31))[("apprentice", "project")]
+
+    assert result.denominator == d("1000.00")
+    assert result.numerator == d("170.00")
+    assert result.actual_percent == d("17.00")
+    assert result.target_percent == d("15.00")
+    assert result.status == "met"
+    assert result.terms_version.effective_from == datetime.date(2025, 1, 1)
+
+
+def test_worked_example_h_holds_the_cumulative_figures_to_the_phase_in_force(project, phased):
+    result = evaluate(project, datetime.date(2026, 6, 30))[("apprentice", "project")]
+
+    assert result.denominator == d("2000.00")
+    assert result.numerator == d("360.00")
+    assert result.actual_percent == d("18.00")
+    assert result.target_percent == d("20.00")
+    assert result.status == "at_risk"
+    assert result.shortfall == d("40.00")
+    assert result.terms_version.effective_from == datetime.date(2026, 1, 1)
+
+
+def test_an_amendment_keeps_the_earlier_terms_and_says_who_and_why(project, phased, admin):
+    rows = history(phased)
+
+    assert [r["version"].effective_from for r in rows] == [
+        datetime.date(2025, 1, 1),
+        datetime.date(2026, 1, 1),
+    ]
+    assert rows[0]["version"].params["target_percent"] == "15"
+    assert rows[1]["changes"] == {"target_percent": ["15", "20"]}
+    assert rows[1]["version"].who == "admin"
+    assert rows[1]["version"].note == "Second phase of the apprenticeship schedule."
+    phased.refresh_from_db()
+    assert phased.params["target_percent"] == "20"
+
+
+def test_a_version_is_never_changed(phased):
+    version = phased.versions.first()
+    version.params = {"target_percent": "99"}
+
+    with pytest.raises(ValidationError):
+        version.save()
+
+
+def test_an_amendment_with_a_bad_value_stores_nothing(project, phased):
+    with pytest.raises(ValidationError) as caught:
+        commitment_amend(
+            commitment=phased,
+            effective_from=datetime.date(2027, 1, 1),
+            changes={"target_percent": "lots"},
+            note="Typo.",
+        )
+
+    assert "target_percent" in caught.value.message_dict
+    assert phased.versions.count() == 2
+
+
+def test_an_amendment_needs_a_reason(project, phased):
+    with pytest.raises(ValidationError) as caught:
+        commitment_amend(
+            commitment=phased,
+            effective_from=datetime.date(2027, 1, 1),
+            changes={"target_percent": "25"},
+            note=" ",
+        )
+
+    assert "note" in caught.value.message_dict
+
+
+def test_a_commitment_without_versions_keeps_its_own_terms(project, walsh, crafts):
+    make_commitment(
+        project, "plain", "workforce_share", qualifier="apprentice", target_percent="10"
+    )
+    hours(walsh, crafts, JUNE_2025, total=100, apprentice=20)
+
+    result = evaluate(project, datetime.date(2025, 12, 31))[("plain", "project")]
+
+    assert result.target_percent == d("10.00")
+    assert result.terms_version is None
+    assert Evaluation.objects.filter(terms_version__isnull=False).count() == 0
