@@ -150,7 +150,7 @@ def history(commitment: Commitment) -> list[dict]:
 # --- policies ---------------------------------------------------------------------------
 
 
-def _template_terms(template: PolicyCommitment, override: dict) -> tuple[dict, str | None]:
+def template_terms(template: PolicyCommitment, override: dict) -> tuple[dict, str | None]:
     """A template's parameters with an adoption's override applied; returns (params, area
     slug) with `area`, `key` and `start_date` taken out of the parameters."""
     params = {**template.params, **override}
@@ -187,7 +187,7 @@ def policy_adopt(
     made = []
     for template in policy.templates.select_related("area").order_by("position", "key"):
         override = overrides.get(template.key, {})
-        params, area_slug = _template_terms(template, override)
+        params, area_slug = template_terms(template, override)
         area = Area.objects.filter(slug=area_slug).first() if area_slug else None
         if area_slug and area is None:
             raise ValidationError({f"{template.key}.area": f"Unknown area {area_slug!r}."})

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet
 
 from compliance.models import Evaluation
+from projects.models import Project
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -13,7 +14,29 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def with_names(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-    return evaluations.select_related("project", "assignment__contractor", "craft")
+    return evaluations.select_related(
+        "project", "assignment__contractor", "craft", "commitment__agreement"
+    )
+
+
+def primary_agreement_keys(projects) -> dict[int, str | None]:
+    """Each project's primary agreement's key (`governing_agreement`): the agreement a
+    reporting-obligation result answers to, since its report due day governs."""
+    return {
+        project.pk: (project.agreement.key if project.agreement else None)
+        for project in Project.objects.filter(pk__in=[p.pk for p in projects]).prefetch_related(
+            "agreements"
+        )
+    }
+
+
+def agreement_key(evaluation: Evaluation, primary: dict[int, str | None]) -> str | None:
+    """The key of the agreement a result's commitment belongs to; for the reporting
+    obligation (or a commitment recorded before it had an agreement), the primary one."""
+    commitment = evaluation.commitment if evaluation.commitment_id else None
+    if commitment is not None and commitment.agreement_id is not None:
+        return commitment.agreement.key
+    return primary.get(evaluation.project_id)
 
 
 def group_names(evaluation: Evaluation) -> dict:
@@ -23,9 +46,10 @@ def group_names(evaluation: Evaluation) -> dict:
     }
 
 
-def evaluation_result(evaluation: Evaluation) -> dict:
-    """One result of `evaluate --json`, exactly."""
-    return {
+def evaluation_result(evaluation: Evaluation, primary: dict[int, str | None] | None = None) -> dict:
+    """One result of `evaluate --json`, exactly; `agreement` when the primary agreements'
+    keys are given (`primary_agreement_keys`)."""
+    result = {
         "project": evaluation.project.slug,
         "commitment": evaluation.commitment_key,
         "kind": evaluation.kind,
@@ -38,6 +62,9 @@ def evaluation_result(evaluation: Evaluation) -> dict:
         "shortfall": decimal_text(evaluation.shortfall),
         "projected_percent": decimal_text(evaluation.projected_percent),
     }
+    if primary is not None:
+        result["agreement"] = agreement_key(evaluation, primary)
+    return result
 
 
 def ordered(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
