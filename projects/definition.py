@@ -167,7 +167,7 @@ def _check_project(errors: Errors, data, plan: _Plan) -> Project | None:
     return None
 
 
-def _check_areas(errors: Errors, data, plan: _Plan) -> set[str]:
+def check_areas(errors: Errors, data, plan: _Plan) -> set[str]:
     seen: set[str] = set()
     for i, item in enumerate(json_list(errors, data.get("areas"), "areas", what="areas")):
         path = at("areas", i)
@@ -389,7 +389,7 @@ def _agreement_named(errors: Errors, obj: dict, path: str, keys: list[str]) -> s
     return key
 
 
-def _area_named(errors: Errors, slug: str | None, path: str, area_slugs: set[str]):
+def area_named(errors: Errors, slug: str | None, path: str, area_slugs: set[str]):
     """An area by slug, existing or listed in the file (unsaved then), or None with an error."""
     if slug is None:
         return None
@@ -436,7 +436,7 @@ def _check_versions(
         version_area = area
         if "area" in version:
             slug = slug_at(errors, version, "area", where)
-            version_area = _area_named(errors, slug, at(where, "area"), area_slugs)
+            version_area = area_named(errors, slug, at(where, "area"), area_slugs)
         changes = {k: v for k, v in version.items() if k not in ("effective_from", "note", "area")}
         params = None
         if previous is not None and kind is not None:
@@ -485,7 +485,7 @@ def _check_commitments(
             seen.add(key)
         kind = choice_at(errors, item, "kind", path, list(KINDS))
         area_slug = slug_at(errors, item, "area", path, required=False)
-        area = _area_named(errors, area_slug, at(path, "area"), area_slugs)
+        area = area_named(errors, area_slug, at(path, "area"), area_slugs)
         params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
         if kind is not None:
             # An unknown area was reported above: the kind need not repeat it.
@@ -584,7 +584,7 @@ def _check_policies(
                 if new_key:
                     keys.add(new_key)
                 params, area_slug = template_terms(template, override)
-                area = _area_named(errors, area_slug, at(where, "area"), area_slugs)
+                area = area_named(errors, area_slug, at(where, "area"), area_slugs)
                 check_terms(
                     errors, kind=template.kind, params=params, area=area, path=where, crafts=None
                 )
@@ -621,7 +621,7 @@ def _check(data) -> tuple[_Plan, Project | None]:
         if key not in TOP_KEYS:
             errors.add(key, f"Unknown key: use one of {', '.join(TOP_KEYS)}.")
     project = _check_project(errors, data, plan)
-    area_slugs = _check_areas(errors, data, plan)
+    area_slugs = check_areas(errors, data, plan)
     crafts = _check_crafts(errors, data, plan, project)
     _check_monitors(errors, data, plan)
     _check_contractors(errors, data, plan, project)
