@@ -2,12 +2,15 @@
 version in force on its as-of date; nothing is overwritten; documents cite the version."""
 
 import datetime
+import io
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from pypdf import PdfReader
 
+from compliance.enforcement.memos.build import memo_generate
 from compliance.models import Evaluation
 from projects.models import CommitmentVersion
 from projects.policies import commitment_amend, history
@@ -226,3 +229,36 @@ def test_a_title_change_in_the_admin_adds_no_version(admin_client, phased):
 
     assert response.status_code == 302
     assert phased.versions.count() == 2
+
+
+def memo_pdf_text(memo) -> str:
+    with memo.pdf.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_a_memo_cites_the_terms_it_applied_and_keeps_them(project, phased, lawyer):
+    memo_2025 = memo_generate(project=project, user=lawyer, as_of=datetime.date(2025, 12, 31))
+    memo_2026 = memo_generate(project=project, user=lawyer, as_of=datetime.date(2026, 6, 30))
+
+    text_2025, text_2026 = memo_pdf_text(memo_2025), memo_pdf_text(memo_2026)
+    assert "Construction Careers Policy §4.2(a), terms of 2025-01-01" in text_2025
+    assert "Construction Careers Policy §4.2(a), terms of 2026-01-01" in text_2026
+    entry = memo_2026.snapshot["commitments"][0]
+    assert entry["terms"] == {
+        "effective_from": "2026-01-01",
+        "note": "Second phase of the apprenticeship schedule.",
+    }
+    assert entry["target_percent"] == "20.00"
+    assert memo_2025.snapshot["commitments"][0]["target_percent"] == "15.00"
+
+    # A later amendment leaves the memos already built as they were.
+    commitment_amend(
+        commitment=phased,
+        effective_from=datetime.date(2025, 1, 1),
+        changes={"target_percent": "12"},
+        note="Corrected first phase.",
+    )
+    memo_2025.refresh_from_db()
+    assert memo_2025.snapshot["commitments"][0]["terms"]["effective_from"] == "2025-01-01"
+    assert memo_2025.snapshot["commitments"][0]["target_percent"] == "15.00"
