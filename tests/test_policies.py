@@ -357,3 +357,13 @@ def test_the_admin_offers_a_template_amendment_to_each_adopting_project(policies
     assert chosen.terms_on(datetime.date(2026, 6, 30)).params["target_percent"] == "25"
     untouched = Commitment.objects.get(project__slug="embarcadero", key="local")
     assert untouched.versions.count() == 1
+
+
+def test_a_policy_may_exclude_a_trade_no_project_has_yet(db):
+    data = policy_file("sf-local-hire")
+    data["commitments"][0]["excluded_crafts"] = ["elevator  constructor", "Boilermaker"]
+
+    policy = policy_definition_load(data=data).policy
+
+    local = policy.templates.get(key="local")
+    assert local.params["excluded_crafts"] == ["Elevator Constructor", "Boilermaker"]
