@@ -16,7 +16,8 @@ from django.db import transaction
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.evaluation.kinds import KINDS
-from projects.definition import area_named, check_areas, check_terms
+from projects.definition import check_areas
+from projects.definition_terms import area_named, check_terms
 from projects.json_checks import (
     Errors,
     at,
