@@ -307,9 +307,12 @@ def _check_commitments(
     area_slugs: set[str],
     crafts: dict[str, str],
     agreement_keys: list[str],
+    project: Project | None,
 ) -> None:
     items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
     seen: set[str] = set()
+    # A commitment the project has keeps its agreement when the file does not name one.
+    placed = set(project.commitments.values_list("key", flat=True)) if project else set()
     for i, item in enumerate(items):
         path = at("commitments", i)
         if not isinstance(item, dict):
@@ -341,7 +344,9 @@ def _check_commitments(
                 "kind": kind,
                 "area": area_slug,
                 "params": params,
-                "agreement": agreement_named(errors, item, path, agreement_keys),
+                "agreement": None
+                if key in placed and "agreement" not in item
+                else agreement_named(errors, item, path, agreement_keys),
                 "versions": check_versions(
                     errors, item, path, params, kind, area, crafts, area_slugs
                 ),
@@ -366,7 +371,7 @@ def _check(data) -> tuple[Plan, Project | None]:
     _check_monitors(errors, data, plan)
     _check_contractors(errors, data, plan, project)
     agreement_keys = check_agreements(errors, data, plan, project)
-    _check_commitments(errors, data, plan, area_slugs, crafts, agreement_keys)
+    _check_commitments(errors, data, plan, area_slugs, crafts, agreement_keys, project)
     check_policies(errors, data, plan, area_slugs, crafts, agreement_keys, project)
     if errors:
         count = len(errors)
