@@ -1,18 +1,25 @@
-"""The program admin's setup pages (SPEC §7.1): projects, agreements, commitments, people.
+"""The program admin's setup pages (SPEC §7.1): projects, agreements, policies,
+commitments, people.
 
-Every save and delete made here is an audit event (projects/admin_audit.py).
+Every save and delete made here is an audit event (projects/admin_audit.py). A commitment's
+terms are never overwritten: changing them on its page records a new version from an
+effective date, with who and why (SPEC §3.6), and the page lists its history. Changing a
+policy's template offers the amendment to every project that adopted it, each listed.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.html import format_html_join
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
-from compliance.evaluation.kinds import KINDS
 from projects.admin_audit import AuditedAdmin
+from projects.admin_forms import CommitmentForm, params_list, shown
+from projects.admin_policies import AdoptionInline
 from projects.models import (
+    Adoption,
     Agreement,
     ApiToken,
     Area,
@@ -24,43 +31,13 @@ from projects.models import (
     Organization,
     Project,
 )
-from projects.tokens import api_token_revoke
-
-PARAMS_HELP = (
-    "The commitment's parameters as a JSON object; which ones depend on the kind. "
-    + " ".join(f"{name}: {', '.join(kind.Terms.model_fields)}." for name, kind in KINDS.items())
-    + ' Example: {"qualifier": "area_resident", "scope": "project", "target_percent": "40"}.'
+from projects.policies import (
+    commitment_amend,
+    history,
+    policy_adopt,
+    terms_baseline,
 )
-
-
-class CommitmentForm(forms.ModelForm):
-    """Shows each bad parameter as "name: what is wrong" under the parameters box.
-
-    The kind's typed terms (compliance.evaluation.kinds) check the parameters, through
-    Commitment.clean, keyed by parameter name ("target_percent", "rates[0].base"); those
-    are not form fields, so they are shown on `params`.
-    """
-
-    kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
-
-    class Meta:
-        model = Commitment
-        fields = ["project", "key", "clause", "position", "title", "kind", "area", "params", "text"]
-        help_texts = {"params": PARAMS_HELP}
-
-    def _update_errors(self, errors: ValidationError) -> None:
-        if not hasattr(errors, "error_dict"):
-            return super()._update_errors(errors)
-        own = {}
-        for name, error_list in errors.error_dict.items():
-            if name in self.fields or name == NON_FIELD_ERRORS:
-                own.setdefault(name, []).extend(error_list)
-            elif "params" not in self._errors:
-                own.setdefault("params", []).extend(
-                    f"{name}: {message}" for message in ValidationError(error_list).messages
-                )
-        if own:
-            super()._update_errors(ValidationError(own))
+from projects.tokens import api_token_revoke
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,17 +48,34 @@ class MembershipInline(admin.TabularInline):
 
 class AgreementInline(admin.StackedInline):
     model = Agreement
-    extra = 1
-    max_num = 1
+    extra = 0
+    show_change_link = True
+    fields = [
+        ("key", "title"),
+        ("effective_date", "public"),
+        "signatories",
+        "document",
+        ("cure_period_days", "report_due_day", "damages_basis"),
+    ]
 
 
 class CommitmentInline(admin.StackedInline):
+    """A project's commitments at a glance; their terms change on the commitment's own page,
+    where a change becomes a version with its reason."""
+
     model = Commitment
-    form = CommitmentForm
     extra = 0
     show_change_link = True
-    autocomplete_fields = ["area"]
-    fields = [("key", "clause", "position"), "title", "kind", "area", "params", "text"]
+    can_delete = False
+    fields = [("key", "clause", "position"), "agreement", "title", "terms", "text"]
+    readonly_fields = ["terms"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Terms (latest version)")
+    def terms(self, obj):
+        return params_list(obj.params) if obj.pk else "—"
 
 
 class AssignmentInline(admin.TabularInline):
@@ -147,14 +141,33 @@ class ProjectAdmin(AuditedAdmin):
 class AgreementAdmin(AuditedAdmin):
     list_display = [
         "title",
+        "key",
         "project",
         "effective_date",
         "report_due_day",
         "cure_period_days",
         "damages_basis",
+        "public",
     ]
-    list_filter = ["project", "damages_basis"]
-    search_fields = ["title", "project__name", "signatories"]
+    list_filter = ["project", "damages_basis", "public"]
+    search_fields = ["title", "key", "project__name", "signatories"]
+
+    def get_inlines(self, request, obj):
+        # A policy is adopted into an agreement that exists: add the agreement first.
+        return [AdoptionInline] if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Adoption:
+            return super().save_formset(request, form, formset, change)
+        for adoption_form in formset.forms:
+            if not adoption_form.has_changed() or not adoption_form.cleaned_data.get("policy"):
+                continue
+            policy_adopt(
+                agreement=form.instance,
+                policy=adoption_form.cleaned_data["policy"],
+                overrides=adoption_form.cleaned_data.get("overrides") or {},
+                user=request.user,
+            )
 
 
 @admin.register(Area)
@@ -182,32 +195,95 @@ class CraftAdmin(AuditedAdmin):
 @admin.register(Commitment)
 class CommitmentAdmin(AuditedAdmin):
     form = CommitmentForm
-    list_display = ["title", "key", "clause", "kind", "project", "area"]
+    list_display = ["title", "key", "clause", "kind", "project", "agreement", "area"]
     list_filter = ["project", "kind"]
     search_fields = ["key", "title", "clause", "text", "project__name"]
-    list_select_related = ["project", "area"]
+    list_select_related = ["project", "agreement", "area"]
     autocomplete_fields = ["area"]
     fields = [
         "project",
+        "agreement",
         ("key", "clause", "position"),
         "title",
         "kind",
         "area",
         "params",
         "parameters",
+        ("effective_from", "change_note"),
         "text",
+        "terms_history",
     ]
-    readonly_fields = ["parameters"]
+    readonly_fields = ["parameters", "terms_history"]
 
     @admin.display(description="Parameters in force")
     def parameters(self, obj):
         """The saved parameters with their defaults filled in (not what a refused form holds)."""
         saved = Commitment.objects.filter(pk=obj.pk).values_list("params", flat=True).first()
-        if not saved:
+        return params_list(saved or {})
+
+    @admin.display(description="History of the terms")
+    def terms_history(self, obj):
+        """Each version: from when, what changed (old → new), who recorded it and why."""
+        if not obj.pk:
             return "—"
-        return format_html_join(
-            "", "<div><code>{}</code>: {}</div>", sorted((k, str(v)) for k, v in saved.items())
+        rows = []
+        for row in history(obj):
+            version = row["version"]
+            if row["first"]:
+                what = "First terms"
+            else:
+                what = format_html_join(
+                    "",
+                    "<div><code>{}</code>: {} → {}</div>",
+                    ((k, shown(old), shown(new)) for k, (old, new) in row["changes"].items()),
+                )
+            rows.append(
+                (
+                    version.effective_from.isoformat(),
+                    what,
+                    version.who,
+                    timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M"),
+                    version.note or "—",
+                )
+            )
+        if not rows:
+            return "No version recorded yet: the parameters above apply from the start."
+        return format_html(
+            "<table><thead><tr><th>In force from</th><th>What changed</th><th>Who</th>"
+            "<th>Recorded</th><th>Why</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rows,
+            ),
         )
+
+    def save_model(self, request, obj, form, change):
+        """New terms become a version from their effective date; the rest saves as usual."""
+        if not form.terms_changed():
+            super().save_model(request, obj, form, change)
+            if not change:
+                terms_baseline(obj, user=request.user)
+            return
+        new_params, new_area = obj.params, obj.area
+        saved = Commitment.objects.get(pk=obj.pk)
+        with transaction.atomic():
+            terms_baseline(saved, user=request.user)
+            obj.params, obj.area = saved.params, saved.area
+            super().save_model(request, obj, form, change)
+            try:
+                commitment_amend(
+                    commitment=obj,
+                    effective_from=form.cleaned_data.get("effective_from") or timezone.localdate(),
+                    changes=new_params,
+                    area=new_area,
+                    note=form.cleaned_data["change_note"],
+                    user=request.user,
+                    replace=True,
+                )
+            except ValidationError as exc:
+                messages.warning(request, " ".join(exc.messages))
+        obj.refresh_from_db()
 
 
 @admin.register(Assignment)

@@ -1,9 +1,10 @@
 """The project definition file (SPEC §7.3): one JSON document sets a project up.
 
 `project_definition_load` creates or updates, by slug or key, a project, its areas, crafts,
-contractors (organizations and their assignments), monitoring organizations, agreement and
-commitments, in one transaction. Everything in the file is checked first and every error is
-reported with its JSON path (`commitments[2].area`); with any error nothing is stored.
+contractors (organizations and their assignments), monitoring organizations, agreements,
+commitments (with their later terms, `versions`) and adopted policies, in one transaction.
+Everything in the file is checked first and every error is reported with its JSON path
+(`commitments[2].area`); with any error nothing is stored.
 
 Loading is additive: what the file names is created or updated, what it leaves out stays
 as it is (a craft or contractor dropped from the file keeps its reports and history).
@@ -11,15 +12,24 @@ Craft aliases are added to a craft's aliases, never removed, since crafts are sh
 projects.
 """
 
-from dataclasses import dataclass, field
-
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from compliance.evaluation.kinds import KINDS, clean_terms
+from compliance.evaluation.kinds import KINDS
+from projects.definition_terms import (
+    Plan,
+    agreement_named,
+    area_named,
+    check_agreements,
+    check_policies,
+    check_terms,
+    check_versions,
+    write_agreements,
+    write_versions,
+)
 from projects.json_checks import (
     ZIP,
     Errors,
@@ -28,24 +38,48 @@ from projects.json_checks import (
     date_at,
     json_list,
     json_object,
+    money_at,
     slug_at,
     text_at,
-    whole_at,
 )
 from projects.models import (
-    Agreement,
     Area,
     Assignment,
     Commitment,
     Craft,
     Monitoring,
     Organization,
+    Policy,
     Project,
+    governing_agreement,
     normalize_craft_name,
 )
+from projects.policies import policy_adopt
 
-TOP_KEYS = ["project", "areas", "crafts", "contractors", "agreement", "commitments", "monitors"]
-PROJECT_KEYS = ["slug", "name", "location", "start_date", "end_date", "status", "owner"]
+TOP_KEYS = [
+    "project",
+    "areas",
+    "crafts",
+    "contractors",
+    "agreement",
+    "agreements",
+    "policies",
+    "commitments",
+    "monitors",
+]
+PROJECT_KEYS = [
+    "slug",
+    "name",
+    "location",
+    "start_date",
+    "end_date",
+    "status",
+    "owner",
+    "jurisdiction",
+    "sector",
+    "total_cost",
+    "public_subsidy",
+]
 AREA_KEYS = ["slug", "name", "zips"]
 CRAFT_KEYS = ["name", "aliases"]
 CONTRACTOR_KEYS = [
@@ -58,31 +92,9 @@ CONTRACTOR_KEYS = [
     "scope_of_work",
     "contacts",
 ]
-AGREEMENT_KEYS = [
-    "title",
-    "effective_date",
-    "signatories",
-    "cure_period_days",
-    "report_due_day",
-    "damages_basis",
-]
-COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area"]
+COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area", "agreement", "versions"]
 MONITOR_KEYS = ["slug", "name", "kind"]
 ORGANIZATION_KEYS = ["slug", "name"]
-
-
-@dataclass
-class _Plan:
-    """What the file asks for, checked; written only when no error was found."""
-
-    project: dict = field(default_factory=dict)
-    owner: dict | None = None
-    areas: list[dict] = field(default_factory=list)
-    crafts: list[dict] = field(default_factory=list)
-    monitors: list[dict] = field(default_factory=list)
-    contractors: list[dict] = field(default_factory=list)
-    agreement: dict | None = None
-    commitments: list[dict] = field(default_factory=list)
 
 
 def _check_organization(errors, slug, kinds: set[str], path: str) -> None:
@@ -95,7 +107,7 @@ def _check_organization(errors, slug, kinds: set[str], path: str) -> None:
         )
 
 
-def _check_project(errors: Errors, data, plan: _Plan) -> Project | None:
+def _check_project(errors: Errors, data, plan: Plan) -> Project | None:
     obj = json_object(errors, data.get("project"), "project", PROJECT_KEYS, what="the project")
     if obj is None:
         return None
@@ -108,6 +120,13 @@ def _check_project(errors: Errors, data, plan: _Plan) -> Project | None:
     }
     if "status" in obj:
         plan.project["status"] = choice_at(errors, obj, "status", "project", Project.Status.values)
+    if "jurisdiction" in obj:
+        plan.project["jurisdiction"] = text_at(errors, obj, "jurisdiction", "project") or ""
+    if "sector" in obj:
+        plan.project["sector"] = choice_at(errors, obj, "sector", "project", Project.Sector.values)
+    for name in ("total_cost", "public_subsidy"):
+        if name in obj:
+            plan.project[name] = money_at(errors, obj, name, "project")
     start, end = plan.project["start_date"], plan.project["end_date"]
     if start and end and end < start:
         errors.add("project.end_date", "Expected completion is before the start date.")
@@ -127,7 +146,7 @@ def _check_project(errors: Errors, data, plan: _Plan) -> Project | None:
     return None
 
 
-def _check_areas(errors: Errors, data, plan: _Plan) -> set[str]:
+def check_areas(errors: Errors, data, plan: Plan) -> set[str]:
     seen: set[str] = set()
     for i, item in enumerate(json_list(errors, data.get("areas"), "areas", what="areas")):
         path = at("areas", i)
@@ -153,7 +172,7 @@ def _check_areas(errors: Errors, data, plan: _Plan) -> set[str]:
     return seen
 
 
-def _check_crafts(errors: Errors, data, plan: _Plan, project: Project | None) -> dict[str, str]:
+def _check_crafts(errors: Errors, data, plan: Plan, project: Project | None) -> dict[str, str]:
     """Returns every craft the project will have, by match key (name or alias) → name."""
     known: dict[str, str] = {}
     if project is not None:
@@ -194,7 +213,7 @@ def _check_crafts(errors: Errors, data, plan: _Plan, project: Project | None) ->
     return known
 
 
-def _check_monitors(errors: Errors, data, plan: _Plan) -> None:
+def _check_monitors(errors: Errors, data, plan: Plan) -> None:
     kinds = [Organization.Kind.COALITION, Organization.Kind.LAW_CENTER]
     for i, item in enumerate(json_list(errors, data.get("monitors"), "monitors", what="monitors")):
         path = at("monitors", i)
@@ -211,7 +230,7 @@ def _check_monitors(errors: Errors, data, plan: _Plan) -> None:
         plan.monitors.append(monitor)
 
 
-def _check_contractors(errors: Errors, data, plan: _Plan, project: Project | None) -> None:
+def _check_contractors(errors: Errors, data, plan: Plan, project: Project | None) -> None:
     existing = set()
     if project is not None:
         existing = set(project.assignments.values_list("contractor__slug", flat=True))
@@ -281,35 +300,19 @@ def _check_contractors(errors: Errors, data, plan: _Plan, project: Project | Non
             errors.add(at(at("contractors", i), "parent"), "The parents form a loop.")
 
 
-def _check_agreement(errors: Errors, data, plan: _Plan) -> None:
-    if "agreement" not in data:
-        return
-    path = "agreement"
-    obj = json_object(errors, data["agreement"], path, AGREEMENT_KEYS, what="the agreement")
-    if obj is None:
-        return
-    plan.agreement = {
-        "title": text_at(errors, obj, "title", path, required=True),
-        "effective_date": date_at(errors, obj, "effective_date", path, required=True),
-        "signatories": text_at(errors, obj, "signatories", path, max_length=5000) or "",
-    }
-    cure = whole_at(errors, obj, "cure_period_days", path, minimum=0, maximum=3650)
-    due = whole_at(errors, obj, "report_due_day", path, minimum=1, maximum=28)
-    if cure is not None:
-        plan.agreement["cure_period_days"] = cure
-    if due is not None:
-        plan.agreement["report_due_day"] = due
-    if "damages_basis" in obj:
-        basis = choice_at(errors, obj, "damages_basis", path, Agreement.DamagesBasis.values)
-        if basis is not None:
-            plan.agreement["damages_basis"] = basis
-
-
 def _check_commitments(
-    errors: Errors, data, plan: _Plan, area_slugs: set[str], crafts: dict[str, str]
+    errors: Errors,
+    data,
+    plan: Plan,
+    area_slugs: set[str],
+    crafts: dict[str, str],
+    agreement_keys: list[str],
+    project: Project | None,
 ) -> None:
     items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
     seen: set[str] = set()
+    # A commitment the project has keeps its agreement when the file does not name one.
+    placed = set(project.commitments.values_list("key", flat=True)) if project else set()
     for i, item in enumerate(items):
         path = at("commitments", i)
         if not isinstance(item, dict):
@@ -322,28 +325,16 @@ def _check_commitments(
             seen.add(key)
         kind = choice_at(errors, item, "kind", path, list(KINDS))
         area_slug = slug_at(errors, item, "area", path, required=False)
-        area = None
-        if area_slug is not None:
-            area = Area.objects.filter(slug=area_slug).first()
-            if area is None and area_slug in area_slugs:
-                area = Area(slug=area_slug)
-            if area is None:
-                errors.add(
-                    at(path, "area"), f"Unknown area {area_slug!r}: list it under areas first."
-                )
+        area = area_named(errors, area_slug, at(path, "area"), area_slugs)
         params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
         if kind is not None:
-            try:
-                params = clean_terms(kind=kind, params=params, area=area)
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    if name == "area" and area_slug is not None and area is None:
-                        continue
-                    for message in messages:
-                        errors.add(at(path, name), message)
-                params = None
-        if params is not None and kind is not None:
-            _canonical_crafts(errors, KINDS[kind], params, crafts, path)
+            # An unknown area was reported above: the kind need not repeat it.
+            before = len(errors)
+            params = check_terms(
+                errors, kind=kind, params=params, area=area, path=path, crafts=crafts
+            )
+            if area_slug is not None and area is None:
+                errors[before:] = [e for e in errors[before:] if e["path"] != at(path, "area")]
         plan.commitments.append(
             {
                 "key": key,
@@ -353,29 +344,19 @@ def _check_commitments(
                 "kind": kind,
                 "area": area_slug,
                 "params": params,
+                "agreement": None
+                if key in placed and "agreement" not in item
+                else agreement_named(errors, item, path, agreement_keys),
+                "versions": check_versions(
+                    errors, item, path, params, kind, area, crafts, area_slugs
+                ),
             }
         )
 
 
-def _canonical_crafts(
-    errors: Errors, kind, params: dict, crafts: dict[str, str], path: str
-) -> None:
-    """Craft names in parameters must be the project's crafts; store their proper names."""
-    for where, name in kind.craft_names(params):
-        proper = crafts.get(normalize_craft_name(name))
-        if proper is None:
-            errors.add(
-                f"{path}.{where}",
-                f"Unknown craft {name!r}: use a craft of the project"
-                + (' or "any".' if where.endswith(".craft") else "."),
-            )
-        else:
-            kind.rename_craft(params, where, proper)
-
-
-def _check(data) -> tuple[_Plan, Project | None]:
+def _check(data) -> tuple[Plan, Project | None]:
     errors = Errors()
-    plan = _Plan()
+    plan = Plan()
     if not isinstance(data, dict):
         raise InvalidInput(
             "The project definition must be a JSON object.",
@@ -385,12 +366,13 @@ def _check(data) -> tuple[_Plan, Project | None]:
         if key not in TOP_KEYS:
             errors.add(key, f"Unknown key: use one of {', '.join(TOP_KEYS)}.")
     project = _check_project(errors, data, plan)
-    area_slugs = _check_areas(errors, data, plan)
+    area_slugs = check_areas(errors, data, plan)
     crafts = _check_crafts(errors, data, plan, project)
     _check_monitors(errors, data, plan)
     _check_contractors(errors, data, plan, project)
-    _check_agreement(errors, data, plan)
-    _check_commitments(errors, data, plan, area_slugs, crafts)
+    agreement_keys = check_agreements(errors, data, plan, project)
+    _check_commitments(errors, data, plan, area_slugs, crafts, agreement_keys, project)
+    check_policies(errors, data, plan, area_slugs, crafts, agreement_keys, project)
     if errors:
         count = len(errors)
         raise InvalidInput(
@@ -401,7 +383,7 @@ def _check(data) -> tuple[_Plan, Project | None]:
     return plan, project
 
 
-def _write(plan: _Plan, project: Project | None) -> tuple[Project, bool]:
+def _write(plan: Plan, project: Project | None) -> tuple[Project, bool]:
     owner = None
     if plan.owner:
         owner, _ = Organization.objects.update_or_create(
@@ -476,10 +458,8 @@ def _write(plan: _Plan, project: Project | None) -> tuple[Project, bool]:
             assignment.parent = parent
             assignment.save(update_fields=["parent"])
 
-    if plan.agreement is not None:
-        Agreement.objects.update_or_create(project=project, defaults=plan.agreement)
-
-    areas = {a.slug: a for a in Area.objects.filter(slug__in=[c["area"] for c in plan.commitments])}
+    agreements = write_agreements(plan, project)
+    areas = {a.slug: a for a in Area.objects.filter(slug__in=_area_slugs(plan))}
     for position, item in enumerate(plan.commitments):
         commitment = Commitment.objects.filter(project=project, key=item["key"]).first()
         commitment = commitment or Commitment(project=project, key=item["key"])
@@ -487,11 +467,45 @@ def _write(plan: _Plan, project: Project | None) -> tuple[Project, bool]:
         commitment.title = item["title"]
         commitment.text = item["text"]
         commitment.kind = item["kind"]
+        if item["agreement"]:
+            commitment.agreement = agreements[item["agreement"]]
+        elif commitment.agreement_id is None:
+            commitment.agreement = project.agreement
         commitment.area = areas.get(item["area"])
         commitment.params = item["params"]
         commitment.position = position
         commitment.save()
+        write_versions(commitment, item, areas)
+    for item in plan.policies:
+        agreement = agreements[item["agreement"]] if item["agreement"] else project.agreement
+        if agreement is None:
+            raise InvalidInput(
+                "Adopting a policy needs an agreement; nothing was stored.",
+                errors=[{"path": item["path"], "message": "List the project's agreement first."}],
+            )
+        try:
+            policy_adopt(
+                agreement=agreement,
+                policy=Policy.objects.get(slug=item["slug"]),
+                overrides=item["overrides"],
+                label="load_project",
+            )
+        except ValidationError as exc:
+            raise InvalidInput(
+                "An adopted policy's overrides are wrong; nothing was stored.",
+                errors=[
+                    {"path": at(at(item["path"], "overrides"), name), "message": message}
+                    for name, messages in exc.message_dict.items()
+                    for message in messages
+                ],
+            ) from exc
     return project, created
+
+
+def _area_slugs(plan: Plan) -> set[str]:
+    slugs = {c["area"] for c in plan.commitments}
+    slugs |= {v["area"] for c in plan.commitments for v in c["versions"]}
+    return {s for s in slugs if s}
 
 
 def project_definition_load(*, data: dict, user=None) -> Project:
@@ -516,7 +530,8 @@ def project_definition_load(*, data: dict, user=None) -> Project:
                     "contractors": [c["slug"] for c in plan.contractors],
                     "monitors": [m["slug"] for m in plan.monitors],
                     "commitments": [c["key"] for c in plan.commitments],
-                    "agreement": plan.agreement is not None,
+                    "agreements": sorted(plan.agreements),
+                    "policies": [p["slug"] for p in plan.policies],
                 },
             )
     except IntegrityError as exc:
@@ -528,7 +543,7 @@ def project_definition_load(*, data: dict, user=None) -> Project:
 
 def project_summary(project: Project) -> dict:
     """What a project holds, in the words of the definition file."""
-    agreement = Agreement.objects.filter(project=project).first()
+    agreement = governing_agreement(project)
     return {
         "slug": project.slug,
         "name": project.name,
@@ -537,6 +552,7 @@ def project_summary(project: Project) -> dict:
         "start_date": project.start_date.isoformat(),
         "end_date": project.end_date.isoformat(),
         "agreement": agreement.title if agreement else None,
+        "agreements": list(project.agreements.values_list("key", flat=True)),
         "areas": sorted(
             set(project.commitments.filter(area__isnull=False).values_list("area__slug", flat=True))
         ),

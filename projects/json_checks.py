@@ -3,6 +3,7 @@
 
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 ZIP = re.compile(r"^\d{5}$")
@@ -105,3 +106,20 @@ def choice_at(errors, obj, key, path, choices, *, default=None) -> str | None:
         errors.add(at(path, key), f"{value!r} is not one of {', '.join(choices)}.")
         return None
     return value
+
+
+def money_at(errors, obj, key, path) -> Decimal | None:
+    """A dollar amount at or above 0 ("600000", "1250000.50"), as text or a number."""
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidOperation
+        number = Decimal(str(value).replace(",", "").replace("$", "").strip())
+        if not number.is_finite() or number < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.add(at(path, key), f"{value!r} is not an amount of dollars: write it as 600000.")
+        return None
+    return number.quantize(Decimal("0.01"))

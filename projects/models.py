@@ -1,4 +1,6 @@
-"""Who and what is promised: organizations, projects, agreements, commitments, assignments."""
+"""Who and what is promised: organizations, projects, agreements, commitments and their
+versions, assignments. Policies (reusable sets of commitment templates) live in
+projects/models_policies.py, re-exported here."""
 
 import datetime
 import hashlib
@@ -8,11 +10,21 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.text import slugify
 
 from compliance.reporting import obligation
 from compliance.storage import agreement_file_name
+from projects.commitment_signals import (  # noqa: F401 (re-exported for the kinds)
+    commitment_check,
+    commitment_takes_progress,
+    commitment_words,
+)
+from projects.models_policies import (  # noqa: F401 (registered with the app, re-exported)
+    Adoption,
+    Policy,
+    PolicyCommitment,
+)
 
 
 class Organization(models.Model):
@@ -107,6 +119,13 @@ class Project(models.Model):
         ACTIVE = "active", "Active"
         COMPLETE = "complete", "Complete"
 
+    class Sector(models.TextChoices):
+        TRANSIT = "transit", "Transit"
+        HOUSING = "housing", "Housing"
+        MIXED_USE = "mixed_use", "Mixed use"
+        ARENA = "arena", "Arena or stadium"
+        PUBLIC_WORKS = "public_works", "Public works"
+
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
@@ -121,6 +140,17 @@ class Project(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(help_text="Expected completion.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # What a comparison across cities needs (SPEC §2, issue 14 item 6).
+    jurisdiction = models.CharField(
+        max_length=200, blank=True, help_text="The city, county or agency whose rules apply."
+    )
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    total_cost = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Dollars."
+    )
+    public_subsidy = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Dollars."
+    )
     crafts = models.ManyToManyField(Craft, related_name="projects", blank=True)
     monitors = models.ManyToManyField(
         Organization, through="Monitoring", related_name="monitored_projects", blank=True
@@ -135,6 +165,20 @@ class Project(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "Expected completion is before the start date."})
+
+    @property
+    def agreement(self) -> "Agreement | None":
+        """The project's primary agreement (see `governing_agreement`), None without one."""
+        cached = self.__dict__.get("_primary_agreement")
+        if cached is None:
+            cached = governing_agreement(self)
+            if cached is not None:
+                self.__dict__["_primary_agreement"] = cached
+        return cached
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_primary_agreement", None)
+        super().refresh_from_db(*args, **kwargs)
 
 
 class Monitoring(models.Model):
@@ -158,7 +202,8 @@ class Monitoring(models.Model):
 
 
 class Agreement(models.Model):
-    """The CBA or policy a project is bound by.
+    """An instrument the project is bound by: a CBA, a project labor agreement, a city
+    ordinance as applied to it. A project may have several (see `governing_agreement`).
 
     `damages_basis` says when liquidated damages fall due: at the project's completion (a
     shortfall before then is an exposure, not a debt) or as the shortfall accrues
@@ -169,10 +214,15 @@ class Agreement(models.Model):
         AT_COMPLETION = "at_completion", "At completion (an exposure until then)"
         TO_DATE = "to_date", "To date (owed as the shortfall accrues)"
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agreements")
+    key = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="Short name, unique within the project (made from the title when blank).",
+    )
     title = models.CharField(max_length=200)
     effective_date = models.DateField()
-    signatories = models.TextField(blank=True)
+    signatories = models.TextField(blank=True, help_text="The parties and who signed for them.")
     document = models.FileField(upload_to=agreement_file_name, blank=True)
     cure_period_days = models.PositiveIntegerField(default=30)
     report_due_day = models.PositiveSmallIntegerField(
@@ -187,23 +237,55 @@ class Agreement(models.Model):
         help_text="When liquidated damages are owed: at the project's completion (or a count's "
         "due date), or as the shortfall accrues.",
     )
+    public = models.BooleanField(
+        default=False, help_text="Its figures may be shown on the public pages (SPEC §7.4)."
+    )
+
+    class Meta:
+        ordering = ["project", "effective_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="unique_agreement_key")
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key:
+            base = slugify(self.title)[:50] or "agreement"
+            taken = set(
+                Agreement.objects.filter(project_id=self.project_id)
+                .exclude(pk=self.pk)
+                .values_list("key", flat=True)
+            )
+            key, n = base, 2
+            while key in taken:
+                key, n = f"{base}-{n}", n + 1
+            self.key = key
+        super().save(*args, **kwargs)
 
     def report_due_date(self, period: datetime.date) -> datetime.date:
         """A month's report is due on `report_due_day` of the next month (SPEC §3.4)."""
         return obligation.due_date(period, due_day=self.report_due_day)
 
 
-# A commitment's kind, and so its parameters, belong to the compliance engine
-# (compliance.evaluation.kinds), which this app must not import: the kinds answer this
-# signal, sent before every save, with the parameters checked and normalised.
-commitment_check = Signal()
-# Answered by the kinds too: whether progress entries (SPEC §2) are a commitment's evidence.
-commitment_takes_progress = Signal()
-# And in words: {"description": the promise in a sentence, "unit": what it counts}.
-commitment_words = Signal()
+def governing_agreement(project: Project, *, commitment=None) -> Agreement | None:
+    """Which of a project's agreements governs what, once.
+
+    What belongs to one commitment (the clause it is cited by, the damages basis of its
+    shortfall, the cure period of a notice about its findings alone) follows the agreement
+    the commitment belongs to. What belongs to the project as a whole follows its *primary*
+    agreement, the one with the earliest effective date (ties: the first recorded): the
+    monthly reporting obligation and so its `report_due_day` (one report a month, whatever
+    the number of instruments), a document's heading, and the cure period of a notice
+    covering commitments of several agreements. A commitment with no agreement recorded
+    (set up before projects had several) belongs to the primary one. None when the
+    project has no agreement yet; callers then use an unsaved `Agreement()`'s defaults.
+    """
+    if commitment is not None and commitment.agreement_id is not None:
+        return commitment.agreement
+    agreements = sorted(project.agreements.all(), key=lambda a: (a.effective_date, a.pk or 0))
+    return agreements[0] if agreements else None
 
 
 class Commitment(models.Model):
@@ -211,6 +293,22 @@ class Commitment(models.Model):
     one of compliance.evaluation.kinds.KINDS."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="commitments")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        help_text="The agreement whose clause it is (blank: the project's primary agreement).",
+    )
+    # The policy template it was made from, when a policy adopted into the agreement made it.
+    template = models.ForeignKey(
+        "projects.PolicyCommitment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
     key = models.SlugField(max_length=60)
     clause = models.CharField(max_length=60, blank=True)
     title = models.CharField(max_length=200)
@@ -240,6 +338,8 @@ class Commitment(models.Model):
                 "No commitment kinds are registered: is compliance installed?"
             )
         self.params = answers[0][1]
+        if self.agreement_id is not None and self.agreement.project_id != self.project_id:
+            raise ValidationError({"agreement": "Choose one of this project's agreements."})
 
     @property
     def takes_progress(self) -> bool:
@@ -262,9 +362,66 @@ class Commitment(models.Model):
         return self._words().get("unit", "")
 
     def save(self, *args, **kwargs) -> None:
-        """A commitment with a bad parameter cannot be saved, from any door."""
+        """A commitment with a bad parameter cannot be saved, from any door; one saved
+        without an agreement belongs to the project's primary agreement."""
         self.clean()
+        if self.agreement_id is None and self.project_id is not None:
+            self.agreement = governing_agreement(self.project)
         super().save(*args, **kwargs)
+
+    def terms_on(self, day: datetime.date) -> "CommitmentVersion | None":
+        """The version of its terms in force on a day (SPEC §3.6): the one with the latest
+        effective date on or before it (ties: the later recorded); before the first version
+        takes effect, the first. None when the terms have no version recorded (its `params`
+        are then the terms, from the start). Uses prefetched versions when there are."""
+        versions = sorted(self.versions.all(), key=lambda v: (v.effective_from, v.pk))
+        in_force = [v for v in versions if v.effective_from <= day]
+        if in_force:
+            return in_force[-1]
+        return versions[0] if versions else None
+
+
+class CommitmentVersion(models.Model):
+    """One version of a commitment's terms (SPEC §3.6): its parameters (and area) from an
+    effective date, who recorded it and why. Versions are added, never edited or deleted;
+    a phased target ("15% from 2025, 20% from 2026") is two versions. The commitment's own
+    `params` and `area` mirror its latest version, so a page that shows "the terms" shows
+    the latest; the engine applies the one in force on its as-of date."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField()
+    params = models.JSONField(default=dict, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Why: the amendment, the phase, the vote.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who, when no person did it: "load_project", "policy sf-local-hire".
+    created_by_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["commitment", "effective_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} — terms of {self.effective_from.isoformat()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("A version of a commitment's terms is never changed.")
+        super().save(*args, **kwargs)
+
+    @property
+    def who(self) -> str:
+        if self.created_by_id:
+            return self.created_by.get_full_name() or self.created_by.get_username()
+        return self.created_by_label or "—"
 
 
 class Assignment(models.Model):

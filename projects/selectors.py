@@ -10,7 +10,8 @@ def home_projects(*, user) -> QuerySet[Project]:
     """The projects on a user's home page, with counts the list shows."""
     return (
         access.projects_for(user)
-        .select_related("agreement", "owner")
+        .select_related("owner")
+        .prefetch_related("agreements")
         .annotate(contractor_count=Count("assignments", distinct=True))
         .order_by("name")
     )

@@ -67,7 +67,9 @@ def test_evaluate_json_is_exactly_the_documented_shape(measured, walsh, crafts):
         "status": "met",
         "shortfall": "0.00",
         "projected_percent": "59.02",
+        "agreement": "construction-careers-policy",
     }
+    assert {r["agreement"] for r in output["results"]} == {"construction-careers-policy"}
     assert [
         (r["commitment"], r["group"]["contractor"], r["group"]["craft"]) for r in output["results"]
     ] == [

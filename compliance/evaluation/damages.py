@@ -17,18 +17,17 @@ keeps the answer in its details (`damages_standing`, `damages_stands_at`), and e
 import datetime
 
 from compliance import formatting
-from projects.models import Agreement, Project
+from projects.models import Agreement, Project, governing_agreement
 
 OWED = "owed"
 EXPOSURE = "exposure"
 
 
-def damages_basis(project: Project) -> str:
-    """The agreement's basis, or the default when the project has no agreement yet."""
-    try:
-        return project.agreement.damages_basis
-    except Agreement.DoesNotExist:
-        return Agreement.DamagesBasis.AT_COMPLETION
+def damages_basis(project: Project, commitment=None) -> str:
+    """The basis of the agreement the commitment belongs to (`governing_agreement`), or
+    the default when the project has no agreement yet."""
+    agreement = governing_agreement(project, commitment=commitment)
+    return agreement.damages_basis if agreement else Agreement.DamagesBasis.AT_COMPLETION
 
 
 def damages_standing(
@@ -49,14 +48,21 @@ def damages_standing(
 
 
 def standing_details(
-    *, project: Project, as_of: datetime.date | None, due_date: datetime.date | None = None
+    *,
+    project: Project,
+    as_of: datetime.date | None,
+    due_date: datetime.date | None = None,
+    commitment=None,
 ) -> dict:
     """The details an evaluation keeps about its damages' standing (see `damages_label`)."""
     if as_of is None:
         return {}
     return {
         "damages_standing": damages_standing(
-            basis=damages_basis(project), project=project, as_of=as_of, due_date=due_date
+            basis=damages_basis(project, commitment),
+            project=project,
+            as_of=as_of,
+            due_date=due_date,
         ),
         "damages_stands_at": stands_at(due_date),
     }

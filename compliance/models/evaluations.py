@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from projects.models import Assignment, Commitment, Craft, Project
+from projects.models import Assignment, Commitment, CommitmentVersion, Craft, Project
 
 
 class BulkJSONField(models.JSONField):
@@ -40,6 +40,11 @@ class Evaluation(models.Model):
         Craft, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     as_of = models.DateField()
+    # The version of the commitment's terms in force on `as_of` that it applied (SPEC §3.6);
+    # empty for a commitment with no version recorded and for the reporting obligation.
+    terms_version = models.ForeignKey(
+        CommitmentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     numerator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     denominator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     actual_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)

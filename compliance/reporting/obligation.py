@@ -34,6 +34,26 @@ STATUS_LABELS = {
 }
 
 
+DEFAULT_DUE_DAY = 15
+
+
+def report_due_day(project) -> int:
+    """The day of the next month a project's monthly reports are due.
+
+    A project bound by several agreements still owes one report a month per assignment: its
+    due day is the primary agreement's `report_due_day` (the earliest effective; the rule
+    of which agreement governs what is `projects.models.governing_agreement`), 15 when no
+    agreement is recorded yet. Every caller (the engine, the upload's lateness, reminders,
+    the portfolio, the contractor's month table) asks here."""
+    agreement = project.agreement
+    return agreement.report_due_day if agreement is not None else DEFAULT_DUE_DAY
+
+
+def project_due_date(project, period: datetime.date) -> datetime.date:
+    """When a project's report for a month is due (see `report_due_day`)."""
+    return due_date(period, due_day=report_due_day(project))
+
+
 def due_date(period: datetime.date, *, due_day: int) -> datetime.date:
     """A month's report is due on `due_day` (the agreement's `report_due_day`, at most 28)
     of the next month: October 2026 with 15 → November 15, 2026."""

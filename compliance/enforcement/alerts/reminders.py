@@ -25,7 +25,7 @@ from compliance.enforcement.alerts.services import _deliver, in_language_of
 from compliance.formatting import long_date, long_month
 from compliance.models import Notification, Report
 from compliance.reporting import obligation
-from projects.models import Agreement, Assignment, Project
+from projects.models import Assignment, Project
 
 DAYS_BEFORE = 5
 BEFORE = "before"
@@ -83,14 +83,14 @@ def send_report_reminders() -> int:
     assignments = (
         Assignment.objects.filter(project__status=Project.Status.ACTIVE, contacts__is_active=True)
         .distinct()
-        .select_related("project__agreement", "contractor")
+        .select_related("project", "contractor")
+        .prefetch_related("project__agreements")
         .order_by("pk")
     )
     for assignment in assignments:
-        agreement = getattr(assignment.project, "agreement", None) or Agreement()
         owed = []
         for period in obligation.months_owed(assignment, through=today):
-            due = agreement.report_due_date(period)
+            due = obligation.project_due_date(assignment.project, period)
             which = reminder_due(due_date=due, today=today)
             if which:
                 owed.append((period, due, which))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from compliance.bulk import insert_objects
@@ -25,9 +25,16 @@ from compliance.evaluation.engine import anomalies, reporting
 from compliance.evaluation.engine.common import TOTAL, Context
 from compliance.models import Evaluation
 from compliance.months import month_start, months_between
-from projects.models import Craft, Project
+from projects.models import Commitment, CommitmentVersion, Craft, Project
 
-__all__ = ["Measured", "measure_as_of", "measure_project", "measure_reporting"]
+__all__ = [
+    "Measured",
+    "measure_as_of",
+    "measure_project",
+    "measure_reporting",
+    "terms_in_force",
+    "commitments_with_terms",
+]
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
@@ -127,9 +134,39 @@ class Measured:
     anomaly_months: list = field(default_factory=list)
 
 
+def terms_in_force(commitments: list[Commitment], as_of: datetime.date) -> dict[int, int]:
+    """Put on each commitment (in memory only) the terms in force on the as-of date, so its
+    kind measures the cumulative figures against them (SPEC §3.6; which version is in force
+    is `Commitment.terms_on`): 15% until 2025-12-31 and 20% from 2026-01-01 make a 2025
+    evaluation hold the work to 15% and a 2026 one, of the same cumulative hours, to 20%.
+    Returns the version applied by commitment id, for the evaluations to record (each
+    commitment also keeps it as `terms_version`, None when it has no version)."""
+    applied = {}
+    for commitment in commitments:
+        version = commitment.terms_on(as_of)
+        commitment.terms_version = version
+        if version is not None:
+            commitment.params = version.params
+            commitment.area = version.area
+            applied[commitment.pk] = version.pk
+    return applied
+
+
+def commitments_with_terms(project: Project):
+    """The project's commitments in order, with their agreement and versions loaded."""
+    return list(
+        project.commitments.select_related("area", "agreement")
+        .prefetch_related(
+            Prefetch("versions", queryset=CommitmentVersion.objects.select_related("area"))
+        )
+        .order_by("position", "key")
+    )
+
+
 def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Evaluation]]:
     ctx = _context(project, as_of, timezone.now())
-    commitments = list(project.commitments.select_related("area").order_by("position", "key"))
+    commitments = commitments_with_terms(project)
+    applied = terms_in_force(commitments, as_of)
     by_kind = defaultdict(list)
     for commitment in commitments:
         by_kind[commitment.kind].append(commitment)
@@ -140,6 +177,8 @@ def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Eval
     for name, kind in kinds.KINDS.items():
         if by_kind[name]:
             evaluations += kind.evaluate(by_kind[name], ctx)
+    for evaluation in evaluations:
+        evaluation.terms_version_id = applied.get(evaluation.commitment_id)
     evaluations += reporting.evaluate(ctx)
     return ctx, evaluations
 

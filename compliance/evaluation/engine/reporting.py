@@ -22,11 +22,9 @@ ONE = Decimal(1)
 
 
 def agreement_of(project) -> Agreement:
-    """The project's agreement, or the agreement defaults when none is recorded yet."""
-    try:
-        return project.agreement
-    except Agreement.DoesNotExist:
-        return Agreement(project=project)
+    """The agreement whose report due day governs the project's reporting obligation (its
+    primary agreement, `obligation.report_due_day`), or the agreement defaults."""
+    return project.agreement or Agreement(project=project)
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

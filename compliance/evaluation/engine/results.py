@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet
 
 from compliance.models import Evaluation
+from projects.models import Project
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -13,7 +14,29 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def with_names(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-    return evaluations.select_related("project", "assignment__contractor", "craft")
+    return evaluations.select_related(
+        "project", "assignment__contractor", "craft", "commitment__agreement"
+    )
+
+
+def primary_agreement_keys(projects) -> dict[int, str | None]:
+    """Each project's primary agreement's key (`governing_agreement`): the agreement a
+    reporting-obligation result answers to, since its report due day governs."""
+    return {
+        project.pk: (project.agreement.key if project.agreement else None)
+        for project in Project.objects.filter(pk__in=[p.pk for p in projects]).prefetch_related(
+            "agreements"
+        )
+    }
+
+
+def agreement_key(evaluation: Evaluation, primary: dict[int, str | None]) -> str | None:
+    """The key of the agreement a result's commitment belongs to; for the reporting
+    obligation (or a commitment recorded before it had an agreement), the primary one."""
+    commitment = evaluation.commitment if evaluation.commitment_id else None
+    if commitment is not None and commitment.agreement_id is not None:
+        return commitment.agreement.key
+    return primary.get(evaluation.project_id)
 
 
 def group_names(evaluation: Evaluation) -> dict:
@@ -23,8 +46,9 @@ def group_names(evaluation: Evaluation) -> dict:
     }
 
 
-def evaluation_result(evaluation: Evaluation) -> dict:
-    """One result of `evaluate --json`, exactly; a `no_data` result that has a reason (open
+def evaluation_result(evaluation: Evaluation, primary: dict[int, str | None] | None = None) -> dict:
+    """One result of `evaluate --json`, exactly; `agreement` when the primary agreements'
+    keys are given (`primary_agreement_keys`); a `no_data` result that has a reason (open
     data's lines carry no worker to count) says it in `reason`."""
     result = {
         "project": evaluation.project.slug,
@@ -39,6 +63,8 @@ def evaluation_result(evaluation: Evaluation) -> dict:
         "shortfall": decimal_text(evaluation.shortfall),
         "projected_percent": decimal_text(evaluation.projected_percent),
     }
+    if primary is not None:
+        result["agreement"] = agreement_key(evaluation, primary)
     reason = (evaluation.details or {}).get("no_data_reason")
     if reason:
         result["reason"] = reason

@@ -577,7 +577,9 @@ def _evaluation(
             "population": terms.population,
             "penalty_per_unit": text(penalty),
             "liquidated_damages": text(damages),
-            **damages_rule.standing_details(project=ctx.project, as_of=ctx.as_of),
+            **damages_rule.standing_details(
+                project=ctx.project, as_of=ctx.as_of, commitment=commitment
+            ),
             "unit": UNITS[measure],
             **({"no_data_reason": NO_IDENTITY} if unidentified else {}),
         },

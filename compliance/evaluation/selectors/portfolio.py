@@ -17,6 +17,7 @@ from compliance.evaluation.selectors.common import (
 )
 from compliance.models import Flag
 from compliance.months import month_start, months_between
+from compliance.reporting import obligation
 from compliance.status import Severity, Status
 from projects import access
 from projects.models import Project
@@ -65,9 +66,7 @@ def _missing_reports(user, projects: list[Project], today: datetime.date) -> dic
     query whatever the number of assignments or months: the months owed are counted from
     each assignment's dates, the months received in the database."""
     periods = {
-        p.id: last_overdue_period(
-            today=today, due_day=getattr(getattr(p, "agreement", None), "report_due_day", 15)
-        )
+        p.id: last_overdue_period(today=today, due_day=obligation.report_due_day(p))
         for p in projects
     }
     # Only two months can be the last overdue one (the due day is 1–28).
@@ -121,7 +120,7 @@ def portfolio(
 ) -> list[PortfolioRow]:
     """Every project the user monitors with each commitment's standing, open flags and
     missing reports; filtered and sorted. Five queries whatever the portfolio's size."""
-    projects_qs = access.projects_for(user).select_related("agreement").order_by("name")
+    projects_qs = access.projects_for(user).prefetch_related("agreements").order_by("name")
     if q:
         projects_qs = projects_qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
     if project_status:

@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from compliance import formatting
-from compliance.evaluation.engine.results import evaluation_result, ordered, with_names
+from compliance.evaluation.engine.results import (
+    evaluation_result,
+    ordered,
+    primary_agreement_keys,
+    with_names,
+)
 from compliance.evaluation.kinds import KINDS
 from compliance.models import Evaluation
 from compliance.pipeline import evaluate_project
@@ -57,7 +62,8 @@ class Command(BaseCommand):
             )
         )
         if options["json"]:
-            results = [evaluation_result(e) for e in stored]
+            primary = primary_agreement_keys(projects)
+            results = [evaluation_result(e, primary) for e in stored]
             self.stdout.write(json.dumps({"as_of": as_of.isoformat(), "results": results}))
             return
         self.stdout.write(table(stored, as_of))

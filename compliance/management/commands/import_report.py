@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, project, contractor, period, user, **options):
         assignment = (
-            Assignment.objects.select_related("project__agreement", "contractor")
+            Assignment.objects.select_related("project", "contractor")
             .filter(project__slug=project, contractor__slug=contractor)
             .first()
         )

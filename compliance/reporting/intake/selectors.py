@@ -23,7 +23,8 @@ def visible_assignment(user, slug: str, contractor: str) -> Assignment:
     return get_object_or_404(
         access.assignments_for(user)
         .filter(project=project)
-        .select_related("project__agreement", "contractor"),
+        .select_related("project", "contractor")
+        .prefetch_related("project__agreements"),
         contractor__slug=contractor,
     )
 

@@ -35,7 +35,7 @@ from compliance.reporting.intake.jsonlines import read_lines
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
 from compliance.signals import report_measuring, report_submitted
-from projects.models import Agreement, Assignment
+from projects.models import Assignment
 
 NO_WORK_SHA256 = hashlib.sha256(b"no work this month").hexdigest()
 
@@ -236,8 +236,7 @@ def check_period(assignment: Assignment, period: datetime.date) -> None:
 
 def due_date(assignment: Assignment, period: datetime.date) -> datetime.date:
     """When the month's report is due under the project's agreement (or the defaults')."""
-    agreement = getattr(assignment.project, "agreement", None) or Agreement()
-    return agreement.report_due_date(period)
+    return obligation.project_due_date(assignment.project, period)
 
 
 def lines_sha256(lines: list) -> str:
