@@ -1,7 +1,7 @@
 """The pages of the three pipeline stages: reporting, evaluation, enforcement."""
 
 from compliance.enforcement.views import enforcement, flags, notifications
-from compliance.evaluation.views import dashboard, standing
+from compliance.evaluation.views import dashboard, setup, standing
 from compliance.reporting.views import progress, reports
 
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     *enforcement.urlpatterns,
     *progress.urlpatterns,
     *standing.urlpatterns,
+    *setup.urlpatterns,
 ]

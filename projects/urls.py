@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from projects import access, views
+from projects.setup import views as setup_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,4 +44,5 @@ urlpatterns = [
         access.public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    *setup_views.urlpatterns,
 ]
