@@ -335,6 +335,8 @@ class Commitment(models.Model):
                 "No commitment kinds are registered: is compliance installed?"
             )
         self.params = answers[0][1]
+        if self.agreement_id is not None and self.agreement.project_id != self.project_id:
+            raise ValidationError({"agreement": "Choose one of this project's agreements."})
 
     @property
     def takes_progress(self) -> bool:

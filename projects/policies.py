@@ -84,11 +84,13 @@ def commitment_amend(
     note: str,
     user=None,
     label: str = "",
+    replace: bool = False,
 ) -> CommitmentVersion:
     """Record new terms for a commitment from `effective_from` (SPEC §3.6).
 
     `changes` are parameters that change (the others are those of the version in force on
-    that date); `area`, when given, replaces the area. Raises ValidationError keyed by
+    that date), or with `replace` the whole new terms (the admin's form); `area`, when
+    given, replaces the area. Raises ValidationError keyed by
     parameter when the new terms are wrong, or when they change nothing. The previous
     versions stay as they were: an evaluation as of an earlier date still applies them.
     """
@@ -97,7 +99,7 @@ def commitment_amend(
     baseline = terms_baseline(commitment, user=user, label=label)
     in_force = commitment.terms_on(effective_from) or baseline
     new_area = in_force.area if area is _UNCHANGED else area
-    params = _check(commitment, {**in_force.params, **changes}, new_area)
+    params = _check(commitment, changes if replace else {**in_force.params, **changes}, new_area)
     if params == in_force.params and new_area == in_force.area:
         raise ValidationError({"params": "These are the terms already in force on that date."})
     version = CommitmentVersion.objects.create(
@@ -285,16 +287,44 @@ def template_amend(
 ) -> list[CommitmentVersion]:
     """Amend a policy's template and apply the amendment to the chosen commitments made
     from it (`apply_to`, default: none; `adopters_of` lists them), each as a new version of
-    its terms effective from `effective_from`. A project's own overrides stay: only the
-    parameters the amendment changes change."""
+    its terms effective from `effective_from` (see `template_apply`)."""
     template.params = {**template.params, **changes}
     template.save()
+    return template_apply(
+        template=template,
+        changes=changes,
+        effective_from=effective_from,
+        note=note,
+        apply_to=apply_to or [],
+        user=user,
+        label=label,
+    )
+
+
+@transaction.atomic
+def template_apply(
+    *,
+    template: PolicyCommitment,
+    changes: dict,
+    effective_from: datetime.date,
+    note: str,
+    apply_to: list[Commitment],
+    user=None,
+    label: str = "",
+) -> list[CommitmentVersion]:
+    """Apply an amendment of a template (the parameters it changed) to commitments made
+    from it, each as a new version effective from `effective_from`. A project's own
+    overrides of other parameters stay; a commitment whose terms on that date already say
+    the same is left alone."""
     versions = []
-    for commitment in apply_to or []:
+    for commitment in apply_to:
         if commitment.template_id != template.pk:
             raise ValidationError(
                 {"apply_to": f"{commitment.key} of {commitment.project} is not made from it."}
             )
+        in_force = commitment.terms_on(effective_from)
+        if in_force is not None and all(in_force.params.get(k) == v for k, v in changes.items()):
+            continue
         versions.append(
             commitment_amend(
                 commitment=commitment,
@@ -315,7 +345,7 @@ def template_amend(
             "template": template.key,
             "changes": changes,
             "effective_from": effective_from.isoformat(),
-            "applied_to": [f"{c.project.slug}/{c.key}" for c in apply_to or []],
+            "applied_to": [f"{c.project.slug}/{c.key}" for c in apply_to],
         },
     )
     return versions

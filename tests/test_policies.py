@@ -313,3 +313,47 @@ def test_an_amendment_is_refused_for_a_commitment_not_made_from_the_template(pol
 
     assert PolicyCommitment.objects.get(pk=template.pk).params["target_percent"] == "30"
     assert not Evaluation.objects.exists()
+
+
+def test_the_admin_offers_a_template_amendment_to_each_adopting_project(policies, admin):
+    from django.test import Client
+
+    project_definition_load(data=both_bound())
+    project_definition_load(data=both_bound(slug="bayview", name="Bayview Hub"))
+    template = PolicyCommitment.objects.get(policy__slug="sf-local-hire", key="local")
+    client = Client()
+    client.force_login(admin)
+    url = f"/admin/projects/policycommitment/{template.pk}/change/"
+    params = json.dumps({**template.params, "target_percent": "35"})
+    form = {
+        "policy": template.policy_id,
+        "key": "local",
+        "clause": template.clause,
+        "position": 0,
+        "title": template.title,
+        "kind": template.kind,
+        "area": template.area_id,
+        "params": params,
+        "initial-params": json.dumps(template.params),
+        "text": template.text,
+    }
+
+    response = client.post(url, form)
+
+    apply_url = f"/admin/projects/policycommitment/{template.pk}/apply/"
+    assert response.status_code == 302 and response["Location"] == apply_url
+    page = client.get(apply_url).content.decode()
+    assert "Embarcadero Yards: local" in page and "Bayview Hub: local" in page
+    assert "target_percent" in page
+    chosen = Commitment.objects.get(project__slug="bayview", key="local")
+
+    response = client.post(
+        apply_url,
+        {"effective_from": "2026-07-01", "note": "Ordinance 2026-12.", "commitments": [chosen.pk]},
+    )
+
+    assert response.status_code == 302
+    assert chosen.terms_on(datetime.date(2026, 7, 1)).params["target_percent"] == "35"
+    assert chosen.terms_on(datetime.date(2026, 6, 30)).params["target_percent"] == "25"
+    untouched = Commitment.objects.get(project__slug="embarcadero", key="local")
+    assert untouched.versions.count() == 1

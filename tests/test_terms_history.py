@@ -2,10 +2,15 @@
 version in force on its as-of date; nothing is overwritten; documents cite the version."""
 
 import datetime
+import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from pypdf import PdfReader
 
+from compliance.enforcement.memos.build import memo_generate
 from compliance.models import Evaluation
 from projects.models import CommitmentVersion
 from projects.policies import commitment_amend, history
@@ -145,3 +150,115 @@ def test_a_commitment_without_versions_keeps_its_own_terms(project, walsh, craft
     assert result.target_percent == d("10.00")
     assert result.terms_version is None
     assert Evaluation.objects.filter(terms_version__isnull=False).count() == 0
+
+
+def admin_form(commitment, **values) -> dict:
+    data = {
+        "project": commitment.project_id,
+        "agreement": commitment.agreement_id,
+        "key": commitment.key,
+        "clause": commitment.clause,
+        "position": commitment.position,
+        "title": commitment.title,
+        "kind": commitment.kind,
+        "area": commitment.area_id or "",
+        "params": json.dumps(commitment.params),
+        # What the page sent out, as a browser returns it (a JSON field with a default).
+        "initial-params": json.dumps(commitment.params),
+        "text": commitment.text,
+        "effective_from": "",
+        "change_note": "",
+    }
+    data.update(values)
+    return data
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_the_admin_records_changed_terms_as_a_version_with_who_and_why(
+    admin_client, project, phased
+):
+    url = f"/admin/projects/commitment/{phased.pk}/change/"
+    params = {**phased.params, "target_percent": "25"}
+
+    response = admin_client.post(
+        url,
+        admin_form(
+            phased,
+            params=json.dumps(params),
+            effective_from="2027-01-01",
+            change_note="Third phase, Amendment No. 2.",
+        ),
+    )
+
+    assert response.status_code == 302
+    versions = list(phased.versions.order_by("effective_from"))
+    assert [v.params["target_percent"] for v in versions] == ["15", "20", "25"]
+    assert (versions[-1].who, versions[-1].note) == ("admin", "Third phase, Amendment No. 2.")
+    # The 2026 terms still hold the 2026 work.
+    assert phased.terms_on(datetime.date(2026, 6, 30)).params["target_percent"] == "20"
+    page = admin_client.get(url).content.decode()
+    assert "History of the terms" in page
+    assert "<code>target_percent</code>: 20 → 25" in page
+    assert "Third phase, Amendment No. 2." in page
+
+
+def test_the_admin_refuses_changed_terms_without_a_reason(admin_client, phased):
+    params = {**phased.params, "target_percent": "25"}
+
+    response = admin_client.post(
+        f"/admin/projects/commitment/{phased.pk}/change/",
+        admin_form(phased, params=json.dumps(params)),
+    )
+
+    assert response.status_code == 200
+    assert "change_note" in response.context["adminform"].form.errors
+    assert phased.versions.count() == 2
+
+
+def test_a_title_change_in_the_admin_adds_no_version(admin_client, phased):
+    response = admin_client.post(
+        f"/admin/projects/commitment/{phased.pk}/change/",
+        admin_form(phased, title="Apprentice hours (phased)"),
+    )
+
+    assert response.status_code == 302
+    assert phased.versions.count() == 2
+
+
+def memo_pdf_text(memo) -> str:
+    with memo.pdf.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_a_memo_cites_the_terms_it_applied_and_keeps_them(project, phased, lawyer):
+    memo_2025 = memo_generate(project=project, user=lawyer, as_of=datetime.date(2025, 12, 31))
+    memo_2026 = memo_generate(project=project, user=lawyer, as_of=datetime.date(2026, 6, 30))
+
+    text_2025, text_2026 = memo_pdf_text(memo_2025), memo_pdf_text(memo_2026)
+    assert "Construction Careers Policy §4.2(a), terms of 2025-01-01" in text_2025
+    assert "Construction Careers Policy §4.2(a), terms of 2026-01-01" in text_2026
+    entry = memo_2026.snapshot["commitments"][0]
+    assert entry["terms"] == {
+        "effective_from": "2026-01-01",
+        "note": "Second phase of the apprenticeship schedule.",
+    }
+    assert entry["target_percent"] == "20.00"
+    assert memo_2025.snapshot["commitments"][0]["target_percent"] == "15.00"
+
+    # A later amendment leaves the memos already built as they were.
+    commitment_amend(
+        commitment=phased,
+        effective_from=datetime.date(2025, 1, 1),
+        changes={"target_percent": "12"},
+        note="Corrected first phase.",
+    )
+    memo_2025.refresh_from_db()
+    assert memo_2025.snapshot["commitments"][0]["terms"]["effective_from"] == "2025-01-01"
+    assert memo_2025.snapshot["commitments"][0]["target_percent"] == "15.00"

@@ -278,6 +278,11 @@ def commitment_section(number_: str, entry: dict) -> list:
     flow = [
         CondPageBreak(2.4 * inch),
         Paragraph(title, s["h2"]),
+        *(
+            [Paragraph(f"Source: {text(entry['cited'])}.", s["small"])]
+            if entry.get("cited")
+            else []
+        ),
         Paragraph(
             f"{text(entry['kind_label'])}, measured {text(entry['scope_label'])}.", s["small"]
         ),

@@ -34,6 +34,7 @@ def _commitment(number_: str, entry: dict) -> list[Block]:
     title = f"{number_} {markup(entry['clause'])} {markup(entry['title'])}".replace("  ", " ")
     blocks: list[Block] = [
         Heading(title, 2),
+        *([Para(f"Source: {markup(entry['cited'])}.", "small")] if entry.get("cited") else []),
         Para(f"{markup(entry['kind_label'])}, measured {markup(entry['scope_label'])}.", "small"),
         Para(markup(entry["text"] or "The clause text is not recorded in CBA Monitor."), "quote"),
     ]

@@ -43,11 +43,15 @@ from compliance.enforcement.memos.snapshot_values import (
     person,
 )
 from compliance.evaluation import damages
-from compliance.evaluation.engine.measure import measure_as_of
+from compliance.evaluation.engine.measure import (
+    commitments_with_terms,
+    measure_as_of,
+    terms_in_force,
+)
 from compliance.evaluation.kinds import kind_of
 from compliance.models import Evaluation
 from projects import access
-from projects.models import Agreement, Assignment, Project
+from projects.models import Assignment, Project, governing_agreement
 
 SNAPSHOT_FORMAT = 1
 
@@ -102,11 +106,12 @@ def gather_snapshot(
     with_names = access.audience_reads_worker_names(audience)
     commitment_keys = sorted(set(commitment_keys))
     flag_ids = sorted(set(int(i) for i in flag_ids))
-    agreement = Agreement.objects.filter(project=project).first()
-    commitments = sorted(
-        project.commitments.select_related("area"),
-        key=lambda c: (c.position, clause_sort_key(c.clause), c.key),
-    )
+    agreement = governing_agreement(project)
+    # The terms in force on the memo's as-of date, which the figures were measured against
+    # (SPEC §3.6); the snapshot keeps them, so the memo keeps citing them.
+    commitments = commitments_with_terms(project)
+    terms_in_force(commitments, as_of)
+    commitments = sorted(commitments, key=lambda c: (c.position, clause_sort_key(c.clause), c.key))
     if commitment_keys:
         commitments = [c for c in commitments if c.key in commitment_keys]
     measured = sorted(_evaluations_as_of(project, as_of), key=lambda e: e.group_key)

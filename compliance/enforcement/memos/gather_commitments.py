@@ -63,6 +63,31 @@ def _group_entry(commitment: Commitment, evaluation: Evaluation) -> dict:
     return entry
 
 
+def terms_cited(commitment: Commitment) -> dict:
+    """Where a commitment comes from and which terms the memo applied (SPEC §3.6): its
+    agreement, the version in force on the as-of date (`terms_version`, set by the engine's
+    `terms_in_force`) and one line citing both: "Embarcadero Yards CBA §4.2(a), terms of
+    2026-01-01". Kept in the snapshot, so a memo keeps the terms it was built on."""
+    agreement = commitment.agreement if commitment.agreement_id else None
+    version = getattr(commitment, "terms_version", None)
+    cited = " ".join(p for p in [agreement.title if agreement else "", commitment.clause] if p)
+    if version is not None:
+        cited = (
+            f"{cited}, terms of {iso(version.effective_from)}"
+            if cited
+            else (f"Terms of {iso(version.effective_from)}")
+        )
+    return {
+        "agreement": None
+        if agreement is None
+        else {"key": agreement.key, "title": agreement.title},
+        "terms": None
+        if version is None
+        else {"effective_from": iso(version.effective_from), "note": version.note},
+        "cited": cited,
+    }
+
+
 def _series(evaluation: Evaluation) -> list[dict]:
     keep = ("month", "numerator", "denominator", "percent", "cumulative_percent")
     return [{k: row.get(k) for k in keep} for row in evaluation.series or []]
@@ -104,6 +129,7 @@ def commitment_entry(
     entry = {
         "key": commitment.key,
         "clause": commitment.clause,
+        **terms_cited(commitment),
         "title": commitment.title,
         "text": commitment.text,
         "kind": commitment.kind,

@@ -144,6 +144,7 @@ def _finding_blocks(index: int, snap: dict, finding: dict) -> list[Block]:
     title = f"{index}. {markup(entry['clause'])} {markup(entry['title'])}".replace("  ", " ")
     blocks: list[Block] = [
         Heading(title, 2),
+        *([Para(f"Source: {markup(entry['cited'])}.", "small")] if entry.get("cited") else []),
         Para(markup(entry["text"] or "The clause text is not recorded in CBA Monitor."), "quote"),
     ]
     wages = _wages_for(snap, entry)

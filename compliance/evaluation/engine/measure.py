@@ -27,7 +27,14 @@ from compliance.models import Evaluation
 from compliance.months import month_start, months_between
 from projects.models import Commitment, CommitmentVersion, Craft, Project
 
-__all__ = ["Measured", "measure_as_of", "measure_project", "measure_reporting", "terms_in_force"]
+__all__ = [
+    "Measured",
+    "measure_as_of",
+    "measure_project",
+    "measure_reporting",
+    "terms_in_force",
+    "commitments_with_terms",
+]
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
@@ -132,10 +139,12 @@ def terms_in_force(commitments: list[Commitment], as_of: datetime.date) -> dict[
     kind measures the cumulative figures against them (SPEC §3.6; which version is in force
     is `Commitment.terms_on`): 15% until 2025-12-31 and 20% from 2026-01-01 make a 2025
     evaluation hold the work to 15% and a 2026 one, of the same cumulative hours, to 20%.
-    Returns the version applied by commitment id, for the evaluations to record."""
+    Returns the version applied by commitment id, for the evaluations to record (each
+    commitment also keeps it as `terms_version`, None when it has no version)."""
     applied = {}
     for commitment in commitments:
         version = commitment.terms_on(as_of)
+        commitment.terms_version = version
         if version is not None:
             commitment.params = version.params
             commitment.area = version.area
@@ -143,7 +152,8 @@ def terms_in_force(commitments: list[Commitment], as_of: datetime.date) -> dict[
     return applied
 
 
-def _commitments(project: Project):
+def commitments_with_terms(project: Project):
+    """The project's commitments in order, with their agreement and versions loaded."""
     return list(
         project.commitments.select_related("area", "agreement")
         .prefetch_related(
@@ -155,7 +165,7 @@ def _commitments(project: Project):
 
 def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Evaluation]]:
     ctx = _context(project, as_of, timezone.now())
-    commitments = _commitments(project)
+    commitments = commitments_with_terms(project)
     applied = terms_in_force(commitments, as_of)
     by_kind = defaultdict(list)
     for commitment in commitments:
