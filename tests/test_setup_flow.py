@@ -22,6 +22,7 @@ from projects.models import (
     Organization,
     Project,
 )
+from tests.test_browser import browser, expect, log_in, shot  # noqa: F401 - the fixture
 
 POLICIES = Path(__file__).resolve().parent.parent / "demo" / "policies"
 PROJECT = {
@@ -357,7 +358,9 @@ def test_new_terms_on_an_active_project_are_a_new_version_from_a_date(as_admin, 
 
     refused = as_admin.post("/setup/mission-rock/commitments/local/", data)
     assert refused.status_code == 200
-    assert re.search(r'id="id_effective_from_error">This field is required', refused.content.decode())
+    assert re.search(
+        r'id="id_effective_from_error">This field is required', refused.content.decode()
+    )
     assert CommitmentVersion.objects.filter(commitment__key="local").count() == 1
 
     data |= {"effective_from": "2026-01-01", "note": "Phase 2 of the ordinance"}
@@ -368,7 +371,7 @@ def test_new_terms_on_an_active_project_are_a_new_version_from_a_date(as_admin, 
     assert local.terms_on(datetime.date(2026, 1, 1)).params["target_percent"] == "35"
     newest = local.versions.order_by("-effective_from").first()
     assert (newest.note, newest.created_by.username) == ("Phase 2 of the ordinance", "admin")
-    assert "30 → 35" in text_of(as_admin.get("/setup/mission-rock/commitments/local/"))
+    assert "Target (percent): 30 → 35" in text_of(as_admin.get("/setup/mission-rock/commitments/local/"))
 
 
 def test_a_draft_commitment_changes_in_place_while_the_project_is_in_setup(as_admin):
@@ -440,3 +443,81 @@ def test_a_contact_of_another_organization_is_refused(as_admin, orgs, reviewer):
     assert not Organization.objects.filter(name="Bayside Builders").exists()
     assert User.objects.filter(email=reviewer.email).count() == 1
     assert Agreement.objects.filter(project__slug="mission-rock").count() == 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_setup_in_a_real_browser(browser, live_server, admin):  # noqa: F811
+    """The admin, as a new user would, clicks through the steps without typing JSON."""
+    call_command("load_policy", str(POLICIES / "sf-local-hire.json"), stdout=None)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    base = live_server.url
+    log_in(page, base, "admin")
+    page.click("text=Set up a project")
+    page.click("text=Start a new project")
+    for name in ("slug", "name", "location", "jurisdiction", "total_cost", "public_subsidy"):
+        page.fill(f"#id_{name}", PROJECT[name])
+    page.fill("#id_start_date", PROJECT["start_date"])
+    page.fill("#id_end_date", PROJECT["end_date"])
+    page.select_option("#id_sector", "mixed_use")
+    shot(page, "setup-1-project")
+    page.click("button:has-text('Save and continue')")
+
+    expect(page.get_by_role("heading", name="Mission Rock: agreements")).to_be_visible()
+    page.fill("#id_key", "sf-ordinance")
+    page.fill("#id_title", "SF Local Hiring Policy as applied")
+    page.fill("#id_effective_date", "2025-03-01")
+    page.fill("#id_signatories", "City and County of San Francisco; Mission Rock Partners")
+    page.click("button:has-text('Add the agreement')")
+    shot(page, "setup-2-agreements")
+
+    page.click("text=Continue: Areas")
+    page.fill("#id_name", "Mission Rock impact area")
+    page.fill("#id_zips", "94107, 9415")
+    page.click("button:has-text('Create the area')")
+    expect(page.locator("#id_zips_error")).to_contain_text("Not 5-digit ZIP codes: 9415.")
+    shot(page, "setup-3-area-error")
+    page.fill("#id_zips", "94107, 94158, 94124")
+    page.click("button:has-text('Create the area')")
+
+    page.click("nav[aria-label='Setup steps'] >> text=Policies")
+    page.click("a:has-text('Adopt')")
+    page.select_option("#id_local-area", label="Mission Rock impact area")
+    page.fill("#id_local-start_date", "2025-06-01")
+    shot(page, "setup-4-adopt")
+    page.click("button:has-text('Adopt the policy')")
+
+    expect(page.get_by_role("heading", name="Mission Rock: commitments")).to_be_visible()
+    shot(page, "setup-5-commitments")
+    page.click("tr:has-text('Local resident hours per trade') >> text=Change")
+    page.fill("#id_terms-target_percent", "130")
+    page.click("button:has-text('Save the commitment')")
+    expect(page.locator("#id_terms-target_percent_error")).to_contain_text("at most 100")
+    page.fill("#id_terms-target_percent", "30")
+    page.click("text=Back to the commitments")
+    page.select_option("#id_kind", "wage_floor")
+    page.click("button:has-text('Add')")
+    page.fill("#id_key", "living-wage")
+    page.fill("#id_title", "Living wage")
+    page.select_option("#id_terms-rates-0-craft", "any")
+    page.fill("#id_terms-rates-0-effective_from", "2025-01-01")
+    page.fill("#id_terms-rates-0-base", "30")
+    shot(page, "setup-6-wage-floor")
+    page.click("button:has-text('Save the commitment')")
+    expect(page.locator("ul.messages")).to_contain_text("Every worker must be paid at least")
+
+    page.click("nav[aria-label='Setup steps'] >> text=Contractors")
+    page.fill("#id_new_company", "Bayside Builders")
+    page.select_option("#id_tier", "prime")
+    page.fill("#id_emails", "ana@bayside.example")
+    page.click("button:has-text('Add the contractor')")
+    expect(page.locator("ul.messages")).to_contain_text("invited 1 contact")
+    shot(page, "setup-7-contractors")
+
+    page.click("nav[aria-label='Setup steps'] >> text=Review and activate")
+    expect(page.locator("main")).to_contain_text("residents of Mission Rock impact area")
+    shot(page, "setup-8-review")
+    page.click("button:has-text('Activate the project')")
+    expect(page.locator("ul.messages")).to_contain_text("Mission Rock is active.")
+    assert Project.objects.get(slug="mission-rock").status == Project.Status.ACTIVE
+    assert [m.to for m in mail.outbox] == [["ana@bayside.example"]]

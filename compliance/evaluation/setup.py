@@ -21,7 +21,8 @@ from pydantic import BaseModel
 
 from compliance.evaluation.kinds import KINDS, clean_terms
 from compliance.evaluation.kinds.base import SCOPE_WORDS
-from projects.models import Area, Craft
+from projects.models import Area, Commitment, Craft
+from projects.policies import history
 
 # What each parameter is called on the form; a parameter not listed is named from its key.
 LABELS = {
@@ -317,3 +318,29 @@ def terms_checked(form: TermsForm) -> tuple[dict, Area | None] | None:
 def kind_choices() -> list[tuple[str, str]]:
     """(name, label) of every kind, for "add a commitment"."""
     return [(name, kind.label) for name, kind in KINDS.items()]
+
+
+def _value_words(name: str, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return (
+            f"{len(value)} row(s)"
+            if value and isinstance(value[0], dict)
+            else ", ".join(choice_words(name, str(v)) for v in value)
+        )
+    if isinstance(value, str) and ((name, value) in CHOICE_WORDS or name == "scope"):
+        return choice_words(name, value)
+    return str(value)
+
+
+def history_in_words(commitment: Commitment) -> list[dict]:
+    """The versions of its terms (projects.policies.history) with each change in words:
+    ("Target (percent)", "30", "35")."""
+    rows = history(commitment)
+    for row in rows:
+        row["words"] = [
+            (label_of(name), _value_words(name, old), _value_words(name, new))
+            for name, (old, new) in row["changes"].items()
+        ]
+    return rows

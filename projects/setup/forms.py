@@ -32,13 +32,23 @@ class ProjectForm(forms.ModelForm):
             "total_cost": "Total cost (dollars)",
             "public_subsidy": "Public subsidy (dollars)",
         }
-        help_texts = {"slug": "Lower-case letters, digits and dashes: “crenshaw-lax”."}
+        help_texts = {
+            "slug": "Lower-case letters, digits and dashes: “crenshaw-lax”.",
+            "end_date": "",
+            "total_cost": "",
+            "public_subsidy": "",
+        }
         widgets = {
             "start_date": DATE,
             "end_date": DATE,
             "total_cost": MONEY,
             "public_subsidy": MONEY,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].empty_label = "— no owner recorded —"
+        self.fields["sector"].choices = [("", "— not said —"), *Project.Sector.choices]
 
 
 class AgreementForm(forms.ModelForm):

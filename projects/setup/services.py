@@ -336,9 +336,7 @@ def commitment_setup_save(
         probe.clean()
         if current != (probe.params, getattr(area, "pk", None)):
             if effective_from is None:
-                raise ValidationError(
-                    {"effective_from": "Say from when the new terms apply."}
-                )
+                raise ValidationError({"effective_from": "Say from when the new terms apply."})
             commitment_amend(
                 commitment=commitment,
                 effective_from=effective_from,
@@ -360,12 +358,8 @@ def commitment_setup_save(
 def amended_in_place(commitment: Commitment) -> bool:
     """Whether a commitment's terms are still a draft, changed in place: its project is in
     setup and no version of its terms is recorded yet."""
-    return (
-        commitment.pk is None
-        or (
-            commitment.project.status == Project.Status.PLANNED
-            and not commitment.versions.exists()
-        )
+    return commitment.pk is None or (
+        commitment.project.status == Project.Status.PLANNED and not commitment.versions.exists()
     )
 
 

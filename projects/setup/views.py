@@ -165,7 +165,9 @@ def setup_crafts(request, slug: str):
     project = access.project_for(request.user, slug)
     posted = request.POST if request.method == "POST" else None
     action = request.POST.get("action")
-    pick = CraftsForm(posted if action == "pick" else None, initial={"crafts": project.crafts.all()})
+    pick = CraftsForm(
+        posted if action == "pick" else None, initial={"crafts": project.crafts.all()}
+    )
     new = CraftForm(posted if action == "new" else None)
     if action == "pick" and pick.is_valid():
         services.project_crafts_set(

@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from compliance.evaluation.kinds import KINDS
-from compliance.evaluation.setup import kind_choices, terms_checked, terms_form
+from compliance.evaluation.setup import history_in_words, kind_choices, terms_checked, terms_form
 from projects import access
-from projects.policies import history
 from projects.setup import services
 from projects.setup.forms import AmendmentForm, CommitmentFieldsForm
-from projects.setup.views import admin_only, show_errors, step_context
+from projects.setup.views import admin_only, step_context
 
 
 @login_required
@@ -102,7 +101,7 @@ def _commitment_page(request, project, commitment, kind: str):
             fields=fields,
             terms=terms,
             amendment=amendment,
-            history=history(commitment) if commitment is not None else [],
+            history=history_in_words(commitment) if commitment is not None else [],
         ),
     )
 
@@ -144,10 +143,6 @@ def setup_commitment(request, slug: str, key: str):
 
 urlpatterns = [
     path("setup/<slug:slug>/commitments/", setup_commitments, name="setup_commitments"),
-    path(
-        "setup/<slug:slug>/commitments/new/", setup_commitment_new, name="setup_commitment_new"
-    ),
-    path(
-        "setup/<slug:slug>/commitments/<slug:key>/", setup_commitment, name="setup_commitment"
-    ),
+    path("setup/<slug:slug>/commitments/new/", setup_commitment_new, name="setup_commitment_new"),
+    path("setup/<slug:slug>/commitments/<slug:key>/", setup_commitment, name="setup_commitment"),
 ]
