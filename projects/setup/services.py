@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -262,7 +263,7 @@ def contact_for(*, email: str, company: Organization):
     """The user with this e-mail address, made a member of the company when new. One who
     belongs to another organization cannot be its contact (their role follows it)."""
     users = get_user_model()
-    contact = users.objects.filter(email__iexact=email).first()
+    contact = users.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
     if contact is None:
         contact = users.objects.create_user(username=email, email=email)
         Membership.objects.create(user=contact, organization=company)
