@@ -8,16 +8,24 @@ disadvantaged workers, 20% apprentice hours per contractor, a $38 living-wage fl
 electricians), 100 affordable units at or below 60% AMI, and $250,000 a year into a community
 fund. A prime and five subcontractors have reported every month since the project started
 fourteen months ago, with a few reports late, one month missing, one subcontractor far short
-on apprentices and a few underpaid lines. A coalition and a law center monitor it. A second,
-smaller project is monitored by the coalition only.
+on apprentices and a few underpaid lines; its apprentice goal was amended after the first
+year (15%, then 20%), so the commitment has an amendment in its history. A coalition and a
+law center monitor it. A second, smaller project adopts a policy modelled on LA Metro's
+Construction Careers Policy and is monitored by the coalition only. A third, in San
+Francisco, is bound by both a community benefits agreement and the city's local hiring
+ordinance (modelled on Administrative Code ch. 82) and is monitored by the law center.
+
+The two policies are files under demo/policies/, loaded as `load_policy` loads them.
 
 Everything is dated relative to today, so the demo stays current.
 """
 
 import datetime
+import json
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
@@ -33,16 +41,23 @@ from projects.models import (
     Area,
     Assignment,
     Commitment,
+    CommitmentVersion,
     Membership,
     Monitoring,
     Organization,
+    Policy,
     Project,
 )
+from projects.policies import commitment_amend, policy_adopt
+from projects.policy_definition import policy_definition_load
 
 PASSWORD = "demo-password-2026"
 MAIN = "crenshaw-crossing"
 SECOND = "vermont-commons"
-PROJECTS = [MAIN, SECOND]
+THIRD = "mission-rock"
+PROJECTS = [MAIN, SECOND, THIRD]
+POLICY_FILES = Path(__file__).resolve().parent / "policies"
+POLICIES = ["la-metro-ccp", "sf-local-hire"]
 AREAS = {
     "south-la-targeted": ("South LA targeted ZIP codes", TARGETED_ZIPS),
     "la-city": ("City of Los Angeles", LA_CITY_ZIPS),
@@ -59,6 +74,9 @@ ORGANIZATIONS = {
     "vermont-grading": ("Vermont Grading & Paving", "contractor"),
     "normandie-plumbing": ("Normandie Plumbing", "contractor"),
     "mission-builders": ("Mission Builders", "contractor"),
+    "mission-rock-partners": ("Mission Rock Partners LLC", "owner"),
+    "bayshore-builders": ("Bayshore Builders", "contractor"),
+    "potrero-electric": ("Potrero Electric", "contractor"),
 }
 # Who is short of what: crew traits by contractor (see demo.generator.Profile).
 PROFILES = {
@@ -76,6 +94,10 @@ PROFILES = {
                            "apprentice_share": 0.26, "underpaid_share": 0.0},
     "mission-builders": {"trade": "framing", "size": 1.5, "local_share": 0.38,
                          "apprentice_share": 0.25, "underpaid_share": 0.0},
+    "bayshore-builders": {"trade": "general", "size": 1.2, "local_share": 0.34,
+                          "apprentice_share": 0.21, "underpaid_share": 0.0},
+    "potrero-electric": {"trade": "electrical", "size": 0.8, "local_share": 0.22,
+                         "apprentice_share": 0.15, "underpaid_share": 0.0},
 }  # fmt: skip
 MISSING_CONTRACTOR = "figueroa-steel"
 
@@ -98,7 +120,8 @@ LOGINS = [
     Login("demo-coalition", "Coalition reviewer", "south-la-jobs-coalition",
           "both projects: dashboard, commitments, flag queue, exports (no worker names)"),
     Login("demo-lawyer", "Law center attorney", "cb-law-center",
-          "Crenshaw Crossing with worker detail, enforcement memos and actions"),
+          "Crenshaw Crossing and Mission Rock (a CBA and SF's ordinance): worker detail, "
+          "memos, actions"),
     Login("demo-owner", "Owner", "crenshaw-crossing-partners",
           "the project the owner is building"),
 ]  # fmt: skip
@@ -116,7 +139,12 @@ def delete_demo() -> None:
     Report.objects.filter(assignment__project__in=projects).delete()
     projects.delete()
     Worker.objects.filter(contractor__slug__in=ORGANIZATIONS, lines__isnull=True).delete()
-    Area.objects.filter(slug__in=AREAS, commitments__isnull=True).delete()
+    Policy.objects.filter(slug__in=POLICIES, adoptions__isnull=True).delete()
+    Area.objects.filter(
+        slug__in=[*AREAS, "la-metro-eda", "sf-city"],
+        commitments__isnull=True,
+        policy_templates__isnull=True,
+    ).delete()
     Organization.objects.filter(
         slug__in=ORGANIZATIONS,
         assignments__isnull=True,
@@ -139,9 +167,11 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
         for slug, (n, zips) in AREAS.items()
     }
     users = _users(orgs)
+    policies = load_policies()
     this_month = today.replace(day=1)
     main = _main_project(orgs, areas, users, start=add_months(this_month, -14))
-    second = _second_project(orgs, areas, users, start=add_months(this_month, -8))
+    second = _second_project(orgs, policies, users, start=add_months(this_month, -8))
+    third = _third_project(orgs, policies, users, start=add_months(this_month, -6))
     write_lines(
         project=main,
         lines=6500,
@@ -158,13 +188,30 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
         seed=2026,
         profiles=PROFILES,
     )
+    write_lines(
+        project=third,
+        lines=900,
+        months=_months_before(third, this_month),
+        seed=2026,
+        late_share=0.1,
+        profiles=PROFILES,
+    )
     audit_record(
         verb="seed_demo",
         actor_label="seed_demo",
         project=main,
         data={"projects": PROJECTS, "logins": [login.username for login in LOGINS]},
     )
-    return [main, second]
+    return [main, second, third]
+
+
+def load_policies() -> dict[str, Policy]:
+    """The demo's policies, from their files under demo/policies/ (as `load_policy` does)."""
+    loaded = {}
+    for slug in POLICIES:
+        data = json.loads((POLICY_FILES / f"{slug}.json").read_text(encoding="utf-8"))
+        loaded[slug] = policy_definition_load(data=data).policy
+    return loaded
 
 
 def _months_before(project: Project, month: datetime.date) -> list[datetime.date]:
@@ -281,9 +328,10 @@ def _main_project(orgs, areas, users, *, start: datetime.date) -> Project:
          "At least 10% of all work hours shall be performed by Disadvantaged Workers.",
          {"qualifier": "disadvantaged", "scope": "project", "target_percent": "10"}, None),
         ("apprentice", "§3.4", "Apprentice hours", "workforce_share",
-         "Each contractor shall perform at least 20% of its work hours with apprentices "
-         "enrolled in state-registered apprenticeship programs.",
-         {"qualifier": "apprentice", "scope": "contractor", "target_percent": "20",
+         "Each contractor shall perform at least 15% of its work hours in the first year, and "
+         "20% thereafter, with apprentices enrolled in state-registered apprenticeship "
+         "programs.",
+         {"qualifier": "apprentice", "scope": "contractor", "target_percent": "15",
           "warning_margin": "2"}, None),
         ("living-wage", "§5.1", "Living wage floor", "wage_floor",
          "No worker shall be paid a base hourly rate below $38.00 ($55.00 for electricians).",
@@ -309,6 +357,7 @@ def _main_project(orgs, areas, users, *, start: datetime.date) -> Project:
     ]  # fmt: skip
     commitments = _commitments(project, specs)
     admin = users["demo-admin"]
+    _phase_apprentice_goal(commitments["apprentice"], admin)
     ProgressEntry.objects.bulk_create(
         [
             ProgressEntry(commitment=commitments["affordable-units"], date=add_months(start, 8),
@@ -342,7 +391,28 @@ def _main_project(orgs, areas, users, *, start: datetime.date) -> Project:
     return project
 
 
-def _second_project(orgs, areas, users, *, start: datetime.date) -> Project:
+def _phase_apprentice_goal(commitment: Commitment, admin: User) -> None:
+    """§3.4's goal rises from 15% to 20% after the first year: the first terms, then an
+    amendment recorded by the program admin, with its reason (SPEC §3.6)."""
+    start = commitment.project.start_date
+    CommitmentVersion.objects.create(
+        commitment=commitment,
+        effective_from=start,
+        params=commitment.params,
+        note="As signed.",
+        created_by=admin,
+    )
+    commitment_amend(
+        commitment=commitment,
+        effective_from=add_months(start, 12),
+        changes={"target_percent": "20"},
+        note="Amendment No. 1: the apprentice goal rises to 20% from the second year, as "
+        "the apprenticeship schedule of Exhibit D provides.",
+        user=admin,
+    )
+
+
+def _second_project(orgs, policies, users, *, start: datetime.date) -> Project:
     project = _project(
         SECOND,
         "Vermont Commons Affordable Housing",
@@ -354,22 +424,26 @@ def _second_project(orgs, areas, users, *, start: datetime.date) -> Project:
         coalition=orgs["south-la-jobs-coalition"],
         law_center=None,
     )
-    Agreement.objects.create(
+    project.jurisdiction = "Los Angeles County Metropolitan Transportation Authority"
+    project.sector = Project.Sector.HOUSING
+    project.total_cost = Decimal("68000000")
+    project.public_subsidy = Decimal("21500000")
+    project.save()
+    # A joint development on transit agency land: the agency's policy binds it.
+    agreement = Agreement.objects.create(
         project=project,
-        title="Vermont Commons Local Hire Agreement",
+        key="metro-ccp",
+        title="LA Metro Construction Careers Policy, as applied to Vermont Commons",
         effective_date=start,
-        signatories="Vermont Commons Housing LP; South LA Community Jobs Coalition",
+        signatories="LA Metro; Vermont Commons Housing LP",
+        public=True,
     )
-    specs = [
-        ("targeted", "§2.1", "Targeted worker hours", "workforce_share",
-         "At least 30% of work hours by residents of the Targeted ZIP codes.",
-         {"qualifier": "area_resident", "scope": "project", "target_percent": "30"},
-         areas["south-la-targeted"]),
-        ("apprentice", "§2.2", "Apprentice hours", "workforce_share",
-         "At least 15% of work hours by registered apprentices.",
-         {"qualifier": "apprentice", "scope": "project", "target_percent": "15"}, None),
-    ]  # fmt: skip
-    _commitments(project, specs)
+    policy_adopt(
+        agreement=agreement,
+        policy=policies["la-metro-ccp"],
+        overrides={"targeted": {"target_percent": "30"}},
+        label="seed_demo",
+    )
     _assign(
         project,
         orgs,
@@ -377,6 +451,69 @@ def _second_project(orgs, areas, users, *, start: datetime.date) -> Project:
         [
             ("mission-builders", "prime", None, 0, "General contractor", None),
             ("eastside-electric", "sub", "mission-builders", 1, "Electrical", "demo-sub"),
+        ],
+    )
+    return project
+
+
+def _third_project(orgs, policies, users, *, start: datetime.date) -> Project:
+    """Bound by a community benefits agreement and by the city's local hiring ordinance."""
+    project = _project(
+        THIRD,
+        "Mission Rock Block G",
+        "Terry A Francois Blvd & 3rd St, San Francisco, CA",
+        orgs["mission-rock-partners"],
+        start=start,
+        months=30,
+        crafts=ensure_crafts(
+            ["Carpenter", "Laborer", "Electrician", "Cement Mason", "Ironworker"]
+        ).values(),
+        coalition=None,
+        law_center=orgs["cb-law-center"],
+    )
+    project.jurisdiction = "San Francisco, CA"
+    project.sector = Project.Sector.MIXED_USE
+    project.total_cost = Decimal("412000000")
+    project.public_subsidy = Decimal("0")
+    project.save()
+    cba = Agreement.objects.create(
+        project=project,
+        key="cba",
+        title="Mission Rock Community Benefits Agreement",
+        effective_date=start,
+        signatories="Mission Rock Partners LLC; Bayview Jobs Coalition",
+        cure_period_days=45,
+        report_due_day=15,
+    )
+    ordinance = Agreement.objects.create(
+        project=project,
+        key="sf-ch82",
+        title="San Francisco Local Hiring Policy (Admin. Code ch. 82), as applied",
+        effective_date=start,
+        signatories="City and County of San Francisco (OEWD)",
+        public=True,
+    )
+    specs = [
+        ("living-wage", "§6.1", "Living wage floor", "wage_floor",
+         "No worker on the project shall be paid a base hourly rate below $42.00.",
+         {"basis": "base", "scope": "contractor", "rates": [
+             {"craft": "any", "effective_from": start.isoformat(), "base": "42.00",
+              "fringe": "0"}]}, None),
+        ("disadvantaged", "§6.2", "Disadvantaged worker hours", "workforce_share",
+         "At least 15% of all work hours shall be performed by Disadvantaged Workers.",
+         {"qualifier": "disadvantaged", "scope": "project", "target_percent": "15"}, None),
+    ]  # fmt: skip
+    for commitment in _commitments(project, specs).values():
+        commitment.agreement = cba
+        commitment.save()
+    policy_adopt(agreement=ordinance, policy=policies["sf-local-hire"], label="seed_demo")
+    _assign(
+        project,
+        orgs,
+        users,
+        [
+            ("bayshore-builders", "prime", None, 0, "General contractor", None),
+            ("potrero-electric", "sub", "bayshore-builders", 1, "Electrical", None),
         ],
     )
     return project

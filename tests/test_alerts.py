@@ -218,7 +218,7 @@ def test_the_first_missing_report_check_evaluates_the_demo_in_full(db):
     assert Schedule.objects.get(name="Missing-report check").next_run <= timezone.now()
 
     assert tasks.check_missing_reports() == (
-        "reporting checked on 0 projects, 2 evaluated for the first time"
+        "reporting checked on 0 projects, 3 evaluated for the first time"
     )
 
     kinds = set(Flag.objects.values_list("kind", flat=True))

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from compliance.models import PayrollLine, Report, Worker
+from compliance.models import Evaluation, PayrollLine, Report, Worker
 from demo import seed as demo
 from projects import access
-from projects.models import Area, Commitment, Organization, Project
+from projects.models import Area, Commitment, Organization, Policy, Project
 
 TODAY = datetime.datetime(2026, 11, 21, 18, 0, tzinfo=datetime.UTC)
 
@@ -106,16 +106,44 @@ def test_seed_demo_builds_a_year_of_reports_and_prints_one_login_per_role(
         return set(access.projects_for(user).values_list("slug", flat=True))
 
     assert sees("demo-coalition") == {demo.MAIN, demo.SECOND}
-    assert sees("demo-lawyer") == {demo.MAIN}
+    assert sees("demo-lawyer") == {demo.MAIN, demo.THIRD}
     assert sees("demo-prime") == {demo.MAIN}
     assert sees("demo-sub") == {demo.MAIN, demo.SECOND}
     assert sees("demo-owner") == {demo.MAIN}
     assert second.assignments.count() == 2
 
 
+def test_the_demo_projects_adopt_its_policies_and_one_has_an_amendment(db, frozen):
+    seed()
+
+    assert set(Policy.objects.values_list("slug", flat=True)) == {"la-metro-ccp", "sf-local-hire"}
+    second = Project.objects.get(slug=demo.SECOND)
+    assert {c.template.policy.slug for c in second.commitments.select_related("template")} == {
+        "la-metro-ccp"
+    }
+    assert second.commitments.get(key="targeted").params["target_percent"] == "30"
+    third = Project.objects.get(slug=demo.THIRD)
+    assert {a.key: a.title for a in third.agreements.all()} == {
+        "cba": "Mission Rock Community Benefits Agreement",
+        "sf-ch82": "San Francisco Local Hiring Policy (Admin. Code ch. 82), as applied",
+    }
+    assert {c.key: c.agreement.key for c in third.commitments.select_related("agreement")} == {
+        "living-wage": "cba",
+        "disadvantaged": "cba",
+        "local": "sf-ch82",
+        "local-apprentice": "sf-ch82",
+    }
+    assert third.commitments.get(key="local").area.slug == "sf-city"
+    assert Evaluation.objects.filter(project=third, commitment__key="local").exists()
+    apprentice = Commitment.objects.get(project__slug=demo.MAIN, key="apprentice")
+    versions = list(apprentice.versions.order_by("effective_from"))
+    assert [v.params["target_percent"] for v in versions] == ["15", "20"]
+    assert versions[1].created_by.username == "demo-admin" and "Amendment No. 1" in versions[1].note
+
+
 def test_seed_demo_twice_is_harmless_and_reset_rebuilds_without_duplicates(db, frozen):
     projects = demo.seed_demo()
-    assert [p.slug for p in projects] == [demo.MAIN, demo.SECOND]
+    assert [p.slug for p in projects] == [demo.MAIN, demo.SECOND, demo.THIRD]
     before = counts()
     first_id = projects[0].pk
 

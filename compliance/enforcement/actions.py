@@ -20,7 +20,7 @@ from compliance.enforcement.cure import cure_deadline
 from compliance.formatting import long_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.numbers import round2
-from projects.models import Agreement, Assignment, Project
+from projects.models import Agreement, Assignment, Project, governing_agreement
 
 DEFAULT_CURE_PERIOD_DAYS = Agreement._meta.get_field("cure_period_days").default
 
@@ -35,7 +35,9 @@ AMOUNT_ALLOWED = AMOUNT_REQUIRED | {
 
 
 def cure_period_days(project: Project) -> int:
-    agreement = Agreement.objects.filter(project=project).first()
+    """The primary agreement's cure period (a notice may cover commitments of several
+    agreements: `governing_agreement` says why the primary's governs)."""
+    agreement = governing_agreement(project)
     return agreement.cure_period_days if agreement else DEFAULT_CURE_PERIOD_DAYS
 
 

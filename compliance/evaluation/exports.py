@@ -123,6 +123,8 @@ EVALUATION_COLUMNS = [
     "Status",
     "Liquidated damages",
     "Damages are",
+    "Agreement",
+    "Terms in force from",
 ]
 SERIES_COLUMNS = [
     "Commitment",
@@ -266,10 +268,13 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
             "details__liquidated_damages",
             "details__damages_standing",
             "details__damages_stands_at",
+            "commitment__agreement__title",
+            "terms_version__effective_from",
         )
         .iterator(chunk_size=CHUNK)
     ):
-        clause, title, kind, contractor, craft, *figures, status, amount, standing, at = row
+        clause, title, kind, contractor, craft, *figures, status, amount, standing, at = row[:-2]
+        agreement, terms_from = row[-2:]
         ws.append(
             _row(
                 ws,
@@ -285,6 +290,8 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
                     ""
                     if amount is None
                     else damages_label({"damages_standing": standing, "damages_stands_at": at}),
+                    agreement or "",
+                    terms_from,
                 ],
             )
         )

@@ -184,8 +184,8 @@ class PayrollContext:
         other = [z for z in TARGETED_ZIPS + OTHER_ZIPS if z not in set(local)] or OTHER_ZIPS
         self.zips = (local, other)
         self.floor_tables = [c.params["rates"] for c in commitments if c.kind == "wage_floor"]
-        agreement = Agreement.objects.filter(project=project).first()
-        self.agreement = agreement or Agreement(report_due_day=15)
+        # The primary agreement's due day governs the monthly reports (governing_agreement).
+        self.agreement = project.agreement or Agreement(report_due_day=15)
         self._floors: dict = {}
         self._scales: dict = {}
         self.crews: dict[str, _Crew] = {}

@@ -371,7 +371,7 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
     commitments = list(
         access.commitments_for(user)
         .filter(project=project)
-        .select_related("area")
+        .select_related("area", "agreement")
         .order_by("position", "key")
     )
     evaluations = access.evaluations_for(user).filter(project=project).exclude(kind="reporting")
