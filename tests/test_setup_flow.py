@@ -168,6 +168,16 @@ def test_a_program_admin_sets_up_a_project_from_a_policy_in_the_browser(
         "30",
     )
     assert [v.effective_from for v in local.versions.all()] == [datetime.date(2025, 6, 1)]
+    # Its terms have a history from the start: a correction during setup is a version too,
+    # from the first terms' date unless told otherwise.
+    page = as_admin.get("/setup/mission-rock/commitments/local/")
+    correction = filled(page.context["fields"], page.context["terms"], page.context["amendment"])
+    assert correction["effective_from"] == datetime.date(2025, 6, 1)
+    correction["terms-min_base"] = "40"
+    assert as_admin.post("/setup/mission-rock/commitments/local/", correction).status_code == 302
+    local.refresh_from_db()
+    assert local.terms_on(datetime.date(2025, 6, 1)).params["min_base"] == "40"
+    assert local.versions.count() == 2
     apprentice = project.commitments.get(key="local-apprentice")
     assert apprentice.area.slug == "sf-city"
     assert apprentice.versions.get().effective_from == datetime.date(2025, 3, 1)
@@ -371,7 +381,8 @@ def test_new_terms_on_an_active_project_are_a_new_version_from_a_date(as_admin, 
     assert local.terms_on(datetime.date(2026, 1, 1)).params["target_percent"] == "35"
     newest = local.versions.order_by("-effective_from").first()
     assert (newest.note, newest.created_by.username) == ("Phase 2 of the ordinance", "admin")
-    assert "Target (percent): 30 → 35" in text_of(as_admin.get("/setup/mission-rock/commitments/local/"))
+    history = text_of(as_admin.get("/setup/mission-rock/commitments/local/"))
+    assert "Target (percent): 30 → 35" in history
 
 
 def test_a_draft_commitment_changes_in_place_while_the_project_is_in_setup(as_admin):
@@ -493,6 +504,7 @@ def test_the_setup_in_a_real_browser(browser, live_server, admin):  # noqa: F811
     page.fill("#id_terms-target_percent", "130")
     page.click("button:has-text('Save the commitment')")
     expect(page.locator("#id_terms-target_percent_error")).to_contain_text("at most 100")
+    shot(page, "setup-5b-commitment-error")
     page.fill("#id_terms-target_percent", "30")
     page.click("text=Back to the commitments")
     page.select_option("#id_kind", "wage_floor")

@@ -365,8 +365,9 @@ def amended_in_place(commitment: Commitment) -> bool:
 
 
 def amendment_default_date(commitment: Commitment) -> datetime.date:
-    """While the project is in setup, a correction applies from the first terms' date."""
-    return first_effective_date(commitment)
+    """While the project is in setup, a correction applies from its first terms' date."""
+    first = commitment.versions.order_by("effective_from", "pk").first()
+    return first.effective_from if first is not None else first_effective_date(commitment)
 
 
 def activation_problems(project: Project) -> list[str]:
