@@ -103,7 +103,7 @@ def _is_crafts(name: str) -> bool:
 
 def _scalar_field(name: str, annotation, *, required: bool, crafts: list[str]) -> forms.Field:
     """The form field of one parameter of a simple type."""
-    label, help_text = label_of(name), ""
+    label = label_of(name)
     if typing.get_origin(annotation) is typing.Literal:
         choices = [(v, choice_words(name, v)) for v in typing.get_args(annotation)]
         return forms.ChoiceField(label=label, choices=choices, required=True)
@@ -120,7 +120,7 @@ def _scalar_field(name: str, annotation, *, required: bool, crafts: list[str]) -
     if annotation is str and _is_crafts(name):
         choices = [("any", "Any trade"), *[(c, c) for c in crafts]]
         return forms.ChoiceField(label=label, choices=choices, required=required)
-    return forms.CharField(label=label, required=required, help_text=help_text)
+    return forms.CharField(label=label, required=required)
 
 
 @dataclass
