@@ -533,3 +533,10 @@ def test_the_setup_in_a_real_browser(browser, live_server, admin):  # noqa: F811
     expect(page.locator("ul.messages")).to_contain_text("Mission Rock is active.")
     assert Project.objects.get(slug="mission-rock").status == Project.Status.ACTIVE
     assert [m.to for m in mail.outbox] == [["ana@bayside.example"]]
+
+
+def test_a_taken_short_name_is_refused_in_words(as_admin, project):
+    response = as_admin.post("/setup/new/", {**PROJECT, "slug": project.slug})
+    assert response.status_code == 200
+    assert "Another project has this short name: choose another." in text_of(response)
+    assert Project.objects.filter(slug=project.slug).count() == 1

@@ -32,6 +32,9 @@ class ProjectForm(forms.ModelForm):
             "total_cost": "Total cost (dollars)",
             "public_subsidy": "Public subsidy (dollars)",
         }
+        error_messages = {
+            "slug": {"unique": "Another project has this short name: choose another."}
+        }
         help_texts = {
             "slug": "Lower-case letters, digits and dashes: “crenshaw-lax”.",
             "end_date": "",
