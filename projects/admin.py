@@ -7,20 +7,17 @@ effective date, with who and why (SPEC §3.6), and the page lists its history. C
 policy's template offers the amendment to every project that adopted it, each listed.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from compliance.evaluation.kinds import KINDS
 from projects.admin_audit import AuditedAdmin
+from projects.admin_forms import CommitmentForm, params_list, shown
+from projects.admin_policies import AdoptionInline
 from projects.models import (
     Adoption,
     Agreement,
@@ -32,88 +29,15 @@ from projects.models import (
     Membership,
     Monitoring,
     Organization,
-    Policy,
-    PolicyCommitment,
     Project,
 )
 from projects.policies import (
-    adopters_of,
     commitment_amend,
     history,
     policy_adopt,
-    template_apply,
     terms_baseline,
-    version_changes,
 )
 from projects.tokens import api_token_revoke
-
-PARAMS_HELP = (
-    "The commitment's parameters as a JSON object; which ones depend on the kind. "
-    + " ".join(f"{name}: {', '.join(kind.Terms.model_fields)}." for name, kind in KINDS.items())
-    + ' Example: {"qualifier": "area_resident", "scope": "project", "target_percent": "40"}.'
-)
-
-
-class CommitmentForm(forms.ModelForm):
-    """Shows each bad parameter as "name: what is wrong" under the parameters box.
-
-    The kind's typed terms (compliance.evaluation.kinds) check the parameters, through
-    Commitment.clean, keyed by parameter name ("target_percent", "rates[0].base"); those
-    are not form fields, so they are shown on `params`.
-    """
-
-    kind = forms.ChoiceField(choices=[(name, kind.label) for name, kind in KINDS.items()])
-    effective_from = forms.DateField(
-        required=False,
-        help_text="When changed terms take effect (YYYY-MM-DD; default today). The earlier "
-        "terms stay in force before it.",
-    )
-    change_note = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why the terms change",
-        help_text="Required when you change the parameters or the area: the amendment, the "
-        "phase, the vote. Shown in the history.",
-    )
-
-    class Meta:
-        model = Commitment
-        fields = [
-            "project",
-            "agreement",
-            "key",
-            "clause",
-            "position",
-            "title",
-            "kind",
-            "area",
-            "params",
-            "text",
-        ]
-        help_texts = {"params": PARAMS_HELP}
-
-    def terms_changed(self) -> bool:
-        return self.instance.pk is not None and bool({"params", "area"} & set(self.changed_data))
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.terms_changed() and not (cleaned.get("change_note") or "").strip():
-            self.add_error("change_note", "Say why the terms change: it is kept in the history.")
-        return cleaned
-
-    def _update_errors(self, errors: ValidationError) -> None:
-        if not hasattr(errors, "error_dict"):
-            return super()._update_errors(errors)
-        own = {}
-        for name, error_list in errors.error_dict.items():
-            if name in self.fields or name == NON_FIELD_ERRORS:
-                own.setdefault(name, []).extend(error_list)
-            elif "params" not in self._errors:
-                own.setdefault("params", []).extend(
-                    f"{name}: {message}" for message in ValidationError(error_list).messages
-                )
-        if own:
-            super()._update_errors(ValidationError(own))
 
 
 class MembershipInline(admin.TabularInline):
@@ -151,15 +75,7 @@ class CommitmentInline(admin.StackedInline):
 
     @admin.display(description="Terms (latest version)")
     def terms(self, obj):
-        return _params_list(obj.params) if obj.pk else "—"
-
-
-def _params_list(params: dict):
-    if not params:
-        return "—"
-    return format_html_join(
-        "", "<div><code>{}</code>: {}</div>", sorted((k, str(v)) for k, v in params.items())
-    )
+        return params_list(obj.params) if obj.pk else "—"
 
 
 class AssignmentInline(admin.TabularInline):
@@ -219,53 +135,6 @@ class ProjectAdmin(AuditedAdmin):
     filter_horizontal = ["crafts"]
     autocomplete_fields = ["owner"]
     inlines = [AgreementInline, MonitoringInline, CommitmentInline, AssignmentInline]
-
-
-class AdoptionForm(forms.ModelForm):
-    """Adopting a policy into the agreement makes its commitments (projects.policies
-    .policy_adopt); the form tries it first, so a bad override is shown here, by key."""
-
-    class Meta:
-        model = Adoption
-        fields = ["policy", "overrides"]
-        help_texts = {
-            "overrides": 'Per commitment key, what differs for this project: {"local": '
-            '{"area": "sf-city", "start_date": "2026-01-01", "target_percent": "25"}}.'
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        policy, overrides = cleaned.get("policy"), cleaned.get("overrides") or {}
-        if policy is None or self.errors:
-            return cleaned
-        if not isinstance(overrides, dict):
-            self.add_error("overrides", "Must be an object keyed by commitment key.")
-            return cleaned
-        try:
-            with transaction.atomic():
-                policy_adopt(agreement=self.instance.agreement, policy=policy, overrides=overrides)
-                raise _TriedOnly
-        except _TriedOnly:
-            pass
-        except ValidationError as exc:
-            self.add_error(
-                "overrides",
-                [f"{name}: {m}" for name, ms in exc.message_dict.items() for m in ms],
-            )
-        return cleaned
-
-
-class _TriedOnly(Exception):
-    pass
-
-
-class AdoptionInline(admin.TabularInline):
-    model = Adoption
-    form = AdoptionForm
-    extra = 0
-    can_delete = False
-    fields = ["policy", "overrides", "adopted_at"]
-    readonly_fields = ["adopted_at"]
 
 
 @admin.register(Agreement)
@@ -350,7 +219,7 @@ class CommitmentAdmin(AuditedAdmin):
     def parameters(self, obj):
         """The saved parameters with their defaults filled in (not what a refused form holds)."""
         saved = Commitment.objects.filter(pk=obj.pk).values_list("params", flat=True).first()
-        return _params_list(saved or {})
+        return params_list(saved or {})
 
     @admin.display(description="History of the terms")
     def terms_history(self, obj):
@@ -366,7 +235,7 @@ class CommitmentAdmin(AuditedAdmin):
                 what = format_html_join(
                     "",
                     "<div><code>{}</code>: {} → {}</div>",
-                    ((k, _shown(old), _shown(new)) for k, (old, new) in row["changes"].items()),
+                    ((k, shown(old), shown(new)) for k, (old, new) in row["changes"].items()),
                 )
             rows.append(
                 (
@@ -415,147 +284,6 @@ class CommitmentAdmin(AuditedAdmin):
             except ValidationError as exc:
                 messages.warning(request, " ".join(exc.messages))
         obj.refresh_from_db()
-
-
-def _shown(value) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, list | dict):
-        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return str(value)
-
-
-class PolicyCommitmentInline(admin.StackedInline):
-    model = PolicyCommitment
-    extra = 0
-    show_change_link = True
-    autocomplete_fields = ["area"]
-    fields = [("key", "clause", "position"), "title", "kind", "area", "params", "text"]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "kind":
-            return forms.ChoiceField(
-                choices=[(name, kind.label) for name, kind in KINDS.items()], label="Kind"
-            )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-@admin.register(Policy)
-class PolicyAdmin(AuditedAdmin):
-    list_display = ["name", "jurisdiction", "type", "adopted", "local_definition", "public"]
-    list_filter = ["type", "local_definition", "public"]
-    search_fields = ["name", "slug", "jurisdiction", "source"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["exempt_crafts"]
-    inlines = [PolicyCommitmentInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-class TemplateForm(CommitmentForm):
-    class Meta:
-        model = PolicyCommitment
-        fields = ["policy", "key", "clause", "position", "title", "kind", "area", "params", "text"]
-        help_texts = {"params": PARAMS_HELP}
-
-    def terms_changed(self) -> bool:
-        return False
-
-
-class ApplyForm(forms.Form):
-    effective_from = forms.DateField(help_text="When the amendment takes effect (YYYY-MM-DD).")
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="Why: the amending ordinance, the vote."
-    )
-    commitments = forms.TypedMultipleChoiceField(
-        coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label="Apply to"
-    )
-
-
-@admin.register(PolicyCommitment)
-class PolicyCommitmentAdmin(AuditedAdmin):
-    """A policy's template; saving changed terms offers the amendment to its adopters."""
-
-    form = TemplateForm
-    list_display = ["title", "key", "clause", "kind", "policy"]
-    list_filter = ["policy", "kind"]
-    search_fields = ["key", "title", "clause", "policy__name"]
-    autocomplete_fields = ["area"]
-    exclude = []
-    fields = TemplateForm.Meta.fields
-
-    def save_model(self, request, obj, form, change):
-        if change and "params" in form.changed_data:
-            old = PolicyCommitment.objects.get(pk=obj.pk).params
-            request.session[f"template-amendment-{obj.pk}"] = version_changes(old, obj.params)
-        super().save_model(request, obj, form, change)
-
-    def response_change(self, request, obj):
-        if request.session.get(f"template-amendment-{obj.pk}") and adopters_of(obj):
-            return redirect(reverse("admin:projects_policycommitment_apply", args=[obj.pk]))
-        return super().response_change(request, obj)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/apply/",
-                self.admin_site.admin_view(self.apply_view),
-                name="projects_policycommitment_apply",
-            ),
-            *super().get_urls(),
-        ]
-
-    def apply_view(self, request, pk: int):
-        """Apply a template's amendment to the projects that adopted it, each listed."""
-        template = get_object_or_404(PolicyCommitment.objects.select_related("policy"), pk=pk)
-        if not self.has_change_permission(request, template):
-            return redirect("admin:index")
-        key = f"template-amendment-{pk}"
-        changes = {k: new for k, (old, new) in (request.session.get(key) or {}).items()}
-        adopters = adopters_of(template)
-        form = ApplyForm(
-            request.POST or None,
-            initial={"effective_from": timezone.localdate(), "commitments": []},
-        )
-        form.fields["commitments"].choices = [
-            (c.pk, f"{c.project.name}: {c.key} ({c.agreement or 'no agreement'})") for c in adopters
-        ]
-        if request.method == "POST" and form.is_valid() and changes:
-            chosen = [c for c in adopters if c.pk in form.cleaned_data["commitments"]]
-            try:
-                versions = template_apply(
-                    template=template,
-                    changes=changes,
-                    effective_from=form.cleaned_data["effective_from"],
-                    note=form.cleaned_data["note"],
-                    apply_to=chosen,
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                request.session.pop(key, None)
-                messages.success(
-                    request,
-                    f"The amendment applies to {len(versions)} of {len(adopters)} adopting "
-                    f"commitments from {form.cleaned_data['effective_from']:%Y-%m-%d}.",
-                )
-                return redirect(reverse("admin:projects_policycommitment_change", args=[pk]))
-        return TemplateResponse(
-            request,
-            "admin/projects/policycommitment/apply.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"Apply the amendment of {template} to the projects that adopted it",
-                "template_obj": template,
-                "changes": sorted(
-                    (k, _shown(o), _shown(n))
-                    for k, (o, n) in (request.session.get(key) or {}).items()
-                ),
-                "adopters": adopters,
-                "form": form,
-                "opts": self.model._meta,
-            },
-        )
 
 
 @admin.register(Assignment)

@@ -1,6 +1,6 @@
 """Who and what is promised: organizations, projects, agreements, commitments and their
 versions, assignments. Policies (reusable sets of commitment templates) live in
-projects/models_policies.py, imported at the end."""
+projects/models_policies.py, re-exported here."""
 
 import datetime
 import hashlib
@@ -10,12 +10,21 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 
 from compliance.reporting import obligation
 from compliance.storage import agreement_file_name
+from projects.commitment_signals import (  # noqa: F401 (re-exported for the kinds)
+    commitment_check,
+    commitment_takes_progress,
+    commitment_words,
+)
+from projects.models_policies import (  # noqa: F401 (registered with the app, re-exported)
+    Adoption,
+    Policy,
+    PolicyCommitment,
+)
 
 
 class Organization(models.Model):
@@ -275,16 +284,6 @@ def governing_agreement(project: Project, *, commitment=None) -> Agreement | Non
     return agreements[0] if agreements else None
 
 
-# A commitment's kind, and so its parameters, belong to the compliance engine
-# (compliance.evaluation.kinds), which this app must not import: the kinds answer this
-# signal, sent before every save, with the parameters checked and normalised.
-commitment_check = Signal()
-# Answered by the kinds too: whether progress entries (SPEC §2) are a commitment's evidence.
-commitment_takes_progress = Signal()
-# And in words: {"description": the promise in a sentence, "unit": what it counts}.
-commitment_words = Signal()
-
-
 class Commitment(models.Model):
     """One enforceable promise of an agreement; its parameters depend on its kind (SPEC §3),
     one of compliance.evaluation.kinds.KINDS."""
@@ -493,7 +492,3 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return "cba_" + secrets.token_urlsafe(32)
-
-
-# Policies need the models above; importing them here registers them with the app.
-from projects.models_policies import Adoption, Policy, PolicyCommitment  # noqa: E402, F401

@@ -7,11 +7,12 @@ templates, with per-commitment overrides (an area, a start date, any parameter) 
 adoption. The services live in projects/policies.py.
 """
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
-from projects.models import Agreement, Area, Commitment, Craft, commitment_check
+from projects.commitment_signals import commitment_check
 
 
 class Policy(models.Model):
@@ -52,7 +53,10 @@ class Policy(models.Model):
         help_text="Who counts as local.",
     )
     exempt_crafts = models.ManyToManyField(
-        Craft, blank=True, related_name="exempt_in_policies", help_text="Trades it exempts."
+        "projects.Craft",
+        blank=True,
+        related_name="exempt_in_policies",
+        help_text="Trades it exempts.",
     )
     public = models.BooleanField(default=False, help_text="Shown on the public pages.")
 
@@ -76,7 +80,11 @@ class PolicyCommitment(models.Model):
     kind = models.CharField(max_length=20)
     params = models.JSONField(default=dict, blank=True)
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="policy_templates"
+        "projects.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_templates",
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -91,7 +99,9 @@ class PolicyCommitment(models.Model):
         return f"{self.clause} {self.title}".strip()
 
     def clean(self) -> None:
-        answers = commitment_check.send(sender=Commitment, commitment=self)
+        # The kinds answer for a template as for the commitments it makes.
+        commitment = apps.get_model("projects", "Commitment")
+        answers = commitment_check.send(sender=commitment, commitment=self)
         if not answers:
             raise ImproperlyConfigured(
                 "No commitment kinds are registered: is compliance installed?"
@@ -107,7 +117,9 @@ class Adoption(models.Model):
     """A policy adopted into one agreement of a project, with its per-commitment overrides
     (`{"local": {"area": "sf-city", "start_date": "2026-01-01"}}`)."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="adoptions")
+    agreement = models.ForeignKey(
+        "projects.Agreement", on_delete=models.CASCADE, related_name="adoptions"
+    )
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="adoptions")
     overrides = models.JSONField(default=dict, blank=True)
     adopted_at = models.DateTimeField(default=timezone.now)

@@ -16,7 +16,8 @@ from django.db import transaction
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.evaluation.kinds import KINDS
-from projects.definition import area_named, check_areas, check_terms
+from projects.definition import check_areas
+from projects.definition_terms import area_named, check_terms
 from projects.json_checks import (
     Errors,
     at,
@@ -114,6 +115,16 @@ def _known_crafts(errors: Errors, data, plan: _Plan) -> dict[str, str]:
     return known
 
 
+def _proper_craft_names(kind, params: dict, crafts: dict[str, str]) -> None:
+    """Craft names a template's terms give are stored as the crafts recorded call them; a
+    trade no project has yet is kept as written (the engine matches crafts by name or
+    alias, ignoring case and spaces, whichever project adopts the policy)."""
+    for where, name in kind.craft_names(params):
+        proper = crafts.get(normalize_craft_name(name))
+        if proper is not None:
+            kind.rename_craft(params, where, proper)
+
+
 def _check_templates(errors: Errors, data, plan: _Plan, area_slugs, crafts) -> None:
     items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
     seen: set[str] = set()
@@ -134,8 +145,10 @@ def _check_templates(errors: Errors, data, plan: _Plan, area_slugs, crafts) -> N
         if kind is not None:
             before = len(errors)
             params = check_terms(
-                errors, kind=kind, params=params, area=area, path=path, crafts=crafts
+                errors, kind=kind, params=params, area=area, path=path, crafts=None
             )
+            if params is not None:
+                _proper_craft_names(KINDS[kind], params, crafts)
             if area_slug is not None and area is None:
                 errors[before:] = [e for e in errors[before:] if e["path"] != at(path, "area")]
         plan.commitments.append(

@@ -99,9 +99,13 @@ def api_token_revoke_view(request, token_id: int):
 @login_required
 @require_safe
 def agreement_document(request, slug: str):
-    """The signed agreement's file, for whoever may see the project."""
+    """A signed agreement's file, for whoever may see the project."""
     project = access.project_for(request.user, slug)
-    agreement = access.agreement_documents_for(request.user).filter(project=project).first()
+    # ?key= names one of several agreements; without it, the primary (earliest) one.
+    agreements = access.agreement_documents_for(request.user).filter(project=project)
+    if request.GET.get("key"):
+        agreements = agreements.filter(key=request.GET["key"])
+    agreement = agreements.order_by("effective_date", "pk").first()
     if agreement is None or not agreement.document:
         messages.info(request, "No signed copy of this project's agreement has been stored.")
         return redirect("project_home", slug=project.slug)

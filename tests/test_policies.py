@@ -13,13 +13,21 @@ from django.core.management import CommandError, call_command
 from cba.errors import InvalidInput
 from compliance.models import Evaluation
 from projects.definition import project_definition_load
-from projects.models import Area, Commitment, CommitmentVersion, Policy, PolicyCommitment
+from projects.models import (
+    Agreement,
+    Area,
+    Commitment,
+    CommitmentVersion,
+    Policy,
+    PolicyCommitment,
+)
 from projects.policies import adopters_of, template_amend
 from projects.policy_definition import policy_definition_load
 from tests.conftest import make_report
 from tests.engine_support import line
 
 POLICIES = Path(__file__).resolve().parent.parent / "demo" / "policies"
+JAN_2025 = datetime.date(2025, 1, 1)
 
 
 def policy_file(name: str) -> dict:
@@ -357,3 +365,27 @@ def test_the_admin_offers_a_template_amendment_to_each_adopting_project(policies
     assert chosen.terms_on(datetime.date(2026, 6, 30)).params["target_percent"] == "25"
     untouched = Commitment.objects.get(project__slug="embarcadero", key="local")
     assert untouched.versions.count() == 1
+
+
+def test_a_policy_may_exclude_a_trade_no_project_has_yet(db):
+    data = policy_file("sf-local-hire")
+    data["commitments"][0]["excluded_crafts"] = ["elevator  constructor", "Boilermaker"]
+
+    policy = policy_definition_load(data=data).policy
+
+    local = policy.templates.get(key="local")
+    assert local.params["excluded_crafts"] == ["Elevator Constructor", "Boilermaker"]
+
+
+def test_an_older_file_reloads_after_the_project_gained_a_second_agreement(db):
+    data = json.loads((Path(__file__).parent / "data" / "crenshaw.json").read_text())
+    project = project_definition_load(data=data)
+    Agreement.objects.create(
+        project=project, key="ordinance", title="City ordinance", effective_date=JAN_2025
+    )
+
+    project_definition_load(data=data)
+
+    assert set(project.commitments.values_list("agreement__key", flat=True)) == {
+        "construction-careers-policy"
+    }

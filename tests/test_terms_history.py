@@ -4,10 +4,12 @@ version in force on its as-of date; nothing is overwritten; documents cite the v
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 from pypdf import PdfReader
 
 from compliance.enforcement.memos.build import memo_generate
@@ -262,3 +264,23 @@ def test_a_memo_cites_the_terms_it_applied_and_keeps_them(project, phased, lawye
     memo_2025.refresh_from_db()
     assert memo_2025.snapshot["commitments"][0]["terms"]["effective_from"] == "2025-01-01"
     assert memo_2025.snapshot["commitments"][0]["target_percent"] == "15.00"
+
+
+def test_the_project_page_words_each_promise_with_the_terms_it_was_measured_against(
+    client, reviewer, project, phased
+):
+    client.force_login(reviewer)
+    page_url = reverse("project_home", kwargs={"slug": project.slug})
+
+    evaluate(project, datetime.date(2025, 12, 31))
+    page_2025 = client.get(page_url).content.decode()
+    evaluate(project, datetime.date(2026, 6, 30))
+    page_2026 = client.get(page_url).content.decode()
+
+    def promise(page: str) -> str:
+        return re.search(r'<p class="plain">(.*?)</p>', page, re.S).group(1)
+
+    assert "Terms in force from Jan 1, 2025 (amended)" in page_2025
+    assert "15%" in promise(page_2025)
+    assert "Terms in force from Jan 1, 2026 (amended)" in page_2026
+    assert "20%" in promise(page_2026)

@@ -43,7 +43,7 @@ class Evaluation(models.Model):
     # The version of the commitment's terms in force on `as_of` that it applied (SPEC §3.6);
     # empty for a commitment with no version recorded and for the reporting obligation.
     terms_version = models.ForeignKey(
-        CommitmentVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        CommitmentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     numerator = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     denominator = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -12,12 +12,23 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    Window,
+)
 from django.db.models import Value as V
 from django.db.models.functions import RowNumber
 
 from compliance.evaluation import damages
 from compliance.evaluation.charts import ChartData, chart_data
+from compliance.evaluation.engine.measure import terms_in_force
 from compliance.evaluation.kinds import KINDS, Figure, Kind
 from compliance.evaluation.selectors.common import (
     CommitmentSummary,
@@ -30,7 +41,7 @@ from compliance.models import Evaluation, Flag
 from compliance.numbers import percent, round2
 from compliance.status import Severity, severity_order, status_order
 from projects import access
-from projects.models import Assignment, Commitment, Project
+from projects.models import Assignment, Commitment, CommitmentVersion, Project
 
 
 @dataclass
@@ -372,11 +383,18 @@ def project_page(*, user, project: Project, all_groups: str = "") -> ProjectPage
         access.commitments_for(user)
         .filter(project=project)
         .select_related("area", "agreement")
+        .prefetch_related(
+            Prefetch("versions", queryset=CommitmentVersion.objects.select_related("area"))
+        )
         .order_by("position", "key")
     )
     evaluations = access.evaluations_for(user).filter(project=project).exclude(kind="reporting")
     rollup = evaluation_rollup(evaluations)
     summaries = summaries_by_project(rollup, commitments).get(project.id, [])
+    # Each card words the promise with the terms its figures were measured against.
+    measured_as_of = max((s.as_of for s in summaries if s.as_of), default=None)
+    if measured_as_of is not None:
+        terms_in_force(commitments, measured_as_of)
     groups = _group_rows(evaluations, all_groups=all_groups)
     whole = [s.commitment.key for s in summaries if s.whole_row]
     # A commitment's figures come from its project row; one measured only per group is
