@@ -1,7 +1,7 @@
 """The pages of the three pipeline stages: reporting, evaluation, enforcement."""
 
 from compliance.enforcement.views import enforcement, flags, notifications
-from compliance.evaluation.views import dashboard, standing
+from compliance.evaluation.views import dashboard, setup, standing
 from compliance.reporting.views import opendata, progress, reports
 
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     *progress.urlpatterns,
     *opendata.urlpatterns,
     *standing.urlpatterns,
+    *setup.urlpatterns,
 ]

@@ -17,24 +17,18 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.enqueue import enqueue
 from compliance.formatting import long_date
+from projects.invitations import invitation_send
 from projects.models import Assignment, Membership, Organization
 
 User = get_user_model()
@@ -247,42 +241,17 @@ def subcontractor_add(
         # Two clicks at once: the second finds the company already on the project.
         _refuse("company", company, f"{company} was just added to {parent.project.name}.")
     transaction.on_commit(
-        lambda: send_welcome(assignment=assignment, contact=contact, invited=invited)
+        lambda: invitation_send(
+            assignment=assignment,
+            contact=contact,
+            invited=invited,
+            added_by=assignment.parent.contractor.name,
+        )
     )
     enqueue(ALERT_TASK, assignment.pk, getattr(user, "pk", None))
     return SubcontractorAdded(
         assignment=assignment, contact=contact, invited=invited, organization_created=created
     )
-
-
-def invitation_url(contact) -> str:
-    """The set-password page for this person: Django's password-reset token, valid for
-    PASSWORD_RESET_TIMEOUT and spent once the password is set."""
-    path = reverse(
-        "invitation_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(contact.pk)),
-            "token": default_token_generator.make_token(contact),
-        },
-    )
-    return f"{settings.SITE_URL}{path}"
-
-
-def send_welcome(*, assignment: Assignment, contact, invited: bool) -> None:
-    """The contact's e-mail: an invitation with the set-password link for a new account, a
-    note with the sign-in page for an existing one."""
-    context = {
-        "assignment": assignment,
-        "contact": contact,
-        "invited": invited,
-        "added_by": assignment.parent.contractor.name,
-        "link": invitation_url(contact) if invited else f"{settings.SITE_URL}{reverse('login')}",
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        "site_url": settings.SITE_URL,
-    }
-    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
-    body = render_to_string("emails/invitation.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
 
 
 def lower_tiers(assignment: Assignment) -> list[Assignment]:

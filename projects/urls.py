@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from projects import access, language, subcontractor_views, views
+from projects.setup import views as setup_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -54,4 +55,5 @@ urlpatterns = [
         access.public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    *setup_views.urlpatterns,
 ]
