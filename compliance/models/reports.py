@@ -38,6 +38,8 @@ class Report(models.Model):
     class Source(models.TextChoices):
         EXCEL = "excel", "Excel upload"
         ECPR = "ecpr", "eCPR XML"
+        NY_XML = "ny_xml", "New York payroll XML"
+        EXPORT = "export", "Payroll export (mapped)"
         API = "api", "API"
         WEB = "web", "Web form"
         NO_WORK = "no_work", "No work this month"
