@@ -247,6 +247,7 @@ def report_submit(
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
         warnings += check_gross_pay(lines, column=table.headers.get("gross_pay", "Gross Pay"))
         warnings += shared_worker_warnings(assignment=assignment, lines=lines)
+        warnings.sort(key=lambda w: w["row"] or 0)
     elif rows is None and not no_work:
         raise InvalidInput("Send payroll lines, or report no work this month.", errors=[])
     version = {
