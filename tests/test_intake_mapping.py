@@ -322,6 +322,8 @@ def test_a_mapping_is_edited_and_deleted_once_confirmed(client, walsh, contracto
 
 def test_guesses_come_from_headers_and_values():
     assert guess_field("Zip", []) == "home_zip"
+    assert guess_field("Reg Hrs", []) == "straight_hours"
+    assert guess_field("OT Hrs", []) == "overtime_hours"
     assert guess_field("Col 3", ["90001", "02134"]) == "home_zip"
     assert guess_field("Col 4", [datetime.date(2026, 10, 10)]) == "week_ending"
     assert guess_field("Col 5", ["10/10/2026", "10/17/2026"]) == "week_ending"

@@ -38,7 +38,7 @@ APPRENTICE_CODES = {"J": "Journeyworker (J)", "RA": "Registered apprentice (RA)"
 
 # Header words of common exports, beyond the template's own names and aliases.
 HEADER_HINTS = {
-    "worker_id": ("emp", "empno", "employee", "employeeno", "employeenumber", "badge", "id"),
+    "worker_id": ("emp", "empno", "employeeno", "employeenumber", "badge", "id"),
     "worker_name": ("name", "employeename", "fullname", "nombre", "worker"),
     "home_zip": ("zip", "zipcode", "postal", "postalcode", "homezip", "codigopostal"),
     "craft": ("class", "classification", "workclassification", "trade", "craftcode", "oficio"),
@@ -239,7 +239,7 @@ def guess_field(header: str, values: list) -> str:
     field = field_for_header(header)
     if field:
         return field
-    key = normalize_header(header)
+    key = normalize_header(header).replace("hrs", "hours").replace("amt", "amount")
     for field, hints in HEADER_HINTS.items():
         if key in hints:
             return field
