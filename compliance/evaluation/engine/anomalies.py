@@ -30,6 +30,7 @@ from compliance.evaluation.engine.common import TOTAL, Context, month_label
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
+from projects.models import Assignment
 
 WEEKLY_HOURS_LIMIT = Decimal(60)
 
@@ -195,15 +196,26 @@ def _stored_warnings(ctx: Context, report_ids: list[int]) -> list[Anomaly]:
 def _shared_workers(ctx: Context, lines, checking: set[int]) -> list[Anomaly]:
     """Hashed workers of the reports being checked who, in one week, worked for two
     contractors of the project more than 60 hours in all. Only hashed IDs (64 hex
-    characters: no template worker ID is that long) name the same person everywhere."""
-    hashed = (
-        lines.annotate(key_length=Length("worker__worker_key"))
-        .filter(key_length=64)
-        .values_list("worker__worker_key", "week_ending")
+    characters: no template worker ID is that long) name the same person everywhere; the
+    project's few hashed workers are found first, so a project without any costs one query."""
+    hashed = dict(
+        Worker.objects.annotate(key_length=Length("worker_key"))
+        .filter(
+            key_length=64,
+            contractor_id__in=Assignment.objects.filter(project=ctx.project).values(
+                "contractor_id"
+            ),
+        )
+        .values_list("pk", "worker_key")
+    )
+    if len(hashed) < 2:
+        return []
+    pairs = set(
+        lines.filter(worker_id__in=list(hashed))
+        .values_list("worker_id", "week_ending")
         .distinct()
         .order_by()
     )
-    pairs = set(hashed)
     if not pairs:
         return []
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
@@ -213,21 +225,19 @@ def _shared_workers(ctx: Context, lines, checking: set[int]) -> list[Anomaly]:
         PayrollLine.objects.filter(
             project=ctx.project,
             is_current=True,
-            worker__worker_key__in={key for key, _ in pairs},
+            worker_id__in=list(hashed),
             week_ending__in={week for _, week in pairs},
         )
-        .values("worker__worker_key", "week_ending", "report_id", "assignment__contractor_id")
+        .values("worker_id", "week_ending", "report_id", "assignment__contractor_id")
         .annotate(total=Sum("hours", output_field=TOTAL))
         .order_by()
     ):
-        key = (row["worker__worker_key"], row["week_ending"])
-        if key not in pairs:
-            continue
+        key = (hashed[row["worker_id"]], row["week_ending"])
         totals[key] += row["total"]
         contractors[key].add(row["assignment__contractor_id"])
         reports[key].add(row["report_id"])
     found = []
-    for key in sorted(pairs):
+    for key in sorted({(hashed[worker_id], week) for worker_id, week in pairs}):
         if len(contractors[key]) < 2 or totals[key] <= WEEKLY_HOURS_LIMIT:
             continue
         for report_id in sorted(reports[key] & checking):
