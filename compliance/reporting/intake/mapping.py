@@ -109,7 +109,7 @@ def read_grid(content: bytes, *, kind: str, max_rows: int) -> Table:
     under its position ("0", "1", ...) with the header the contractor wrote."""
     if kind == "csv":
         rows = read_csv_rows(content, max_rows=max_rows)
-        header_index, first_number = 0, 1
+        header_index = 0
     else:
         sheet = open_payroll_sheet(content)
         if sheet.end is None or sheet.end[0] + 1 > max_rows + HEADER_SEARCH_ROWS:
@@ -117,14 +117,13 @@ def read_grid(content: bytes, *, kind: str, max_rows: int) -> Table:
                 f"The “{sheet.name}” sheet is empty or holds more than {max_rows:,} rows. "
                 "Keep only this month's payroll lines in it."
             )
-        rows = [[cell_text(cell) for cell in row] for row in sheet.to_python()]
+        rows = [[cell_text(cell) for cell in row] for row in sheet.to_python(skip_empty_area=False)]
         header_index = next(
             (i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if sum(map(bool, row)) >= 2),
             None,
         )
         if header_index is None:
             raise refuse("The sheet has no header row. Export this month's payroll again.")
-        first_number = 1
     header = rows[header_index]
     width = max(len(row) for row in rows[header_index:])
     header = header + [""] * (width - len(header))
@@ -133,7 +132,7 @@ def read_grid(content: bytes, *, kind: str, max_rows: int) -> Table:
         row = rows[index]
         if any(cell != "" for cell in row):
             data.append(list(row) + [""] * (width - len(row)))
-            numbers.append(index + first_number)
+            numbers.append(index + 1)
     if not data:
         raise refuse("The file has a header row but no payroll lines under it.")
     if len(data) > max_rows:

@@ -195,6 +195,21 @@ def upload_with(request, assignment, token, pending, content, mapping_name):
     messages.success(
         request, f"Mapping “{mapping_name}” saved: later uploads with these columns use it."
     )
+    if result.checked:
+        form = UploadForm(
+            initial={"period": pending["period"]}, months=reporting_months(assignment=assignment)
+        )
+        return render(
+            request,
+            "reporting/reports/upload.html",
+            {
+                "assignment": assignment,
+                "project": assignment.project,
+                "form": form,
+                "checked": result,
+                "checked_file": pending["filename"],
+            },
+        )
     announce(request, result)
     return redirect(month_url(assignment, period))
 
