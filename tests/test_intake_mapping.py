@@ -329,3 +329,35 @@ def test_guesses_come_from_headers_and_values():
     assert guess_field("Col 5", ["10/10/2026", "10/17/2026"]) == "week_ending"
     assert guess_field("Col 6", ["Journeyman", "APP"]) == "apprentice"
     assert guess_field("Col 7", ["Anything"]) == ""
+
+
+def test_a_csv_with_the_templates_own_headers_needs_no_mapping(walsh, crafts):
+    content = (
+        b"Worker ID,Home ZIP,Craft,Apprentice,Week Ending,Straight Hours,Hourly Rate\n"
+        b"E1,90001,Carp,J,10/10/2026,40,48.00\n"
+    )
+    result = report_upload(assignment=walsh, period=OCTOBER, content=content, filename="t.csv")
+    assert (result.report.source, result.report.line_count) == ("export", 1)
+    assert not ExportMapping.objects.exists()
+
+
+def test_check_only_from_the_mapping_page_shows_the_check_and_stores_nothing(
+    client, contractor, walsh, crafts
+):
+    log_in(client, contractor)
+    content = export_xlsx(export_rows(datetime.date(2026, 10, 10)))
+    sent = client.post(
+        walsh_url("report_upload"),
+        {
+            "period": "2026-10",
+            "file": SimpleUploadedFile("payroll.xlsx", content),
+            "check_only": "1",
+        },
+    )
+    columns = {f"column_{i}": field for i, field in enumerate(WALSH_COLUMNS)}
+    codes = {"craft_0": "Carpenter", "craft_1": "Laborer"}
+    codes.update({"apprentice_0": "J", "apprentice_1": "RA"})
+    checked = client.post(sent.url, {**columns, **codes, "action": "save", "name": "Walsh"})
+    assert checked.status_code == 200
+    assert "Checked only; nothing was stored" in checked.text
+    assert not Report.objects.exists() and ExportMapping.objects.count() == 1
