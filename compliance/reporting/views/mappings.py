@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from cba.errors import InvalidInput
 from compliance.formatting import long_month
-from compliance.reporting.intake.fields import COLUMN_BY_FIELD, COLUMNS
+from compliance.reporting.intake.fields import COLUMN_BY_FIELD, COLUMNS, FIELDS
 from compliance.reporting.intake.files import sniff
 from compliance.reporting.intake.mapping import (
     APPRENTICE_CODES,
+    MAX_CODES,
     SHIPPED,
     code_key,
     distinct_codes,
@@ -92,6 +93,7 @@ def export_mapping_new(request, slug: str, contractor: str):
     chosen = {
         preview.index: posted.get(f"column_{preview.index}", preview.guess) for preview in previews
     }
+    chosen = {index: field if field in FIELDS else "" for index, field in chosen.items()}
     header_of = {field: previews[i].header for i, field in chosen.items() if field}
     crafts = list(assignment.project.crafts.all())
     craft_rows = coded_rows(
@@ -268,7 +270,8 @@ def export_mapping_edit(request, slug: str, contractor: str, mapping_id: int):
         columns = {c.field: request.POST.get(f"column_{c.field}", "").strip() for c in COLUMNS}
         codes = {"craft": {}, "apprentice": {}}
         for kind in codes:
-            for index in range(int(request.POST.get(f"{kind}_rows", "0") or 0)):
+            rows = request.POST.get(f"{kind}_rows", "")
+            for index in range(min(int(rows), MAX_CODES) if rows.isdigit() else 0):
                 code = request.POST.get(f"{kind}_code_{index}", "").strip()
                 if code:
                     codes[kind][code] = request.POST.get(f"{kind}_{index}", "")
