@@ -5,17 +5,19 @@ task never runs against data that might still be rolled back. The schedules (nig
 evaluation, missing-report check, report reminders, daily digest) are created by a migration.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 
 from compliance.enforcement.alerts.reminders import send_report_reminders
 from compliance.enforcement.alerts.services import alert_flag_event as _alert_flag_event
 from compliance.enforcement.alerts.services import alert_flags_opened as _alert_flags_opened
 from compliance.enforcement.alerts.services import send_digests
+from compliance.enforcement.alerts.subcontractors import alert_subcontractor_added
 from compliance.enforcement.memos.build import memo_build, memos_fail_stalled
 from compliance.enqueue import EVALUATE_PROJECT, enqueue
 from compliance.models import Evaluation, Flag, FlagEvent, Memo
 from compliance.pipeline import evaluate_project, evaluate_reporting
-from projects.models import Project
+from projects.models import Assignment, Project
 
 
 def evaluate_project_task(project_id: int, requested_at: str | None = None) -> str:
@@ -99,3 +101,14 @@ def fail_stalled_memos() -> str:
     """Every minute: memos whose build died with its worker, and was not retried in time,
     are marked failed with the reason, so the law center can try again."""
     return f"{memos_fail_stalled()} stalled memos marked failed"
+
+
+def alert_subcontractor_added_task(assignment_id: int, user_id: int | None = None) -> str:
+    """Tell the program admins and the coalition that a contractor added a subcontractor
+    (`compliance.enforcement.alerts.subcontractors`)."""
+    assignment = Assignment.objects.select_related(
+        "project", "contractor", "parent__contractor"
+    ).get(pk=assignment_id)
+    added_by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    sent = alert_subcontractor_added(assignment=assignment, added_by=added_by)
+    return f"{sent} emails"

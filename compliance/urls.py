@@ -2,7 +2,7 @@
 
 from compliance.enforcement.views import enforcement, flags, notifications
 from compliance.evaluation.views import dashboard, standing
-from compliance.reporting.views import mappings, progress, reports
+from compliance.reporting.views import mappings, opendata, progress, reports
 
 urlpatterns = [
     *reports.urlpatterns,
@@ -12,5 +12,6 @@ urlpatterns = [
     *notifications.urlpatterns,
     *enforcement.urlpatterns,
     *progress.urlpatterns,
+    *opendata.urlpatterns,
     *standing.urlpatterns,
 ]

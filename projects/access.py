@@ -3,8 +3,10 @@
 Roles follow the user's organization: contractor, reviewer (a coalition), law_center,
 owner; staff users are program admins and see everything. A reviewer or law center user
 sees only the projects their organization monitors; a contractor only the projects it is
-assigned to, and within them only its own assignments' reports, lines and flags, and only
-the shared notes on those flags; the owner reads shared notes only, too. A memo's audience
+assigned to, and within them only its own assignments' reports, lines and flags and those
+of the lower tiers under them (`overseen_assignments`: a prime over its subs), and only the
+shared notes on those flags; the owner reads shared notes only, too. A lower tier's
+original files, worker names and ledger stay its own. A memo's audience
 decides what it carries the same way. Worker names: the worker's contractor, the law center
 and admins only.
 """
@@ -13,6 +15,7 @@ import functools
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from projects.models import Assignment, Commitment, Membership, Organization, Project
@@ -90,11 +93,47 @@ def project_for(user, slug: str) -> Project:
     return get_object_or_404(projects_for(user), slug=slug)
 
 
+def overseen_assignments(organization_id: int | None) -> QuerySet[Assignment]:
+    """A contractor's assignments and every lower tier under them, however deep (a prime
+    answers for its subs, and a sub for its own subs, through `Assignment.parent`): whose
+    months, standing and flags its people read. Never a parent's or a sibling's.
+
+    One recursive query, kept as a subquery so every queryset built on it stays one query."""
+    table = Assignment._meta.db_table  # the model's own name, never input
+    tree = RawSQL(
+        f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE contractor_id = %s "  # noqa: S608
+        f"UNION SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id) "
+        "SELECT id FROM tree",
+        (organization_id,),
+    )
+    return Assignment.objects.filter(pk__in=tree)
+
+
 def assignments_for(user) -> QuerySet[Assignment]:
+    """The assignments whose reporting, standing and flags this person may read: a
+    contractor its own and its lower tiers' (`overseen_assignments`), every other role those
+    of the projects it sees."""
     role = role_of(user)
     if role == CONTRACTOR:
-        return Assignment.objects.filter(contractor_id=organization_id_of(user))
+        return overseen_assignments(organization_id_of(user))
     return Assignment.objects.filter(project__in=projects_for(user))
+
+
+def own_assignments_for(user) -> QuerySet[Assignment]:
+    """What a contractor files, disputes and keeps to itself: its own company's assignments
+    only, never a lower tier's. Other roles: as `assignments_for`."""
+    if role_of(user) == CONTRACTOR:
+        return Assignment.objects.filter(contractor_id=organization_id_of(user))
+    return assignments_for(user)
+
+
+def can_add_subcontractor(user, assignment: Assignment) -> bool:
+    """Adding a lower-tier subcontractor under an assignment: its own company's people (a
+    prime under itself, a sub under itself), and program admins."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    return role == CONTRACTOR and assignment.contractor_id == organization_id_of(user)
 
 
 def commitments_for(user) -> QuerySet[Commitment]:
@@ -113,8 +152,23 @@ def lines_for(user):
     return PayrollLine.objects.filter(assignment__in=assignments_for(user))
 
 
+def named_lines_for(user):
+    """Lines whose worker's name this person reads: its own company's lines for a contractor
+    (never a lower tier's), every line it sees for the law center and admins, none for
+    anyone else. The line-by-line form of `can_see_worker_names`."""
+    from compliance.models import PayrollLine
+
+    role = role_of(user)
+    if role == CONTRACTOR:
+        return PayrollLine.objects.filter(assignment__in=own_assignments_for(user))
+    if role in WORKER_NAME_READERS:
+        return lines_for(user)
+    return PayrollLine.objects.none()
+
+
 def evaluations_for(user):
-    """Contractors see their own groups' results only; monitors see the whole project."""
+    """Contractors see their own groups' results and their lower tiers' only; monitors see
+    the whole project."""
     from compliance.models import Evaluation
 
     if role_of(user) == CONTRACTOR:
@@ -242,13 +296,14 @@ def export_mappings_for(user):
 
 
 def can_view_standing(user, assignment: Assignment) -> bool:
-    """A contractor's standing page: its own company's assignment; the law center (on the
-    projects it monitors) and program admins may open any contractor's; nobody else."""
+    """A contractor's standing page: its own company's assignment and its lower tiers'
+    (`overseen_assignments`); the law center (on the projects it monitors) and program
+    admins may open any contractor's; nobody else."""
     role = role_of(user)
     if role == ADMIN:
         return True
     if role == CONTRACTOR:
-        return assignment.contractor_id == organization_id_of(user)
+        return assignments_for(user).filter(pk=assignment.pk).exists()
     if role == LAW_CENTER:
         return projects_for(user).filter(pk=assignment.project_id).exists()
     return False
@@ -285,13 +340,13 @@ def memos_for(user):
 def report_files_for(user):
     """Reports whose original file this user may download: the contractor that filed them,
     law center staff on the projects their organization monitors, and program admins.
-    Reviewers and owners read a report's lines (without names) but never the file, which
-    carries worker names and, in eCPR, street addresses."""
+    Reviewers, owners and a prime over a lower tier read a report's lines (without names) but
+    never the file, which carries worker names and, in eCPR, street addresses."""
     from compliance.models import Report
 
     if role_of(user) not in {ADMIN, LAW_CENTER, CONTRACTOR}:
         return Report.objects.none()
-    return reports_for(user)
+    return Report.objects.filter(assignment__in=own_assignments_for(user))
 
 
 def can_download_report_file(user, report) -> bool:
@@ -344,7 +399,8 @@ def enforcement_actions_for(user):
 # The enforcement ledger (SPEC §6): money assessed against a contractor, paid, withheld and
 # settled. The law center records it (and admins); the monitoring coalition reads it; the
 # owner reads its projects' ledgers (it withholds the contractors' pay); a contractor reads
-# the entries and the balance of its own assignments, never another company's.
+# the entries and the balance of its own assignments, never another company's (not even a
+# lower tier's).
 LEDGER_WRITERS = frozenset({ADMIN, LAW_CENTER})
 LEDGER_READERS = frozenset({ADMIN, LAW_CENTER, REVIEWER, OWNER, CONTRACTOR})
 
@@ -358,7 +414,7 @@ def ledger_entries_for(user):
     if role not in LEDGER_READERS:
         return LedgerEntry.objects.none()
     if role == CONTRACTOR:
-        return LedgerEntry.objects.filter(assignment__in=assignments_for(user))
+        return LedgerEntry.objects.filter(assignment__in=own_assignments_for(user))
     return LedgerEntry.objects.filter(project__in=projects_for(user))
 
 
@@ -382,7 +438,8 @@ def can_export(user, project: Project) -> bool:
 
 
 # Lifecycle actions by role (SPEC §4). Reviewers triage; law center may also resolve;
-# contractors may only dispute (and comment) on their own flags.
+# contractors may only dispute their own flags (a prime reads and comments on its lower
+# tiers' flags; disputing one is the lower tier's own call).
 TRANSITIONS_BY_ROLE = {
     ADMIN: {"acknowledge", "escalate", "resolve", "waive", "dispute", "reopen"},
     REVIEWER: {"acknowledge", "escalate", "resolve", "waive", "reopen"},
@@ -396,6 +453,8 @@ def flag_actions_for(user, flag) -> set[str]:
     """The lifecycle actions this user may take on this flag (the flag must be visible)."""
     role = role_of(user)
     if role is None or not flags_for(user).filter(pk=flag.pk).exists():
+        return set()
+    if role == CONTRACTOR and not own_assignments_for(user).filter(pk=flag.assignment_id).exists():
         return set()
     return set(TRANSITIONS_BY_ROLE.get(role, set()))
 

@@ -1,13 +1,17 @@
-"""Projects in the API: list, detail, and the project definition import (SPEC §7.2, §7.3)."""
+"""Projects in the API: list, detail, the project definition import (SPEC §7.2, §7.3), and a
+contractor adding a subcontractor under itself (issue 13)."""
 
 import datetime
 
-from ninja import Body, Router, Schema
+from ninja import Body, Field, Router, Schema, Status
 
 from cba.answers import answers
+from compliance.months import Day
+from compliance.reporting.intake.selectors import visible_assignment
 from projects import access
 from projects.definition import project_definition_load, project_summary
 from projects.models import Assignment, Commitment
+from projects.subcontractors import subcontractor_add
 
 router = Router(tags=["projects"])
 
@@ -97,7 +101,7 @@ def project_definition(request, definition: Body[dict]):
 )
 def project_detail(request, slug: str):
     """The project's agreement, commitments with their parameters, and the assignments you
-    may see (a contractor sees its own)."""
+    may see (a contractor sees its own and the lower tiers under it)."""
     project = access.project_for(request.user, slug)
     agreement = getattr(project, "agreement", None)
     assignments = (
@@ -136,3 +140,47 @@ def _assignment(a: Assignment) -> dict:
         "start_date": a.start_date,
         "end_date": a.end_date,
     }
+
+
+class SubcontractorIn(Schema):
+    company: str = Field(..., min_length=1, max_length=200, description="The company's name.")
+    contact_email: str = Field(
+        ..., min_length=3, max_length=254, description="Who files its reports; invited by e-mail."
+    )
+    contact_name: str = Field("", max_length=150)
+    scope_of_work: str = Field("", max_length=300)
+    start_date: Day
+    end_date: Day | None = Field(None, description="Empty: until the parent's work ends.")
+
+
+class SubcontractorOut(Schema):
+    assignment: AssignmentOut
+    contact: str = Field(..., description="The contact's e-mail address.")
+    invited: bool = Field(..., description="A new account, sent an invitation to set a password.")
+    organization_created: bool
+
+
+@router.post(
+    "/projects/{slug}/contractors/{contractor}/subcontractors",
+    response=answers({201: SubcontractorOut}, 403, 404, body=True),
+    url_name="api_subcontractor_add",
+    summary="Add a subcontractor one tier below a contractor (that contractor's own people)",
+)
+def subcontractor_add_api(request, slug: str, contractor: str, payload: SubcontractorIn):
+    """Creates (or reuses) the company, its assignment under `contractor` and its contact's
+    account, invites the contact to choose a password, and tells the program admins and the
+    coalition. Refused with 422 and the field at fault: dates outside the project or the
+    parent's work, a company already on the project, an address that belongs to another
+    organization (docs/contractors.md, "Adding a subcontractor")."""
+    parent = visible_assignment(request.user, slug, contractor)
+    access.require(access.can_add_subcontractor(request.user, parent))
+    added = subcontractor_add(parent=parent, user=request.user, **payload.model_dump())
+    return Status(
+        201,
+        {
+            "assignment": _assignment(added.assignment),
+            "contact": added.contact.email,
+            "invited": added.invited,
+            "organization_created": added.organization_created,
+        },
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from projects import access, views
+from projects import access, subcontractor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,11 @@ urlpatterns = [
         "projects/<slug:slug>/agreement/document/",
         views.agreement_document,
         name="agreement_document",
+    ),
+    path(
+        "projects/<slug:slug>/contractors/<slug:contractor>/subcontractors/add/",
+        subcontractor_views.subcontractor_add_view,
+        name="subcontractor_add",
     ),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path(
@@ -37,6 +42,11 @@ urlpatterns = [
         "password-reset/<uidb64>/<token>/",
         access.public(views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
+    ),
+    path(
+        "welcome/<uidb64>/<token>/",
+        access.public(subcontractor_views.InvitationConfirmView.as_view()),
+        name="invitation_confirm",
     ),
     path(
         "password-reset/done/",

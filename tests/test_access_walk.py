@@ -547,6 +547,36 @@ def test_flag_e_mails_carry_nothing_a_recipient_could_not_read_on_the_page(
     assert not failures, "\n".join(failures)
 
 
+def test_a_prime_opens_its_subs_pages_and_a_sub_neither_its_primes_nor_a_siblings(world):
+    """Issue 13: every page naming a contractor, GET as the prime above B with B's values
+    answers (200, or 403 where only B may act: upload, add a sub); as B with the prime's or
+    the sibling's values it answers 404 (405 for a page that takes POST only)."""
+    by_name = {s.name: s for s in world.scenarios}
+    b_values = by_name["contractor B on Crenshaw"].values
+    prime_values = by_name["the prime above B on Crenshaw"].values
+    sibling_values = {**prime_values, "contractor": world.assignments["sibling"].contractor.slug}
+    prime, sub = Client(), Client()
+    prime.force_login(world.users["prime_of_b"])
+    sub.force_login(world.users["contractor_b"])
+    routes = [r for r in web_routes() if "contractor" in r.kwargs and "GET" in r.methods]
+    failures, opened = [], set()
+    for route in routes:
+        status = prime.get(route.url(b_values)).status_code
+        if status not in {200, 302, 403, 405}:
+            failures.append(f"GET {route.url(b_values)} as the prime answered {status}")
+        if status == 200:
+            opened.add(route.route)
+        for values in (prime_values, sibling_values):
+            status = sub.get(route.url(values)).status_code
+            if status not in {404, 405}:  # 405: a POST-only page, which says nothing
+                failures.append(f"GET {route.url(values)} as B answered {status}, not 404")
+    assert not failures, "\n".join(failures)
+    assert {
+        "projects/<slug:slug>/contractors/<slug:contractor>/reports/",
+        "projects/<slug:slug>/contractors/<slug:contractor>/standing/",
+    } <= opened
+
+
 def test_the_walk_finds_the_pages_and_the_api_operations(db):
     routes = {(r.kind, r.route) for r in all_routes()}
 

@@ -383,7 +383,7 @@ def test_the_project_list_follows_the_access_rules(contractor, outsider, project
 
 
 def test_project_detail_shows_commitments_with_parameters_and_visible_assignments(
-    contractor, reviewer, outsider, project, pulice, area
+    contractor, other_contractor, reviewer, outsider, project, pulice, area
 ):
     Commitment.objects.create(
         project=project,
@@ -401,8 +401,10 @@ def test_project_detail_shows_commitments_with_parameters_and_visible_assignment
     assert body["commitments"][0]["params"]["target_percent"] == "40"
     assert [a["contractor"] for a in body["assignments"]] == ["walsh", "pulice"]
     assert body["assignments"][1]["parent"] == "walsh"
-    mine = api_client(contractor).get("/api/v1/projects/crenshaw").json()
-    assert [a["contractor"] for a in mine["assignments"]] == ["walsh"]
+    prime = api_client(contractor).get("/api/v1/projects/crenshaw").json()
+    assert [a["contractor"] for a in prime["assignments"]] == ["walsh", "pulice"]
+    mine = api_client(other_contractor).get("/api/v1/projects/crenshaw").json()
+    assert [a["contractor"] for a in mine["assignments"]] == ["pulice"]
     assert api_client(outsider).get("/api/v1/projects/crenshaw").status_code == 404
 
 

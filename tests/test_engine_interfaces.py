@@ -133,7 +133,9 @@ def test_flags_json_is_exactly_the_documented_shape(measured, pulice, time_machi
     assert "missing_report" in table
 
 
-def test_the_evaluations_api_gives_each_groups_series(client, measured, reviewer, contractor):
+def test_the_evaluations_api_gives_each_groups_series(
+    client, measured, reviewer, contractor, other_contractor
+):
     evaluate_project(measured, datetime.date(2024, 1, 31))
     client.login(username=reviewer.username, password=PASSWORD)
 
@@ -149,8 +151,11 @@ def test_the_evaluations_api_gives_each_groups_series(client, measured, reviewer
     assert items[1]["details"]["unit"] == "hours"
 
     client.login(username=contractor.username, password=PASSWORD)
+    prime = client.get("/api/v1/projects/crenshaw/evaluations").json()["items"]
+    assert {i["group"]["contractor"] for i in prime} == {"walsh", "pulice"}  # and its sub's
+    client.login(username=other_contractor.username, password=PASSWORD)
     mine = client.get("/api/v1/projects/crenshaw/evaluations").json()["items"]
-    assert {i["group"]["contractor"] for i in mine} == {"walsh"}
+    assert {i["group"]["contractor"] for i in mine} == {"pulice"}
 
 
 def test_the_compliance_summary(client, measured, lawyer, outsider):

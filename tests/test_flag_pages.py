@@ -125,13 +125,19 @@ def test_the_queue_pages_fifty_at_a_time(client, reviewer, project):
     assert second.count('name="flag"') == 1
 
 
-def test_a_contractor_sees_only_its_own_flags(client, contractor, walsh_flag, pulice_flag):
-    html = listed(queue(client, contractor))
-    assert "My flags" in queue(client, contractor).content.decode()
-    assert "Walsh laborers" in html
-    assert "Pulice" not in html
+def test_a_contractor_sees_only_its_own_flags(client, other_contractor, walsh_flag, pulice_flag):
+    html = listed(queue(client, other_contractor))
+    assert "My flags" in queue(client, other_contractor).content.decode()
+    assert "Pulice: no report" in html
+    assert "Walsh" not in html  # the prime above the sub: not the sub's to read
     assert "Acknowledge selected" not in html
-    assert detail(client, contractor, pulice_flag).status_code == 404
+    assert detail(client, other_contractor, walsh_flag).status_code == 404
+
+
+def test_a_prime_also_sees_its_subs_flags(client, contractor, walsh_flag, pulice_flag):
+    html = listed(queue(client, contractor))
+    assert "Walsh laborers" in html and "Pulice: no report" in html
+    assert detail(client, contractor, pulice_flag).status_code == 200
 
 
 def test_an_outsider_gets_a_404_for_a_flag_and_an_empty_queue(client, outsider, walsh_flag):
@@ -232,9 +238,10 @@ def test_the_lines_behind_a_wage_flag_show_names_only_to_the_law_center(
 
 
 def test_a_contractor_sees_only_its_own_lines_behind_a_flag(
-    client, contractor, project, walsh, standing, wage_flag
+    client, contractor, other_contractor, project, walsh, pulice, standing, wage_flag
 ):
-    # Even were a flag on Walsh's group to list another contractor's line, Walsh sees its own.
+    # Even were a flag on Walsh's group to list another contractor's line, Walsh reads names
+    # on its own lines only, and its sub nothing of Walsh's.
     flag = make_flag(
         project,
         "wage_violation",
@@ -244,10 +251,23 @@ def test_a_contractor_sees_only_its_own_lines_behind_a_flag(
         title="Walsh underpaid laborers",
         figures=wage_flag.figures,
     )
-    assert detail(client, contractor, wage_flag).status_code == 404
+    assert detail(client, contractor, wage_flag).status_code == 404  # the project's flag
     html = detail(client, contractor, flag).content.decode()
     assert "W-17 · Maria Lopez" in html
-    assert "P-3" not in html and "Ann Lee" not in html
+    assert "Ann Lee" not in html  # its sub's line, which the prime reads without the name
+    assert detail(client, other_contractor, flag).status_code == 404
+    subs = make_flag(
+        project,
+        "wage_violation",
+        "critical",
+        commitment=standing["wage"],
+        assignment=pulice,
+        title="Pulice underpaid laborers",
+        figures=wage_flag.figures,
+    )
+    html = detail(client, other_contractor, subs).content.decode()
+    assert "P-3 · Ann Lee" in html
+    assert "W-17" not in html and "Maria Lopez" not in html
 
 
 def test_the_queue_query_count_does_not_grow_with_flags_contractors_or_projects(
@@ -336,11 +356,17 @@ def test_a_contractor_cannot_escalate_or_post_internal_comments(client, contract
     assert not walsh_flag.events.filter(note="x").exists()
 
 
-def test_a_contractor_cannot_touch_another_contractors_flag(client, contractor, pulice_flag):
-    response = act(client, contractor, pulice_flag, action="dispute", note="Not ours")
+def test_a_contractor_cannot_touch_another_contractors_flag(
+    client, contractor, other_contractor, walsh_flag, pulice_flag
+):
+    response = act(client, other_contractor, walsh_flag, action="dispute", note="Not ours")
     assert response.status_code == 404
+    # The prime reads its sub's flag, but disputing it is the sub's own call.
+    response = act(client, contractor, pulice_flag, action="dispute", note="Not ours")
+    assert response.status_code == 403
     pulice_flag.refresh_from_db()
-    assert pulice_flag.status == "open"
+    walsh_flag.refresh_from_db()
+    assert (pulice_flag.status, walsh_flag.status) == ("open", "open")
 
 
 def test_reviewers_comment_shared_or_internal(client, reviewer, contractor, walsh_flag):

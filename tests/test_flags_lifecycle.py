@@ -197,18 +197,19 @@ def test_the_flag_list_filters_by_project_kind_severity_status_and_contractor(
 
 
 def test_each_role_lists_only_the_flags_it_may_see(
-    client, project, walsh, pulice, contractor, outsider, lawyer
+    client, project, walsh, pulice, contractor, other_contractor, outsider, lawyer
 ):
-    mine = make_flag(project, walsh)
-    make_flag(project, pulice)
+    make_flag(project, walsh)
+    subs = make_flag(project, pulice)
 
     def count(user):
         return api(client, user).get("/api/v1/flags").json()["count"]
 
     assert count(lawyer) == 2
-    assert count(contractor) == 1
+    assert count(contractor) == 2  # the prime: its own and its sub's
+    assert count(other_contractor) == 1
     assert count(outsider) == 0
-    assert api(client, contractor).get("/api/v1/flags").json()["items"][0]["id"] == mine.pk
+    assert api(client, other_contractor).get("/api/v1/flags").json()["items"][0]["id"] == subs.pk
 
 
 def test_the_flag_detail_hides_internal_comments_from_the_contractor(

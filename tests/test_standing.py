@@ -173,11 +173,13 @@ def test_another_contractors_figures_never_show_on_a_contractors_standing(
 
 
 def test_the_page_gives_the_figures_the_api_gives_the_same_contractor(
-    client, contractor, walsh, standing
+    client, contractor, other_contractor, walsh, standing
 ):
     headers = bearer(contractor)
     with time_machine.travel(TODAY, tick=False):
-        evaluations = client.get("/api/v1/projects/crenshaw/evaluations", **headers).json()
+        evaluations = client.get(
+            "/api/v1/projects/crenshaw/evaluations?contractor=walsh", **headers
+        ).json()
         summary = client.get("/api/v1/projects/crenshaw/compliance", **headers).json()
 
     items = evaluations["items"] if isinstance(evaluations, dict) else evaluations
@@ -195,8 +197,13 @@ def test_the_page_gives_the_figures_the_api_gives_the_same_contractor(
     by_key = {c["key"]: c for c in summary["commitments"]}
     assert by_key["apprentices"]["status"] == "shortfall"
     assert by_key["living_wage"]["status"] == "shortfall"
-    assert summary["reporting"]["missing"] == 1
-    assert summary["reporting"]["late"] == 1
+    # The prime's summary counts its sub's months too: one of its own missing, three of
+    # Pulice's, which the sub's own summary gives alone.
+    with time_machine.travel(TODAY, tick=False):
+        subs = client.get("/api/v1/projects/crenshaw/compliance", **bearer(other_contractor))
+    assert subs.json()["reporting"]["missing"] == 3
+    assert summary["reporting"]["missing"] == 1 + 3
+    assert summary["reporting"]["late"] == 1 + subs.json()["reporting"]["late"]
 
 
 def test_the_law_center_and_an_admin_may_open_any_contractors_standing(

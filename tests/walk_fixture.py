@@ -3,7 +3,8 @@
 Two projects of two organizations:
 - Crenshaw Northern Corridor (owner Metro), monitored by the Crenshaw Coalition and the
   Community Benefits Law Center. Contractors: Eastside Electric (contractor A, a prime),
-  Walsh Shea (a prime) and Pulice Tunnelworks (contractor B, a sub under Walsh).
+  Walsh Shea (a prime) and Pulice Tunnelworks (contractor B, a sub under Walsh), with a
+  sibling of B under Walsh (Sibling Drywall Partners, no scenario of its own).
 - Harbor Gateway Terminal (owner Port Authority), monitored by Harbor Legal Aid (the law
   center of another organization). Contractor: Harbor Ironworks.
 
@@ -20,14 +21,16 @@ Markers are texts planted in that data; each says which users may read it, decid
 loosen:
 - an internal note: only reviewers and law center staff who see its flag, and admins
   (never the owner, never a contractor);
-- a shared note: whoever sees its flag, except other contractors;
+- a shared note: whoever sees its flag, except other contractors (the contractor the flag
+  is on, and the contractors above it: a prime reads its subs' shared notes);
 - a worker's name: `access.can_see_worker_names` (the worker's contractor, the monitoring
   law center, admins);
 - an SSN or a street address in an eCPR upload: nobody, ever (the kept copy drops them);
 - a contractor's name: whoever `access.assignments_for` gives one of its assignments to
   (monitors and owner of its projects, its own people, admins), and a sub's people may read
-  the name of the prime directly above it. A contractor reads no other company's name: A
-  never reads B's or the prime's, the prime never reads B's, B reads the prime's only;
+  the name of the prime directly above it. A contractor reads no other company's name but
+  those of its tier: A never reads B's or the prime's, the prime reads B's and the
+  sibling's (its subs), B reads the prime's only, never its sibling's;
 - a project's name: whoever `access.projects_for` gives the project to;
 - a ledger entry's note: whoever `access.ledger_entries_for` gives the entry to, and of the
   contractors only the one it concerns.
@@ -87,6 +90,7 @@ EASTSIDE = "Eastside Electric Cooperative"
 PULICE = "Pulice Tunnelworks"
 WALSH = "Walsh Shea Corridor Builders"
 IRONWORKS = "Harbor Ironworks Collective"
+SIBLING = "Sibling Drywall Partners"
 
 WORKER_A = "Zephyrine Okonkwo"
 WORKER_B = "Bartholomew Quince"
@@ -151,6 +155,7 @@ class World:
     files: dict[str, StoredFile]  # by SHA-256 of the content
     flags: dict[str, Flag]
     memo_audience: dict[int, str]
+    assignments: dict[str, Assignment] = field(default_factory=dict)
 
 
 def memos_have_audience() -> bool:
@@ -205,13 +210,23 @@ def reads_note(event: FlagEvent) -> Callable:
         if event.visibility == FlagEvent.Visibility.INTERNAL:
             return role in {access.REVIEWER, access.LAW_CENTER, access.ADMIN}
         if role == access.CONTRACTOR:
-            return (
-                event.flag.assignment is not None
-                and event.flag.assignment.contractor_id == access.organization_id_of(user)
-            )
+            return is_at_or_above(user, event.flag.assignment)
         return True
 
     return may_read
+
+
+def is_at_or_above(user, assignment: Assignment | None) -> bool:
+    """The user's company holds this assignment or one above it (walking `parent` up): the
+    SPEC's cap on what a contractor reads, written apart from access.py's query."""
+    organization = access.organization_id_of(user)
+    seen = set()
+    while assignment is not None and assignment.pk not in seen:
+        if assignment.contractor_id == organization:
+            return True
+        seen.add(assignment.pk)
+        assignment = assignment.parent
+    return False
 
 
 def reads_ledger_entry(entry) -> Callable:
@@ -492,6 +507,7 @@ def build_world(settings, tmp_path) -> World:
             ("eastside-electric", EASTSIDE, "contractor"),
             ("pulice-tunnel", PULICE, "contractor"),
             ("walsh-shea", WALSH, "contractor"),
+            ("sibling-drywall", SIBLING, "contractor"),
             ("harbor-ironworks", IRONWORKS, "contractor"),
             ("coalition", "Crenshaw Coalition", "coalition"),
             ("lawcenter", "Community Benefits Law Center", "law_center"),
@@ -530,8 +546,9 @@ def build_world(settings, tmp_path) -> World:
     a = assign(crenshaw, "eastside", "prime")
     prime = assign(crenshaw, "walsh", "prime")
     b = assign(crenshaw, "pulice", "sub", parent=prime)
+    sibling = assign(crenshaw, "sibling", "sub", parent=prime)  # B's sibling under the prime
     h = assign(harbor, "harbor", "prime")
-    for slug in ("eastside", "pulice", "walsh", "harbor"):
+    for slug in ("eastside", "pulice", "walsh", "sibling", "harbor"):
         for text, what in [
             (org[slug].name, "contractor name"),
             (org[slug].slug, "contractor slug"),
@@ -840,4 +857,5 @@ def build_world(settings, tmp_path) -> World:
         files=files,
         flags={"a": flag_a, "b": flag_b, "project": flag_project, "harbor": flag_h},
         memo_audience=memo_audience,
+        assignments={"a": a, "b": b, "prime": prime, "sibling": sibling, "harbor": h},
     )

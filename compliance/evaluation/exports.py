@@ -78,6 +78,9 @@ def lines_for_export(*, user, project: Project):
             "worker__worker_key",
             # The line's reported columns, its trade by name.
             *("craft__name" if c == "craft_id" else c for c in PayrollLine.REPORTED_COLUMNS),
+            # As open data reports them (blank on other doors' lines).
+            "reported_resident",
+            "person_of_color",
         )
     )
 
@@ -104,6 +107,8 @@ LINE_COLUMNS = [
     "Veteran",
     "Disadvantaged",
     "New hire",
+    "Resident (as reported)",
+    "Person of color (as reported)",
 ]
 
 
@@ -328,7 +333,7 @@ def write_project_workbook(*, user, project: Project, path: str) -> None:
         values = list(line)
         values[0] = values[0].strftime("%Y-%m")
         values[7] = "RA" if values[7] else "J"
-        values[18:21] = [_yn(v) for v in values[18:21]]
+        values[18:23] = [_yn(v) for v in values[18:23]]
         ws.append(_row(ws, values))
 
     ws = wb.create_sheet("Flags")

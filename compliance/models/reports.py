@@ -43,6 +43,7 @@ class Report(models.Model):
         API = "api", "API"
         WEB = "web", "Web form"
         NO_WORK = "no_work", "No work this month"
+        OPEN_DATA = "open_data", "Open data"
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reports")
     period = models.DateField(help_text="First day of the reported month.")
@@ -110,8 +111,10 @@ class PayrollLine(models.Model):
     )
     is_current = models.BooleanField(default=True)
     row_number = models.PositiveIntegerField(default=0)
+    # Empty on lines from open data, which carry no worker identity (SPEC §5.4): they count
+    # toward hours, and make worker counts `no_data`.
     worker = models.ForeignKey(
-        Worker, on_delete=models.PROTECT, related_name="lines", db_index=False
+        Worker, on_delete=models.PROTECT, related_name="lines", db_index=False, null=True
     )
     week_ending = models.DateField()
     craft = models.ForeignKey(
@@ -126,7 +129,8 @@ class PayrollLine(models.Model):
     hours = models.DecimalField(
         max_digits=7, decimal_places=2, help_text="Straight + overtime + double-time."
     )
-    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
+    # Empty where the door gives no rate (open data); a wage floor then finds nothing owed.
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     fringe_rate = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     gross_pay = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True)
     gender = models.CharField(max_length=1, blank=True)
@@ -134,6 +138,11 @@ class PayrollLine(models.Model):
     veteran = models.BooleanField(null=True, blank=True)
     disadvantaged = models.BooleanField(null=True, blank=True)
     new_hire = models.BooleanField(null=True, blank=True)
+    # As a door reports them, where it does (open data): residency as certified or reported
+    # (the `reported_resident` qualifier), and person of color by its own flag, which then
+    # decides over the ethnicity text.
+    reported_resident = models.BooleanField(null=True, blank=True)
+    person_of_color = models.BooleanField(null=True, blank=True)
 
     # The reported columns of a line, in the order bulk writers (COPY, executemany) use.
     REPORTED_COLUMNS = (

@@ -194,6 +194,16 @@ def alert_flag_event(*, event: FlagEvent) -> int:
     )
 
 
+def digest_heading(notification: Notification) -> str:
+    """Where an alert goes in the digest: under its flag's project, else under what it is
+    about (a report reminder, a new subcontractor)."""
+    if notification.flag:
+        return notification.flag.project.name
+    if notification.event_key.startswith("assignment:"):
+        return "New subcontractors"
+    return "Reports due"
+
+
 def send_digests(*, now: datetime.datetime | None = None) -> int:
     """The daily digest: for each person who asked for one, the alerts not yet digested."""
     now = now or timezone.now()
@@ -216,8 +226,9 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             continue
         by_project = defaultdict(list)
         for notification in claimed:
-            project = notification.flag.project.name if notification.flag else "Reports due"
-            by_project[project].append((notification, absolute(notification.url)))
+            by_project[digest_heading(notification)].append(
+                (notification, absolute(notification.url))
+            )
         _send(user, "digest", {"by_project": sorted(by_project.items()), "count": len(claimed)})
         sent += 1
     return sent

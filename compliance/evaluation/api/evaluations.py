@@ -3,7 +3,7 @@
 import datetime
 
 from django.db.models import Count
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cba.answers import answers
@@ -35,6 +35,7 @@ class EvaluationOut(Schema):
     status: str
     shortfall: str
     projected_percent: str | None
+    reason: str | None = Field(None, description="Why a `no_data` result has no figures.")
     series: list[dict]
     details: dict
     computed_at: datetime.datetime
@@ -66,7 +67,8 @@ def evaluation_out(evaluation: Evaluation) -> dict:
 def list_evaluations(request, slug: str, filters: Query[EvaluationFilters]):
     """The latest evaluation of every commitment for every group, with its monthly series.
 
-    Contractors see only their own groups. Filter by commitment key, status or contractor."""
+    Contractors see only their own groups and their lower tiers'. Filter by commitment key,
+    status or contractor."""
     project = access.project_for(request.user, slug)
     evaluations = access.evaluations_for(request.user).filter(project=project)
     if filters.commitment:

@@ -24,8 +24,9 @@ def group_names(evaluation: Evaluation) -> dict:
 
 
 def evaluation_result(evaluation: Evaluation) -> dict:
-    """One result of `evaluate --json`, exactly."""
-    return {
+    """One result of `evaluate --json`, exactly; a `no_data` result that has a reason (open
+    data's lines carry no worker to count) says it in `reason`."""
+    result = {
         "project": evaluation.project.slug,
         "commitment": evaluation.commitment_key,
         "kind": evaluation.kind,
@@ -38,6 +39,10 @@ def evaluation_result(evaluation: Evaluation) -> dict:
         "shortfall": decimal_text(evaluation.shortfall),
         "projected_percent": decimal_text(evaluation.projected_percent),
     }
+    reason = (evaluation.details or {}).get("no_data_reason")
+    if reason:
+        result["reason"] = reason
+    return result
 
 
 def ordered(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:

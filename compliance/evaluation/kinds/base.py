@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as TermsError
 
 from compliance import formatting
+from compliance.numbers import round2
 from compliance.status import Status
 from projects.models import Commitment
 
@@ -264,4 +265,22 @@ def damages_arithmetic(group: dict) -> str | None:
         f"{formatting.quantity(group['shortfall'], group['unit'])} × "
         f"{formatting.money(group['penalty_per_unit'])} = "
         f"{formatting.money(group['liquidated_damages'])}"
+    )
+
+
+def required_arithmetic(group: dict) -> str | None:
+    """ "40.00% × 10,000.00 hours = 4,000.00 hours required; 3,700.00 hours by qualifying
+    workers": shown only when it reproduces the evaluation's shortfall to the cent, so the
+    memo never shows a figure the evaluation does not."""
+    target, den, num = group["target_percent"], group["denominator"], group["numerator"]
+    if target is None or den is None or num is None or group["shortfall"] is None:
+        return None
+    required = round2(Decimal(target) * Decimal(den) / 100)
+    if max(Decimal(0), required - Decimal(num)) != Decimal(group["shortfall"]):
+        return None
+    unit = group["unit"]
+    return (
+        f"{formatting.percent(target)} × {formatting.quantity(den, unit)} = "
+        f"{formatting.quantity(required, unit)} required; "
+        f"{formatting.quantity(num, unit)} by qualifying workers"
     )

@@ -3,8 +3,10 @@
 For each group, over the current lines of weeks ending on or before the as-of date:
 - the denominator is the measure (hours, distinct workers, or distinct new hires) over the
   lines of the population (all, journeyworkers or apprentices), excluded crafts left out;
-- the numerator is the same measure over those lines that qualify (area resident,
-  disadvantaged, apprentice, woman, person of color, veteran, new hire);
+- the numerator is the same measure over those lines that qualify (area resident, resident
+  as reported, disadvantaged, apprentice, woman, person of color, veteran, new hire);
+- workers are counted by their IDs: a group with lines that carry none (open data) has no
+  worker count, so a share of workers or new hires is no_data there, saying why;
 - actual = 100 × numerator / denominator; shortfall = max(0, target% × denominator −
   numerator); liquidated damages = shortfall × penalty per unit;
 - status: no_data when the denominator is 0 or below min_base; met when actual ≥ target
@@ -46,6 +48,7 @@ from compliance.evaluation.kinds.base import (
     Terms,
     damages_arithmetic,
     plain,
+    required_arithmetic,
 )
 from compliance.models import Evaluation, Flag
 from compliance.months import month_start
@@ -56,6 +59,7 @@ from projects.models import Commitment
 UNITS = {"hours": "hours", "workers": "workers", "new_hires": "workers"}
 MEASURE_WORDS = {"hours": "work hours", "workers": "workers", "new_hires": "new hires"}
 QUALIFIER_WORDS = {
+    "reported_resident": "residents (as reported or certified, not by ZIP)",
     "disadvantaged": "disadvantaged workers",
     "apprentice": "registered apprentices",
     "woman": "women",
@@ -76,6 +80,7 @@ class WorkforceShareTerms(Terms):
     scope: Scope = "project"
     qualifier: Literal[
         "area_resident",
+        "reported_resident",
         "disadvantaged",
         "apprentice",
         "woman",
@@ -152,6 +157,8 @@ class WorkforceShare(Kind):
     def figures(self, card) -> list[Figure]:
         c, unit = card.summary, card.summary.unit
         together = "" if c.whole_row else " (all groups together)"
+        if card.details.get("no_data_reason"):
+            return [Figure("Why no data", card.details["no_data_reason"], strong=True)]
         rows = [
             Figure(
                 f"Actual to date{together}",
@@ -204,7 +211,7 @@ class WorkforceShare(Kind):
         t = self.terms(evaluation.commitment)
         target = formatting.percent(evaluation.target_percent)
         if evaluation.status == Status.NO_DATA:
-            return "No hours reported yet."
+            return evaluation.details.get("no_data_reason") or "No hours reported yet."
         qualifying = _qualifying_hours(evaluation.commitment)
         yours = f"your {POPULATION_WORDS[t.population]}hours"
         if t.measure == "hours":
@@ -312,24 +319,6 @@ class WorkforceShare(Kind):
         return rows
 
 
-def required_arithmetic(group: dict) -> str | None:
-    """ "40.00% × 10,000.00 hours = 4,000.00 hours required; 3,700.00 hours by qualifying
-    workers": shown only when it reproduces the evaluation's shortfall to the cent, so the
-    memo never shows a figure the evaluation does not."""
-    target, den, num = group["target_percent"], group["denominator"], group["numerator"]
-    if target is None or den is None or num is None or group["shortfall"] is None:
-        return None
-    required = round2(Decimal(target) * Decimal(den) / 100)
-    if max(Decimal(0), required - Decimal(num)) != Decimal(group["shortfall"]):
-        return None
-    unit = group["unit"]
-    return (
-        f"{formatting.percent(target)} × {formatting.quantity(den, unit)} = "
-        f"{formatting.quantity(required, unit)} required; "
-        f"{formatting.quantity(num, unit)} by qualifying workers"
-    )
-
-
 KIND = WorkforceShare()
 
 
@@ -339,11 +328,8 @@ def _qualifying_hours(commitment: Commitment) -> str:
     if qualifier == "apprentice":
         return "apprentice hours"
     if qualifier == "area_resident":
-        return (
-            f"hours by residents of {commitment.area.name}"
-            if commitment.area
-            else ("hours by area residents")
-        )
+        area = commitment.area
+        return f"hours by residents of {area.name}" if area else "hours by area residents"
     return f"hours by {QUALIFIER_WORDS[qualifier]}"
 
 
@@ -363,33 +349,35 @@ def population_filter(commitment: Commitment, ctx: Context) -> Q:
     return q
 
 
+# Qualifiers that are a yes on the line, by the line's field.
+FLAG_QUALIFIERS = {
+    "reported_resident": "reported_resident",
+    "disadvantaged": "disadvantaged",
+    "apprentice": "is_apprentice",
+    "veteran": "veteran",
+    "new_hire": "new_hire",
+}
+
+
 def qualifier_filter(commitment: Commitment) -> Q:
     """The lines that count toward the numerator."""
     qualifier = KIND.terms(commitment).qualifier
+    if qualifier in FLAG_QUALIFIERS:
+        return Q(**{FLAG_QUALIFIERS[qualifier]: True})
     if qualifier == "area_resident":
         return Q(home_zip__in=sorted(commitment.area.zips))
-    if qualifier == "disadvantaged":
-        return Q(disadvantaged=True)
-    if qualifier == "apprentice":
-        return Q(is_apprentice=True)
     if qualifier == "woman":
         return Q(gender="F")
     if qualifier == "person_of_color":
-        # Ethnicity reported and not "White" (in any letter case).
-        return ~Q(ethnicity="") & ~Q(ethnicity__iexact="white")
-    if qualifier == "veteran":
-        return Q(veteran=True)
-    if qualifier == "new_hire":
-        return Q(new_hire=True)
+        # The door's own flag where it gives one (open data, whose race text may say
+        # "Caucasian"); else ethnicity reported and not "White" (in any letter case).
+        by_text = ~Q(ethnicity="") & ~Q(ethnicity__iexact="white")
+        return Q(person_of_color=True) | Q(person_of_color__isnull=True) & by_text
     raise ValueError(f"Unknown qualifier {qualifier!r}.")
 
 
 def excluded_crafts(commitment: Commitment, ctx: Context) -> set[int]:
     return ctx.craft_ids_named(KIND.terms(commitment).excluded_crafts)
-
-
-def _filter(q: Q) -> Q | None:
-    return q if q else None
 
 
 def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
@@ -401,7 +389,7 @@ def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
         f"c{commitment.pk}_num": Sum(
             "hours", filter=population & qualifier_filter(commitment), output_field=TOTAL
         ),
-        f"c{commitment.pk}_den": Sum("hours", filter=_filter(population), output_field=TOTAL),
+        f"c{commitment.pk}_den": Sum("hours", filter=population or None, output_field=TOTAL),
     }
 
 
@@ -429,14 +417,17 @@ def share_status(
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
     evaluations = []
     for commitment in commitments:
+        unidentified: set[Group] = set()
         if KIND.terms(commitment).measure == "hours":
             monthly = _hours_by_group(commitment, ctx)
         else:
-            monthly = _workers_by_group(commitment, ctx)
+            monthly, unidentified = _workers_by_group(commitment, ctx)
         for group in _default_groups(commitment, ctx):
             monthly.setdefault(group, Monthly())
         for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
-            evaluations.append(_evaluation(commitment, group, figures, ctx))
+            evaluations.append(
+                _evaluation(commitment, group, figures, ctx, unidentified=group in unidentified)
+            )
     return evaluations
 
 
@@ -468,9 +459,12 @@ def _hours_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly
     return by_group
 
 
-def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly]:
+def _workers_by_group(
+    commitment: Commitment, ctx: Context
+) -> tuple[dict[Group, Monthly], set[Group]]:
     """Distinct workers (or new hires) per group: each month's own count, and the cumulative
-    count, which adds each worker once, in the first month they appear.
+    count, which adds each worker once, in the first month they appear; and the groups with
+    lines of no worker (open data), whose workers cannot be counted.
 
     A worker ID belongs to one contractor, so to one assignment: counts per report (one
     contractor's month) add up to the month's count for the project, or for a craft.
@@ -487,16 +481,21 @@ def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Month
         .annotate(
             num=Count("worker", distinct=True, filter=qualifying),
             den=Count("worker", distinct=True),
+            unidentified=Count("id", filter=Q(worker__isnull=True)),
         )
         .order_by()
     )
+    unidentified = set()
     for row in per_report:
         assignment_id, month = ctx.reports[row["report_id"]]
         group = group_of(scope, assignment_id, row.get("craft_id"))
         by_group[group].add(month, Decimal(row["num"]), Decimal(row["den"]))
+        if row["unidentified"]:
+            unidentified.add(group)
 
     firsts = (
-        lines.values(*fields, "worker_id")
+        lines.filter(worker__isnull=False)
+        .values(*fields, "worker_id")
         .annotate(
             first_week=Min("week_ending"),
             first_qualifying=Min("week_ending", filter=qualifying),
@@ -522,10 +521,15 @@ def _workers_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Month
                 monthly.cumulative_numerator[month] = (
                     monthly.cumulative_numerator.get(month, ZERO) + count
                 )
-    return by_group
+    return by_group, unidentified
 
 
-def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Context):
+NO_IDENTITY = "Open data carries no worker identity: its workers cannot be counted."
+
+
+def _evaluation(
+    commitment: Commitment, group: Group, monthly: Monthly, ctx: Context, *, unidentified=False
+):
     terms = KIND.terms(commitment)
     months = ctx.months
     series, cum_num, cum_den = build_series(monthly, months)
@@ -553,6 +557,8 @@ def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Con
         margin=terms.warning_margin,
         min_base=terms.min_base,
     )
+    if unidentified:
+        status = "no_data"
     shortfall = round2(ZERO)
     if status != "no_data":
         shortfall = round2(max(ZERO, target / 100 * denominator - numerator))
@@ -586,6 +592,7 @@ def _evaluation(commitment: Commitment, group: Group, monthly: Monthly, ctx: Con
             "liquidated_damages": text(damages),
             **damages_rule.standing_details(project=ctx.project, as_of=ctx.as_of),
             "unit": UNITS[measure],
+            **({"no_data_reason": NO_IDENTITY} if unidentified else {}),
         },
         computed_at=ctx.computed_at,
     )

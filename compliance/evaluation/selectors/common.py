@@ -183,7 +183,7 @@ def attach_worker_names(violations: list[dict], *, user) -> None:
     if not ids:
         return
     names = dict(
-        access.lines_for(user)
+        access.named_lines_for(user)
         .filter(id__in=ids)
         .exclude(worker__name="")
         .values_list("id", "worker__name")

@@ -166,6 +166,7 @@ DETAIL_KEYS = [
     "worker_count",
     "damages_standing",
     "damages_stands_at",
+    "no_data_reason",
 ]
 GROUPS_SHOWN = 12
 

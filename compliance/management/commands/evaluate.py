@@ -107,4 +107,10 @@ def table(evaluations: list[Evaluation], as_of: datetime.date) -> str:
     for row in [headers, *rows]:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         lines.append("  ".join(cells).rstrip())
+    for e in evaluations:
+        if (e.details or {}).get("no_data_reason"):
+            lines.append(
+                f"No data for {commitment_label(e)} ({group_label(e)}): "
+                f"{e.details['no_data_reason']}"
+            )
     return "\n".join(lines)

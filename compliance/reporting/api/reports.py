@@ -94,7 +94,7 @@ class Problem(Schema):
 
 class LineOut(Schema):
     row_number: int
-    worker_id: str
+    worker_id: str | None = Field(description="Null on open data lines: no worker identity.")
     worker_name: str | None
     craft: str
     apprentice: str
@@ -104,7 +104,7 @@ class LineOut(Schema):
     overtime_hours: Decimal
     doubletime_hours: Decimal
     hours: Decimal
-    hourly_rate: Decimal
+    hourly_rate: Decimal | None
     fringe_rate: Decimal
     gross_pay: Decimal | None
     home_zip: str
@@ -113,6 +113,8 @@ class LineOut(Schema):
     veteran: bool | None
     disadvantaged: bool | None
     new_hire: bool | None
+    reported_resident: bool | None = None
+    person_of_color: bool | None = None
 
 
 class ReportDetailOut(Schema):
@@ -430,8 +432,8 @@ def template(request, slug: str, contractor: str, period: Period | None = None):
 def line_out(line, show_names: bool) -> dict:
     return {
         "row_number": line.row_number,
-        "worker_id": line.worker.worker_key,
-        "worker_name": (line.worker.name or None) if show_names else None,
+        "worker_id": line.worker.worker_key if line.worker else None,
+        "worker_name": (line.worker.name or None) if show_names and line.worker else None,
         "craft": line.craft.name,
         "apprentice": "RA" if line.is_apprentice else "J",
         "apprentice_level": line.apprentice_level,
@@ -449,4 +451,6 @@ def line_out(line, show_names: bool) -> dict:
         "veteran": line.veteran,
         "disadvantaged": line.disadvantaged,
         "new_hire": line.new_hire,
+        "reported_resident": line.reported_resident,
+        "person_of_color": line.person_of_color,
     }

@@ -354,7 +354,9 @@ def store_version(
     filename: str,
     replace_week: datetime.date | None,
     warnings: list[dict],
+    on_time: bool = False,
 ) -> SubmitResult:
+    """`on_time`: a version nobody filed late (open data, published by the city)."""
     lock_rows(assignment_id=assignment.pk)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
@@ -366,7 +368,9 @@ def store_version(
     # correct a report already received, do not change that.
     today = timezone.localdate()
     is_late = (
-        first.is_late
+        False
+        if on_time
+        else first.is_late
         if first
         else (
             obligation.month_status(
@@ -402,7 +406,9 @@ def store_version(
     # Workers are created in the order they first appear, so line inserts append to the
     # worker indexes instead of scattering across them.
     worker_ids = upsert_workers(
-        assignment, dict.fromkeys(line.worker_key for line in lines), worker_names
+        assignment,
+        dict.fromkeys(line.worker_key for line in lines if line.worker_key is not None),
+        worker_names,
     )
     if replace_week is not None and current is not None:
         copy_lines(source=current, target=report, except_week=replace_week)
@@ -506,10 +512,17 @@ def copy_lines(*, source: Report, target: Report, except_week: datetime.date | N
 
 
 def insert_lines(report: Report, lines: list[ValidatedLine], worker_ids: dict[str, int]) -> None:
-    """Write the validated lines through the bulk writer, as plain tuples."""
+    """Write the validated lines through the bulk writer, as plain tuples. A door whose
+    lines carry more columns (open data) passes its own named tuples, worker key first
+    after the row; lines without a worker (no key) are stored without one."""
+    columns = STORED_COLUMNS
+    if lines and type(lines[0]) is not ValidatedLine:
+        columns = tuple(
+            "worker_id" if name == "worker_key" else name for name in type(lines[0])._fields
+        )
     insert_rows(
         PayrollLine,
-        STORED_COLUMNS,
+        columns,
         lines,
         fixed={
             "report_id": report.pk,
@@ -517,5 +530,5 @@ def insert_lines(report: Report, lines: list[ValidatedLine], worker_ids: dict[st
             "assignment_id": report.assignment_id,
             "is_current": True,
         },
-        lookups={"worker_id": worker_ids},
+        lookups={"worker_id": worker_ids} if worker_ids else None,
     )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cba.errors import Conflict, InvalidInput
 from compliance.formatting import long_date, long_month
+from compliance.reporting import obligation
 from compliance.reporting.intake.files import check_size, megabytes
 from compliance.reporting.intake.mapping import MappingNeeded
 from compliance.reporting.intake.selectors import (
@@ -42,6 +43,7 @@ from compliance.reporting.intake.versions import (
 from compliance.reporting.views.pending import keep_pending, mapping_page_url
 from compliance.storage import attachment
 from projects import access
+from projects.subcontractors import lower_tiers
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTHS_PER_PAGE = 24
@@ -98,7 +100,7 @@ def contractor_reports(request, slug: str):
     )
     chosen = request.GET.get("contractor", "")
     if access.role_of(request.user) == access.CONTRACTOR:
-        assignment = assignments.first()
+        assignment = access.own_assignments_for(request.user).filter(project=project).first()
         if assignment is None:
             raise Http404
         return redirect(assignment_url(assignment))
@@ -110,6 +112,22 @@ def contractor_reports(request, slug: str):
         "reporting/reports/choose_contractor.html",
         {"project": project, "assignments": assignments},
     )
+
+
+def subcontractor_rows(assignment) -> list[dict]:
+    """The lower tiers under an assignment (whoever sees it sees them), each with its months
+    missing: what a prime watches."""
+    rows = []
+    for sub in lower_tiers(assignment):
+        months = reporting_months(assignment=sub)
+        rows.append(
+            {
+                "assignment": sub,
+                "missing": [m for m in months if m.status == obligation.MISSING],
+                "late": sum(m.status == obligation.LATE for m in months),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -129,6 +147,8 @@ def assignment_reports(request, slug: str, contractor: str):
             "page": page,
             "can_submit": can_submit,
             "can_view_standing": access.can_view_standing(request.user, assignment),
+            "subcontractors": subcontractor_rows(assignment),
+            "can_add_subcontractor": access.can_add_subcontractor(request.user, assignment),
             "form": UploadForm(initial={"period": default.key}, months=months)
             if can_submit and default
             else None,
