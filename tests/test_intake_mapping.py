@@ -253,6 +253,10 @@ def test_another_contractor_can_neither_see_nor_use_the_mapping(
         kwargs={"slug": "crenshaw", "contractor": "pulice", "mapping_id": mapping.pk},
     )
     assert client.get(pulice_edit).status_code == 404
+    client.logout()
+    log_in(client, contractor)  # Walsh, the prime above Pulice, reads Pulice's months only
+    pulice_list = reverse("export_mappings", kwargs={"slug": "crenshaw", "contractor": "pulice"})
+    assert client.get(pulice_list).status_code in (403, 404)
 
 
 def test_the_api_takes_a_mapping_name(client, walsh, contractor, crafts):
