@@ -2,10 +2,11 @@
 
 from compliance.enforcement.views import enforcement, flags, notifications
 from compliance.evaluation.views import dashboard, setup, standing
-from compliance.reporting.views import opendata, progress, reports
+from compliance.reporting.views import mappings, opendata, progress, reports
 
 urlpatterns = [
     *reports.urlpatterns,
+    *mappings.urlpatterns,
     *flags.urlpatterns,
     *dashboard.urlpatterns,
     *notifications.urlpatterns,

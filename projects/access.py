@@ -292,6 +292,19 @@ def can_submit_report(user, assignment: Assignment) -> bool:
     return role == CONTRACTOR and assignment.contractor_id == organization_id_of(user)
 
 
+def export_mappings_for(user):
+    """Mappings of contractors' own payroll exports (SPEC §5.4): a contractor's users see
+    and use their company's own; program admins every contractor's; nobody else any."""
+    from compliance.models import ExportMapping
+
+    role = role_of(user)
+    if role == ADMIN:
+        return ExportMapping.objects.all()
+    if role == CONTRACTOR:
+        return ExportMapping.objects.filter(contractor_id=organization_id_of(user))
+    return ExportMapping.objects.none()
+
+
 def can_view_standing(user, assignment: Assignment) -> bool:
     """A contractor's standing page: its own company's assignment and its lower tiers'
     (`overseen_assignments`); the law center (on the projects it monitors) and program

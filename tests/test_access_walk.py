@@ -110,6 +110,7 @@ VISIBLE = {
     "token_id": _sees(access.api_tokens_for, "token"),
     "notification_id": lambda user, o: o["notification"].user_id == user.pk,
     "event_id": _sees(access.flags_for, "flag"),
+    "mapping_id": _sees(access.export_mappings_for, "mapping"),
     "entry_id": lambda user, o: (
         access.commitments_for(user).filter(pk=o["entry"].commitment_id).exists()
     ),

@@ -53,6 +53,7 @@ from compliance.enforcement.memos.build import memo_generate
 from compliance.models import (
     EnforcementAction,
     Evaluation,
+    ExportMapping,
     Flag,
     FlagEvent,
     Memo,
@@ -742,10 +743,22 @@ def build_world(settings, tmp_path) -> World:
         for event in flag.walk_attachments.values():
             keep("flag note attachment", event.attachment, reads_note(event))
 
+    # Each contractor's export mapping (SPEC §5.4): its own users and admins only.
+    mappings = {
+        assignment.contractor_id: ExportMapping.objects.create(
+            contractor=assignment.contractor,
+            name=f"{assignment.contractor.name} export",
+            columns={"worker_id": "Emp #", "craft": "Class"},
+            codes={"craft": {"CARP": "Carpenter"}},
+        )
+        for assignment in (a, b, prime, h)
+    }
+
     def notification_of(user, flag) -> Notification:
         return Notification.objects.filter(user=user, flag=flag).first()
 
     def scenario(name, project, assignment, key, report, flag, memo, act, token, notif, ent, event):
+        mapping = mappings[assignment.contractor_id]
         return Scenario(
             name,
             values={
@@ -762,6 +775,7 @@ def build_world(settings, tmp_path) -> World:
                 "entry_id": ent.pk,
                 # An internal note's file on some scenarios' flags, a shared one's on others.
                 "event_id": flag.walk_attachments[event].pk,
+                "mapping_id": mapping.pk,
             },
             objects={
                 "project": project,
@@ -774,6 +788,7 @@ def build_world(settings, tmp_path) -> World:
                 "token": token,
                 "notification": notif,
                 "entry": ent,
+                "mapping": mapping,
             },
         )
 

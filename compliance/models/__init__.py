@@ -2,11 +2,13 @@ from compliance.models.audit import AuditEvent
 from compliance.models.enforcement import EnforcementAction, LedgerEntry, Memo
 from compliance.models.evaluations import Evaluation
 from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
+from compliance.models.mappings import ExportMapping
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
 
 __all__ = [
     "AuditEvent",
     "EnforcementAction",
+    "ExportMapping",
     "Evaluation",
     "Flag",
     "FlagEvent",

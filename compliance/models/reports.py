@@ -39,6 +39,8 @@ class Report(models.Model):
     class Source(models.TextChoices):
         EXCEL = "excel", pgettext_lazy("report source", "Excel upload")
         ECPR = "ecpr", pgettext_lazy("report source", "eCPR XML")
+        NY_XML = "ny_xml", pgettext_lazy("report source", "New York payroll XML")
+        EXPORT = "export", pgettext_lazy("report source", "Payroll export (mapped)")
         API = "api", pgettext_lazy("report source", "API")
         WEB = "web", pgettext_lazy("report source", "Web form")
         NO_WORK = "no_work", pgettext_lazy("report source", "No work this month")

@@ -180,6 +180,16 @@ def _anomaly_finding(ctx, anomaly) -> Finding:
         what.append(f"{formatting.plural(len(anomaly.two_home_zips), 'worker')} with two home ZIPs")
     if anomaly.over_60_hours:
         what.append(f"{formatting.plural(len(anomaly.over_60_hours), 'worker-week')} over 60 hours")
+    if anomaly.shared_over_60:
+        what.append(
+            f"{formatting.plural(len(anomaly.shared_over_60), 'worker-week')} over 60 hours "
+            "across two contractors"
+        )
+    if anomaly.integrity:
+        what.append(
+            f"{formatting.plural(len(anomaly.integrity), 'payroll figure')} that "
+            f"{'does' if len(anomaly.integrity) == 1 else 'do'} not add up"
+        )
     return Finding(
         kind=Kind.DATA_ANOMALY,
         severity=Severity.WARNING,

@@ -3,7 +3,12 @@
 - The same worker ID with two (or more) home ZIPs in one month: residency decides the
   targeted-hire figures, so a worker who seems to move mid-month may be miscounted.
 - One worker over 60 hours in one week across the project (all crafts together).
-Each is reported per contractor and month, listing the workers behind it.
+- The integrity warnings stored with the report at upload (SPEC §5.5: daily hours that do
+  not add up, gross pay below hours × rate, and the rest; see
+  compliance/reporting/intake/integrity.py).
+- The same hashed worker (eCPR's or New York's keyed hash, the same person at every
+  contractor) in two contractors' reports over 60 hours in one week.
+Each is reported per contractor and month, listing the workers or lines behind it.
 
 A worker ID belongs to one contractor and a week to one month, so both checks look at one
 report (one contractor's month) at a time, and a report version's lines never change: each
@@ -19,11 +24,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Max, Min, Q, Sum
+from django.db.models.functions import Length
 
 from compliance.evaluation.engine.common import TOTAL, Context, month_label
 from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
+from projects.models import Assignment
 
 WEEKLY_HOURS_LIMIT = Decimal(60)
 
@@ -36,13 +43,20 @@ class Anomaly:
     month: datetime.date
     two_home_zips: list[dict] = field(default_factory=list)
     over_60_hours: list[dict] = field(default_factory=list)
+    integrity: list[dict] = field(default_factory=list)
+    shared_over_60: list[dict] = field(default_factory=list)
 
     def figures(self) -> dict:
-        return {
+        found = {
             "month": month_label(self.month),
             "two_home_zips": self.two_home_zips,
             "over_60_hours": self.over_60_hours,
         }
+        if self.integrity:
+            found["integrity"] = self.integrity
+        if self.shared_over_60:
+            found["shared_over_60"] = self.shared_over_60
+        return found
 
 
 @dataclass
@@ -72,7 +86,11 @@ def check_new_reports(ctx: Context) -> Checked:
     lines = PayrollLine.objects.filter(
         project=ctx.project, is_current=True, report_id__in=sorted(unchecked)
     )
-    anomalies = _find(ctx, lines)
+    anomalies = _merge(
+        _find(ctx, lines),
+        _stored_warnings(ctx, sorted(unchecked)),
+        _shared_workers(ctx, lines, set(unchecked)),
+    )
     Report.objects.filter(pk__in=list(unchecked)).update(anomalies_checked_at=ctx.computed_at)
     return Checked(anomalies=anomalies, months=set(unchecked.values()))
 
@@ -135,6 +153,109 @@ def _find(ctx: Context, lines) -> list[Anomaly]:
         item.two_home_zips.sort(key=lambda w: w["worker"])
         item.over_60_hours.sort(key=lambda w: (w["week_ending"], w["worker"]))
     return [found[key] for key in sorted(found)]
+
+
+def _merge(*groups: list[Anomaly]) -> list[Anomaly]:
+    """One anomaly per contractor month, whichever check found it."""
+    merged: dict[tuple, Anomaly] = {}
+    for group in groups:
+        for item in group:
+            key = (item.assignment_id, item.month)
+            if key not in merged:
+                merged[key] = Anomaly(assignment_id=item.assignment_id, month=item.month)
+            target = merged[key]
+            target.two_home_zips += item.two_home_zips
+            target.over_60_hours += item.over_60_hours
+            target.integrity += item.integrity
+            target.shared_over_60 += item.shared_over_60
+    return [merged[key] for key in sorted(merged)]
+
+
+def _stored_warnings(ctx: Context, report_ids: list[int]) -> list[Anomaly]:
+    """The integrity warnings each report version was stored with (those naming a check)."""
+    found = []
+    for report_id, warnings in Report.objects.filter(pk__in=report_ids).values_list(
+        "pk", "warnings"
+    ):
+        checks = [
+            {
+                "check": w["check"],
+                "row": w.get("row"),
+                "week_ending": w.get("week", ""),
+                "message": w.get("message", ""),
+            }
+            for w in warnings or []
+            if isinstance(w, dict) and w.get("check")
+        ]
+        if checks:
+            assignment_id, month = ctx.reports[report_id]
+            found.append(Anomaly(assignment_id=assignment_id, month=month, integrity=checks))
+    return found
+
+
+def _shared_workers(ctx: Context, lines, checking: set[int]) -> list[Anomaly]:
+    """Hashed workers of the reports being checked who, in one week, worked for two
+    contractors of the project more than 60 hours in all. Only hashed IDs (64 hex
+    characters: no template worker ID is that long) name the same person everywhere; the
+    project's few hashed workers are found first, so a project without any costs one query."""
+    hashed = dict(
+        Worker.objects.annotate(key_length=Length("worker_key"))
+        .filter(
+            key_length=64,
+            contractor_id__in=Assignment.objects.filter(project=ctx.project).values(
+                "contractor_id"
+            ),
+        )
+        .values_list("pk", "worker_key")
+    )
+    if len(hashed) < 2:
+        return []
+    pairs = set(
+        lines.filter(worker_id__in=list(hashed))
+        .values_list("worker_id", "week_ending")
+        .distinct()
+        .order_by()
+    )
+    if not pairs:
+        return []
+    totals: dict[tuple, Decimal] = defaultdict(Decimal)
+    contractors: dict[tuple, set] = defaultdict(set)
+    reports: dict[tuple, set] = defaultdict(set)
+    for row in (
+        PayrollLine.objects.filter(
+            project=ctx.project,
+            is_current=True,
+            worker_id__in=list(hashed),
+            week_ending__in={week for _, week in pairs},
+        )
+        .values("worker_id", "week_ending", "report_id", "assignment__contractor_id")
+        .annotate(total=Sum("hours", output_field=TOTAL))
+        .order_by()
+    ):
+        key = (hashed[row["worker_id"]], row["week_ending"])
+        totals[key] += row["total"]
+        contractors[key].add(row["assignment__contractor_id"])
+        reports[key].add(row["report_id"])
+    found = []
+    for key in sorted({(hashed[worker_id], week) for worker_id, week in pairs}):
+        if len(contractors[key]) < 2 or totals[key] <= WEEKLY_HOURS_LIMIT:
+            continue
+        for report_id in sorted(reports[key] & checking):
+            assignment_id, month = ctx.reports[report_id]
+            found.append(
+                Anomaly(
+                    assignment_id=assignment_id,
+                    month=month,
+                    shared_over_60=[
+                        {
+                            "worker": key[0],
+                            "week_ending": key[1].isoformat(),
+                            "hours": str(round2(totals[key])),
+                        }
+                    ],
+                )
+            )
+    return found
 
 
 def _moved(lines, worker_ids: list[int]) -> dict[tuple[int, int], set[str]]:

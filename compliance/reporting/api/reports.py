@@ -270,7 +270,7 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports/upload",
     response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, body=True),
-    summary="Upload a month's file (.xlsx template or eCPR XML)",
+    summary="Upload a month's file (template, own export, eCPR or New York XML)",
 )
 def upload_report(
     request,
@@ -279,10 +279,20 @@ def upload_report(
     period: Form[Period],
     file: File[UploadedFile],
     check_only: Form[bool] = False,
+    mapping: str = Form(
+        "",
+        max_length=100,
+        description="The name of your saved mapping to read your own payroll export (.xlsx or "
+        ".csv) with. Without it, a saved mapping whose headers the file has is used.",
+    ),
 ):
-    """Multipart form with `period` (YYYY-MM) and `file`; the type is read from the content.
-    413 for a file over the upload limit. With `check_only` true, every check runs and the
-    answer (200, `checked`) says what the report would do, storing nothing."""
+    """Multipart form with `period` (YYYY-MM) and `file`; the type is read from the content:
+    the project's template (.xlsx), your own export (.xlsx or .csv, through a saved
+    mapping), California's eCPR XML or New York's ProjectRollup XML (one week each). 413
+    for a file over the upload limit; 422 for an export no saved mapping fits (map it once
+    on the upload page). With `check_only` true, every check runs and the answer (200,
+    `checked`) says what the report would do, storing nothing. `warnings` lists the
+    integrity checks' findings (SPEC §5.5), kept with the report."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
     try:
@@ -299,6 +309,7 @@ def upload_report(
         user=request.user,
         check_only=check_only,
         measure=True,
+        mapping=mapping,
     )
     return submitted(result)
 

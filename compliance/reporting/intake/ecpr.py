@@ -9,6 +9,9 @@ the hourly fringe contributions of `deductionsContribPay` (vacation/holiday, hea
 welfare, pension, training: DIR asks for them as hourly amounts) → fringe rate;
 `grossAmountEarned/thisProject` → gross pay; `forWeekEnding` → week ending;
 `statementOfNP` true → a week without work. DTDs and entities are refused.
+The integrity checks of SPEC §5.5 run on each employee (compliance.reporting.intake.integrity):
+daily hours against `totHrs`, the days' dates, `grossAmountEarned` this project against all
+work, and the deductions against their `total`.
 
 This runs in the parse child (compliance.reporting.intake.sandbox), so it imports nothing of Django
 and takes its limits and the worker ID key as arguments.
@@ -26,11 +29,14 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from compliance.reporting.intake import integrity
 from compliance.reporting.intake.table import Table, refuse
 from compliance.ssn import contains_ssn, mask_ssns
 
 NAMESPACE = "http://www.dir.ca.gov/dlse/CPR-Prod-Test/CPR.xsd"
 FRINGE_ELEMENTS = ("vacationHoliday", "healthWelfare", "pension", "training")
+# Within deductionsContribPay: what is neither a deduction nor a contribution.
+NOT_DEDUCTIONS = {"total", "notes"}
 APPRENTICE_WORD = re.compile(r"\bapprentice\b", re.IGNORECASE)
 # Left out of the kept copy: SSNs and street addresses.
 WITHHELD_ELEMENTS = {"ssn", "street"}
@@ -97,24 +103,27 @@ def text_at(element, path: str) -> str:
     return (node.text or "").strip()
 
 
-def parse(content: bytes):
+def parse(content: bytes, *, what: str = "eCPR file"):
     try:
         return fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise refuse(
             "The XML file declares a DTD or entities, which are refused for safety. Export the "
-            "eCPR file again from your payroll program (it should not contain <!DOCTYPE>)."
+            f"{what} again from your payroll program (it should not contain <!DOCTYPE>)."
         ) from None
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         raise refuse(
             f"The XML file is not well-formed (the problem is near line {line}). Export the "
-            "eCPR file again from your payroll program and upload the new file."
+            f"{what} again from your payroll program and upload the new file."
         ) from None
 
 
 def read_ecpr(content: bytes, *, max_rows: int, worker_id_key: str) -> EcprWeek:
-    root = parse(content)
+    return read_ecpr_tree(parse(content), max_rows=max_rows, worker_id_key=worker_id_key)
+
+
+def read_ecpr_tree(root, *, max_rows: int, worker_id_key: str) -> EcprWeek:
     if local(root.tag) != "eCPR":
         raise refuse(
             f"This XML file is not an eCPR certified payroll: its root element is "
@@ -152,11 +161,15 @@ def read_ecpr(content: bytes, *, max_rows: int, worker_id_key: str) -> EcprWeek:
             f"{max_rows:,} lines are accepted in one report."
         )
     rows = [employee_row(employee, week_text, worker_id_key) for employee in employees]
+    warnings = []
+    for number, employee in enumerate(employees, start=1):
+        warnings += employee_warnings(employee, number, week_ending)
     table = Table(
         columns={name: i for i, (name, _) in enumerate(COLUMNS)},
         headers=dict(COLUMNS),
         rows=rows,
         row_numbers=list(range(1, len(rows) + 1)),
+        warnings=warnings,
     )
     return EcprWeek(week_ending=week_ending, no_work=no_work, table=table, kept=kept_copy(root))
 
@@ -207,6 +220,46 @@ def hours(payroll) -> tuple[str, str, str]:
     return sums[0], sums[1], sums[2]
 
 
+def employee_warnings(employee, row: int, week_ending: datetime.date) -> list[dict]:
+    """The integrity checks (SPEC §5.5) on one employee of the week."""
+    payroll = child(employee, "payroll")
+    found = []
+    days = [d for d in children(child(payroll, "hrsWorkedEachDay")) if local(d.tag) == "day"]
+    totals = child(payroll, "totHrs")
+    if days and totals is not None:
+        found += integrity.check_daily_hours(
+            row=row,
+            days=[
+                (text_at(d, "straightTime"), text_at(d, "overtime"), text_at(d, "doubletime"))
+                for d in days
+            ],
+            totals=(
+                text_at(totals, "totHrsStraightTime"),
+                text_at(totals, "totHrsOvertime"),
+                text_at(totals, "totHrsDoubletime"),
+            ),
+            week=week_ending,
+        )
+    if days:
+        found += integrity.check_consecutive_days(
+            row=row, dates=[text_at(d, "date") for d in days], week_ending=week_ending
+        )
+    found += integrity.check_all_work_gross(
+        row=row,
+        this_project=text_at(payroll, "grossAmountEarned/thisProject"),
+        all_work=text_at(payroll, "grossAmountEarned/allWork"),
+        week=week_ending,
+    )
+    deductions = child(payroll, "deductionsContribPay")
+    found += integrity.check_deductions(
+        row=row,
+        parts=[(d.text or "") for d in children(deductions) if local(d.tag) not in NOT_DEDUCTIONS],
+        total=text_at(deductions, "total"),
+        week=week_ending,
+    )
+    return found
+
+
 def fringe(payroll) -> str:
     contributions = child(payroll, "deductionsContribPay")
     parts = [text_at(contributions, name) for name in FRINGE_ELEMENTS]
@@ -227,7 +280,7 @@ def is_number(text: str) -> bool:
         return False
 
 
-def kept_copy(root) -> bytes:
+def kept_copy(root, withheld: frozenset | set = WITHHELD_ELEMENTS) -> bytes:
     """The copy of the file we keep, written from the parsed tree, never by editing its text.
 
     Left out: the `<ssn>` and `<street>` elements, the `id` attribute
@@ -238,7 +291,7 @@ def kept_copy(root) -> bytes:
     """
     for parent in root.iter():
         for element in list(parent):
-            if local(element.tag) in WITHHELD_ELEMENTS:
+            if local(element.tag) in withheld:
                 parent.remove(element)
     for element in root.iter():
         for name in [n for n in element.attrib if local(n) == "id"]:

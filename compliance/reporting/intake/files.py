@@ -1,7 +1,8 @@
 """Checks an uploaded file before anything reads it: size, type by content, zip bombs (SPEC §8).
 
-The file's name is not trusted: a workbook is a zip holding `xl/workbook.xml`, an eCPR file
-is XML. Everything else is refused with a message that says what the file seems to be.
+The file's name is not trusted: a workbook is a zip holding `xl/workbook.xml`, an eCPR or
+New York payroll file is XML, and text with delimited columns is a CSV export (read through
+a mapping). Everything else is refused with a message that says what the file seems to be.
 """
 
 import io
@@ -9,12 +10,13 @@ import zipfile
 
 from django.conf import settings
 
-from compliance.reporting.intake.sandbox import XLSX, XML
+from compliance.reporting.intake.csvfile import DELIMITERS, decode
+from compliance.reporting.intake.sandbox import CSV, XLSX, XML
 from compliance.reporting.intake.table import refuse
 
 UPLOAD_HELP = (
-    "Upload the project's Excel template (.xlsx), saved from Excel, or the eCPR XML file "
-    "you file with California's DIR."
+    "Upload the project's Excel template (.xlsx), your payroll program's export (.xlsx or "
+    ".csv), or the certified payroll XML you file with California's DIR or New York's DOL."
 )
 
 
@@ -52,12 +54,17 @@ def sniff(content: bytes, filename: str = "") -> str:
     text_start = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if text_start.startswith(b"<"):
         return XML
-    if b"," in content[:2048] or b"\t" in content[:2048]:
-        raise refuse(
-            f"{named}looks like a CSV or text file. Paste its rows into the Payroll sheet of "
-            "the project's template and upload the .xlsx."
-        )
+    if looks_like_csv(content[:4096]):
+        return CSV
     raise refuse(f"{named}is neither an Excel workbook nor an XML file. {UPLOAD_HELP}")
+
+
+def looks_like_csv(head: bytes) -> bool:
+    """Text (in any encoding csvfile reads) whose first line has a delimiter."""
+    text = decode(head)
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    printable = sum(c.isprintable() or c in "\t\r\n" for c in text)
+    return any(d in first for d in DELIMITERS) and printable >= 0.95 * len(text)
 
 
 def check_workbook_zip(content: bytes, named: str) -> None:

@@ -31,7 +31,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from cba.errors import InvalidInput
-from compliance.reporting.intake.ecpr import read_ecpr
+from compliance.reporting.intake.ecpr import parse, read_ecpr_tree
+from compliance.reporting.intake.mapping import read_grid
+from compliance.reporting.intake.nyxml import is_rollup, read_rollup
 from compliance.reporting.intake.table import Table, refuse
 from compliance.reporting.intake.xlsx import read_workbook
 
@@ -39,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 XLSX = "xlsx"
 XML = "xml"
+CSV = "csv"
+# The XML doors, told apart by the root element.
+ECPR = "ecpr"
+NY_XML = "ny_xml"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 # A month's rows come back in a few megabytes; a larger answer is a hostile file's.
 OUTPUT_LIMIT = 96 * 1024 * 1024
@@ -54,6 +60,8 @@ COULD_NOT_READ = {
     XML: "The XML file could not be read: it is damaged or far larger than one week's "
     "certified payroll. Export the eCPR file again from your payroll program and upload the "
     "new file.",
+    CSV: "The CSV file could not be read: it is damaged or far larger than a month's report. "
+    "Export this month's payroll again and upload the new file.",
 }
 
 
@@ -67,16 +75,23 @@ class Limits:
 
 @dataclass
 class ChildResult:
-    """What the child read: the Table, and for an eCPR file its week and the copy to keep."""
+    """What the child read: the Table, and for an XML file its door (`source`), its week and
+    the copy to keep. A `grid` read gives the file's own columns, for a mapping."""
 
     table: Table | None
     week_ending: datetime.date | None = None
     no_work: bool = False
     kept: bytes | None = None
+    source: str = ""
 
 
 def read_in_child(
-    *, kind: str, content: bytes, limits: Limits, precheck: Callable[[], None] | None = None
+    *,
+    kind: str,
+    content: bytes,
+    limits: Limits,
+    precheck: Callable[[], None] | None = None,
+    grid: bool = False,
 ) -> ChildResult:
     """Read an uploaded file in a child process under `limits`; raise InvalidInput if it
     could not be read, for whatever reason.
@@ -91,6 +106,7 @@ def read_in_child(
             "seconds": limits.seconds,
             "max_rows": limits.max_rows,
             "worker_id_key": limits.worker_id_key,
+            "grid": grid,
         }
     ).encode()
     with tempfile.TemporaryFile() as output:
@@ -133,8 +149,8 @@ def read_in_child(
 def took_too_long(kind: str, seconds: int) -> InvalidInput:
     again = (
         "Copy this month's rows into the project's Excel template and upload that file."
-        if kind == XLSX
-        else "Export the eCPR file again from your payroll program and upload the new file."
+        if kind in (XLSX, CSV)
+        else "Export the XML file again from your payroll program and upload the new file."
     )
     return refuse(f"Reading the file took more than {seconds} seconds, so it was stopped. {again}")
 
@@ -148,6 +164,7 @@ def encode_answer(
     week_ending: datetime.date | None = None,
     no_work: bool = False,
     kept: bytes | None = None,
+    source: str = "",
 ) -> list[bytes]:
     fields = list(table.columns)
     count = len(table.rows)
@@ -168,6 +185,7 @@ def encode_answer(
         "week_ending": week_ending.isoformat() if week_ending else None,
         "no_work": no_work,
         "kept": None if kept is None else len(kept),
+        "source": source,
     }
     if kept is not None:
         blocks.append(kept)
@@ -210,6 +228,7 @@ def decode_answer(answer: bytes) -> ChildResult:
         week_ending=datetime.date.fromisoformat(week) if week else None,
         no_work=bool(meta["no_work"]),
         kept=kept,
+        source=str(meta.get("source") or ""),
     )
 
 
@@ -253,6 +272,28 @@ def lower_limits(*, memory_mb: int, seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
 
 
+def read_request(request: dict, content: bytes) -> list[bytes]:
+    kind, max_rows = request["kind"], request["max_rows"]
+    if request.get("grid") or kind == CSV:
+        return encode_answer(read_grid(content, kind=kind, max_rows=max_rows))
+    if kind == XLSX:
+        return encode_answer(read_workbook(content, max_rows=max_rows))
+    root = parse(content, what="XML file")
+    if is_rollup(root):
+        week = read_rollup(root, max_rows=max_rows, worker_id_key=request["worker_id_key"])
+        source = NY_XML
+    else:
+        week = read_ecpr_tree(root, max_rows=max_rows, worker_id_key=request["worker_id_key"])
+        source = ECPR
+    return encode_answer(
+        week.table,
+        week_ending=week.week_ending,
+        no_work=week.no_work,
+        kept=week.kept,
+        source=source,
+    )
+
+
 def child_main(output_fd: int) -> None:
     stdin = sys.stdin.buffer
     request = json.loads(stdin.readline(64 * 1024))
@@ -260,17 +301,7 @@ def child_main(output_fd: int) -> None:
     content = stdin.read()
     with os.fdopen(output_fd, "wb") as output:
         try:
-            if request["kind"] == XLSX:
-                parts = encode_answer(read_workbook(content, max_rows=request["max_rows"]))
-            else:
-                week = read_ecpr(
-                    content,
-                    max_rows=request["max_rows"],
-                    worker_id_key=request["worker_id_key"],
-                )
-                parts = encode_answer(
-                    week.table, week_ending=week.week_ending, no_work=week.no_work, kept=week.kept
-                )
+            parts = read_request(request, content)
         except InvalidInput as refusal:
             parts = [
                 json.dumps(

@@ -31,7 +31,9 @@ from compliance.models import PayrollLine, Report, Worker
 from compliance.months import month_end, month_start
 from compliance.numbers import round2
 from compliance.reporting import obligation
+from compliance.reporting.intake.integrity import check_gross_pay
 from compliance.reporting.intake.jsonlines import read_lines
+from compliance.reporting.intake.overlap import shared_worker_warnings
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
 from compliance.signals import report_measuring, report_submitted
@@ -300,6 +302,9 @@ def report_submit(
             ).format(count=f"{count:,}")
             raise InvalidInput(found + more, errors=validated.errors)
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
+        warnings += check_gross_pay(lines, column=table.headers.get("gross_pay", "Gross Pay"))
+        warnings += shared_worker_warnings(assignment=assignment, lines=lines)
+        warnings.sort(key=lambda w: w["row"] or 0)
     elif rows is None and not no_work:
         raise InvalidInput(_("Send payroll lines, or report no work this month."), errors=[])
     version = {
@@ -431,6 +436,12 @@ def store_version(
             == obligation.LATE
         )
     )
+    if replace_week is not None and current is not None:
+        # The integrity warnings of the month's other weeks stay with the month.
+        week = replace_week.isoformat()
+        kept = [w for w in current.warnings if w.get("week") and w["week"] != week]
+    else:
+        kept = []
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
@@ -446,7 +457,7 @@ def store_version(
         is_late=is_late,
         original_filename=filename[-255:],
         sha256=sha256,
-        warnings=warnings[:200],
+        warnings=(kept + warnings)[:200],
     )
     report.save()
     # Workers are created in the order they first appear, so line inserts append to the
@@ -473,7 +484,7 @@ def store_version(
         report.worker_count = len(worker_ids)
     if keep is not None:
         # Last, so that a failure before it leaves no orphan file behind.
-        suffix = ".xml" if keep.lstrip()[:1] == b"<" else ".xlsx"
+        suffix = {b"<": ".xml", b"P": ".xlsx"}.get(keep.lstrip()[:1], ".csv")
         name = (
             f"{assignment.project.slug}-{assignment.contractor.slug}-{period:%Y-%m}"
             f"-v{report.version}{suffix}"

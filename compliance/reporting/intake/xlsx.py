@@ -35,6 +35,8 @@ OVERLAP = 64
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]{0,40})\"")
 ATTRIBUTE_SPACE = (b" ", b"\t", b"\r", b"\n")
 CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d{0,10})$")
+# The refusal of a workbook whose header row is not the template's: a mapping may read it.
+HEADER_PROBLEM = "The header row of the Payroll sheet needs fixing; nothing was stored."
 UNREADABLE_WORKBOOK = (
     "The workbook could not be read: it may be damaged or saved by a program Excel "
     "does not understand. Open it in Excel, save it again as .xlsx and upload it."
@@ -93,10 +95,7 @@ def read_workbook(content: bytes, *, max_rows: int) -> Table:
         )
     columns, headers, errors, warnings = map_headers(rows[header_index], header_index + 1)
     if errors:
-        raise InvalidInput(
-            "The header row of the Payroll sheet needs fixing; nothing was stored.",
-            errors=errors,
-        )
+        raise InvalidInput(HEADER_PROBLEM, errors=errors)
     first = header_index + 1
     if [""] * len(rows[header_index]) in rows[first:]:
         data, numbers = [], []

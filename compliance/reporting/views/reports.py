@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -24,6 +25,7 @@ from cba.errors import Conflict, InvalidInput
 from compliance.formatting import long_date, long_month
 from compliance.reporting import obligation
 from compliance.reporting.intake.files import check_size, megabytes
+from compliance.reporting.intake.mapping import MappingNeeded
 from compliance.reporting.intake.selectors import (
     month_to_file,
     month_versions,
@@ -41,6 +43,7 @@ from compliance.reporting.intake.versions import (
     report_restore,
     restore_summary,
 )
+from compliance.reporting.views.pending import keep_pending, mapping_page_url
 from compliance.storage import attachment
 from projects import access
 from projects.subcontractors import lower_tiers
@@ -52,7 +55,16 @@ LINES_PER_PAGE = 100
 
 class UploadForm(forms.Form):
     period = forms.ChoiceField(label=gettext_lazy("Month"))
-    file = forms.FileField(label=gettext_lazy("Report file"))
+    file = forms.FileField(
+        label=gettext_lazy("Report file"),
+        help_text=format_lazy(
+            gettext_lazy(
+                "The project's Excel template (.xlsx), your payroll program's export (.xlsx "
+                "or .csv), or your eCPR or New York payroll XML file; at most {size}."
+            ),
+            size=megabytes(settings.UPLOAD_MAX_BYTES),
+        ),
+    )
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +72,7 @@ class UploadForm(forms.Form):
             "The project's Excel template (.xlsx) or your eCPR XML file; at most {limit}."
         ).format(limit=megabytes(settings.UPLOAD_MAX_BYTES))
         self.fields["period"].choices = [(m.key, f"{long_month(m.period)}") for m in months]
-        self.fields["file"].widget.attrs["accept"] = ".xlsx,.xml"
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.xml,.csv,.txt"
 
 
 def period_in_url(text: str) -> datetime.date:
@@ -168,17 +180,29 @@ def report_upload_view(request, slug: str, contractor: str):
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
             period = parse_period(form.cleaned_data["period"])
+            content = b""
             try:
                 check_size(uploaded.size)
+                content = uploaded.read()
                 result = report_upload(
                     assignment=assignment,
                     period=period,
-                    content=uploaded.read(),
+                    content=content,
                     filename=uploaded.name,
                     user=request.user,
                     check_only=check_only,
                     measure=True,
                 )
+            except MappingNeeded:
+                token = keep_pending(
+                    request,
+                    assignment=assignment,
+                    content=content,
+                    filename=uploaded.name,
+                    period=period,
+                    check_only=check_only,
+                )
+                return redirect(mapping_page_url(assignment, token))
             except InvalidInput as error:
                 failure = error
             else:
@@ -194,17 +218,7 @@ def report_upload_view(request, slug: str, contractor: str):
                             "checked_file": uploaded.name,
                         },
                     )
-                level = messages.INFO if result.unchanged else messages.SUCCESS
-                messages.add_message(request, level, result.summary())
-                for warning in result.effect_warnings:
-                    messages.warning(request, warning)
-                if result.warnings:
-                    messages.warning(
-                        request,
-                        _("{count} warning(s): see version {version}'s page.").format(
-                            count=len(result.warnings), version=result.report.version
-                        ),
-                    )
+                announce(request, result)
                 return redirect(month_url(assignment, period))
     else:
         default = month_to_file(months)
@@ -221,6 +235,30 @@ def report_upload_view(request, slug: str, contractor: str):
         },
         status=422 if failure else 200,
     )
+
+
+# Integrity warnings (SPEC §5.5) named one by one after an upload; the rest on the version's page.
+SHOWN_INTEGRITY_WARNINGS = 5
+
+
+def announce(request, result) -> None:
+    """What a stored upload did, as messages on the next page: the summary, what it does to
+    the contractor's figures, and its integrity warnings."""
+    level = messages.INFO if result.unchanged else messages.SUCCESS
+    messages.add_message(request, level, result.summary())
+    for warning in result.effect_warnings:
+        messages.warning(request, warning)
+    checks = [w for w in result.warnings if w.get("check")]
+    for warning in checks[:SHOWN_INTEGRITY_WARNINGS]:
+        row = _("Row {row}: ").format(row=warning["row"]) if warning.get("row") else ""
+        messages.warning(request, f"{row}{warning['message']}")
+    if result.warnings:
+        messages.warning(
+            request,
+            _("{count} warning(s), kept with the report: see version {version}'s page.").format(
+                count=len(result.warnings), version=result.report.version
+            ),
+        )
 
 
 @login_required
