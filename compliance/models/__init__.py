@@ -2,6 +2,7 @@ from compliance.models.audit import AuditEvent
 from compliance.models.enforcement import EnforcementAction, LedgerEntry, Memo
 from compliance.models.evaluations import Evaluation
 from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
+from compliance.models.payments import Payment
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Memo",
     "Notification",
     "NotificationPreference",
+    "Payment",
     "PayrollLine",
     "ProgressEntry",
     "Report",

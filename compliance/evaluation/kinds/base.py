@@ -113,6 +113,12 @@ class Kind:
     # A memo draws its cumulative chart month by month.
     memo_chart: ClassVar[bool] = True
 
+    @property
+    def filed_by_contractors(self) -> bool:
+        """Measured from what contractors file (payroll, payments): a notice addressed to a
+        contractor tells of it; a count delivered by the developer is not theirs to cure."""
+        return self.reads_lines
+
     # --- parameters -----------------------------------------------------------------
 
     def terms(self, commitment: Commitment) -> Terms:
@@ -151,6 +157,10 @@ class Kind:
 
     def scope(self, commitment: Commitment) -> str:
         return getattr(self.terms(commitment), "scope", "project")
+
+    def scope_words(self, commitment: Commitment) -> str:
+        """ "for each contractor in each trade": where the target must hold, in words."""
+        return SCOPE_WORDS.get(self.scope(commitment), "")
 
     def groups_word(self, commitment: Commitment) -> str:
         """ "contractor and trade": what a group of this commitment is."""
@@ -239,6 +249,11 @@ class Kind:
     def memo_facts(self, entry: dict, group: dict, *, measured: str) -> list[tuple[str, str]]:
         """The rows of a one-group commitment's facts table (after "Target")."""
         return [("Measured to date", measured)]
+
+    def cure_words(self, group: dict) -> str | None:
+        """What a notice asks to cure one group's finding, in figures; None: the notice's
+        general words (make up the shortfall, with a written plan)."""
+        return None
 
     def memo_detail_candidates(self, groups: list[dict]) -> list[dict]:
         """The groups a memo shows month by month: the one group, or those in trouble."""

@@ -311,6 +311,17 @@ class WorkforceShare(Kind):
             rows.append(("Liquidated damages", "The clause sets no rate."))
         return rows
 
+    def cure_words(self, group: dict) -> str | None:
+        arithmetic = required_arithmetic(group)
+        if group["target_percent"] is None or not arithmetic:
+            return None
+        return (
+            f"Bring the share to the <b>{formatting.number(group['target_percent'])}%</b> the "
+            f"clause requires: <b>{formatting.quantity(group['shortfall'], group['unit'])}</b> "
+            f"more by qualifying workers ({arithmetic}), and submit a written plan showing how "
+            "the remaining work will meet the target."
+        )
+
 
 def required_arithmetic(group: dict) -> str | None:
     """ "40.00% × 10,000.00 hours = 4,000.00 hours required; 3,700.00 hours by qualifying

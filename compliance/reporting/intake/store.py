@@ -30,6 +30,15 @@ from compliance.months import month_end, month_start
 from compliance.numbers import round2
 from compliance.reporting import obligation
 from compliance.reporting.intake.jsonlines import read_lines
+from compliance.reporting.intake.payments import (
+    ValidatedPayment,
+    copy_payments,
+    insert_payments,
+    payments_summary,
+    retire_payments,
+    validate_payments,
+)
+from compliance.reporting.intake.payments_sheet import read_payments_json
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
 from compliance.signals import report_measuring, report_submitted
@@ -108,6 +117,8 @@ class SubmitResult:
     warnings: list[dict] = field(default_factory=list)
     effects: Effects | None = None
     checked: bool = False
+    payment_count: int = 0
+    payments_total: Decimal = Decimal(0)
 
     @property
     def effect_warnings(self) -> list[str]:
@@ -148,6 +159,8 @@ class SubmitResult:
                 f"{plural(report.line_count, 'line')}, {report.total_hours:,} hours, "
                 f"{plural(report.worker_count, 'worker')}."
             )
+        if self.payment_count and not self.unchanged:
+            text += f" With {payments_summary(self.payment_count, self.payments_total)}."
         if self.previous is not None:
             lines = f"{self.line_delta:+,} line{'' if abs(self.line_delta) == 1 else 's'}"
             text += (
@@ -206,8 +219,13 @@ def report_submit(
     replace_week: datetime.date | None = None,
     check_only: bool = False,
     measure: bool = False,
+    payments: list | None = None,
 ) -> SubmitResult:
     """Validate rows (a reader's Table, or JSON lines) and store them as the month's next version.
+
+    `payments` (JSON) or the Table's `payments` (a workbook's Payments sheet) are the
+    prime's payments to subcontractors, checked with the lines and stored with the version;
+    a report may carry payments and no lines.
 
     `no_work` stores a "no work this month" report. `file` is the uploaded file: its SHA-256
     decides "nothing changed", and `keep` (default: the file) is the copy kept for download.
@@ -223,28 +241,37 @@ def report_submit(
     elif no_work:
         sha256 = NO_WORK_SHA256
     else:
-        sha256 = lines_sha256(rows if isinstance(rows, list) else rows.rows)
+        listed = rows if isinstance(rows, list) else rows.rows
+        sha256 = lines_sha256({"lines": listed, "payments": payments} if payments else listed)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
     lines: list[ValidatedLine] = []
     names: dict[str, str] = {}
     warnings: list[dict] = []
-    if rows is not None and not (no_work and replace_week):
+    paid = payments_table(rows, payments)
+    errors, count = [], 0
+    if rows is not None and not (no_work and replace_week) and not (paid and not _listed(rows)):
         table = rows if isinstance(rows, Table) else read_lines(rows)
         validated = validate_table(table, crafts=assignment.project.crafts.all(), period=period)
-        if not validated.ok:
-            count = validated.error_count
-            listed = len(validated.errors)
-            more = f" The first {listed:,} are listed." if listed < count else ""
-            raise InvalidInput(
-                f"{count:,} problem{'s' if count != 1 else ''} found; nothing was stored. "
-                f"Fix {'them' if count != 1 else 'it'} and submit again.{more}",
-                errors=validated.errors,
-            )
+        errors, count = validated.errors, validated.error_count
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
-    elif rows is None and not no_work:
+    elif rows is None and not no_work and not paid:
         raise InvalidInput("Send payroll lines, or report no work this month.", errors=[])
+    checked_payments = []
+    if paid:
+        checked_payments, payment_errors = validate_payments(
+            paid, assignment=assignment, period=period
+        )
+        errors, count = errors + payment_errors, count + len(payment_errors)
+    if count:
+        listed = len(errors)
+        more = f" The first {listed:,} are listed." if listed < count else ""
+        raise InvalidInput(
+            f"{count:,} problem{'s' if count != 1 else ''} found; nothing was stored. "
+            f"Fix {'them' if count != 1 else 'it'} and submit again.{more}",
+            errors=errors,
+        )
     version = {
         "assignment": assignment,
         "period": period,
@@ -258,12 +285,24 @@ def report_submit(
         "filename": filename,
         "replace_week": replace_week,
         "warnings": warnings,
+        "payments": checked_payments,
     }
     if check_only:
         return store_checked(version)
     if measure:
         return store_measured(version)
     return store_version(**version)
+
+
+def _listed(rows: Table | list) -> bool:
+    return bool(rows if isinstance(rows, list) else rows.rows)
+
+
+def payments_table(rows, payments: list | None) -> Table | None:
+    """The payments to check: the JSON list, or the workbook's Payments sheet; None without."""
+    if payments is not None:
+        return read_payments_json(payments) if payments else None
+    return rows.payments if isinstance(rows, Table) else None
 
 
 def _measured_as_of(period: datetime.date) -> datetime.date:
@@ -349,6 +388,7 @@ def store_version(
     filename: str,
     replace_week: datetime.date | None,
     warnings: list[dict],
+    payments: list[ValidatedPayment] = (),
 ) -> SubmitResult:
     lock_rows(assignment_id=assignment.pk)
     current = current_report(assignment, period)
@@ -373,6 +413,7 @@ def store_version(
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
+        retire_payments(current)
     report = Report(
         assignment=assignment,
         period=period,
@@ -396,6 +437,9 @@ def store_version(
     if replace_week is not None and current is not None:
         copy_lines(source=current, target=report, except_week=replace_week)
     insert_lines(report, lines, worker_ids)
+    if replace_week is not None and current is not None:
+        copy_payments(source=current, target=report)
+    insert_payments(report, payments)
     if replace_week is not None:
         totals = PayrollLine.objects.filter(report=report).aggregate(
             count=Count("id"), hours=Sum("hours"), workers=Count("worker", distinct=True)
@@ -433,10 +477,17 @@ def store_version(
             "hours": str(report.total_hours),
             "sha256": sha256,
             "late": report.is_late,
+            "payments": len(payments),
         },
     )
     transaction.on_commit(lambda: report_submitted.send(sender=Report, report=report, user=user))
-    return SubmitResult(report=report, previous=current, warnings=warnings)
+    return SubmitResult(
+        report=report,
+        previous=current,
+        warnings=warnings,
+        payment_count=len(payments),
+        payments_total=sum((p.amount for p in payments), Decimal(0)),
+    )
 
 
 def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[str, str]) -> dict:
