@@ -130,7 +130,9 @@ def assert_example_i(evaluation: Evaluation) -> None:
 
 
 def test_example_i_through_a_json_submission(client, project, contractor, subs, small_business):
-    answer = post_json(client, REPORTS, {"period": "2026-05", "payments": EXAMPLE_I}, bearer(contractor))
+    answer = post_json(
+        client, REPORTS, {"period": "2026-05", "payments": EXAMPLE_I}, bearer(contractor)
+    )
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert body["report"]["line_count"] == 0 and body["report"]["no_work"] is False
@@ -152,7 +154,9 @@ def test_example_i_through_an_xlsx_upload(client, project, contractor, subs, sma
         ]
     )
     answer = client.post(
-        f"{REPORTS}/upload", {"period": "2026-05", "file": io.BytesIO(content)}, **bearer(contractor)
+        f"{REPORTS}/upload",
+        {"period": "2026-05", "file": io.BytesIO(content)},
+        **bearer(contractor),
     )
     assert answer.status_code == 201, answer.content
     assert answer.json()["report"]["source"] == "excel"
@@ -167,7 +171,10 @@ def test_an_xlsx_with_payroll_and_payments_stores_both(project, walsh, subs, sma
 
     result = report_upload(assignment=walsh, period=MAY, content=content)
     assert result.report.line_count == 1 and result.payment_count == 1
-    assert "1 line" in result.summary() and "1 payment to subcontractors, $5,000.00" in result.summary()
+    assert (
+        "1 line" in result.summary()
+        and "1 payment to subcontractors, $5,000.00" in result.summary()
+    )
 
 
 def test_bad_payment_rows_give_every_error_and_store_nothing(client, contractor, subs):
@@ -210,8 +217,15 @@ def test_a_bad_payments_sheet_row_names_its_sheet_row_and_column(walsh, subs):
 
 
 def test_a_bad_line_and_a_bad_payment_are_refused_together(walsh, subs):
-    line = {"worker_id": "E1", "home_zip": "90001", "craft": "Plumber", "apprentice": "J",
-            "week_ending": "2026-05-09", "straight_hours": "40", "hourly_rate": "50"}
+    line = {
+        "worker_id": "E1",
+        "home_zip": "90001",
+        "craft": "Plumber",
+        "apprentice": "J",
+        "week_ending": "2026-05-09",
+        "straight_hours": "40",
+        "hourly_rate": "50",
+    }
     with pytest.raises(InvalidInput) as refused:
         report_submit(
             assignment=walsh,
@@ -224,9 +238,7 @@ def test_a_bad_line_and_a_bad_payment_are_refused_together(walsh, subs):
     assert not Payment.objects.exists()
 
 
-def test_a_check_only_submission_mentions_the_payments_and_stores_nothing(
-    client, contractor, subs
-):
+def test_a_check_only_submission_mentions_the_payments_and_stores_nothing(client, contractor, subs):
     answer = post_json(
         client,
         REPORTS,
@@ -272,7 +284,9 @@ def test_a_prime_scope_measures_each_prime_on_its_own(project, walsh, subs, orgs
     )
     other = Assignment.objects.create(
         project=project,
-        contractor=Organization.objects.create(slug="tutor", name="Tutor Perini", kind="contractor"),
+        contractor=Organization.objects.create(
+            slug="tutor", name="Tutor Perini", kind="contractor"
+        ),
         tier="prime",
         start_date=project.start_date,
     )
@@ -288,16 +302,30 @@ def test_a_prime_scope_measures_each_prime_on_its_own(project, walsh, subs, orgs
 def test_evaluate_json_shows_the_contracting_share(project, walsh, subs, small_business):
     report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
     out = io.StringIO()
-    call_command(
-        "evaluate", "--project", "crenshaw", "--as-of", "2026-05-31", "--json", stdout=out
-    )
-    results = [r for r in json.loads(out.getvalue())["results"] if r["commitment"] == "small-business"]
+    call_command("evaluate", "--project", "crenshaw", "--as-of", "2026-05-31", "--json", stdout=out)
+    results = [
+        r for r in json.loads(out.getvalue())["results"] if r["commitment"] == "small-business"
+    ]
     assert results == [
         {
-            **{k: results[0][k] for k in results[0] if k not in {
-                "project", "commitment", "kind", "group", "numerator", "denominator",
-                "actual_percent", "target_percent", "status", "shortfall", "projected_percent",
-            }},
+            **{
+                k: results[0][k]
+                for k in results[0]
+                if k
+                not in {
+                    "project",
+                    "commitment",
+                    "kind",
+                    "group",
+                    "numerator",
+                    "denominator",
+                    "actual_percent",
+                    "target_percent",
+                    "status",
+                    "shortfall",
+                    "projected_percent",
+                }
+            },
             "project": "crenshaw",
             "commitment": "small-business",
             "kind": "contracting_share",
@@ -313,7 +341,9 @@ def test_evaluate_json_shows_the_contracting_share(project, walsh, subs, small_b
     ]
 
 
-def test_the_project_page_shows_it_in_dollars(client, project, walsh, subs, small_business, reviewer):
+def test_the_project_page_shows_it_in_dollars(
+    client, project, walsh, subs, small_business, reviewer
+):
     report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
     evaluate_project(project, AS_OF)
     client.force_login(reviewer)
@@ -330,29 +360,39 @@ def test_the_project_page_shows_it_in_dollars(client, project, walsh, subs, smal
 def test_the_template_has_a_payments_sheet_with_the_projects_subcontractors(
     client, contractor, subs
 ):
-    answer = client.get(f"{REPORTS.rsplit('/', 1)[0]}/template?period=2026-05", **bearer(contractor))
+    answer = client.get(
+        f"{REPORTS.rsplit('/', 1)[0]}/template?period=2026-05", **bearer(contractor)
+    )
     book = load_workbook(io.BytesIO(answer.content))
     assert "Payments" in book.sheetnames
     headers = [c.value for c in book["Payments"][2]]
     assert headers == ["Date", "Subcontractor", "Amount"]
     listed = [c.value for c in book["Lists"]["F"] if c.value]
-    assert listed[1:] == ["Pulice", "Sub A Builders", "Sub B Concrete", "Sub C Electric"] or (
-        listed[1:] == ["Sub A Builders", "Sub B Concrete", "Sub C Electric"]
-    )
+    assert listed == ["Subcontractor", "Sub A Builders", "Sub B Concrete", "Sub C Electric"]
     validations = book["Payments"].data_validations.dataValidation
     assert any("Lists!$F$" in (v.formula1 or "") for v in validations)
 
 
 def definition(**contractor) -> dict:
     return {
-        "project": {"slug": "ccp", "name": "Careers", "start_date": "2025-01-01", "end_date": "2027-12-31"},
+        "project": {
+            "slug": "ccp",
+            "name": "Careers",
+            "start_date": "2025-01-01",
+            "end_date": "2027-12-31",
+        },
         "contractors": [
             {"slug": "prime-co", "name": "Prime Co", "tier": "prime"},
             {"slug": "small-co", "name": "Small Co", "parent": "prime-co", **contractor},
         ],
         "commitments": [
-            {"key": "small", "title": "Small business dollars", "kind": "contracting_share",
-             "certifications": ["small"], "target_percent": "25"}
+            {
+                "key": "small",
+                "title": "Small business dollars",
+                "kind": "contracting_share",
+                "certifications": ["small"],
+                "target_percent": "25",
+            }
         ],
     }
 
@@ -361,8 +401,10 @@ def test_the_definition_file_sets_contract_values_and_certifications(db):
     project = project_definition_load(
         data=definition(
             contract_value="250000.00",
-            certifications=[{"type": "small", "from": "2025-01-01", "to": "2026-03-31"},
-                            {"type": "women"}],
+            certifications=[
+                {"type": "small", "from": "2025-01-01", "to": "2026-03-31"},
+                {"type": "women"},
+            ],
         )
     )
     sub = project.assignments.get(contractor__slug="small-co")
@@ -402,7 +444,11 @@ def test_bad_terms_of_a_contracting_share_are_refused_by_name(project):
 
     with pytest.raises(ValidationError) as refused:
         make_commitment(
-            project, "bad", "contracting_share", certifications=["tiny"], scope="craft",
+            project,
+            "bad",
+            "contracting_share",
+            certifications=["tiny"],
+            scope="craft",
             target_percent="125",
         )
     assert set(refused.value.message_dict) == {"certifications[0]", "scope", "target_percent"}

@@ -2,7 +2,9 @@
 
 Sheet `Payroll`: a title line naming the project, contractor and month, then the header
 row (frozen), one column per SPEC field, with dropdowns for craft, J/RA, Y/N and gender fed
-from the `Lists` sheet, and date and number checks. `Instructions` explains each column.
+from the `Lists` sheet, and date and number checks. Sheet `Payments`: a prime's payments to
+its subcontractors (date, subcontractor from a dropdown, amount). `Instructions` explains
+each column.
 """
 
 import datetime
@@ -17,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.fields import COLUMNS
+from compliance.reporting.intake.payments_sheet import MAX_PAYMENTS, PAYMENT_COLUMNS
 from compliance.reporting.intake.store import due_date
 from projects.models import Assignment
 
@@ -70,6 +73,7 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
 
     fill_lists(lists, crafts)
     add_validations(payroll, crafts, period)
+    add_payments_sheet(workbook, lists, assignment, period)
     fill_instructions(instructions, assignment, period, title)
 
     buffer = io.BytesIO()
@@ -164,6 +168,75 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
         sheet.add_data_validation(validation)
 
 
+def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime.date) -> None:
+    """Sheet `Payments` (SPEC §3.7): what a prime paid each subcontractor this month, the
+    subcontractor chosen from the project's other contractors (column F of `Lists`)."""
+    payments = workbook.create_sheet("Payments", index=1)
+    payments["A1"] = (
+        f"Payments to subcontractors · {assignment.contractor.name} · {long_month(period)} "
+        "(leave empty if you paid none)"
+    )
+    payments["A1"].font = Font(bold=True, size=12)
+    for index, column in enumerate(PAYMENT_COLUMNS, start=1):
+        cell = payments.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.comment = Comment(f"Required. {column.rule}", "CBA Monitor")
+        payments.column_dimensions[get_column_letter(index)].width = column.width
+    payments.column_dimensions["A"].number_format = "m/d/yyyy"
+    payments.column_dimensions["C"].number_format = "#,##0.00"
+    payments.freeze_panes = f"A{FIRST_DATA_ROW}"
+    names = list(
+        assignment.project.assignments.exclude(pk=assignment.pk)
+        .order_by("contractor__name")
+        .values_list("contractor__name", flat=True)
+    )
+    lists["F1"] = "Subcontractor"
+    lists["F1"].font = Font(bold=True)
+    for row, name in enumerate(names, start=2):
+        lists[f"F{row}"] = name
+    lists.column_dimensions["F"].width = 32
+    last = FIRST_DATA_ROW + MAX_PAYMENTS - 1
+    last_day = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
+        datetime.timedelta(days=1)
+    )
+    rules = [
+        (
+            "A",
+            DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({period.year},{period.month},1)",
+                formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
+                error=f"A date in {long_month(period)}, the month of this report.",
+            ),
+        ),
+        (
+            "B",
+            DataValidation(
+                type="list",
+                formula1=f"=Lists!$F$2:$F${max(len(names), 1) + 1}",
+                error="Choose one of the project's subcontractors from the list.",
+            ),
+        ),
+        (
+            "C",
+            DataValidation(
+                type="decimal",
+                operator="greaterThan",
+                formula1="0",
+                error="Dollars paid, more than 0.",
+            ),
+        ),
+    ]
+    for letter, validation in rules:
+        validation.allow_blank = True
+        validation.showErrorMessage = True
+        validation.errorTitle = "Not accepted"
+        validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+        payments.add_data_validation(validation)
+
+
 def fill_instructions(sheet, assignment: Assignment, period: datetime.date, title: str) -> None:
     due = due_date(assignment, period)
     lines = [
@@ -196,6 +269,12 @@ def fill_instructions(sheet, assignment: Assignment, period: datetime.date, titl
         (
             "5. To correct a report later, upload the whole month again: it becomes a new "
             "version and the old one stays in the history.",
+            False,
+        ),
+        (
+            "6. A prime contractor lists on the Payments sheet what it paid each "
+            "subcontractor this month: the date, the subcontractor (from the dropdown) and "
+            "the amount in dollars. A month's report may have payments and no payroll lines.",
             False,
         ),
         ("", False),
