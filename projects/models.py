@@ -344,6 +344,10 @@ class Certification(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} ({self.assignment.contractor})"
 
+    @property
+    def project(self):
+        return self.assignment.project
+
     def clean(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "The certification expires before it starts."})

@@ -452,3 +452,31 @@ def test_bad_terms_of_a_contracting_share_are_refused_by_name(project):
             target_percent="125",
         )
     assert set(refused.value.message_dict) == {"certifications[0]", "scope", "target_percent"}
+
+
+def test_a_program_admin_records_a_certification_on_the_assignment_page(
+    client, admin, project, walsh, subs
+):
+    from compliance.models import AuditEvent
+    from tests.test_admin import post_data_from
+
+    client.force_login(admin)
+    sub = subs["b"]
+    url = f"/admin/projects/assignment/{sub.pk}/change/"
+    data = post_data_from(client.get(url))
+    data["contract_value"] = "750000.00"
+    data["certifications-0-type"] = "women"
+    data["certifications-0-valid_from"] = "2026-01-01"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    sub.refresh_from_db()
+    assert sub.contract_value == Decimal("750000.00")
+    assert list(sub.certifications.values_list("type", "valid_from", "valid_to")) == [
+        ("women", datetime.date(2026, 1, 1), None)
+    ]
+    event = AuditEvent.objects.get(verb="setup.certification.add")
+    assert event.project == project
+    report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
+    report = Report.objects.get()
+    page = client.get(f"/admin/compliance/report/{report.pk}/change/")
+    assert page.status_code == 200 and "Sub B Concrete" in page.content.decode()
