@@ -480,3 +480,59 @@ def test_a_program_admin_records_a_certification_on_the_assignment_page(
     report = Report.objects.get()
     page = client.get(f"/admin/compliance/report/{report.pk}/change/")
     assert page.status_code == 200 and "Sub B Concrete" in page.content.decode()
+
+
+def test_every_surface_words_it_in_dollars(
+    client, project, walsh, subs, small_business, lawyer, contractor
+):
+    """Memo, notice, export, flag page, the prime's standing and the API ask the kind: no
+    surface knows this kind by name."""
+    from openpyxl import load_workbook as open_book
+
+    from compliance.enforcement.memos.build import memo_generate
+    from tests.test_memos import pdf_text
+    from tests.test_notice import read
+
+    report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
+    evaluate_project(project, AS_OF)
+
+    case = memo_generate(
+        project=project, user=lawyer, document="case", audience="counsel", as_of=AS_OF
+    )
+    assert case.status == "ready", case.failure_reason
+    text = pdf_text(read(case.pdf))
+    assert "$200,000.00 to certified firms of $1,000,000.00 paid" in text
+    assert "25.00% × $1,000,000.00 = $250,000.00 required" in text
+
+    notice = memo_generate(
+        project=project, user=lawyer, document="notice", assignment=walsh, as_of=AS_OF
+    )
+    assert notice.status == "ready", notice.failure_reason
+    text = pdf_text(read(notice.pdf))
+    assert "$50,000.00 more to certified firms" in text
+
+    client.force_login(lawyer)
+    export = client.get(reverse("project_export", kwargs={"slug": "crenshaw"}))
+    assert export.status_code == 200
+    cells = [
+        str(c.value)
+        for row in open_book(io.BytesIO(b"".join(export.streaming_content)))[
+            "Evaluations"
+        ].iter_rows()
+        for c in row
+        if c.value is not None
+    ]
+    assert "Contracting share" in cells and "§6.1 Small business contracting" in cells
+
+    flag = Flag.objects.get(commitment__key="small-business")
+    page = client.get(reverse("flag_detail", kwargs={"flag_id": flag.pk})).content.decode()
+    assert "Paid to certified firms" in page and "$200,000.00" in page
+
+    client.force_login(contractor)
+    standing = client.get(
+        reverse("contractor_standing", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    )
+    assert standing.status_code == 200
+
+    answer = client.get("/api/v1/projects/crenshaw/evaluations", **bearer(lawyer))
+    assert answer.status_code == 200, answer.content
