@@ -315,11 +315,11 @@ class WorkforceShare(Kind):
         arithmetic = required_arithmetic(group)
         if group["target_percent"] is None or not arithmetic:
             return None
+        shortfall = formatting.quantity(group["shortfall"], group["unit"])
         return (
             f"Bring the share to the <b>{formatting.number(group['target_percent'])}%</b> the "
-            f"clause requires: <b>{formatting.quantity(group['shortfall'], group['unit'])}</b> "
-            f"more by qualifying workers ({arithmetic}), and submit a written plan showing how "
-            "the remaining work will meet the target."
+            f"clause requires: <b>{shortfall}</b> more by qualifying workers ({arithmetic}), "
+            "and submit a written plan showing how the remaining work will meet the target."
         )
 
 
@@ -350,11 +350,8 @@ def _qualifying_hours(commitment: Commitment) -> str:
     if qualifier == "apprentice":
         return "apprentice hours"
     if qualifier == "area_resident":
-        return (
-            f"hours by residents of {commitment.area.name}"
-            if commitment.area
-            else ("hours by area residents")
-        )
+        where = commitment.area.name if commitment.area else None
+        return f"hours by residents of {where}" if where else "hours by area residents"
     return f"hours by {QUALIFIER_WORDS[qualifier]}"
 
 
