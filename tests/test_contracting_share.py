@@ -272,7 +272,9 @@ def test_resending_the_same_payments_changes_nothing(walsh, subs):
     assert again.unchanged and Payment.objects.count() == 3
 
 
-def test_a_prime_scope_measures_each_prime_on_its_own(project, walsh, subs, orgs):
+def test_a_prime_scope_measures_each_prime_on_its_own(
+    client, project, walsh, subs, orgs, contractor
+):
     make_commitment(
         project,
         "dbe",
@@ -297,6 +299,12 @@ def test_a_prime_scope_measures_each_prime_on_its_own(project, walsh, subs, orgs
     assert results[walsh.pk].actual_percent == Decimal("20.00")
     assert results[walsh.pk].details["liquidated_damages"] == "5000.00"
     assert results[other.pk].status == "no_data"
+    client.force_login(contractor)
+    page = client.get(
+        reverse("contractor_standing", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    ).content.decode()
+    assert "certified small or disadvantaged businesses, for each prime contractor" in page
+    assert "$1,000,000.00" in page and "$50,000.00 more paid to certified firms" in page
 
 
 def test_evaluate_json_shows_the_contracting_share(project, walsh, subs, small_business):
