@@ -1,9 +1,10 @@
 """What every commitment kind provides, and the typed terms they share.
 
-A kind is one module of this package (workforce_share.py, wage_floor.py, count_target.py)
-holding one `Kind` subclass: its parameters as a pydantic model (`Terms`, every default
-stated there once), how it is measured (`evaluate`), the promise in words (`describe`), its
-unit, the figures its card shows, its flags' titles and the facts of its memo section.
+A kind is one module of this package (workforce_share.py, wage_floor.py, count_target.py,
+contracting_share.py) holding one `Kind` subclass: its parameters as a pydantic model
+(`Terms`, every default stated there once), how it is measured (`evaluate`), the promise in
+words (`describe`), its unit, the figures its card shows, its flags' titles and the facts of
+its memo section.
 Everything outside this package asks the registry (`KINDS`) instead of testing a kind's name.
 """
 
