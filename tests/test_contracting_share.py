@@ -544,3 +544,13 @@ def test_every_surface_words_it_in_dollars(
 
     answer = client.get("/api/v1/projects/crenshaw/evaluations", **bearer(lawyer))
     assert answer.status_code == 200, answer.content
+
+
+def test_the_report_page_lists_its_payments(client, project, contractor, walsh, subs):
+    result = report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
+    client.force_login(contractor)
+    page = client.get(reverse("report_detail", kwargs={"report_id": result.report.pk}))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Payments to subcontractors" in text and "Sub C Electric" in text
+    assert "$700,000.00" in text and "only payments" in text
