@@ -228,6 +228,13 @@ def can_submit_report(user, assignment: Assignment) -> bool:
     return role == CONTRACTOR and assignment.contractor_id == organization_id_of(user)
 
 
+def payees_of(assignment: Assignment) -> QuerySet[Assignment]:
+    """The firms a contractor's report may name as paid (SPEC §3.7), and so the names its
+    template and its errors show those who file it: the subcontractors under its assignment,
+    whom it hired. Other contractors of the project stay unnamed to it."""
+    return Assignment.objects.filter(parent=assignment)
+
+
 def can_view_standing(user, assignment: Assignment) -> bool:
     """A contractor's standing page: its own company's assignment; the law center (on the
     projects it monitors) and program admins may open any contractor's; nobody else."""

@@ -177,11 +177,15 @@ def test_an_xlsx_with_payroll_and_payments_stores_both(project, walsh, subs, sma
     )
 
 
-def test_bad_payment_rows_give_every_error_and_store_nothing(client, contractor, subs):
+def test_bad_payment_rows_give_every_error_and_store_nothing(client, project, contractor, subs):
+    tutor = Organization.objects.create(slug="tutor", name="Tutor Perini", kind="contractor")
+    Assignment.objects.create(
+        project=project, contractor=tutor, tier="prime", start_date=project.start_date
+    )
     bad = [
         {"date": "2026-04-30", "subcontractor": "sub-a", "amount": "10.00"},
         {"date": "2026-05-02", "subcontractor": "nobody", "amount": "0"},
-        {"date": "May 3", "subcontractor": "walsh", "amount": "ten"},
+        {"date": "May 3", "subcontractor": "tutor", "amount": "ten"},
     ]
     answer = post_json(client, REPORTS, {"period": "2026-05", "payments": bad}, bearer(contractor))
     assert answer.status_code == 422
@@ -191,13 +195,14 @@ def test_bad_payment_rows_give_every_error_and_store_nothing(client, contractor,
         (2, "payments.subcontractor", "nobody"),
         (2, "payments.amount", "0"),
         (3, "payments.date", "May 3"),
-        (3, "payments.subcontractor", "walsh"),
+        (3, "payments.subcontractor", "tutor"),
         (3, "payments.amount", "ten"),
     ]
     assert "not in May 2026" in errors[0]["message"]
     assert "Sub A Builders, Sub B Concrete, Sub C Electric" in errors[1]["message"]
     assert "Must be more than 0" in errors[2]["message"]
-    assert "your own company" in errors[4]["message"]
+    assert "Not one of your subcontractors" in errors[4]["message"]
+    assert "Tutor Perini" not in json.dumps(errors)
     assert not Report.objects.exists() and not Payment.objects.exists()
 
 

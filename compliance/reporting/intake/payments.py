@@ -2,9 +2,10 @@
 version.
 
 Each payment needs a date in the report's month, an amount above 0 dollars, and a
-subcontractor: another contractor of the project, named by its slug or its name (case and
-spaces ignored). Every error is listed with its row, column, the value given and what to do;
-with any error, nothing of the report is stored (`report_submit` refuses it whole).
+subcontractor: one under the filing contractor on the project (`access.payees_of`), named
+by its slug or its name (case and spaces ignored). Every error is listed with its row,
+column, the value given and what to do; with any error, nothing of the report is stored
+(`report_submit` refuses it whole).
 """
 
 import datetime
@@ -24,6 +25,7 @@ from compliance.reporting.intake.validate import (
     parse_date_text,
     to_decimal,
 )
+from projects import access
 from projects.models import Assignment
 
 LARGEST_PAYMENT = Decimal(10**12)
@@ -41,16 +43,11 @@ def _key(text) -> str:
 
 
 def subcontractors_of(assignment: Assignment) -> tuple[dict[str, int], list[str]]:
-    """The project's other contractors by slug and by name (case and spaces ignored), and
-    their names in order."""
+    """The firms the assignment may report paying (`access.payees_of`: its subcontractors),
+    by slug and by name (case and spaces ignored), and their names in order."""
     found, names = {}, []
-    others = (
-        Assignment.objects.filter(project_id=assignment.project_id)
-        .exclude(pk=assignment.pk)
-        .values_list("pk", "contractor__slug", "contractor__name")
-        .order_by("contractor__name")
-    )
-    for pk, slug, name in others:
+    payees = access.payees_of(assignment).values_list("pk", "contractor__slug", "contractor__name")
+    for pk, slug, name in payees.order_by("contractor__name"):
         found[_key(slug)] = pk
         found.setdefault(_key(name), pk)
         names.append(name)
@@ -103,20 +100,19 @@ def _amount(raw):
 
 def _subcontractor_rule(assignment: Assignment):
     known, names = subcontractors_of(assignment)
-    own = {_key(assignment.contractor.slug), _key(assignment.contractor.name)}
-    listing = ", ".join(names) or "none yet: ask the program administrator to add them"
+    listing = (
+        ", ".join(names)
+        or "none recorded yet: ask the program administrator to add your subcontractors"
+    )
 
     def convert(raw):
         if is_blank(raw):
             return Problem(f"Required: enter the subcontractor paid, one of: {listing}.")
-        key = _key(raw)
-        if key in own:
+        if _key(raw) not in known:
             return Problem(
-                f"This is your own company. List only payments to your subcontractors: {listing}."
+                f"Not one of your subcontractors on this project. Use one of: {listing}."
             )
-        if key not in known:
-            return Problem(f"Not a contractor of this project. Use one of: {listing}.")
-        return known[key]
+        return known[_key(raw)]
 
     return convert
 

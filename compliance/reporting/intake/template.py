@@ -21,6 +21,7 @@ from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.fields import COLUMNS
 from compliance.reporting.intake.payments_sheet import MAX_PAYMENTS, PAYMENT_COLUMNS
 from compliance.reporting.intake.store import due_date
+from projects import access
 from projects.models import Assignment
 
 HEADER_ROW = 2
@@ -170,7 +171,7 @@ def add_validations(sheet, crafts, period: datetime.date) -> None:
 
 def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime.date) -> None:
     """Sheet `Payments` (SPEC §3.7): what a prime paid each subcontractor this month, the
-    subcontractor chosen from the project's other contractors (column F of `Lists`)."""
+    subcontractor chosen from those under it (column F of `Lists`)."""
     payments = workbook.create_sheet("Payments", index=1)
     payments["A1"] = (
         f"Payments to subcontractors · {assignment.contractor.name} · {long_month(period)} "
@@ -187,7 +188,7 @@ def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime
     payments.column_dimensions["C"].number_format = "#,##0.00"
     payments.freeze_panes = f"A{FIRST_DATA_ROW}"
     names = list(
-        assignment.project.assignments.exclude(pk=assignment.pk)
+        access.payees_of(assignment)
         .order_by("contractor__name")
         .values_list("contractor__name", flat=True)
     )
