@@ -559,3 +559,17 @@ def test_the_report_page_lists_its_payments(client, project, contractor, walsh, 
     assert page.status_code == 200
     assert "Payments to subcontractors" in text and "Sub C Electric" in text
     assert "$700,000.00" in text and "only payments" in text
+
+
+def test_an_ecpr_week_keeps_the_months_payments(project, walsh, subs, small_business):
+    from compliance.reporting.intake.upload import report_upload
+    from tests.intake_support import ecpr, ecpr_employee
+
+    report_submit(assignment=walsh, period=MAY, rows=[], payments=EXAMPLE_I, source="api")
+    week = report_upload(
+        assignment=walsh, period=MAY, content=ecpr("2026-05-09", [ecpr_employee()])
+    )
+    assert week.report.version == 2 and week.report.line_count == 1
+    assert Payment.objects.filter(is_current=True, report=week.report).count() == 3
+    evaluate_project(project, AS_OF)
+    assert_example_i(project_result(project))
