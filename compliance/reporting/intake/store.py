@@ -241,8 +241,8 @@ def report_submit(
     elif no_work:
         sha256 = NO_WORK_SHA256
     else:
-        listed = rows if isinstance(rows, list) else rows.rows
-        sha256 = lines_sha256({"lines": listed, "payments": payments} if payments else listed)
+        sent = rows.rows if isinstance(rows, Table) else (rows or [])
+        sha256 = lines_sha256({"lines": sent, "payments": payments} if payments else sent)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
