@@ -235,7 +235,7 @@ def submitted(result: SubmitResult):
 
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports",
-    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, body=True),
+    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, 409, body=True),
     summary="Submit a month's report as JSON",
 )
 def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
