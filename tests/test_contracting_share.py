@@ -559,6 +559,13 @@ def test_the_report_page_lists_its_payments(client, project, contractor, walsh, 
     assert page.status_code == 200
     assert "Payments to subcontractors" in text and "Sub C Electric" in text
     assert "$700,000.00" in text and "only payments" in text
+    answer = client.get(f"/api/v1/projects/crenshaw/reports/{result.report.pk}")
+    assert answer.json()["payments"][2] == {
+        "row_number": 3,
+        "date": "2026-05-15",
+        "subcontractor": "sub-c",
+        "amount": "100000.00",
+    }
 
 
 def test_an_ecpr_week_keeps_the_months_payments(project, walsh, subs, small_business):

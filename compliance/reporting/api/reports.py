@@ -115,10 +115,20 @@ class LineOut(Schema):
     new_hire: bool | None
 
 
+class PaymentOut(Schema):
+    row_number: int
+    date: datetime.date
+    subcontractor: str = Field(description="The subcontractor's slug.")
+    amount: Decimal
+
+
 class ReportDetailOut(Schema):
     report: ReportOut
     warnings: list[Problem]
     versions: list[ReportOut]
+    payments: list[PaymentOut] = Field(
+        [], description="The version's payments to subcontractors (SPEC §3.7)."
+    )
     lines_offset: int
     lines_limit: int
     lines: list[LineOut]
@@ -404,6 +414,17 @@ def report_detail(
         "report": report,
         "warnings": report.warnings,
         "versions": list(versions),
+        "payments": [
+            {
+                "row_number": p.row_number,
+                "date": p.date,
+                "subcontractor": p.subcontractor.contractor.slug,
+                "amount": p.amount,
+            }
+            for p in report.payments.select_related("subcontractor__contractor").order_by(
+                "row_number", "id"
+            )
+        ],
         "lines_offset": offset,
         "lines_limit": limit,
         "lines": [line_out(line, show_names) for line in lines[offset : offset + limit]],
