@@ -16,6 +16,7 @@ from compliance.models import (
     FlagEvent,
     Memo,
     Notification,
+    Payment,
     PayrollLine,
     ProgressEntry,
     Report,
@@ -48,8 +49,18 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class PaymentInline(ReadOnlyInline):
+    """A prime's payments to its subcontractors, as the version reported them."""
+
+    model = Payment
+    fk_name = "report"
+    fields = ["row_number", "date", "subcontractor", "amount", "is_current"]
+    readonly_fields = fields
+
+
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
+    inlines = [PaymentInline]
     list_display = [
         "assignment",
         "period",

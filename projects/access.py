@@ -305,6 +305,13 @@ def export_mappings_for(user):
     return ExportMapping.objects.none()
 
 
+def payees_of(assignment: Assignment) -> QuerySet[Assignment]:
+    """The firms a contractor's report may name as paid (SPEC §3.7), and so the names its
+    template and its errors show those who file it: the subcontractors under its assignment,
+    whom it hired. Other contractors of the project stay unnamed to it."""
+    return Assignment.objects.filter(parent=assignment)
+
+
 def can_view_standing(user, assignment: Assignment) -> bool:
     """A contractor's standing page: its own company's assignment and its lower tiers'
     (`overseen_assignments`); the law center (on the projects it monitors) and program

@@ -24,6 +24,7 @@ from projects.models import (
     ApiToken,
     Area,
     Assignment,
+    Certification,
     Commitment,
     Craft,
     Membership,
@@ -84,7 +85,24 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     autocomplete_fields = ["contractor"]
-    fields = ["contractor", "tier", "parent", "scope_of_work", "start_date", "end_date"]
+    fields = [
+        "contractor",
+        "tier",
+        "parent",
+        "scope_of_work",
+        "contract_value",
+        "start_date",
+        "end_date",
+    ]
+
+
+class CertificationInline(admin.TabularInline):
+    """The firm's certifications on this project (SPEC §3.7): a contracting share counts a
+    payment when the firm held a qualifying one on the payment's date."""
+
+    model = Certification
+    extra = 1
+    fields = ["type", "valid_from", "valid_to"]
 
 
 class MonitoringInline(admin.TabularInline):
@@ -294,6 +312,7 @@ class AssignmentAdmin(AuditedAdmin):
     list_select_related = ["contractor", "project", "parent__contractor"]
     autocomplete_fields = ["contractor", "contacts"]
     raw_id_fields = ["parent"]
+    inlines = [CertificationInline]
 
 
 @admin.register(Monitoring)

@@ -18,6 +18,7 @@ SETUP_MODELS = {
     "area",
     "craft",
     "assignment",
+    "certification",
     "organization",
     "membership",
     "monitoring",

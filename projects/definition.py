@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
 from compliance.evaluation.kinds import KINDS
+from projects.certifications import check_contract_terms, write_contract_terms
 from projects.definition_terms import (
     Plan,
     agreement_named,
@@ -91,6 +92,8 @@ CONTRACTOR_KEYS = [
     "end_date",
     "scope_of_work",
     "contacts",
+    "contract_value",
+    "certifications",
 ]
 COMMITMENT_FIELDS = ["key", "clause", "title", "text", "kind", "area", "agreement", "versions"]
 MONITOR_KEYS = ["slug", "name", "kind"]
@@ -288,6 +291,7 @@ def _check_contractors(errors: Errors, data, plan: Plan, project: Project | None
                 "end_date": end,
                 "scope_of_work": text_at(errors, obj, "scope_of_work", path, max_length=300) or "",
                 "contacts": contacts if "contacts" in obj else None,
+                "contract_terms": check_contract_terms(errors, obj, path),
             }
         )
     parents = {c["slug"]: c["parent"] for c in plan.contractors if c["slug"]}
@@ -446,6 +450,7 @@ def _write(plan: Plan, project: Project | None) -> tuple[Project, bool]:
         )
         if item["contacts"] is not None:
             assignment.contacts.set(item["contacts"])
+        write_contract_terms(assignment, item["contract_terms"])
         assignments[item["slug"]] = assignment
     for item in plan.contractors:
         assignment = assignments[item["slug"]]

@@ -444,6 +444,14 @@ class Assignment(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
     scope_of_work = models.CharField(max_length=300, blank=True)
+    contract_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="The value of its contract, in dollars.",
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Blank: project completion.")
     contacts = models.ManyToManyField(
@@ -468,6 +476,42 @@ class Assignment(models.Model):
     @property
     def obligation_end(self):
         return self.end_date or self.project.end_date
+
+
+class Certification(models.Model):
+    """A business certification the firm on an assignment holds (SPEC §3.7), valid from one
+    date to another (either end open). A contracting share counts a payment to the firm when
+    it held a qualifying certification on the payment's date."""
+
+    class Type(models.TextChoices):
+        LOCAL = "local", "Local business"
+        SMALL = "small", "Small business"
+        DISADVANTAGED = "disadvantaged", "Disadvantaged business"
+        MINORITY = "minority", "Minority-owned business"
+        WOMEN = "women", "Women-owned business"
+        DISABLED_VETERAN = "disabled_veteran", "Disabled-veteran-owned business"
+        SECTION3 = "section3", "Section 3 business"
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="certifications"
+    )
+    type = models.CharField(max_length=20, choices=Type.choices)
+    valid_from = models.DateField(null=True, blank=True, help_text="Blank: since always.")
+    valid_to = models.DateField(null=True, blank=True, help_text="Blank: no expiry.")
+
+    class Meta:
+        ordering = ["assignment", "type", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.assignment.contractor})"
+
+    @property
+    def project(self):
+        return self.assignment.project
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The certification expires before it starts."})
 
 
 def hash_token(raw: str) -> str:

@@ -175,4 +175,4 @@ def test_the_template_downloads_through_the_api(client, contractor, walsh):
     )
     assert answer.status_code == 200
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["Payroll", "Lists", "Instructions"]
+    assert book.sheetnames == ["Payroll", "Payments", "Lists", "Instructions"]

@@ -20,7 +20,7 @@ def template(walsh):
 
 
 def test_it_has_the_payroll_lists_and_instructions_sheets(template):
-    assert template.sheetnames == ["Payroll", "Lists", "Instructions"]
+    assert template.sheetnames == ["Payroll", "Payments", "Lists", "Instructions"]
     payroll = template["Payroll"]
     assert [c.value for c in payroll[2]] == [c.header for c in COLUMNS]
     assert payroll.freeze_panes == "A3"

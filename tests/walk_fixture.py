@@ -180,8 +180,12 @@ def sees_contractor_name(organization: Organization) -> Callable:
         if access.assignments_for(user).filter(contractor=organization).exists():
             return True
         if _role(user) == access.CONTRACTOR:
-            # A sub's people know the prime they work under.
-            return access.assignments_for(user).filter(parent__contractor=organization).exists()
+            # A sub's people know the prime they work under; a prime's, the subs it pays.
+            mine = access.assignments_for(user)
+            return (
+                mine.filter(parent__contractor=organization).exists()
+                or mine.filter(children__contractor=organization).exists()
+            )
         return False
 
     return may_read

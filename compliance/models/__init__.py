@@ -3,6 +3,7 @@ from compliance.models.enforcement import EnforcementAction, LedgerEntry, Memo
 from compliance.models.evaluations import Evaluation
 from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
 from compliance.models.mappings import ExportMapping
+from compliance.models.payments import Payment
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Memo",
     "Notification",
     "NotificationPreference",
+    "Payment",
     "PayrollLine",
     "ProgressEntry",
     "Report",

@@ -8,7 +8,6 @@ from decimal import Decimal
 from compliance.enforcement.memos.snapshot_values import dec, fig, iso
 from compliance.evaluation import damages
 from compliance.evaluation.kinds import kind_of
-from compliance.evaluation.kinds.base import SCOPE_WORDS
 from compliance.models import Evaluation, PayrollLine
 from compliance.status import Status
 from projects.models import Assignment, Commitment
@@ -138,7 +137,7 @@ def commitment_entry(
         "target_percent": fig(getattr(terms, "target_percent", None)),
         "penalty_per_unit": fig(getattr(terms, "penalty_per_unit", None)),
         "scope": kind.scope(commitment),
-        "scope_label": SCOPE_WORDS[kind.scope(commitment)],
+        "scope_label": kind.scope_words(commitment),
         "restitution": kind.lists_violations,
         "whole_target": kind.whole_target,
         "chart": kind.memo_chart,

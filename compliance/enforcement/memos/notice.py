@@ -29,7 +29,6 @@ from compliance.enforcement.memos.render_blocks import (
 )
 from compliance.enforcement.memos.styles import markup
 from compliance.evaluation.kinds import KINDS, kind_of
-from compliance.evaluation.kinds.workforce_share import required_arithmetic
 from compliance.formatting import long_date, money, number, plural, quantity
 from projects.models import Assignment, Organization, Project
 
@@ -89,7 +88,7 @@ def _findings(snap: dict) -> list[dict]:
     for entry in snap["commitments"]:
         if not entry["evaluated"]:
             continue
-        if to_contractor and not kind_of(entry["kind"]).reads_lines:
+        if to_contractor and not kind_of(entry["kind"]).filed_by_contractors:
             continue
         groups = [g for g in entry["groups"] if g["status"] in FINDING_STATUSES]
         if groups:
@@ -126,13 +125,9 @@ def _cure(entry: dict, group: dict, wages: dict | None) -> str:
             "amended certified payroll showing the payments."
         )
     shortfall = quantity(group["shortfall"], group["unit"])
-    arithmetic = required_arithmetic(group)
-    if group["target_percent"] is not None and arithmetic:
-        return (
-            f"Bring the share to the <b>{number(group['target_percent'])}%</b> the clause "
-            f"requires: <b>{shortfall}</b> more by qualifying workers ({arithmetic}), and "
-            "submit a written plan showing how the remaining work will meet the target."
-        )
+    cure = KINDS[entry["kind"]].cure_words(group)
+    if cure:
+        return cure
     return (
         f"Make up the shortfall of <b>{shortfall}</b> and submit a written plan, with dates, "
         "showing how the commitment will be met."

@@ -5,7 +5,12 @@ line here. Nothing outside this package asks a commitment's kind by name: it ask
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
-from compliance.evaluation.kinds import count_target, wage_floor, workforce_share
+from compliance.evaluation.kinds import (
+    contracting_share,
+    count_target,
+    wage_floor,
+    workforce_share,
+)
 from compliance.evaluation.kinds.base import Figure, Kind
 from projects.models import (
     Commitment,
@@ -20,6 +25,7 @@ KINDS: dict[str, Kind] = {
         workforce_share.KIND,
         wage_floor.KIND,
         count_target.KIND,
+        contracting_share.KIND,
     )
 }
 

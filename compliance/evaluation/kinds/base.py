@@ -1,9 +1,10 @@
 """What every commitment kind provides, and the typed terms they share.
 
-A kind is one module of this package (workforce_share.py, wage_floor.py, count_target.py)
-holding one `Kind` subclass: its parameters as a pydantic model (`Terms`, every default
-stated there once), how it is measured (`evaluate`), the promise in words (`describe`), its
-unit, the figures its card shows, its flags' titles and the facts of its memo section.
+A kind is one module of this package (workforce_share.py, wage_floor.py, count_target.py,
+contracting_share.py) holding one `Kind` subclass: its parameters as a pydantic model
+(`Terms`, every default stated there once), how it is measured (`evaluate`), the promise in
+words (`describe`), its unit, the figures its card shows, its flags' titles and the facts of
+its memo section.
 Everything outside this package asks the registry (`KINDS`) instead of testing a kind's name.
 """
 
@@ -114,6 +115,12 @@ class Kind:
     # A memo draws its cumulative chart month by month.
     memo_chart: ClassVar[bool] = True
 
+    @property
+    def filed_by_contractors(self) -> bool:
+        """Measured from what contractors file (payroll, payments): a notice addressed to a
+        contractor tells of it; a count delivered by the developer is not theirs to cure."""
+        return self.reads_lines
+
     # --- parameters -----------------------------------------------------------------
 
     def terms(self, commitment: Commitment) -> Terms:
@@ -152,6 +159,10 @@ class Kind:
 
     def scope(self, commitment: Commitment) -> str:
         return getattr(self.terms(commitment), "scope", "project")
+
+    def scope_words(self, commitment: Commitment) -> str:
+        """ "for each contractor in each trade": where the target must hold, in words."""
+        return SCOPE_WORDS.get(self.scope(commitment), "")
 
     def groups_word(self, commitment: Commitment) -> str:
         """ "contractor and trade": what a group of this commitment is."""
@@ -240,6 +251,11 @@ class Kind:
     def memo_facts(self, entry: dict, group: dict, *, measured: str) -> list[tuple[str, str]]:
         """The rows of a one-group commitment's facts table (after "Target")."""
         return [("Measured to date", measured)]
+
+    def cure_words(self, group: dict) -> str | None:
+        """What a notice asks to cure one group's finding, in figures; None: the notice's
+        general words (make up the shortfall, with a written plan)."""
+        return None
 
     def memo_detail_candidates(self, groups: list[dict]) -> list[dict]:
         """The groups a memo shows month by month: the one group, or those in trouble."""

@@ -310,6 +310,17 @@ class WorkforceShare(Kind):
             rows.append(("Liquidated damages", "The clause sets no rate."))
         return rows
 
+    def cure_words(self, group: dict) -> str | None:
+        arithmetic = required_arithmetic(group)
+        if group["target_percent"] is None or not arithmetic:
+            return None
+        shortfall = formatting.quantity(group["shortfall"], group["unit"])
+        return (
+            f"Bring the share to the <b>{formatting.number(group['target_percent'])}%</b> the "
+            f"clause requires: <b>{shortfall}</b> more by qualifying workers ({arithmetic}), "
+            "and submit a written plan showing how the remaining work will meet the target."
+        )
+
 
 KIND = WorkforceShare()
 

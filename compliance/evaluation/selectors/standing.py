@@ -132,7 +132,7 @@ def contractor_standing(*, assignment: Assignment, today: datetime.date | None =
     commitments = [
         c
         for c in project.commitments.select_related("area").order_by("position", "key")
-        if kind_of(c).reads_lines
+        if kind_of(c).filed_by_contractors
     ]
     evaluations = with_names(
         Evaluation.objects.filter(

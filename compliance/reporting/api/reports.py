@@ -117,10 +117,20 @@ class LineOut(Schema):
     person_of_color: bool | None = None
 
 
+class PaymentOut(Schema):
+    row_number: int
+    date: datetime.date
+    subcontractor: str = Field(description="The subcontractor's slug.")
+    amount: Decimal
+
+
 class ReportDetailOut(Schema):
     report: ReportOut
     warnings: list[Problem]
     versions: list[ReportOut]
+    payments: list[PaymentOut] = Field(
+        [], description="The version's payments to subcontractors (SPEC §3.7)."
+    )
     lines_offset: int
     lines_limit: int
     lines: list[LineOut]
@@ -132,6 +142,12 @@ class SubmitIn(Schema):
         None,
         description="One object per worker, week and craft, with the template's columns in "
         "snake_case (worker_id, craft, week_ending, straight_hours, hourly_rate, ...).",
+    )
+    payments: list[dict[str, Any]] | None = Field(
+        None,
+        description="A prime's payments to its subcontractors this month, one object each: "
+        '{"date": "2026-05-15", "subcontractor": "slug", "amount": "100000.00"}. A report '
+        "may carry payments and no lines.",
     )
     no_work: bool = False
     confirm_replace: bool = False
@@ -231,21 +247,28 @@ def submitted(result: SubmitResult):
 
 @router.post(
     "/projects/{slug}/contractors/{contractor}/reports",
-    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, body=True),
+    response=answers({200: SubmitOut, 201: SubmitOut}, 403, 404, 409, body=True),
     summary="Submit a month's report as JSON",
 )
 def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
-    """`{"period": "2026-10", "lines": [...]}` with the template's fields in snake_case, or
-    `{"period": "2026-10", "no_work": true}`. 201 with the new version; 200 when it is the
-    same as the current version; 422 with every error found (nothing stored). No work over a
-    current version with lines answers 409 with the lines and hours that would stop counting,
-    unless the body has `"confirm_replace": true`. With `"check_only": true` every check
-    runs and the answer (200, `checked`) says what the report would do, storing nothing."""
+    """`{"period": "2026-10", "lines": [...]}` with the template's fields in snake_case (and
+    a prime's `payments` to its subcontractors), or `{"period": "2026-10", "no_work": true}`.
+    201 with the new version; 200 when it is the same as the current version; 422 with
+    every error found (nothing stored). No work over a current version with lines answers
+    409 with the lines and hours that would stop counting, unless the body has
+    `"confirm_replace": true`. With `"check_only": true` every check runs and the answer
+    (200, `checked`) says what the report would do, storing nothing."""
     assignment = visible_assignment(request.user, slug, contractor)
     access.require(access.can_submit_report(request.user, assignment))
     if payload.no_work and payload.check_only:
         raise InvalidInput(
             "A check takes payroll lines; a month without work has nothing to check.", errors=[]
+        )
+    if payload.no_work and payload.payments:
+        raise InvalidInput(
+            "A month without work carries no payments: send the payments without "
+            '"no_work" (a report may carry payments and no lines).',
+            errors=[],
         )
     if payload.no_work:
         result = report_no_work(
@@ -259,6 +282,7 @@ def submit_report(request, slug: str, contractor: str, payload: SubmitIn):
             assignment=assignment,
             period=payload.period,
             rows=payload.lines if payload.lines is not None else [],
+            payments=payload.payments,
             source=Report.Source.API,
             user=request.user,
             check_only=payload.check_only,
@@ -403,6 +427,17 @@ def report_detail(
         "report": report,
         "warnings": report.warnings,
         "versions": list(versions),
+        "payments": [
+            {
+                "row_number": p.row_number,
+                "date": p.date,
+                "subcontractor": p.subcontractor.contractor.slug,
+                "amount": p.amount,
+            }
+            for p in report.payments.select_related("subcontractor__contractor").order_by(
+                "row_number", "id"
+            )
+        ],
         "lines_offset": offset,
         "lines_limit": limit,
         "lines": [line_out(line, show_names) for line in lines[offset : offset + limit]],

@@ -186,6 +186,7 @@ def encode_answer(
         "no_work": no_work,
         "kept": None if kept is None else len(kept),
         "source": source,
+        "payments": encode_payments(table.payments),
     }
     if kept is not None:
         blocks.append(kept)
@@ -217,6 +218,7 @@ def decode_answer(answer: bytes) -> ChildResult:
         row_numbers=blocks[0].tolist(),
         warnings=list(meta["warnings"]),
     )
+    table.payments = decode_payments(meta.get("payments"))
     kept = None
     if meta["kept"] is not None:
         kept = bytes(view[len(blocks) * width :])
@@ -229,6 +231,29 @@ def decode_answer(answer: bytes) -> ChildResult:
         no_work=bool(meta["no_work"]),
         kept=kept,
         source=str(meta.get("source") or ""),
+    )
+
+
+def encode_payments(payments: Table | None) -> dict | None:
+    """A Payments sheet is a few rows: sent as they are, values tagged like the columns'."""
+    if payments is None:
+        return None
+    return {
+        "columns": payments.columns,
+        "headers": payments.headers,
+        "rows": [[encode_value(value) for value in row] for row in payments.rows],
+        "row_numbers": payments.row_numbers,
+    }
+
+
+def decode_payments(payments: dict | None) -> Table | None:
+    if payments is None:
+        return None
+    return Table(
+        columns={str(k): int(v) for k, v in payments["columns"].items()},
+        headers={str(k): str(v) for k, v in payments["headers"].items()},
+        rows=[[decode_value(value) for value in row] for row in payments["rows"]],
+        row_numbers=[int(n) for n in payments["row_numbers"]],
     )
 
 

@@ -34,6 +34,15 @@ from compliance.reporting import obligation
 from compliance.reporting.intake.integrity import check_gross_pay
 from compliance.reporting.intake.jsonlines import read_lines
 from compliance.reporting.intake.overlap import shared_worker_warnings
+from compliance.reporting.intake.payments import (
+    ValidatedPayment,
+    copy_payments,
+    insert_payments,
+    payments_summary,
+    retire_payments,
+    validate_payments,
+)
+from compliance.reporting.intake.payments_sheet import read_payments_json
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
 from compliance.signals import report_measuring, report_submitted
@@ -133,6 +142,8 @@ class SubmitResult:
     warnings: list[dict] = field(default_factory=list)
     effects: Effects | None = None
     checked: bool = False
+    payment_count: int = 0
+    payments_total: Decimal = Decimal(0)
 
     @property
     def effect_warnings(self) -> list[str]:
@@ -178,6 +189,10 @@ class SubmitResult:
             text = _(
                 "Stored version {version} of {what}: {lines}, {hours} hours, {workers}."
             ).format(**figures)
+        if self.payment_count and not self.unchanged:
+            text += " " + _("With {payments}.").format(
+                payments=payments_summary(self.payment_count, self.payments_total)
+            )
         if self.previous is not None:
             lines = ngettext("{count} line", "{count} lines", abs(self.line_delta)).format(
                 count=f"{self.line_delta:+,}"
@@ -260,8 +275,13 @@ def report_submit(
     replace_week: datetime.date | None = None,
     check_only: bool = False,
     measure: bool = False,
+    payments: list | None = None,
 ) -> SubmitResult:
     """Validate rows (a reader's Table, or JSON lines) and store them as the month's next version.
+
+    `payments` (JSON) or the Table's `payments` (a workbook's Payments sheet) are the
+    prime's payments to subcontractors, checked with the lines and stored with the version;
+    a report may carry payments and no lines.
 
     `no_work` stores a "no work this month" report. `file` is the uploaded file: its SHA-256
     decides "nothing changed", and `keep` (default: the file) is the copy kept for download.
@@ -277,36 +297,46 @@ def report_submit(
     elif no_work:
         sha256 = NO_WORK_SHA256
     else:
-        sha256 = lines_sha256(rows if isinstance(rows, list) else rows.rows)
+        sent = rows.rows if isinstance(rows, Table) else (rows or [])
+        sha256 = lines_sha256({"lines": sent, "payments": payments} if payments else sent)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
         return SubmitResult(report=current, previous=None, unchanged=True)
     lines: list[ValidatedLine] = []
     names: dict[str, str] = {}
     warnings: list[dict] = []
-    if rows is not None and not (no_work and replace_week):
+    paid = payments_table(rows, payments)
+    errors, count = [], 0
+    if rows is not None and not (no_work and replace_week) and not (paid and not _listed(rows)):
         table = rows if isinstance(rows, Table) else read_lines(rows)
         validated = validate_table(table, crafts=assignment.project.crafts.all(), period=period)
-        if not validated.ok:
-            count = validated.error_count
-            listed = len(validated.errors)
-            more = (
-                " " + _("The first {count} are listed.").format(count=f"{listed:,}")
-                if listed < count
-                else ""
-            )
-            found = ngettext(
-                "{count} problem found; nothing was stored. Fix it and submit again.",
-                "{count} problems found; nothing was stored. Fix them and submit again.",
-                count,
-            ).format(count=f"{count:,}")
-            raise InvalidInput(found + more, errors=validated.errors)
+        errors, count = validated.errors, validated.error_count
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
-        warnings += check_gross_pay(lines, column=table.headers.get("gross_pay", "Gross Pay"))
-        warnings += shared_worker_warnings(assignment=assignment, lines=lines)
-        warnings.sort(key=lambda w: w["row"] or 0)
-    elif rows is None and not no_work:
+        if validated.ok:
+            warnings += check_gross_pay(lines, column=table.headers.get("gross_pay", "Gross Pay"))
+            warnings += shared_worker_warnings(assignment=assignment, lines=lines)
+            warnings.sort(key=lambda w: w["row"] or 0)
+    elif rows is None and not no_work and not paid:
         raise InvalidInput(_("Send payroll lines, or report no work this month."), errors=[])
+    checked_payments = []
+    if paid:
+        checked_payments, payment_errors = validate_payments(
+            paid, assignment=assignment, period=period
+        )
+        errors, count = errors + payment_errors, count + len(payment_errors)
+    if count:
+        listed = len(errors)
+        more = (
+            " " + _("The first {count} are listed.").format(count=f"{listed:,}")
+            if listed < count
+            else ""
+        )
+        found = ngettext(
+            "{count} problem found; nothing was stored. Fix it and submit again.",
+            "{count} problems found; nothing was stored. Fix them and submit again.",
+            count,
+        ).format(count=f"{count:,}")
+        raise InvalidInput(found + more, errors=errors)
     version = {
         "assignment": assignment,
         "period": period,
@@ -320,12 +350,24 @@ def report_submit(
         "filename": filename,
         "replace_week": replace_week,
         "warnings": warnings,
+        "payments": checked_payments,
     }
     if check_only:
         return store_checked(version)
     if measure:
         return store_measured(version)
     return store_version(**version)
+
+
+def _listed(rows: Table | list) -> bool:
+    return bool(rows if isinstance(rows, list) else rows.rows)
+
+
+def payments_table(rows, payments: list | None) -> Table | None:
+    """The payments to check: the JSON list, or the workbook's Payments sheet; None without."""
+    if payments is not None:
+        return read_payments_json(payments) if payments else None
+    return rows.payments if isinstance(rows, Table) else None
 
 
 def _measured_as_of(period: datetime.date) -> datetime.date:
@@ -412,6 +454,7 @@ def store_version(
     replace_week: datetime.date | None,
     warnings: list[dict],
     on_time: bool = False,
+    payments: list[ValidatedPayment] = (),
 ) -> SubmitResult:
     """`on_time`: a version nobody filed late (open data, published by the city)."""
     lock_rows(assignment_id=assignment.pk)
@@ -445,6 +488,7 @@ def store_version(
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
+        retire_payments(current)
     report = Report(
         assignment=assignment,
         period=period,
@@ -470,6 +514,9 @@ def store_version(
     if replace_week is not None and current is not None:
         copy_lines(source=current, target=report, except_week=replace_week)
     insert_lines(report, lines, worker_ids)
+    if replace_week is not None and current is not None:
+        copy_payments(source=current, target=report)
+    insert_payments(report, payments)
     if replace_week is not None:
         totals = PayrollLine.objects.filter(report=report).aggregate(
             count=Count("id"), hours=Sum("hours"), workers=Count("worker", distinct=True)
@@ -507,10 +554,17 @@ def store_version(
             "hours": str(report.total_hours),
             "sha256": sha256,
             "late": report.is_late,
+            "payments": len(payments),
         },
     )
     transaction.on_commit(lambda: report_submitted.send(sender=Report, report=report, user=user))
-    return SubmitResult(report=report, previous=current, warnings=warnings)
+    return SubmitResult(
+        report=report,
+        previous=current,
+        warnings=warnings,
+        payment_count=len(payments),
+        payments_total=sum((p.amount for p in payments), Decimal(0)),
+    )
 
 
 def upsert_workers(assignment: Assignment, keys: dict[str, None], names: dict[str, str]) -> dict:

@@ -29,6 +29,8 @@ class Table:
     row_numbers: list[int]
     warnings: list[dict] = field(default_factory=list)
     rules: dict[str, Callable] = field(default_factory=dict)
+    # A workbook's Payments sheet (compliance.reporting.intake.payments_sheet), when it has one.
+    payments: "Table | None" = None
 
 
 def refuse(message: str) -> InvalidInput:

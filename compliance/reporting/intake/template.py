@@ -2,11 +2,14 @@
 
 Sheet `Payroll`: a title line naming the project, contractor and month, then the header
 row (frozen), one column per SPEC field, with dropdowns for craft, J/RA, Y/N and gender fed
-from the `Lists` sheet, and date and number checks. `Instructions` explains each column.
+from the `Lists` sheet, and date and number checks. Sheet `Payments`: a prime's payments to
+its subcontractors (date, subcontractor from a dropdown, amount). `Instructions` explains
+each column.
 
 In the reader's language (the active one): English, or Spanish with the sheets, headers,
 instructions and list values in Spanish ("Oficial"/"Aprendiz", "Sí"/"No"); uploads accept
-either language's headers and values (intake.fields and intake.validate).
+either language's headers and values (intake.fields and intake.validate). The `Payments`
+sheet keeps its English name and headers in both, as the reader looks for them.
 """
 
 import datetime
@@ -23,7 +26,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.fields import COLUMNS
+from compliance.reporting.intake.payments_sheet import MAX_PAYMENTS, PAYMENT_COLUMNS
 from compliance.reporting.intake.store import due_date
+from projects import access
 from projects.models import Assignment
 
 HEADER_ROW = 2
@@ -80,6 +85,7 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
 
     fill_lists(lists, crafts)
     add_validations(payroll, crafts, period, lists=lists.title)
+    add_payments_sheet(workbook, lists, assignment, period)
     fill_instructions(instructions, assignment, period, title, language=language)
 
     buffer = io.BytesIO()
@@ -185,6 +191,75 @@ def add_validations(sheet, crafts, period: datetime.date, *, lists: str) -> None
         sheet.add_data_validation(validation)
 
 
+def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime.date) -> None:
+    """Sheet `Payments` (SPEC §3.7): what a prime paid each subcontractor this month, the
+    subcontractor chosen from those under it (column F of `Lists`)."""
+    payments = workbook.create_sheet("Payments", index=1)
+    payments["A1"] = (
+        f"Payments to subcontractors · {assignment.contractor.name} · {long_month(period)} "
+        "(leave empty if you paid none)"
+    )
+    payments["A1"].font = Font(bold=True, size=12)
+    for index, column in enumerate(PAYMENT_COLUMNS, start=1):
+        cell = payments.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.comment = Comment(f"Required. {column.rule}", "CBA Monitor")
+        payments.column_dimensions[get_column_letter(index)].width = column.width
+    payments.column_dimensions["A"].number_format = "m/d/yyyy"
+    payments.column_dimensions["C"].number_format = "#,##0.00"
+    payments.freeze_panes = f"A{FIRST_DATA_ROW}"
+    names = list(
+        access.payees_of(assignment)
+        .order_by("contractor__name")
+        .values_list("contractor__name", flat=True)
+    )
+    lists["F1"] = "Subcontractor"
+    lists["F1"].font = Font(bold=True)
+    for row, name in enumerate(names, start=2):
+        lists[f"F{row}"] = name
+    lists.column_dimensions["F"].width = 32
+    last = FIRST_DATA_ROW + MAX_PAYMENTS - 1
+    last_day = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
+        datetime.timedelta(days=1)
+    )
+    rules = [
+        (
+            "A",
+            DataValidation(
+                type="date",
+                operator="between",
+                formula1=f"DATE({period.year},{period.month},1)",
+                formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
+                error=f"A date in {long_month(period)}, the month of this report.",
+            ),
+        ),
+        (
+            "B",
+            DataValidation(
+                type="list",
+                formula1=f"='{lists.title}'!$F$2:$F${max(len(names), 1) + 1}",
+                error="Choose one of the project's subcontractors from the list.",
+            ),
+        ),
+        (
+            "C",
+            DataValidation(
+                type="decimal",
+                operator="greaterThan",
+                formula1="0",
+                error="Dollars paid, more than 0.",
+            ),
+        ),
+    ]
+    for letter, validation in rules:
+        validation.allow_blank = True
+        validation.showErrorMessage = True
+        validation.errorTitle = "Not accepted"
+        validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+        payments.add_data_validation(validation)
+
+
 def fill_instructions(
     sheet, assignment: Assignment, period: datetime.date, title: str, *, language: str
 ) -> None:
@@ -195,6 +270,12 @@ def fill_instructions(
         (_("Contractor: {contractor}").format(contractor=assignment.contractor.name), False),
         (
             _("Month: {month} · due {due}").format(month=long_month(period), due=long_date(due)),
+            False,
+        ),
+        (
+            "6. A prime contractor lists on the Payments sheet what it paid each "
+            "subcontractor this month: the date, the subcontractor (from the dropdown) and "
+            "the amount in dollars. A month's report may have payments and no payroll lines.",
             False,
         ),
         ("", False),

@@ -19,6 +19,7 @@ from compliance.formatting import long_month
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
+from compliance.reporting.intake.payments import copy_payments, retire_payments
 from compliance.reporting.intake.store import (
     SubmitResult,
     check_period,
@@ -155,6 +156,7 @@ def report_restore(
     if current is not None:
         Report.objects.filter(pk=current.pk).update(is_current=False)
         PayrollLine.objects.filter(report=current).update(is_current=False)
+        retire_payments(current)
     report = Report.objects.create(
         assignment=assignment,
         period=period,
@@ -175,6 +177,7 @@ def report_restore(
         note=f"Restored from version {restored.version}.",
     )
     copy_lines(source=restored, target=report)
+    copy_payments(source=restored, target=report)
     audit_record(
         verb="report.restored",
         actor=user,

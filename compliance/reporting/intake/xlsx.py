@@ -20,6 +20,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from cba.errors import InvalidInput
 from compliance.reporting.intake.fields import COLUMN_BY_FIELD, REQUIRED_FIELDS, field_for_header
+from compliance.reporting.intake.payments_sheet import read_payments_sheet
 from compliance.reporting.intake.table import Table, problem, refuse
 
 HEADER_SEARCH_ROWS = 20
@@ -69,7 +70,33 @@ def open_payroll_sheet(content: bytes):
 
 
 def read_workbook(content: bytes, *, max_rows: int) -> Table:
-    """The Payroll sheet as a Table. Only for a workbook that passed check_workbook_parts."""
+    """The Payroll sheet as a Table, with the Payments sheet's rows (`payments`) where it
+    lists any: a prime may report payments and no payroll. Only for a workbook that passed
+    check_workbook_parts."""
+    payments = read_payments_sheet(content)
+    try:
+        table = read_payroll(content, max_rows=max_rows)
+    except InvalidInput:
+        if payments is None or not _payroll_is_empty(content):
+            raise
+        table = Table(columns={}, headers={}, rows=[], row_numbers=[])
+    table.payments = payments
+    return table
+
+
+def _payroll_is_empty(content: bytes) -> bool:
+    """No payroll line under the header (or no header at all)."""
+    sheet = open_payroll_sheet(content)
+    if sheet.name.strip().casefold() == "payments" or sheet.end is None:
+        return True
+    rows = sheet.to_python(skip_empty_area=False)
+    header_index = find_header_row(rows)
+    return header_index is None or all(
+        row.count("") == len(row) for row in rows[header_index + 1 :]
+    )
+
+
+def read_payroll(content: bytes, *, max_rows: int) -> Table:
     sheet = open_payroll_sheet(content)
     end = sheet.end
     if end is None:

@@ -422,6 +422,11 @@ def report_detail(request, report_id: int):
             "can_download": access.can_download_report_file(request.user, report),
             "show_names": show_names,
             "month_url": month_url(assignment, report.period),
+            "payments": list(
+                report.payments.select_related("subcontractor__contractor").order_by(
+                    "row_number", "id"
+                )
+            ),
         },
     )
 
