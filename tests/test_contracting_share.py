@@ -383,7 +383,7 @@ def test_the_template_has_a_payments_sheet_with_the_projects_subcontractors(
     listed = [c.value for c in book["Lists"]["F"] if c.value]
     assert listed == ["Subcontractor", "Sub A Builders", "Sub B Concrete", "Sub C Electric"]
     validations = book["Payments"].data_validations.dataValidation
-    assert any("Lists!$F$" in (v.formula1 or "") for v in validations)
+    assert any("Lists'!$F$" in (v.formula1 or "") for v in validations)
 
 
 def definition(**contractor) -> dict:

@@ -432,11 +432,12 @@ def test_the_template_in_each_language_is_filled_in_and_uploaded(
     client.force_login(speaks(contractor, language))
     download = client.get(template_url(), {"period": "2026-10"})
     book = load_workbook(io.BytesIO(download.content))
-    payroll, lists, instructions = book.worksheets
+    payroll, payments, lists, instructions = book.worksheets
 
     headers = [cell.value for cell in payroll[2]]
     if language == "es":
-        assert [s.title for s in book.worksheets] == ["Nómina", "Listas", "Instrucciones"]
+        assert [s.title for s in book.worksheets] == ["Nómina", "Pagos", "Listas", "Instrucciones"]
+        assert [c.value for c in payments[2]] == ["Fecha", "Subcontratista", "Monto"]
         assert headers[:4] == [
             "ID del trabajador",
             "Nombre del trabajador",
@@ -450,7 +451,7 @@ def test_the_template_in_each_language_is_filled_in_and_uploaded(
         row = ["E1", "Ana", "90001", "Carpenter", "Aprendiz", None, datetime.date(2026, 10, 3)]
         row += [40, 0, 0, 45.5, 20.25, 1820, "F", "Hispanic", "No", "Sí", "No"]
     else:
-        assert [s.title for s in book.worksheets] == ["Payroll", "Lists", "Instructions"]
+        assert [s.title for s in book.worksheets] == ["Payroll", "Payments", "Lists", "Instructions"]
         assert headers[:4] == ["Worker ID", "Worker Name", "Home ZIP", "Craft"]
         assert instructions["A6"].value == "How to fill in this report"
         row = ["E1", "Ana", "90001", "Carpenter", "RA", None, datetime.date(2026, 10, 3)]

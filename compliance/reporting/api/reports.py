@@ -22,13 +22,14 @@ from cba.paging import MAX_OFFSET, Paging
 from compliance.models import Report
 from compliance.months import Period
 from compliance.reporting.intake.files import check_size
+from compliance.reporting.intake.outcome import SubmitResult
 from compliance.reporting.intake.selectors import (
     month_to_file,
     reporting_months,
     reports_filtered,
     visible_assignment,
 )
-from compliance.reporting.intake.store import SubmitResult, report_submit
+from compliance.reporting.intake.store import report_submit
 from compliance.reporting.intake.template import build_template, template_filename
 from compliance.reporting.intake.upload import report_upload
 from compliance.reporting.intake.versions import report_no_work, report_restore, restore_summary

@@ -15,6 +15,8 @@ from compliance.reporting.intake.fields import Column, normalize_header
 from compliance.reporting.intake.table import Table, problem, refuse
 
 SHEET = "Payments"
+# The sheet's name in each language's template; either is read.
+SHEET_NAMES = {"en": SHEET, "es": "Pagos"}
 # Payments a month's report may list: more is a sheet filled with something else.
 MAX_PAYMENTS = 5000
 HEADER_SEARCH_ROWS = 20
@@ -27,6 +29,8 @@ PAYMENT_COLUMNS: tuple[Column, ...] = (
         "The day the payment was made, a date in the report's month (e.g. 5/15/2026).",
         ("Payment Date", "Date Paid"),
         12,
+        "Fecha",
+        ("Fecha de pago",),
     ),
     Column(
         "subcontractor",
@@ -35,6 +39,8 @@ PAYMENT_COLUMNS: tuple[Column, ...] = (
         "The subcontractor paid, by its name as listed on the Lists sheet.",
         ("Subcontractor Name", "Paid To", "Payee"),
         32,
+        "Subcontratista",
+        ("Pagado a",),
     ),
     Column(
         "amount",
@@ -43,13 +49,15 @@ PAYMENT_COLUMNS: tuple[Column, ...] = (
         "Dollars paid, above 0 (e.g. 100000.00).",
         ("Amount Paid", "Payment", "Dollars"),
         14,
+        "Monto",
+        ("Importe", "Monto pagado"),
     ),
 )
 PAYMENT_FIELDS = tuple(c.field for c in PAYMENT_COLUMNS)
 PAYMENT_HEADER_TO_FIELD = {
     normalize_header(name): c.field
     for c in PAYMENT_COLUMNS
-    for name in (c.header, c.field, *c.aliases)
+    for name in (c.header, c.field, *c.aliases, c.spanish, *c.spanish_aliases)
 }
 
 
@@ -64,7 +72,8 @@ def read_payments_sheet(content: bytes) -> Table | None:
     when the workbook has no such sheet or it lists no payment."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        name = next((n for n in workbook.sheet_names if n.strip().casefold() == "payments"), None)
+        known = {n.casefold() for n in SHEET_NAMES.values()}
+        name = next((n for n in workbook.sheet_names if n.strip().casefold() in known), None)
         if name is None:
             return None
         sheet = workbook.get_sheet_by_name(name)

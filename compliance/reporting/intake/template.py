@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from compliance.formatting import long_date, long_month
 from compliance.reporting.intake.fields import COLUMNS
-from compliance.reporting.intake.payments_sheet import MAX_PAYMENTS, PAYMENT_COLUMNS
+from compliance.reporting.intake.payments_sheet import MAX_PAYMENTS, PAYMENT_COLUMNS, SHEET_NAMES
 from compliance.reporting.intake.store import due_date
 from projects import access
 from projects.models import Assignment
@@ -85,7 +85,7 @@ def build_template(*, assignment: Assignment, period: datetime.date) -> bytes:
 
     fill_lists(lists, crafts)
     add_validations(payroll, crafts, period, lists=lists.title)
-    add_payments_sheet(workbook, lists, assignment, period)
+    add_payments_sheet(workbook, lists, assignment, period, language=language)
     fill_instructions(instructions, assignment, period, title, language=language)
 
     buffer = io.BytesIO()
@@ -191,20 +191,21 @@ def add_validations(sheet, crafts, period: datetime.date, *, lists: str) -> None
         sheet.add_data_validation(validation)
 
 
-def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime.date) -> None:
+def add_payments_sheet(
+    workbook, lists, assignment: Assignment, period: datetime.date, *, language: str
+) -> None:
     """Sheet `Payments` (SPEC §3.7): what a prime paid each subcontractor this month, the
     subcontractor chosen from those under it (column F of `Lists`)."""
-    payments = workbook.create_sheet("Payments", index=1)
-    payments["A1"] = (
-        f"Payments to subcontractors · {assignment.contractor.name} · {long_month(period)} "
-        "(leave empty if you paid none)"
-    )
+    payments = workbook.create_sheet(SHEET_NAMES[language[:2]], index=1)
+    payments["A1"] = _(
+        "Payments to subcontractors · {contractor} · {month} (leave empty if you paid none)"
+    ).format(contractor=assignment.contractor.name, month=long_month(period))
     payments["A1"].font = Font(bold=True, size=12)
     for index, column in enumerate(PAYMENT_COLUMNS, start=1):
-        cell = payments.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell = payments.cell(row=HEADER_ROW, column=index, value=column.heading(language))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-        cell.comment = Comment(f"Required. {column.rule}", "CBA Monitor")
+        cell.comment = Comment(_("Required.") + " " + _(column.rule), "CBA Monitor")
         payments.column_dimensions[get_column_letter(index)].width = column.width
     payments.column_dimensions["A"].number_format = "m/d/yyyy"
     payments.column_dimensions["C"].number_format = "#,##0.00"
@@ -214,7 +215,7 @@ def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime
         .order_by("contractor__name")
         .values_list("contractor__name", flat=True)
     )
-    lists["F1"] = "Subcontractor"
+    lists["F1"] = PAYMENT_COLUMNS[1].heading(language)
     lists["F1"].font = Font(bold=True)
     for row, name in enumerate(names, start=2):
         lists[f"F{row}"] = name
@@ -231,7 +232,9 @@ def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime
                 operator="between",
                 formula1=f"DATE({period.year},{period.month},1)",
                 formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
-                error=f"A date in {long_month(period)}, the month of this report.",
+                error=_("A date in {month}, the month of this report.").format(
+                    month=long_month(period)
+                ),
             ),
         ),
         (
@@ -239,7 +242,7 @@ def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime
             DataValidation(
                 type="list",
                 formula1=f"='{lists.title}'!$F$2:$F${max(len(names), 1) + 1}",
-                error="Choose one of the project's subcontractors from the list.",
+                error=_("Choose one of the project's subcontractors from the list."),
             ),
         ),
         (
@@ -248,14 +251,14 @@ def add_payments_sheet(workbook, lists, assignment: Assignment, period: datetime
                 type="decimal",
                 operator="greaterThan",
                 formula1="0",
-                error="Dollars paid, more than 0.",
+                error=_("Dollars paid, more than 0."),
             ),
         ),
     ]
     for letter, validation in rules:
         validation.allow_blank = True
         validation.showErrorMessage = True
-        validation.errorTitle = "Not accepted"
+        validation.errorTitle = _("Not accepted")
         validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
         payments.add_data_validation(validation)
 
@@ -270,12 +273,6 @@ def fill_instructions(
         (_("Contractor: {contractor}").format(contractor=assignment.contractor.name), False),
         (
             _("Month: {month} · due {due}").format(month=long_month(period), due=long_date(due)),
-            False,
-        ),
-        (
-            "6. A prime contractor lists on the Payments sheet what it paid each "
-            "subcontractor this month: the date, the subcontractor (from the dropdown) and "
-            "the amount in dollars. A month's report may have payments and no payroll lines.",
             False,
         ),
         ("", False),
@@ -319,6 +316,14 @@ def fill_instructions(
         ),
         (
             _("6. The headers may be in English or in Spanish: a file with either is accepted."),
+            False,
+        ),
+        (
+            _(
+                "7. A prime contractor lists on the Payments sheet what it paid each "
+                "subcontractor this month: the date, the subcontractor (from the dropdown) and "
+                "the amount in dollars. A month's report may have payments and no payroll lines."
+            ),
             False,
         ),
         ("", False),

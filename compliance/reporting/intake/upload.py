@@ -27,9 +27,9 @@ from compliance.reporting.intake.mapping import (
     grid_headers,
     template_columns,
 )
+from compliance.reporting.intake.outcome import SubmitResult
 from compliance.reporting.intake.sandbox import NY_XML, ChildResult, Limits, read_in_child
 from compliance.reporting.intake.store import (
-    SubmitResult,
     check_period,
     current_report,
     report_submit,

@@ -19,14 +19,12 @@ from compliance.formatting import long_month
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report
 from compliance.months import month_start
+from compliance.reporting.intake.outcome import SubmitResult, lines_text, possessive
 from compliance.reporting.intake.payments import copy_payments, retire_payments
 from compliance.reporting.intake.store import (
-    SubmitResult,
     check_period,
     copy_lines,
     current_report,
-    lines_text,
-    possessive,
     report_submit,
 )
 from compliance.signals import report_submitted
