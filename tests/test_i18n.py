@@ -451,7 +451,12 @@ def test_the_template_in_each_language_is_filled_in_and_uploaded(
         row = ["E1", "Ana", "90001", "Carpenter", "Aprendiz", None, datetime.date(2026, 10, 3)]
         row += [40, 0, 0, 45.5, 20.25, 1820, "F", "Hispanic", "No", "Sí", "No"]
     else:
-        assert [s.title for s in book.worksheets] == ["Payroll", "Payments", "Lists", "Instructions"]
+        assert [s.title for s in book.worksheets] == [
+            "Payroll",
+            "Payments",
+            "Lists",
+            "Instructions",
+        ]
         assert headers[:4] == ["Worker ID", "Worker Name", "Home ZIP", "Craft"]
         assert instructions["A6"].value == "How to fill in this report"
         row = ["E1", "Ana", "90001", "Carpenter", "RA", None, datetime.date(2026, 10, 3)]
