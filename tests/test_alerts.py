@@ -120,7 +120,9 @@ def test_escalation_alerts_the_law_center_but_not_the_person_escalating(
     ]
     lawyers_alert = Notification.objects.get(user=lawyer)
     assert "escalated a flag on Crenshaw/LAX Line to the law center" in lawyers_alert.message
-    assert "Needs a notice" in mail.outbox[0].body
+    to = {m.to[0]: m.body for m in mail.outbox}
+    assert "Needs a notice" in to["lawyer@example.org"]
+    assert "Needs a notice" not in to["walsh_clerk@example.org"]  # an internal note
 
 
 def test_a_contractors_dispute_alerts_the_reviewers(
