@@ -337,3 +337,14 @@ def test_the_upload_page_answers_a_hostile_workbook_with_the_error_list(client, 
         page = client.post(url, {"period": "2026-10", "file": upload})
     assert page.status_code == 422 and "reaches row 1,048,576" in page.text
     assert memory.grew_mb < 100 and not Report.objects.exists()
+
+
+def test_a_csv_with_a_million_columns_is_refused_before_the_mapping_page(walsh):
+    # Unrefused, the mapping page drew a choice of field for each column: minutes and
+    # gigabytes in the web process for a 10 MB file.
+    width = 10**6
+    content = (
+        ",".join(f"c{i}" for i in range(width)) + "\n" + ",".join("1" * width) + "\n"
+    ).encode()
+    error = refused(walsh, content, filename="export.csv")
+    assert "The file has 1,000,000 columns; a payroll export has at most 200." in error.message

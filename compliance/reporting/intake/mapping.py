@@ -30,6 +30,9 @@ from compliance.reporting.intake.table import Table, refuse
 from compliance.reporting.intake.xlsx import open_payroll_sheet
 
 HEADER_SEARCH_ROWS = 20
+# A payroll export has a few dozen columns; a file far wider is refused before the mapping
+# page would have to offer a choice for each of them.
+MAX_COLUMNS = 200
 SAMPLES = 3
 # The codes a mapping translates, and the columns whose values are codes.
 CODED_FIELDS = ("craft", "apprentice")
@@ -126,6 +129,12 @@ def read_grid(content: bytes, *, kind: str, max_rows: int) -> Table:
             raise refuse("The sheet has no header row. Export this month's payroll again.")
     header = rows[header_index]
     width = max(len(row) for row in rows[header_index:])
+    if width > MAX_COLUMNS:
+        raise refuse(
+            f"The file has {width:,} columns; a payroll export has at most {MAX_COLUMNS}. "
+            "Export only the payroll columns (one row per worker, week and trade) and upload "
+            "it again."
+        )
     header = header + [""] * (width - len(header))
     data, numbers = [], []
     for index in range(header_index + 1, len(rows)):
