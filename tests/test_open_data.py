@@ -463,3 +463,19 @@ def test_the_export_carries_residency_and_person_of_color_as_reported(boston, re
     assert row["Worker ID"] is None and row["Hourly rate"] is None
     assert (row["Resident (as reported)"], row["Person of color (as reported)"]) == ("Y", "N")
     assert row["Ethnicity"] == "Caucasian"
+
+
+def test_a_namesake_company_whose_people_sign_in_is_not_taken_over(boston):
+    """The city names "Harborline Builders Inc.": a company of that name whose clerk signs in
+    (on another project) must not find the city's rows filed as its own reports."""
+    namesake = Organization.objects.create(
+        slug="harborline", name="Harborline Builders Inc.", kind=Organization.Kind.CONTRACTOR
+    )
+    make_user("harbor_clerk", namesake)
+
+    import_file()
+
+    assert not Assignment.objects.filter(project=boston, contractor=namesake).exists()
+    assert not Report.objects.filter(assignment__contractor=namesake).exists()
+    on_project = Assignment.objects.get(project=boston, contractor__name=namesake.name)
+    assert on_project.contractor != namesake and on_project.tier == Assignment.Tier.PRIME

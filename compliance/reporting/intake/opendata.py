@@ -167,15 +167,22 @@ def contractor_assignments(
 ) -> dict[str, Assignment]:
     """Each company's assignment on the project, by its name's key: found, or created on
     first sight (a general contractor as prime, a subcontractor under the general contractor
-    of its first row), reaching over every month it has rows for."""
-    contractors = {
-        normalize_name(org.name): org
-        for org in Organization.objects.filter(kind=Organization.Kind.CONTRACTOR)
-    }
+    of its first row), reaching over every month it has rows for.
+
+    A name is matched only to a company already on the project, or to one nobody signs in
+    for: the city's rows must never become the filed reports of a company whose people would
+    then read the project as theirs (a namesake gets a company of its own)."""
     existing = {
         a.contractor_id: a
         for a in Assignment.objects.filter(project=project).select_related("contractor")
     }
+    contractors = {
+        normalize_name(org.name): org
+        for org in Organization.objects.filter(
+            kind=Organization.Kind.CONTRACTOR, memberships__isnull=True
+        )
+    }
+    contractors.update({normalize_name(a.contractor.name): a.contractor for a in existing.values()})
     names: dict[str, str] = {}
     parents: dict[str, str] = {}
     for firm in firms:
