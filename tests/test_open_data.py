@@ -308,7 +308,7 @@ def test_bad_rows_give_every_error_and_store_nothing(boston, tmp_path):
     assert str(refused.value).startswith("5 problems found; nothing was stored.")
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("row 2, Trade: Not a craft of this project by name or alias")
-    assert "Add this trade as an alias of the craft it is" in lines[0]
+    assert "adds this trade as an alias of the craft it is" in lines[0]
     assert "(given: Glazier)" in lines[0]
     assert lines[1].startswith("row 3, Period Ending: Not a date")
     assert lines[2].startswith("row 4, Hours: This is not a number")
@@ -382,7 +382,7 @@ def test_the_page_lists_every_problem_and_stores_nothing(boston, lawyer, tmp_pat
     text = answer.content.decode()
     assert answer.status_code == 422
     assert "2 problems found; nothing was stored." in text
-    assert "Add this trade as an alias" in text and "Hours cannot be negative." in text
+    assert "adds this trade as an alias" in text and "Hours cannot be negative." in text
     assert not Report.objects.exists()
 
 

@@ -56,7 +56,7 @@ def sniff(content: bytes, filename: str = "") -> str:
         return XML
     if looks_like_csv(content[:4096]):
         return CSV
-    raise refuse(f"{named}is neither an Excel workbook nor an XML file. {UPLOAD_HELP}")
+    raise refuse(f"{named}is not an Excel workbook, a CSV file or an XML file. {UPLOAD_HELP}")
 
 
 def looks_like_csv(head: bytes) -> bool:

@@ -256,8 +256,9 @@ def period_converter(project: Project, today: datetime.date):
         if not start <= day <= end:
             return Problem(
                 f"Outside the project's dates ({project.start_date:%m/%d/%Y} to "
-                f"{project.end_date:%m/%d/%Y}). Correct the project's dates in the admin if "
-                "the city's are right, then import again."
+                f"{project.end_date:%m/%d/%Y}). If the city's are right, a program admin corrects "
+                f"the project's dates (Set up a project › {project.name} › Project), then "
+                "import again."
             )
         return day
 
@@ -276,8 +277,8 @@ def craft_converter(project: Project):
         if found is None:
             return Problem(
                 f"Not a craft of this project by name or alias (its crafts: {listing}). "
-                "Add this trade as an alias of the craft it is, or add the craft to the "
-                "project, in the admin; then import again."
+                "A program admin adds this trade as an alias of the craft it is, or adds the "
+                f"craft (Set up a project › {project.name} › Trades); then import again."
             )
         return found
 

@@ -68,9 +68,6 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "The project's Excel template (.xlsx) or your eCPR XML file; at most {limit}."
-        ).format(limit=megabytes(settings.UPLOAD_MAX_BYTES))
         self.fields["period"].choices = [(m.key, f"{long_month(m.period)}") for m in months]
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.xml,.csv,.txt"
 
