@@ -523,7 +523,7 @@ def test_the_setup_in_a_real_browser(browser, live_server, admin):  # noqa: F811
     page.select_option("#id_tier", "prime")
     page.fill("#id_emails", "ana@bayside.example")
     page.click("button:has-text('Add the contractor')")
-    expect(page.locator("ul.messages")).to_contain_text("invited 1 contact")
+    expect(page.locator("ul.messages")).to_contain_text("e-mailed ana@bayside.example")
     shot(page, "setup-7-contractors")
 
     page.click("nav[aria-label='Setup steps'] >> text=Review and activate")
@@ -540,3 +540,24 @@ def test_a_taken_short_name_is_refused_in_words(as_admin, project):
     assert response.status_code == 200
     assert "Another project has this short name: choose another." in text_of(response)
     assert Project.objects.filter(slug=project.slug).count() == 1
+
+
+def test_a_contact_with_an_account_is_told_where_to_sign_in_and_a_new_one_invited(
+    as_admin, orgs, contractor, django_capture_on_commit_callbacks
+):
+    set_up_project(as_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_admin.post(
+            "/setup/mission-rock/contractors/",
+            {
+                "contractor": orgs["walsh"].pk,
+                "tier": "prime",
+                "emails": f"{contractor.email}, new.clerk@walsh.example",
+            },
+            follow=True,
+        )
+    assert f"e-mailed {contractor.email}, new.clerk@walsh.example" in text_of(response)
+    to = {m.to[0]: m.body for m in mail.outbox}
+    assert "Sign in with your usual account" in to[contractor.email]
+    assert "/welcome/" not in to[contractor.email]
+    assert "/welcome/" in to["new.clerk@walsh.example"]

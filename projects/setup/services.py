@@ -210,7 +210,8 @@ def assignment_setup(
     user,
 ) -> Assignment:
     """A contractor on the project (a new company when `contractor` is None), its contacts
-    made users of the company and invited by e-mail to choose a password."""
+    made users of the company and e-mailed: invited to choose a password, or, with an
+    account already, told where to sign in."""
     if contractor is None:
         name = new_company.strip()
         if not name:
@@ -239,10 +240,14 @@ def assignment_setup(
     for email in emails:
         contact = contact_for(email=email, company=contractor)
         assignment.contacts.add(contact)
-        if not contact.has_usable_password():
-            transaction.on_commit(
-                lambda c=contact, a=assignment: contact_invite(contact=c, assignment=a)
+        # A new person is invited to choose a password; one who has an account is told
+        # where to sign in for the project.
+        invited = not contact.has_usable_password()
+        transaction.on_commit(
+            lambda c=contact, a=assignment, i=invited: invitation_send(
+                assignment=a, contact=c, invited=i
             )
+        )
     audit_record(
         verb="setup.assignment.create",
         actor=user,
@@ -270,11 +275,6 @@ def contact_for(*, email: str, company: Organization):
             {"emails": f"{email} belongs to {membership.organization}, not to {company}."}
         )
     return contact
-
-
-def contact_invite(*, contact, assignment: Assignment) -> None:
-    """E-mail a new contact the invitation to choose a password (projects.invitations)."""
-    invitation_send(assignment=assignment, contact=contact, invited=True)
 
 
 @transaction.atomic

@@ -250,11 +250,11 @@ def setup_contractors(request, slug: str):
         except ValidationError as error:
             show_errors(form, error)
         else:
-            invited = len(form.cleaned_data["emails"])
+            emails = form.cleaned_data["emails"]
             messages.success(
                 request,
                 f"Added {assignment.contractor}"
-                + (f"; invited {invited} contact(s) by e-mail." if invited else "."),
+                + (f"; e-mailed {', '.join(emails)}." if emails else "."),
             )
             return redirect("setup_contractors", slug=project.slug)
     assignments = project.assignments.select_related("contractor", "parent__contractor")
