@@ -210,8 +210,11 @@ def test_the_prime_never_sees_worker_names_or_internal_notes_of_a_subs_flag(
         assert "Ann Lee" not in body
     assert "P-3" in page.content.decode()
     assert api.json()["actions"] == []  # disputing is the sub's own call
+    assert "a subcontractor under your company" in " ".join(page.content.decode().split())
+    assert "about your company's reports" not in page.content.decode()
     own = logged_in(other_contractor).get(reverse("flag_detail", kwargs={"flag_id": flag.pk}))
     assert "Ann Lee" in own.content.decode()
+    assert "about your company's reports" in own.content.decode()
 
 
 def test_a_sub_cannot_see_its_prime_or_a_sibling(

@@ -247,6 +247,10 @@ def flag_detail(request, flag_id: int):
             "other_errors": [message for key, message in errors.items() if key not in shown],
             "note_choices": note_choices(user=request.user, flag=flag),
             "is_contractor": access.role_of(request.user) == access.CONTRACTOR,
+            # A prime reading a flag of a subcontractor under it (its lower tier's, not its own).
+            "lower_tier": flag.assignment is not None
+            and access.role_of(request.user) == access.CONTRACTOR
+            and flag.assignment.contractor_id != access.organization_id_of(request.user),
             "errors": errors,
             "posted": request.POST if errors else {},
             "attachment_hint": attachment_hint(),
