@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cba.errors import InvalidInput
@@ -81,7 +82,7 @@ def export_mapping_new(request, slug: str, contractor: str):
     token = request.GET.get("upload", "")
     pending = pending_for(request, assignment, token)
     if pending is None:
-        messages.info(request, "Upload your payroll export first: its columns are shown here.")
+        messages.info(request, _("Upload your payroll export first: its columns are shown here."))
         return redirect(
             "report_upload", slug=assignment.project.slug, contractor=assignment.contractor.slug
         )
@@ -104,7 +105,7 @@ def export_mapping_new(request, slug: str, contractor: str):
         grid, header_of.get("apprentice", ""), posted, "apprentice", guess_apprentice
     )
     failure = None
-    name = posted.get("name", "Payroll export")
+    name = posted.get("name", _("Payroll export"))
     if request.method == "POST" and posted.get("action") == "save":
         fields = [field for field in chosen.values() if field]
         doubled = {field for field in fields if fields.count(field) > 1}
@@ -112,8 +113,11 @@ def export_mapping_new(request, slug: str, contractor: str):
             if doubled:
                 labels = ", ".join(COLUMN_BY_FIELD[f].header for f in sorted(doubled))
                 raise InvalidInput(
-                    f"Each field comes from one column; {labels} is chosen for two. Choose "
-                    "“not used” for one of them.",
+                    _(
+                        "Each field comes from one column; %(fields)s is chosen for two. Choose "
+                        "“not used” for one of them."
+                    )
+                    % {"fields": labels},
                     errors=[],
                 )
             codes = {
@@ -179,7 +183,7 @@ def upload_with(request, assignment, token, pending, content, mapping_name):
         )
     except InvalidInput as error:
         drop_pending(request, token)
-        messages.success(request, f"Mapping “{mapping_name}” saved.")
+        messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping_name})
         form = UploadForm(
             initial={"period": pending["period"]}, months=reporting_months(assignment=assignment)
         )
@@ -196,7 +200,9 @@ def upload_with(request, assignment, token, pending, content, mapping_name):
         )
     drop_pending(request, token)
     messages.success(
-        request, f"Mapping “{mapping_name}” saved: later uploads with these columns use it."
+        request,
+        _("Mapping “%(name)s” saved: later uploads with these columns use it.")
+        % {"name": mapping_name},
     )
     if result.checked:
         form = UploadForm(
@@ -286,7 +292,7 @@ def export_mapping_edit(request, slug: str, contractor: str, mapping_id: int):
         except InvalidInput as error:
             failure = error
         else:
-            messages.success(request, f"Mapping “{mapping.name}” saved.")
+            messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
             return redirect(mappings_url(assignment))
     rows = {}
     for kind in ("craft", "apprentice"):
@@ -327,7 +333,7 @@ def export_mapping_delete(request, slug: str, contractor: str, mapping_id: int):
         )
     name = mapping.name
     mapping_delete(mapping=mapping, user=request.user)
-    messages.success(request, f"Mapping “{name}” deleted.")
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
     return redirect(mappings_url(assignment))
 
 
