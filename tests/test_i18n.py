@@ -752,6 +752,8 @@ def test_the_add_subcontractor_page_in_each_language(
                 "Not used",
                 "Your craft codes",
                 "Save the mapping and upload the file",
+                "Home ZIP",
+                "Journeyworker (J)",
             ),
         ),
         (
@@ -763,6 +765,8 @@ def test_the_add_subcontractor_page_in_each_language(
                 "No se usa",
                 "Sus códigos de oficio",
                 "Guardar la asignación y subir el archivo",
+                "Código postal",
+                "Oficial (J)",
             ),
         ),
     ],

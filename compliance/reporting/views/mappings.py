@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,21 @@ from projects import access
 from projects.models import normalize_craft_name
 
 BLANK_CODE_ROWS = 4
+
+
+def our_fields() -> list[dict]:
+    """Our fields as the mapping pages list them, headed in the reader's language (the
+    Spanish template's headers for a Spanish reader)."""
+    language = get_language() or "en"
+    return [
+        {"field": c.field, "header": c.heading(language), "required": c.required} for c in COLUMNS
+    ]
+
+
+def apprentice_labels() -> dict[str, str]:
+    """What J and RA mean, in the reader's language (mapping.APPRENTICE_CODES's keys)."""
+    labels = {"J": _("Journeyworker (J)"), "RA": _("Registered apprentice (RA)")}
+    return {code: labels[code] for code in APPRENTICE_CODES}
 
 
 def assignment_for(request, slug: str, contractor: str):
@@ -152,11 +168,11 @@ def export_mapping_new(request, slug: str, contractor: str):
                 }
                 for p in previews
             ],
-            "fields": COLUMNS,
+            "fields": our_fields(),
             "craft_rows": craft_rows,
             "craft_names": [craft.name for craft in crafts],
             "apprentice_rows": apprentice_rows,
-            "apprentice_codes": APPRENTICE_CODES,
+            "apprentice_codes": apprentice_labels(),
             "shipped": list(SHIPPED),
             "start": start,
             "name": name,
@@ -245,7 +261,7 @@ def export_mappings(request, slug: str, contractor: str):
                 {
                     "mapping": m,
                     "columns": [
-                        (COLUMN_BY_FIELD[f].header, h)
+                        (COLUMN_BY_FIELD[f].heading(get_language() or "en"), h)
                         for f, h in m.columns.items()
                         if f in COLUMN_BY_FIELD
                     ],
@@ -308,11 +324,11 @@ def export_mapping_edit(request, slug: str, contractor: str, mapping_id: int):
             "assignment": assignment,
             "project": assignment.project,
             "mapping": mapping,
-            "fields": [(c, mapping.columns.get(c.field, "")) for c in COLUMNS],
+            "fields": [(c, mapping.columns.get(c["field"], "")) for c in our_fields()],
             "craft_rows": rows["craft"],
             "apprentice_rows": rows["apprentice"],
             "craft_names": [c.name for c in assignment.project.crafts.all()],
-            "apprentice_codes": APPRENTICE_CODES,
+            "apprentice_codes": apprentice_labels(),
             "failure": failure,
         },
         status=422 if failure else 200,
