@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cba.errors import InvalidInput
 from compliance.formatting import long_date
@@ -18,35 +20,44 @@ from projects.views import PasswordResetConfirmView
 
 class SubcontractorForm(forms.Form):
     company = forms.CharField(
-        label="Company name", max_length=200, help_text="As it appears on its payroll reports."
+        label=gettext_lazy("Company name"),
+        max_length=200,
+        help_text=gettext_lazy("As it appears on its payroll reports."),
     )
-    contact_name = forms.CharField(label="Contact's name", max_length=150, required=False)
+    contact_name = forms.CharField(
+        label=gettext_lazy("Contact's name"), max_length=150, required=False
+    )
     contact_email = forms.EmailField(
-        label="Contact's e-mail",
-        help_text="The person who files the company's payroll reports: they get an invitation "
-        "to choose a password.",
+        label=gettext_lazy("Contact's e-mail"),
+        help_text=gettext_lazy(
+            "The person who files the company's payroll reports: they get an invitation to "
+            "choose a password."
+        ),
     )
     scope_of_work = forms.CharField(
-        label="Scope of work",
+        label=gettext_lazy("Scope of work"),
         max_length=300,
         required=False,
-        help_text="What the company does on the project, e.g. “underground electrical”.",
+        help_text=gettext_lazy(
+            "What the company does on the project, e.g. “underground electrical”."
+        ),
     )
     start_date = forms.DateField(
-        label="Start", widget=forms.DateInput(attrs={"type": "date"}), help_text=""
+        label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}), help_text=""
     )
     end_date = forms.DateField(
-        label="End",
+        label=gettext_lazy("End"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty if it works until your own work ends.",
+        help_text=gettext_lazy("Leave empty if it works until your own work ends."),
     )
 
     def __init__(self, *args, parent, **kwargs):
         super().__init__(*args, **kwargs)
         first, last = dates_allowed(parent)
-        span = f"Between {long_date(first)} and {long_date(last)}."
-        self.fields["start_date"].help_text = f"When it starts work on the project. {span}"
+        self.fields["start_date"].help_text = _(
+            "When it starts work on the project. Between %(first)s and %(last)s."
+        ) % {"first": long_date(first), "last": long_date(last)}
         for name in ("start_date", "end_date"):
             self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
 
@@ -100,7 +111,9 @@ class InvitationConfirmView(PasswordResetConfirmView):
         response = super().form_valid(form)
         messages.success(
             self.request,
-            "Your password is saved and you are signed in. Open the project to see the months "
-            "due and download its Excel template.",
+            _(
+                "Your password is saved and you are signed in. Open the project to see the "
+                "months due and download its Excel template."
+            ),
         )
         return response

@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
@@ -53,10 +54,14 @@ class SubcontractorAdded:
         company = self.assignment.contractor.name
         email = self.contact.email
         if self.invited:
-            told = f"{email} has been sent an invitation to choose a password and sign in."
+            told = _("%(email)s has been sent an invitation to choose a password and sign in.")
         else:
-            told = f"{email} already has an account and has been told by e-mail."
-        return f"{company} is now your subcontractor on {self.assignment.project.name}. {told}"
+            told = _("%(email)s already has an account and has been told by e-mail.")
+        now = _("%(company)s is now your subcontractor on %(project)s.") % {
+            "company": company,
+            "project": self.assignment.project.name,
+        }
+        return f"{now} {told % {'email': email}}"
 
 
 def _refuse(field: str, value, message: str):
@@ -72,15 +77,31 @@ def dates_allowed(parent: Assignment) -> tuple[datetime.date, datetime.date]:
 
 def _check_dates(parent: Assignment, start: datetime.date, end: datetime.date | None):
     first, last = dates_allowed(parent)
-    span = f"{long_date(first)} to {long_date(last)}"
-    where = f"{parent.contractor.name}'s work on {parent.project.name}"
+    words = {
+        "contractor": parent.contractor.name,
+        "project": parent.project.name,
+        "first": long_date(first),
+        "last": long_date(last),
+    }
     if not first <= start <= last:
-        _refuse("start_date", start, f"The start must fall within {where}: {span}.")
+        _refuse(
+            "start_date",
+            start,
+            _(
+                "The start must fall within %(contractor)s's work on %(project)s: %(first)s "
+                "to %(last)s."
+            )
+            % words,
+        )
     if end is not None and not start <= end <= last:
         _refuse(
             "end_date",
             end,
-            f"The end must fall between the start and the end of {where}: {span}.",
+            _(
+                "The end must fall between the start and the end of %(contractor)s's work on "
+                "%(project)s: %(first)s to %(last)s."
+            )
+            % words,
         )
 
 
@@ -89,7 +110,7 @@ def _organization(parent: Assignment, company: str) -> Organization | None:
     added under `parent`."""
     slug = slugify(company)[:80]
     if not slug:
-        _refuse("company", company, "Write the company's name with letters or digits.")
+        _refuse("company", company, _("Write the company's name with letters or digits."))
     organization = Organization.objects.filter(Q(slug=slug) | Q(name__iexact=company)).first()
     if organization is None:
         return None
@@ -97,24 +118,36 @@ def _organization(parent: Assignment, company: str) -> Organization | None:
         _refuse(
             "company",
             company,
-            f"“{organization.name}” is registered as a {organization.get_kind_display().lower()},"
-            " not a contractor: write the subcontractor's own company name.",
+            _(
+                "“%(name)s” is registered as a %(kind)s, not a contractor: write the "
+                "subcontractor's own company name."
+            )
+            % {"name": organization.name, "kind": organization.get_kind_display().lower()},
         )
     if organization.pk == parent.contractor_id:
-        _refuse("company", company, "That is your own company: write the subcontractor's name.")
+        _refuse("company", company, _("That is your own company: write the subcontractor's name."))
     existing = (
         Assignment.objects.filter(project=parent.project, contractor=organization)
         .select_related("parent__contractor")
         .first()
     )
     if existing is not None:
-        under = f" under {existing.parent.contractor.name}" if existing.parent_id else ""
-        _refuse(
-            "company",
-            company,
-            f"{organization.name} is already on {parent.project.name} as a "
-            f"{existing.get_tier_display().lower()}{under}: it cannot be added twice.",
-        )
+        words = {
+            "name": organization.name,
+            "project": parent.project.name,
+            "tier": existing.get_tier_display().lower(),
+        }
+        if existing.parent_id:
+            words["under"] = existing.parent.contractor.name
+            message = _(
+                "%(name)s is already on %(project)s as a %(tier)s under %(under)s: it cannot "
+                "be added twice."
+            )
+        else:
+            message = _(
+                "%(name)s is already on %(project)s as a %(tier)s: it cannot be added twice."
+            )
+        _refuse("company", company, message % words)
     return organization
 
 
@@ -132,8 +165,10 @@ def _contact(email: str, organization: Organization | None) -> User | None:
             _refuse(
                 "contact_email",
                 email,
-                "This e-mail address already belongs to someone at another organization on "
-                "CBA Monitor: give the address of the subcontractor's own contact person.",
+                _(
+                    "This e-mail address already belongs to someone at another organization on "
+                    "CBA Monitor: give the address of the subcontractor's own contact person."
+                ),
             )
         return existing
     if organization is not None and (
@@ -142,9 +177,12 @@ def _contact(email: str, organization: Organization | None) -> User | None:
         _refuse(
             "contact_email",
             email,
-            f"{organization.name} already uses CBA Monitor, and this address is not one of "
-            "its people's: give the address its people sign in with, or ask the program "
-            "admin to add this person to the company.",
+            _(
+                "%(name)s already uses CBA Monitor, and this address is not one of its "
+                "people's: give the address its people sign in with, or ask the program admin "
+                "to add this person to the company."
+            )
+            % {"name": organization.name},
         )
     return None
 
@@ -180,7 +218,7 @@ def subcontractor_add(
         _refuse(
             "contact_email",
             contact_email,
-            "Give the contact's e-mail address, like name@company.com.",
+            _("Give the contact's e-mail address, like name@company.com."),
         )
     if end_date is None and parent.end_date is not None:
         end_date = parent.end_date
@@ -199,7 +237,7 @@ def subcontractor_add(
                 )
             invited = contact is None
             if invited:
-                first, _, last = contact_name.partition(" ")
+                first, _space, last = contact_name.partition(" ")
                 contact = User.objects.create_user(
                     username=contact_email,
                     email=contact_email,
@@ -239,7 +277,12 @@ def subcontractor_add(
             )
     except IntegrityError:
         # Two clicks at once: the second finds the company already on the project.
-        _refuse("company", company, f"{company} was just added to {parent.project.name}.")
+        _refuse(
+            "company",
+            company,
+            _("%(company)s was just added to %(project)s.")
+            % {"company": company, "project": parent.project.name},
+        )
     transaction.on_commit(
         lambda: invitation_send(
             assignment=assignment,

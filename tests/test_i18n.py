@@ -7,7 +7,9 @@ import ast
 import datetime
 import gettext
 import io
+import os
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -178,6 +182,49 @@ def test_the_compiled_catalog_is_the_po_file_compiled():
             if found != entry["msgstr"]:
                 stale.append(entry["msgid"])
     assert stale == []
+
+
+# What `make messages` leaves out of its scan (the Makefile's --ignore list), and what is
+# not source at all.
+NOT_SCANNED = (".git", ".venv", "tests", "demo", "staticfiles", "media", "locale", "__pycache__")
+
+
+def msgids(path: Path) -> set[tuple]:
+    return {(e.get("msgctxt"), e["msgid"], e.get("msgid_plural")) for e in po_entries(path)}
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None,
+    reason="xgettext is not installed (Debian package gettext): the code's messages cannot be "
+    "extracted to compare with the catalog",
+)
+def test_every_translatable_string_in_the_code_is_in_the_catalog(tmp_path):
+    """makemessages on a copy of the code, into a fresh catalog: every message it finds must
+    be in the committed one. Wrapping a new string without `make messages` and a Spanish
+    translation fails here (the copy keeps makemessages away from the real catalog)."""
+    tree = tmp_path / "tree"
+    shutil.copytree(
+        settings.BASE_DIR, tree, ignore=shutil.ignore_patterns(*NOT_SCANNED, "*.pyc", "*.sqlite3")
+    )
+    (tree / "locale").mkdir()
+    here = os.getcwd()
+    os.chdir(tree)
+    try:
+        with override_settings(LOCALE_PATHS=[tree / "locale"]):
+            call_command(
+                "makemessages",
+                locale=["es"],
+                no_location=True,
+                ignore_patterns=list(NOT_SCANNED),
+                verbosity=0,
+            )
+    finally:
+        os.chdir(here)
+
+    found = msgids(tree / "locale" / "es" / "LC_MESSAGES" / "django.po")
+    assert len(found) > 400
+    missing = sorted(found - msgids(CATALOG / "django.po"), key=lambda key: key[1])
+    assert missing == [], "run `make messages` and translate the new entries"
 
 
 def test_the_ssn_refusal_reads_the_same_as_the_detectors_message():
@@ -638,3 +685,107 @@ def test_a_contractor_reads_its_flags_and_disputes_one_in_each_language(
     assert words[3] in disputed.text
     flag.refresh_from_db()
     assert flag.status == "disputed"
+
+
+# -- a prime's subcontractors and a contractor's own export ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "en",
+            (
+                "Add a subcontractor",
+                "Company name",
+                "Contact&#x27;s e-mail",
+                "(optional)",
+                "Between January 1, 2024 and December 31, 2026.",
+                "That is your own company: write the subcontractor&#x27;s name.",
+            ),
+        ),
+        (
+            "es",
+            (
+                "Agregar un subcontratista",
+                "Nombre de la empresa",
+                "Correo electrónico del contacto",
+                "(opcional)",
+                "Entre el 1 de enero de 2024 y el 31 de diciembre de 2026.",
+                "Esa es su propia empresa: escriba el nombre del subcontratista.",
+            ),
+        ),
+    ],
+)
+def test_the_add_subcontractor_page_in_each_language(
+    client, contractor, walsh, travel, language, words
+):
+    client.force_login(speaks(contractor, language))
+    url = reverse("subcontractor_add", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    page = client.get(url)
+    refused = client.post(
+        url,
+        {
+            "company": "Walsh Shea",
+            "contact_email": "rosa@eastside.example",
+            "start_date": "2026-06-01",
+        },
+    )
+
+    assert page.status_code == 200
+    for expected in words[:5]:
+        assert expected in page.text
+    assert refused.status_code == 422
+    assert words[5] in refused.text
+    assert list(walsh.project.assignments.values_list("contractor__slug", flat=True)) == ["walsh"]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "en",
+            (
+                "Map your payroll export",
+                "Your columns",
+                "Sample values",
+                "Not used",
+                "Your craft codes",
+                "Save the mapping and upload the file",
+                "Home ZIP",
+                "Journeyworker (J)",
+            ),
+        ),
+        (
+            "es",
+            (
+                "Asigne su exportación de nómina",
+                "Sus columnas",
+                "Valores de ejemplo",
+                "No se usa",
+                "Sus códigos de oficio",
+                "Guardar la asignación y subir el archivo",
+                "Código postal",
+                "Oficial (J)",
+            ),
+        ),
+    ],
+)
+def test_the_mapping_page_in_each_language(
+    client, contractor, walsh, crafts, travel, language, words
+):
+    from tests.test_intake_mapping import export_rows, export_xlsx
+
+    client.force_login(speaks(contractor, language))
+    content = export_xlsx(export_rows(datetime.date(2026, 10, 10)))
+    sent = client.post(upload_url(), {"period": "2026-10", "file": xlsx(content, "payroll.xlsx")})
+    assert sent.status_code == 302 and "/mappings/new/?upload=" in sent.url
+
+    page = client.get(sent.url)
+
+    assert page.status_code == 200
+    for expected in words:
+        assert expected in page.text
+    # The file's own headers and values are shown as they are, in both languages.
+    assert "Reg Hrs" in page.text and "<code>Maria Lopez</code>" in page.text
+    assert not Report.objects.exists()

@@ -36,6 +36,11 @@ CHECK_LABELS = {
 }
 OVERTIME_PREMIUM = Decimal("1.5")
 DOUBLETIME_PREMIUM = Decimal(2)
+# The gross-pay warning's words (the parent process passes them translated).
+GROSS_BELOW_PAY_WORDS = (
+    "Gross pay %(gross)s is below the hours times the rate (%(owed)s, with overtime at 1.5× "
+    "and double time at 2×). Check the hours, the rate and the gross pay."
+)
 # Cents of rounding tolerated in every comparison.
 TOLERANCE = Decimal("0.01")
 
@@ -166,9 +171,10 @@ def owed_pay(straight: Decimal, overtime: Decimal, doubletime: Decimal, rate: De
     return (straight + premium) * rate
 
 
-def check_gross_pay(lines, *, column: str) -> list[dict]:
+def check_gross_pay(lines, *, column: str, words: str = GROSS_BELOW_PAY_WORDS) -> list[dict]:
     """Gross pay below the line's hours × rate with the overtime premium (lines that give a
-    gross pay; `lines` are validated lines)."""
+    gross pay; `lines` are validated lines). `words`: GROSS_BELOW_PAY_WORDS in the reader's
+    language."""
     found = []
     for line in lines:
         if line.gross_pay is None:
@@ -184,9 +190,7 @@ def check_gross_pay(lines, *, column: str) -> list[dict]:
                     column=column,
                     value=line.gross_pay,
                     week=line.week_ending,
-                    message=f"Gross pay ${line.gross_pay:,.2f} is below the hours times the "
-                    f"rate (${owed:,.2f}, with overtime at 1.5× and double time at 2×). "
-                    "Check the hours, the rate and the gross pay.",
+                    message=words % {"gross": f"${line.gross_pay:,.2f}", "owed": f"${owed:,.2f}"},
                 )
             )
     return found

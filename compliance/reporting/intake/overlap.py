@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from compliance.models import PayrollLine
 from compliance.reporting.intake.integrity import SHARED_WORKER, warning
@@ -61,11 +62,18 @@ def shared_worker_warnings(*, assignment: Assignment, lines: list) -> list[dict]
                     SHARED_WORKER,
                     row=first_row[key],
                     column="worker",
-                    value=f"{combined:f} hours",
+                    value=_("%(hours)s hours") % {"hours": f"{combined:f}"},
                     week=key[1],
-                    message=f"This worker is also in another contractor's report for the week "
-                    f"ending {key[1]:%m/%d/%Y}: {combined:f} hours in all, over "
-                    f"{WEEKLY_HOURS_LIMIT} in one week. Check the worker's hours and identity.",
+                    message=_(
+                        "This worker is also in another contractor's report for the week ending "
+                        "%(week)s: %(hours)s hours in all, over %(limit)s in one week. Check the "
+                        "worker's hours and identity."
+                    )
+                    % {
+                        "week": f"{key[1]:%m/%d/%Y}",
+                        "hours": f"{combined:f}",
+                        "limit": WEEKLY_HOURS_LIMIT,
+                    },
                 )
             )
     found.sort(key=lambda w: w["row"])

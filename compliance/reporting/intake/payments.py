@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from compliance.formatting import long_month, money
@@ -60,7 +61,10 @@ def _date_rule(period: datetime.date):
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the day the payment was made, a date in {month}.")
+            return Problem(
+                _("Required: enter the day the payment was made, a date in %(month)s.")
+                % {"month": month}
+            )
         day = None
         if isinstance(raw, datetime.datetime):
             day = raw.date()
@@ -72,12 +76,16 @@ def _date_rule(period: datetime.date):
             day = parse_date_text(raw.strip())
         if day is None:
             return Problem(
-                f"Not a date. Enter a date such as {period:%m}/15/{period:%Y} or {period:%Y-%m}-15."
+                _("Not a date. Enter a date such as %(us)s or %(iso)s.")
+                % {"us": f"{period:%m}/15/{period:%Y}", "iso": f"{period:%Y-%m}-15"}
             )
         if (day.year, day.month) != (period.year, period.month):
             return Problem(
-                f"{day:%m/%d/%Y} is not in {month}, the month of this report. Report a "
-                "payment in the report of the month it was made."
+                _(
+                    "%(day)s is not in %(month)s, the month of this report. Report a payment in "
+                    "the report of the month it was made."
+                )
+                % {"day": f"{day:%m/%d/%Y}", "month": month}
             )
         return day
 
@@ -86,32 +94,34 @@ def _date_rule(period: datetime.date):
 
 def _amount(raw):
     if is_blank(raw):
-        return Problem("Required: enter the dollars paid, e.g. 100000.00.")
+        return Problem(_("Required: enter the dollars paid, e.g. 100000.00."))
     if isinstance(raw, bool):
-        return Problem("This is not an amount. Enter dollars and cents, e.g. 100000.00.")
+        return Problem(_("This is not an amount. Enter dollars and cents, e.g. 100000.00."))
     value = to_decimal(raw) if isinstance(raw, str | int | float | Decimal) else Problem("")
     if value.__class__ is Problem:
-        return Problem("This is not an amount. Enter dollars and cents, e.g. 100000.00.")
+        return Problem(_("This is not an amount. Enter dollars and cents, e.g. 100000.00."))
     if value <= 0:
-        return Problem("Must be more than 0. Enter the dollars paid to the subcontractor.")
+        return Problem(_("Must be more than 0. Enter the dollars paid to the subcontractor."))
     if value >= LARGEST_PAYMENT:
-        return Problem("This amount is too large. Check the number (dollars, not cents).")
+        return Problem(_("This amount is too large. Check the number (dollars, not cents)."))
     return value
 
 
 def _subcontractor_rule(assignment: Assignment):
     known, names = subcontractors_of(assignment)
-    listing = (
-        ", ".join(names)
-        or "none recorded yet: ask the program administrator to add your subcontractors"
+    listing = ", ".join(names) or _(
+        "none recorded yet: ask the program administrator to add your subcontractors"
     )
 
     def convert(raw):
         if is_blank(raw):
-            return Problem(f"Required: enter the subcontractor paid, one of: {listing}.")
+            return Problem(
+                _("Required: enter the subcontractor paid, one of: %(names)s.") % {"names": listing}
+            )
         if _key(raw) not in known:
             return Problem(
-                f"Not one of your subcontractors on this project. Use one of: {listing}."
+                _("Not one of your subcontractors on this project. Use one of: %(names)s.")
+                % {"names": listing}
             )
         return known[_key(raw)]
 

@@ -1,6 +1,7 @@
 """Saving and deleting a contractor's export mappings (SPEC §5.4), each change audited."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
@@ -22,7 +23,7 @@ def clean_mapping(*, name: str, columns: dict[str, str], codes: dict[str, dict])
                 row=None,
                 column="name",
                 value=name,
-                message="Name the mapping (at most 100 characters), e.g. “Payroll export”.",
+                message=_("Name the mapping (at most 100 characters), e.g. “Payroll export”."),
             )
         )
     columns = {f: " ".join(str(h).split()) for f, h in columns.items() if f in FIELDS and h}
@@ -34,7 +35,8 @@ def clean_mapping(*, name: str, columns: dict[str, str], codes: dict[str, dict])
                     row=None,
                     column=header,
                     value="",
-                    message=f"Choose the column that holds “{header}”: every report needs it.",
+                    message=_("Choose the column that holds “%(header)s”: every report needs it.")
+                    % {"header": header},
                 )
             )
     apprentice = codes.get("apprentice") or {}
@@ -45,11 +47,11 @@ def clean_mapping(*, name: str, columns: dict[str, str], codes: dict[str, dict])
                     row=None,
                     column="Apprentice",
                     value=code,
-                    message="Map each code to J (journeyworker) or RA (registered apprentice).",
+                    message=_("Map each code to J (journeyworker) or RA (registered apprentice)."),
                 )
             )
     if errors:
-        raise InvalidInput("The mapping needs fixing; it was not saved.", errors=errors)
+        raise InvalidInput(_("The mapping needs fixing; it was not saved."), errors=errors)
     kept_codes = {
         field: {str(k).strip(): str(v).strip() for k, v in (codes.get(field) or {}).items() if v}
         for field in ("craft", "apprentice")
@@ -77,7 +79,12 @@ def mapping_save(
         with transaction.atomic():
             mapping.save()
     except IntegrityError:
-        message = f"{contractor.name} already has a mapping named “{name}”. Choose another name."
+        message = _(
+            "%(contractor)s already has a mapping named “%(name)s”. Choose another name."
+        ) % {
+            "contractor": contractor.name,
+            "name": name,
+        }
         raise InvalidInput(
             message, errors=[problem(row=None, column="name", value=name, message=message)]
         ) from None

@@ -147,7 +147,15 @@ def report_submit(
         errors, count = validated.errors, validated.error_count
         lines, names, warnings = validated.lines, validated.worker_names, validated.warnings
         if validated.ok:
-            warnings += check_gross_pay(lines, column=table.headers.get("gross_pay", "Gross Pay"))
+            warnings += check_gross_pay(
+                lines,
+                column=table.headers.get("gross_pay", "Gross Pay"),
+                words=_(
+                    "Gross pay %(gross)s is below the hours times the rate (%(owed)s, with "
+                    "overtime at 1.5× and double time at 2×). Check the hours, the rate and the "
+                    "gross pay."
+                ),
+            )
             warnings += shared_worker_warnings(assignment=assignment, lines=lines)
             warnings.sort(key=lambda w: w["row"] or 0)
     elif rows is None and not no_work and not paid:

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cba.errors import InvalidInput
@@ -32,6 +34,21 @@ from projects import access
 from projects.models import normalize_craft_name
 
 BLANK_CODE_ROWS = 4
+
+
+def our_fields() -> list[dict]:
+    """Our fields as the mapping pages list them, headed in the reader's language (the
+    Spanish template's headers for a Spanish reader)."""
+    language = get_language() or "en"
+    return [
+        {"field": c.field, "header": c.heading(language), "required": c.required} for c in COLUMNS
+    ]
+
+
+def apprentice_labels() -> dict[str, str]:
+    """What J and RA mean, in the reader's language (mapping.APPRENTICE_CODES's keys)."""
+    labels = {"J": _("Journeyworker (J)"), "RA": _("Registered apprentice (RA)")}
+    return {code: labels[code] for code in APPRENTICE_CODES}
 
 
 def assignment_for(request, slug: str, contractor: str):
@@ -81,7 +98,7 @@ def export_mapping_new(request, slug: str, contractor: str):
     token = request.GET.get("upload", "")
     pending = pending_for(request, assignment, token)
     if pending is None:
-        messages.info(request, "Upload your payroll export first: its columns are shown here.")
+        messages.info(request, _("Upload your payroll export first: its columns are shown here."))
         return redirect(
             "report_upload", slug=assignment.project.slug, contractor=assignment.contractor.slug
         )
@@ -104,7 +121,7 @@ def export_mapping_new(request, slug: str, contractor: str):
         grid, header_of.get("apprentice", ""), posted, "apprentice", guess_apprentice
     )
     failure = None
-    name = posted.get("name", "Payroll export")
+    name = posted.get("name", _("Payroll export"))
     if request.method == "POST" and posted.get("action") == "save":
         fields = [field for field in chosen.values() if field]
         doubled = {field for field in fields if fields.count(field) > 1}
@@ -112,8 +129,11 @@ def export_mapping_new(request, slug: str, contractor: str):
             if doubled:
                 labels = ", ".join(COLUMN_BY_FIELD[f].header for f in sorted(doubled))
                 raise InvalidInput(
-                    f"Each field comes from one column; {labels} is chosen for two. Choose "
-                    "“not used” for one of them.",
+                    _(
+                        "Each field comes from one column; %(fields)s is chosen for two. Choose "
+                        "“not used” for one of them."
+                    )
+                    % {"fields": labels},
                     errors=[],
                 )
             codes = {
@@ -148,11 +168,11 @@ def export_mapping_new(request, slug: str, contractor: str):
                 }
                 for p in previews
             ],
-            "fields": COLUMNS,
+            "fields": our_fields(),
             "craft_rows": craft_rows,
             "craft_names": [craft.name for craft in crafts],
             "apprentice_rows": apprentice_rows,
-            "apprentice_codes": APPRENTICE_CODES,
+            "apprentice_codes": apprentice_labels(),
             "shipped": list(SHIPPED),
             "start": start,
             "name": name,
@@ -179,7 +199,7 @@ def upload_with(request, assignment, token, pending, content, mapping_name):
         )
     except InvalidInput as error:
         drop_pending(request, token)
-        messages.success(request, f"Mapping “{mapping_name}” saved.")
+        messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping_name})
         form = UploadForm(
             initial={"period": pending["period"]}, months=reporting_months(assignment=assignment)
         )
@@ -196,7 +216,9 @@ def upload_with(request, assignment, token, pending, content, mapping_name):
         )
     drop_pending(request, token)
     messages.success(
-        request, f"Mapping “{mapping_name}” saved: later uploads with these columns use it."
+        request,
+        _("Mapping “%(name)s” saved: later uploads with these columns use it.")
+        % {"name": mapping_name},
     )
     if result.checked:
         form = UploadForm(
@@ -239,7 +261,7 @@ def export_mappings(request, slug: str, contractor: str):
                 {
                     "mapping": m,
                     "columns": [
-                        (COLUMN_BY_FIELD[f].header, h)
+                        (COLUMN_BY_FIELD[f].heading(get_language() or "en"), h)
                         for f, h in m.columns.items()
                         if f in COLUMN_BY_FIELD
                     ],
@@ -286,7 +308,7 @@ def export_mapping_edit(request, slug: str, contractor: str, mapping_id: int):
         except InvalidInput as error:
             failure = error
         else:
-            messages.success(request, f"Mapping “{mapping.name}” saved.")
+            messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
             return redirect(mappings_url(assignment))
     rows = {}
     for kind in ("craft", "apprentice"):
@@ -302,11 +324,11 @@ def export_mapping_edit(request, slug: str, contractor: str, mapping_id: int):
             "assignment": assignment,
             "project": assignment.project,
             "mapping": mapping,
-            "fields": [(c, mapping.columns.get(c.field, "")) for c in COLUMNS],
+            "fields": [(c, mapping.columns.get(c["field"], "")) for c in our_fields()],
             "craft_rows": rows["craft"],
             "apprentice_rows": rows["apprentice"],
             "craft_names": [c.name for c in assignment.project.crafts.all()],
-            "apprentice_codes": APPRENTICE_CODES,
+            "apprentice_codes": apprentice_labels(),
             "failure": failure,
         },
         status=422 if failure else 200,
@@ -327,7 +349,7 @@ def export_mapping_delete(request, slug: str, contractor: str, mapping_id: int):
         )
     name = mapping.name
     mapping_delete(mapping=mapping, user=request.user)
-    messages.success(request, f"Mapping “{name}” deleted.")
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
     return redirect(mappings_url(assignment))
 
 
