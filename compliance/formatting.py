@@ -8,6 +8,7 @@ figures keep the same separators in English and Spanish.
 """
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -229,3 +230,24 @@ def compact_month(value) -> str:
     """ "2026-01" or a date → "Jan 26": short enough for 60 months on a chart's axis."""
     day = _day(value if isinstance(value, datetime.date) else f"{str(value or '')[:7]}-01")
     return DASH if day is None else f"{_month_abbreviation(day)} {day:%y}"
+
+
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
+def figure(value) -> str:
+    """A figure stored with a flag, as a person reads it: "2026-09" → "September 2026",
+    "2026-10-15" → "October 15, 2026", an ISO moment → local wall time; anything else as
+    it is (a dash for none)."""
+    if value is None or value == "":
+        return DASH
+    text = str(value)
+    if _ISO_MOMENT.match(text):
+        return timestamp(text)
+    if _ISO_DAY.match(text):
+        return long_date(text)
+    if _ISO_MONTH.match(text):
+        return long_month(text)
+    return text

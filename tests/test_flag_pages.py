@@ -454,3 +454,26 @@ def test_a_nul_character_typed_into_a_comment_is_dropped_not_a_server_error(
     )
     assert answer.status_code == 302
     assert walsh_flag.events.filter(kind="comment", note="Roster asked").exists()
+
+
+def test_a_reporting_flags_figures_read_as_words_without_database_ids(
+    client, reviewer, pulice_flag
+):
+    pulice_flag.figures = {
+        "month": "2026-09",
+        "due_date": "2026-10-15",
+        "submitted_at": "2026-10-23T21:32:00+00:00",
+        "report_id": 54,
+        "days_late": 8,
+    }
+    pulice_flag.save()
+
+    html = detail(client, reviewer, pulice_flag).content.decode()
+    table = html[html.index("figures-table") :]
+    table = table[: table.index("</table>")]
+
+    assert "September 2026" in table and "October 15, 2026" in table
+    assert "Oct 23, 2026" in table  # the moment in local wall time
+    assert "2026-10-23T" not in table and "2026-09<" not in table
+    assert "Report id" not in table and ">54<" not in table
+    assert "Days late" in table and ">8<" in table

@@ -112,6 +112,17 @@ def is_scalar(value) -> bool:
     return not isinstance(value, (dict, list, tuple))
 
 
+@register.filter
+def shown_figures(figures: dict) -> list[tuple[str, str]]:
+    """A flag's stored figures as rows a person reads: labelled in words, dates and months
+    written out, and the database's own ids (`report_id`) left out."""
+    return [
+        (label(key), formatting.figure(value))
+        for key, value in (figures or {}).items()
+        if is_scalar(value) and not str(key).endswith("_id")
+    ]
+
+
 @register.simple_tag
 def cumulative_chart(data, title: str):
     return svg.cumulative_chart(data, title=title)
