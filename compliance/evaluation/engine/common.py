@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import DecimalField, QuerySet
 
@@ -255,3 +256,85 @@ class Context:
         """The crafts a list of names or aliases means, ignoring case and spaces."""
         wanted = {normalize_craft_name(n) for n in names}
         return {cid for cid, craft in self.crafts.items() if craft.match_keys() & wanted}
+
+
+def share_status(
+    *,
+    actual: Decimal | None,
+    projected: Decimal | None,
+    denominator: Decimal,
+    target: Decimal,
+    margin: Decimal,
+    min_base: Decimal,
+) -> str:
+    """SPEC §3.1's status rule, on the rounded percents."""
+    if not denominator or denominator < min_base or actual is None:
+        return "no_data"
+    if actual >= target:
+        if projected is not None and projected < target:
+            return "at_risk"
+        return "met"
+    if actual >= target - margin:
+        return "at_risk"
+    return "shortfall"
+
+
+class ShareFigures(NamedTuple):
+    series: list
+    numerator: Decimal
+    denominator: Decimal
+    actual: Decimal | None
+    projected: Decimal | None
+    status: str
+    shortfall: Decimal
+    damages: Decimal | None
+
+
+def share_figures(
+    monthly,
+    months: list,
+    ctx,
+    *,
+    target: Decimal,
+    margin: Decimal,
+    min_base: Decimal,
+    penalty: Decimal | None,
+    no_data: bool = False,
+) -> ShareFigures:
+    """SPEC §3.1 for any share (hours, workers, contract dollars): cumulative numerator and
+    denominator, actual and projected percents, status, shortfall = max(0, target% ×
+    denominator − numerator), and damages = shortfall × penalty; `no_data` forces that
+    status (a count the data cannot make)."""
+    series, cum_num, cum_den = build_series(monthly, months)
+    numerator = cum_num[-1] if months else ZERO
+    denominator = cum_den[-1] if months else ZERO
+    actual = percent(numerator, denominator)
+    projected = (
+        projected_percent(
+            cum_num=cum_num,
+            cum_den=cum_den,
+            has_data=[bool(monthly.denominator.get(m)) for m in months],
+            months=months,
+            end_month=ctx.end_month,
+            complete=ctx.complete,
+        )
+        if months
+        else None
+    )
+    status = share_status(
+        actual=actual,
+        projected=projected,
+        denominator=denominator,
+        target=target,
+        margin=margin,
+        min_base=min_base,
+    )
+    if no_data:
+        status = "no_data"
+    shortfall = round2(ZERO)
+    if status != "no_data":
+        shortfall = round2(max(ZERO, target / 100 * denominator - numerator))
+    damages = round2(shortfall * penalty) if penalty is not None and status != "no_data" else None
+    return ShareFigures(
+        series, numerator, denominator, actual, projected, status, shortfall, damages
+    )

@@ -29,17 +29,15 @@ from compliance.evaluation.engine.common import (
     Group,
     Monthly,
     as_month,
-    build_series,
     dec,
     group_of,
-    projected_percent,
+    share_figures,
     text,
 )
 from compliance.evaluation.kinds.base import Figure, Kind, Terms, damages_arithmetic, plain
-from compliance.evaluation.kinds.workforce_share import share_status
 from compliance.models import Evaluation, Flag, Payment
 from compliance.months import month_start, months_between
-from compliance.numbers import percent, round2
+from compliance.numbers import round2
 from compliance.status import Status
 from projects.models import Assignment, Certification, Commitment
 
@@ -326,38 +324,17 @@ def _evaluation(
     commitment: Commitment, group: Group, monthly: Monthly, months: list, ctx: Context
 ) -> Evaluation:
     terms = KIND.terms(commitment)
-    series, cum_num, cum_den = build_series(monthly, months)
-    numerator = cum_num[-1] if months else ZERO
-    denominator = cum_den[-1] if months else ZERO
-    target = terms.target_percent
-    actual = percent(numerator, denominator)
-    projected = (
-        projected_percent(
-            cum_num=cum_num,
-            cum_den=cum_den,
-            has_data=[bool(monthly.denominator.get(m)) for m in months],
-            months=months,
-            end_month=ctx.end_month,
-            complete=ctx.complete,
-        )
-        if months
-        else None
-    )
-    status = share_status(
-        actual=actual,
-        projected=projected,
-        denominator=denominator,
-        target=target,
+    share = share_figures(
+        monthly,
+        months,
+        ctx,
+        target=terms.target_percent,
         margin=terms.warning_margin,
         min_base=ZERO,
+        penalty=terms.penalty_per_unit,
     )
-    shortfall = round2(ZERO)
-    if status != Status.NO_DATA:
-        shortfall = round2(max(ZERO, target / 100 * denominator - numerator))
-    penalty = terms.penalty_per_unit
-    damages = None
-    if penalty is not None and status != Status.NO_DATA:
-        damages = round2(shortfall * penalty)
+    series, numerator, denominator, actual, projected, status, shortfall, damages = share
+    target, penalty = terms.target_percent, terms.penalty_per_unit
     return Evaluation(
         project=ctx.project,
         commitment=commitment,
@@ -379,7 +356,9 @@ def _evaluation(
             "certifications": list(terms.certifications),
             "penalty_per_unit": text(penalty),
             "liquidated_damages": text(damages),
-            **damages_rule.standing_details(project=ctx.project, as_of=ctx.as_of),
+            **damages_rule.standing_details(
+                project=ctx.project, as_of=ctx.as_of, commitment=commitment
+            ),
             "unit": "dollars",
         },
         computed_at=ctx.computed_at,

@@ -35,10 +35,9 @@ from compliance.evaluation.engine.common import (
     Group,
     Monthly,
     as_month,
-    build_series,
     dec,
     group_of,
-    projected_percent,
+    share_figures,
     text,
 )
 from compliance.evaluation.kinds import standing_words as words
@@ -54,7 +53,7 @@ from compliance.evaluation.kinds.base import (
 )
 from compliance.models import Evaluation, Flag
 from compliance.months import month_start
-from compliance.numbers import percent, round2
+from compliance.numbers import round2
 from compliance.status import Status
 from projects.models import Commitment
 
@@ -391,27 +390,6 @@ def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
     }
 
 
-def share_status(
-    *,
-    actual: Decimal | None,
-    projected: Decimal | None,
-    denominator: Decimal,
-    target: Decimal,
-    margin: Decimal,
-    min_base: Decimal,
-) -> str:
-    """SPEC §3.1's status rule, on the rounded percents."""
-    if not denominator or denominator < min_base or actual is None:
-        return "no_data"
-    if actual >= target:
-        if projected is not None and projected < target:
-            return "at_risk"
-        return "met"
-    if actual >= target - margin:
-        return "at_risk"
-    return "shortfall"
-
-
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
     evaluations = []
     for commitment in commitments:
@@ -530,40 +508,18 @@ def _evaluation(
 ):
     terms = KIND.terms(commitment)
     months = ctx.months
-    series, cum_num, cum_den = build_series(monthly, months)
-    numerator = cum_num[-1] if months else ZERO
-    denominator = cum_den[-1] if months else ZERO
-    target = terms.target_percent
-    actual = percent(numerator, denominator)
-    projected = (
-        projected_percent(
-            cum_num=cum_num,
-            cum_den=cum_den,
-            has_data=[bool(monthly.denominator.get(m)) for m in months],
-            months=months,
-            end_month=ctx.end_month,
-            complete=ctx.complete,
-        )
-        if months
-        else None
-    )
-    status = share_status(
-        actual=actual,
-        projected=projected,
-        denominator=denominator,
-        target=target,
+    share = share_figures(
+        monthly,
+        months,
+        ctx,
+        target=terms.target_percent,
         margin=terms.warning_margin,
         min_base=terms.min_base,
+        penalty=terms.penalty_per_unit,
+        no_data=unidentified,
     )
-    if unidentified:
-        status = "no_data"
-    shortfall = round2(ZERO)
-    if status != "no_data":
-        shortfall = round2(max(ZERO, target / 100 * denominator - numerator))
-    penalty = terms.penalty_per_unit
-    damages = None
-    if penalty is not None and status != "no_data":
-        damages = round2(shortfall * penalty)
+    series, numerator, denominator, actual, projected, status, shortfall, damages = share
+    target, penalty = terms.target_percent, terms.penalty_per_unit
     measure = terms.measure
     return Evaluation(
         project=ctx.project,
