@@ -142,6 +142,9 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=1)
 UPLOAD_MAX_UNZIPPED_BYTES = env_int("UPLOAD_MAX_UNZIPPED_BYTES", 400 * 1024 * 1024, minimum=1)
+# Public pages (SPEC §7.4, §8): a published figure resting on fewer distinct workers is
+# suppressed.
+PUBLIC_MIN_WORKERS = env_int("PUBLIC_MIN_WORKERS", 5, minimum=1)
 # Evidence attached to flag notes and progress entries (compliance/storage.check_attachment).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Limits of the child process that reads each uploaded file (compliance/intake/sandbox.py).

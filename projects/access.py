@@ -14,7 +14,7 @@ and admins only.
 import functools
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +94,42 @@ def projects_for(user) -> QuerySet[Project]:
     if role == OWNER:
         return Project.objects.filter(owner_id=org)
     return Project.objects.none()
+
+
+def public_projects() -> QuerySet[Project]:
+    """Projects anyone may read without signing in (SPEC §7.4): those with an agreement
+    marked public, or bound by an agreement that adopts a public policy. A project still
+    being set up (planned) is never public."""
+    return (
+        Project.objects.exclude(status=Project.Status.PLANNED)
+        .filter(Q(agreements__public=True) | Q(agreements__adoptions__policy__public=True))
+        .distinct()
+    )
+
+
+def public_project(slug: str) -> Project:
+    """A public project by slug; 404 for any other (a private project's existence is not
+    leaked to the public pages)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(public_projects(), slug=slug)
+
+
+def public_policies():
+    """The policies whose terms and outcomes are shown on the public pages."""
+    from projects.models_policies import Policy
+
+    return Policy.objects.filter(public=True)
+
+
+def compared_projects_for(user) -> QuerySet[Project]:
+    """The projects the comparison across projects takes in: the public ones for everyone,
+    and for a signed-in monitor (reviewer, law center) or admin also the projects they may
+    see. Contractors and owners compare over the public ones only."""
+    public = public_projects()
+    if getattr(user, "is_authenticated", False) and (is_monitor(user) or role_of(user) == ADMIN):
+        return (Project.objects.filter(pk__in=public.values("pk")) | projects_for(user)).distinct()
+    return public
 
 
 def project_for(user, slug: str) -> Project:
