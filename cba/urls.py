@@ -12,6 +12,7 @@ admin.site.site_title = "CBA Monitor admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("public/", include("compliance.evaluation.public.urls")),
     path("", include("projects.urls")),
     path("", include("compliance.urls")),
 ]
