@@ -4,6 +4,7 @@ from compliance.models.evaluations import Evaluation
 from compliance.models.flags import Flag, FlagEvent, Notification, NotificationPreference
 from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
+from compliance.models.public import PublicFigures
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "NotificationPreference",
     "Payment",
     "PayrollLine",
+    "PublicFigures",
     "ProgressEntry",
     "Report",
     "Worker",
