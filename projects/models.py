@@ -238,7 +238,7 @@ class Agreement(models.Model):
         "due date), or as the shortfall accrues.",
     )
     public = models.BooleanField(
-        default=False, help_text="Its figures may be shown on the public pages (SPEC §7.4)."
+        default=False, help_text="Its figures are shown on the public pages, without signing in."
     )
 
     class Meta:

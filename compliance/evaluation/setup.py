@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from compliance.evaluation.kinds import KINDS, clean_terms
 from compliance.evaluation.kinds.base import SCOPE_WORDS
+from compliance.formatting import plural
 from projects.models import Area, Commitment, Craft
 from projects.policies import history
 
@@ -325,7 +326,7 @@ def _value_words(name: str, value) -> str:
         return "—"
     if isinstance(value, list):
         return (
-            f"{len(value)} row(s)"
+            plural(len(value), "row")
             if value and isinstance(value[0], dict)
             else ", ".join(choice_words(name, str(v)) for v in value)
         )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from compliance.formatting import plural
 from projects import access
 from projects.models import Area, Policy, Project
 from projects.policies import policy_adopt
@@ -217,7 +218,7 @@ def setup_policies(request, slug: str):
             else:
                 messages.success(
                     request,
-                    f"Adopted {policy.name}: {len(made)} commitment(s) made. "
+                    f"Adopted {policy.name}: {plural(len(made), 'commitment')} made. "
                     "Check each one's terms in the Commitments step.",
                 )
                 return redirect("setup_commitments", slug=project.slug)
