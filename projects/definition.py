@@ -18,16 +18,14 @@ from django.db import IntegrityError, transaction
 
 from cba.errors import Conflict, InvalidInput
 from compliance.audit import audit_record
-from compliance.evaluation.kinds import KINDS
 from projects.certifications import check_contract_terms, write_contract_terms
 from projects.definition_terms import (
     Plan,
     agreement_named,
-    area_named,
     check_agreements,
     check_policies,
-    check_terms,
     check_versions,
+    commitment_items,
     write_agreements,
     write_versions,
 )
@@ -313,46 +311,27 @@ def _check_commitments(
     agreement_keys: list[str],
     project: Project | None,
 ) -> None:
-    items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
-    seen: set[str] = set()
     # A commitment the project has keeps its agreement when the file does not name one.
     placed = set(project.commitments.values_list("key", flat=True)) if project else set()
-    for i, item in enumerate(items):
-        path = at("commitments", i)
-        if not isinstance(item, dict):
-            errors.add(path, "Must be an object: a commitment.")
-            continue
-        key = slug_at(errors, item, "key", path)
-        if key in seen:
-            errors.add(at(path, "key"), f"Commitment {key!r} is listed twice.")
-        if key:
-            seen.add(key)
-        kind = choice_at(errors, item, "kind", path, list(KINDS))
-        area_slug = slug_at(errors, item, "area", path, required=False)
-        area = area_named(errors, area_slug, at(path, "area"), area_slugs)
-        params = {k: v for k, v in item.items() if k not in COMMITMENT_FIELDS}
-        if kind is not None:
-            # An unknown area was reported above: the kind need not repeat it.
-            before = len(errors)
-            params = check_terms(
-                errors, kind=kind, params=params, area=area, path=path, crafts=crafts
-            )
-            if area_slug is not None and area is None:
-                errors[before:] = [e for e in errors[before:] if e["path"] != at(path, "area")]
+    for item, checked in commitment_items(
+        errors, data, own_fields=COMMITMENT_FIELDS, area_slugs=area_slugs, crafts=crafts
+    ):
+        path, key = checked.path, checked.key
         plan.commitments.append(
             {
-                "key": key,
-                "clause": text_at(errors, item, "clause", path, max_length=60) or "",
-                "title": text_at(errors, item, "title", path, required=True),
-                "text": text_at(errors, item, "text", path, max_length=20000) or "",
-                "kind": kind,
-                "area": area_slug,
-                "params": params,
+                **checked.texts(errors, item),
                 "agreement": None
                 if key in placed and "agreement" not in item
                 else agreement_named(errors, item, path, agreement_keys),
                 "versions": check_versions(
-                    errors, item, path, params, kind, area, crafts, area_slugs
+                    errors,
+                    item,
+                    path,
+                    checked.params,
+                    checked.kind,
+                    checked.area,
+                    crafts,
+                    area_slugs,
                 ),
             }
         )

@@ -157,6 +157,65 @@ def check_terms(
     return params
 
 
+@dataclass
+class CommitmentItem:
+    """One entry of a file's `commitments`, its common fields checked."""
+
+    path: str
+    key: str | None
+    kind: str | None
+    area_slug: str | None
+    area: object
+    params: dict | None
+
+    def texts(self, errors: Errors, item: dict) -> dict:
+        """Clause, title and text, checked, with the kind, area and terms."""
+        path = self.path
+        return {
+            "key": self.key,
+            "clause": text_at(errors, item, "clause", path, max_length=60) or "",
+            "title": text_at(errors, item, "title", path, required=True),
+            "text": text_at(errors, item, "text", path, max_length=20000) or "",
+            "kind": self.kind,
+            "area": self.area_slug,
+            "params": self.params,
+        }
+
+
+def commitment_items(
+    errors: Errors, data, *, own_fields, area_slugs: set[str], crafts: dict[str, str] | None
+):
+    """Each object of a file's `commitments` (a project's, or a policy's templates), with
+    what both check alike: a key listed once, a known kind and area, and the kind's terms
+    (with the project's crafts when `crafts` is given). Entries that are not objects are
+    reported and skipped."""
+    items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        path = at("commitments", i)
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object: a commitment.")
+            continue
+        key = slug_at(errors, item, "key", path)
+        if key in seen:
+            errors.add(at(path, "key"), f"Commitment {key!r} is listed twice.")
+        if key:
+            seen.add(key)
+        kind = choice_at(errors, item, "kind", path, list(KINDS))
+        area_slug = slug_at(errors, item, "area", path, required=False)
+        area = area_named(errors, area_slug, at(path, "area"), area_slugs)
+        params = {k: v for k, v in item.items() if k not in own_fields}
+        if kind is not None:
+            # An unknown area was reported above: the kind need not repeat it.
+            before = len(errors)
+            params = check_terms(
+                errors, kind=kind, params=params, area=area, path=path, crafts=crafts
+            )
+            if area_slug is not None and area is None:
+                errors[before:] = [e for e in errors[before:] if e["path"] != at(path, "area")]
+        yield item, CommitmentItem(path, key, kind, area_slug, area, params)
+
+
 def check_versions(
     errors: Errors, item: dict, path: str, base: dict | None, kind, area, crafts, area_slugs
 ) -> list[dict]:

@@ -17,7 +17,7 @@ from cba.errors import InvalidInput
 from compliance.audit import audit_record
 from compliance.evaluation.kinds import KINDS
 from projects.definition import check_areas
-from projects.definition_terms import area_named, check_terms
+from projects.definition_terms import commitment_items
 from projects.json_checks import (
     Errors,
     at,
@@ -126,42 +126,12 @@ def _proper_craft_names(kind, params: dict, crafts: dict[str, str]) -> None:
 
 
 def _check_templates(errors: Errors, data, plan: _Plan, area_slugs, crafts) -> None:
-    items = json_list(errors, data.get("commitments"), "commitments", what="commitments")
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        path = at("commitments", i)
-        if not isinstance(item, dict):
-            errors.add(path, "Must be an object: a commitment.")
-            continue
-        key = slug_at(errors, item, "key", path)
-        if key in seen:
-            errors.add(at(path, "key"), f"Commitment {key!r} is listed twice.")
-        if key:
-            seen.add(key)
-        kind = choice_at(errors, item, "kind", path, list(KINDS))
-        area_slug = slug_at(errors, item, "area", path, required=False)
-        area = area_named(errors, area_slug, at(path, "area"), area_slugs)
-        params = {k: v for k, v in item.items() if k not in TEMPLATE_FIELDS}
-        if kind is not None:
-            before = len(errors)
-            params = check_terms(
-                errors, kind=kind, params=params, area=area, path=path, crafts=None
-            )
-            if params is not None:
-                _proper_craft_names(KINDS[kind], params, crafts)
-            if area_slug is not None and area is None:
-                errors[before:] = [e for e in errors[before:] if e["path"] != at(path, "area")]
-        plan.commitments.append(
-            {
-                "key": key,
-                "clause": text_at(errors, item, "clause", path, max_length=60) or "",
-                "title": text_at(errors, item, "title", path, required=True),
-                "text": text_at(errors, item, "text", path, max_length=20000) or "",
-                "kind": kind,
-                "area": area_slug,
-                "params": params,
-            }
-        )
+    for item, checked in commitment_items(
+        errors, data, own_fields=TEMPLATE_FIELDS, area_slugs=area_slugs, crafts=None
+    ):
+        if checked.params is not None and checked.kind is not None:
+            _proper_craft_names(KINDS[checked.kind], checked.params, crafts)
+        plan.commitments.append(checked.texts(errors, item))
 
 
 def _check(data) -> _Plan:
