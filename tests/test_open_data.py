@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -479,3 +480,21 @@ def test_a_namesake_company_whose_people_sign_in_is_not_taken_over(boston):
     assert not Report.objects.filter(assignment__contractor=namesake).exists()
     on_project = Assignment.objects.get(project=boston, contractor__name=namesake.name)
     assert on_project.contractor != namesake and on_project.tier == Assignment.Tier.PRIME
+
+
+def test_the_city_file_is_read_in_the_parse_child_whose_time_limit_stops_it(
+    boston, settings, monkeypatch
+):
+    """SPEC §8: no file can stop the web process; the open data door reads its file in the
+    same limited child as every upload (a reader that spins is stopped, nothing stored)."""
+    from compliance.reporting.intake import sandbox
+
+    settings.UPLOAD_PARSE_SECONDS = 1
+    spin = (
+        "import sys; from compliance.reporting.intake.sandbox import lower_limits; "
+        "lower_limits(memory_mb=256, seconds=1); sys.stdin.buffer.read()\nwhile True: pass"
+    )
+    monkeypatch.setattr(sandbox, "CHILD", [sys.executable, "-c", spin])
+    with pytest.raises(CommandError, match="took more than 1 seconds"):
+        import_file()
+    assert not Report.objects.filter(assignment__project=boston).exists()

@@ -14,14 +14,14 @@ the file's own flag (never by its race text) and gender as M/F. Worker counts of
 with such lines are `no_data` (compliance.evaluation.kinds.workforce_share says why).
 
 Formats: `boston-rjp`, Boston's Residents Jobs Policy data (`opendata_rows.FORMATS`).
-Parsed in the web process: plain CSV through the standard library (no formulas, zip or
-XML to defuse); web and API uploads are held to the upload size limit.
+The file is read in the parse child with its memory and time limits, like every upload
+(SPEC §8); web and API uploads are also held to the upload size limit.
 """
 
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -32,17 +32,18 @@ from compliance.formatting import plural
 from compliance.locks import lock_rows
 from compliance.models import Report
 from compliance.months import month_end, month_start
-from compliance.reporting.intake.opendata_rows import (
+from compliance.reporting.intake.opendata_file import (
     FORMATS,
-    Firm,
     Layout,
-    OpenDataLine,
-    convert_rows,
+    Rows,
+    found_rows,
     normalize_name,
-    read_rows,
 )
+from compliance.reporting.intake.opendata_rows import Firm, OpenDataLine, convert_rows
+from compliance.reporting.intake.sandbox import OPEN_DATA, read_in_child
 from compliance.reporting.intake.store import store_version
 from compliance.reporting.intake.table import refuse
+from compliance.reporting.intake.upload import parse_limits
 from projects.models import Assignment, Organization, Project
 
 # -- the import --------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def import_open_data(
     or nothing; raise InvalidInput with every error found (row, column, value, what to do)."""
     layout = check_format(format)
     name = " ".join((source_name or project.name).split())
-    found = read_rows(content, layout=layout, name=name, max_rows=max_rows)
+    found = read_open_data(content, layout=layout, name=name, max_rows=max_rows)
     if not found.rows:
         seen = sorted(found.names_seen.values(), key=str.casefold)[:12]
         listed = "; ".join(f"“{n}”" for n in seen if n) or "none"
@@ -153,6 +154,21 @@ def import_open_data(
             else:
                 result.stored.append(stored.report)
     return result
+
+
+def read_open_data(content: bytes, *, layout: Layout, name: str, max_rows: int) -> Rows:
+    """The file's rows for the project named `name`, read in the parse child."""
+    limits = replace(parse_limits(), max_rows=max_rows)
+    parsed = read_in_child(
+        kind=OPEN_DATA,
+        content=content,
+        limits=limits,
+        options={"layout": layout.name, "name": name},
+    )
+    extra = parsed.extra or {}
+    return found_rows(
+        parsed.table, names_seen=extra.get("names_seen") or {}, read=int(extra.get("read") or 0)
+    )
 
 
 def group_sha256(lines: list[OpenDataLine]) -> str:

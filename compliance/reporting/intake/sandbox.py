@@ -34,6 +34,7 @@ from cba.errors import InvalidInput
 from compliance.reporting.intake.ecpr import parse, read_ecpr_tree
 from compliance.reporting.intake.mapping import read_grid
 from compliance.reporting.intake.nyxml import is_rollup, read_rollup
+from compliance.reporting.intake.opendata_file import FORMATS, read_rows, rows_table
 from compliance.reporting.intake.table import Table, refuse
 from compliance.reporting.intake.xlsx import read_workbook
 
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 XLSX = "xlsx"
 XML = "xml"
 CSV = "csv"
+# A city's open data file (compliance.reporting.intake.opendata): one project's rows of it.
+OPEN_DATA = "opendata"
 # The XML doors, told apart by the root element.
 ECPR = "ecpr"
 NY_XML = "ny_xml"
@@ -62,6 +65,8 @@ COULD_NOT_READ = {
     "new file.",
     CSV: "The CSV file could not be read: it is damaged or far larger than a month's report. "
     "Export this month's payroll again and upload the new file.",
+    OPEN_DATA: "The open data file could not be read: it is damaged or far larger than the "
+    "city publishes. Download the city's file again as CSV and import it.",
 }
 
 
@@ -83,6 +88,8 @@ class ChildResult:
     no_work: bool = False
     kept: bytes | None = None
     source: str = ""
+    # What a reader tells besides the rows (the open data reader: names seen, rows read).
+    extra: dict | None = None
 
 
 def read_in_child(
@@ -92,6 +99,7 @@ def read_in_child(
     limits: Limits,
     precheck: Callable[[], None] | None = None,
     grid: bool = False,
+    options: dict | None = None,
 ) -> ChildResult:
     """Read an uploaded file in a child process under `limits`; raise InvalidInput if it
     could not be read, for whatever reason.
@@ -107,6 +115,7 @@ def read_in_child(
             "max_rows": limits.max_rows,
             "worker_id_key": limits.worker_id_key,
             "grid": grid,
+            **(options or {}),
         }
     ).encode()
     with tempfile.TemporaryFile() as output:
@@ -165,6 +174,7 @@ def encode_answer(
     no_work: bool = False,
     kept: bytes | None = None,
     source: str = "",
+    extra: dict | None = None,
 ) -> list[bytes]:
     fields = list(table.columns)
     count = len(table.rows)
@@ -187,6 +197,7 @@ def encode_answer(
         "kept": None if kept is None else len(kept),
         "source": source,
         "payments": encode_payments(table.payments),
+        "extra": extra,
     }
     if kept is not None:
         blocks.append(kept)
@@ -231,6 +242,7 @@ def decode_answer(answer: bytes) -> ChildResult:
         no_work=bool(meta["no_work"]),
         kept=kept,
         source=str(meta.get("source") or ""),
+        extra=meta.get("extra"),
     )
 
 
@@ -299,6 +311,13 @@ def lower_limits(*, memory_mb: int, seconds: int) -> None:
 
 def read_request(request: dict, content: bytes) -> list[bytes]:
     kind, max_rows = request["kind"], request["max_rows"]
+    if kind == OPEN_DATA:
+        found = read_rows(
+            content, layout=FORMATS[request["layout"]], name=request["name"], max_rows=max_rows
+        )
+        return encode_answer(
+            rows_table(found), extra={"names_seen": found.names_seen, "read": found.read}
+        )
     if request.get("grid") or kind == CSV:
         return encode_answer(read_grid(content, kind=kind, max_rows=max_rows))
     if kind == XLSX:
