@@ -4,6 +4,8 @@ a mapping saved for the contractor and used on later uploads, the same rules as 
 import codecs
 import datetime
 import io
+import os
+import time
 from decimal import Decimal
 
 import pytest
@@ -365,3 +367,33 @@ def test_check_only_from_the_mapping_page_shows_the_check_and_stores_nothing(
     assert checked.status_code == 200
     assert "Checked only; nothing was stored" in checked.text
     assert not Report.objects.exists() and ExportMapping.objects.count() == 1
+
+
+def test_an_upload_left_unmapped_is_deleted_a_day_later(
+    client, contractor, walsh, crafts, settings, tmp_path
+):
+    """A payroll export waits for its mapping only a day: the next upload kept after that
+    deletes it (payroll files do not pile up in storage)."""
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    log_in(client, contractor)
+    content = export_xlsx(export_rows(datetime.date(2026, 10, 10)))
+
+    def upload() -> str:
+        sent = client.post(
+            walsh_url("report_upload"),
+            {"period": "2026-10", "file": SimpleUploadedFile("payroll.xlsx", content)},
+        )
+        assert sent.status_code == 302
+        return sent.url
+
+    first = upload()
+    (kept,) = default_storage.listdir("pending")[1]
+    a_day_ago = time.time() - 25 * 3600
+    os.utime(default_storage.path(f"pending/{kept}"), (a_day_ago, a_day_ago))
+    second = upload()
+    assert kept not in default_storage.listdir("pending")[1]
+    assert len(default_storage.listdir("pending")[1]) == 1
+    assert client.get(second).status_code == 200
+    assert client.get(first).status_code == 302  # back to the upload page
