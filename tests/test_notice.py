@@ -263,3 +263,48 @@ def test_the_flag_page_offers_draft_notice_to_the_law_center_only(
     client.force_login(reviewer)
     assert "Draft notice" not in client.get(f"/flags/{flag.pk}/").content.decode()
     assert client.post("/notices/draft/", {"flag": [flag.pk]}).status_code == 403
+
+
+def api_post(client, user, path: str, data: dict):
+    from projects.tokens import api_token_create
+
+    _, raw = api_token_create(user=user, name="notice test")
+    return client.post(f"/api/v1{path}", data, HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def test_the_api_marks_a_notice_sent_with_the_cure_deadline_of_example_g(
+    walsh_notice, client, lawyer, reviewer
+):
+    """Example G: sent 2026-11-27 with a 30-day cure period, due 2026-12-28 (the 27th is a
+    Sunday). The API records it as the web does; twice is a conflict; a reviewer may not."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def send(user, content=PDF_BYTES):
+        return api_post(
+            client,
+            user,
+            f"/memos/{walsh_notice.pk}/sent",
+            {
+                "sent_on": "2026-11-27",
+                "note": "By certified mail",
+                "document": SimpleUploadedFile("notice-as-sent.pdf", content),
+            },
+        )
+
+    assert send(reviewer).status_code in (403, 404)
+    refused = send(lawyer, b"MZ\x90\x00")
+    assert refused.status_code == 422 and "not a PDF or a Word document" in refused.text
+    assert not EnforcementAction.objects.exists()
+    sent = send(lawyer)
+    assert sent.status_code == 201, sent.text
+    body = sent.json()
+    assert (body["kind"], body["date"], body["cure_deadline"]) == (
+        "notice",
+        "2026-11-27",
+        "2026-12-28",
+    )
+    action = EnforcementAction.objects.get()
+    assert read(action.sent_document) == PDF_BYTES
+    assert body["sent_document_sha256"] == action.sent_document_sha256
+    assert send(lawyer).status_code == 409
+    assert EnforcementAction.objects.count() == 1

@@ -11,7 +11,8 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from cba.answers import answers, file_answer
@@ -23,6 +24,7 @@ from compliance.enforcement.actions import (
     enforcement_history,
 )
 from compliance.enforcement.memos.build import memo_request
+from compliance.enforcement.memos.notice_sent import notice_mark_sent
 from compliance.models import EnforcementAction, Memo
 from compliance.months import Day
 from compliance.numbers import figure_type
@@ -321,6 +323,36 @@ def memo_snapshot(request, memo_id: int):
     if memo.status != Memo.Status.READY:
         raise Conflict(f"Memo #{memo.pk} is {memo.status}: it has no snapshot yet.")
     return memo.snapshot
+
+
+class MarkSentIn(Schema):
+    sent_on: Day = Field(description="The day the notice was sent (YYYY-MM-DD).")
+    note: str = Field("", max_length=2000, description="How it was sent, to whom.")
+
+
+@router.post(
+    "/memos/{memo_id}/sent",
+    response=answers({201: ActionOut}, 403, 404, 409, body=True),
+    url_name="api_memo_mark_sent",
+    summary="Record a notice as sent, with the document actually sent",
+)
+def mark_sent(request, memo_id: int, payload: Form[MarkSentIn], document: File[UploadedFile]):
+    """A multipart form: `sent_on`, `document` (the notice as sent, PDF or Word) and
+    optionally `note`. Creates the `notice` enforcement action with its cure deadline (the
+    day sent + the agreement's cure period, moved to the next business day), keeps the
+    document and its SHA-256 (201). 409 when the memo is not a ready notice or is already
+    marked sent; 422 when the file is neither PDF nor DOCX."""
+    user = request.auth
+    memo = _memo(user, memo_id)
+    action = notice_mark_sent(
+        memo=memo,
+        user=user,
+        sent_on=payload.sent_on,
+        filename=document.name or "",
+        content=document.read(),
+        note=payload.note,
+    )
+    return Status(201, action)
 
 
 def _enforcement_project(user, slug: str):
