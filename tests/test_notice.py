@@ -308,3 +308,18 @@ def test_the_api_marks_a_notice_sent_with_the_cure_deadline_of_example_g(
     assert body["sent_document_sha256"] == action.sent_document_sha256
     assert send(lawyer).status_code == 409
     assert EnforcementAction.objects.count() == 1
+
+
+def test_no_heading_of_the_notice_is_left_alone_at_the_foot_of_a_page(walsh_notice):
+    """'How to respond' and its paragraph go to the page of the signature together (the
+    signature used to take the paragraph and leave its heading at the foot of page 2)."""
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(read(walsh_notice.pdf))).pages]
+    for heading, first_words in [
+        ("How to respond", "Within the cure period"),
+        ("Cure deadline", "Cure the breach by"),
+        ("Remedies under the agreement", "If the breach is not cured"),
+    ]:
+        (page,) = [p for p in pages if heading in p]
+        assert first_words in page, heading

@@ -82,6 +82,10 @@ class Signature:
 Block = Heading | Para | Facts | Table | Rule | Signature
 
 
+def _is_heading(flowable) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.style.name in {"h1", "h2", "h3"}
+
+
 def flowables(blocks: list[Block]) -> list:
     """The reportlab flowables of a block list. Headings keep with what follows them, a
     table's header row repeats on every page, and a signature is never split."""
@@ -115,8 +119,13 @@ def flowables(blocks: list[Block]) -> list:
                 HRFlowable(width="100%", thickness=1.2, color=INK, spaceBefore=2, spaceAfter=6)
             )
         elif isinstance(block, Signature):
-            # The letter's last paragraph goes with the signature: never a signature alone.
+            # The letter's last paragraph goes with the signature: never a signature alone;
+            # and the heading over that paragraph goes with them: never a heading alone.
             last = [flow.pop()] if flow and isinstance(flow[-1], Paragraph) else []
+            if last and flow and _is_heading(flow[-1]):
+                last.insert(0, flow.pop())
+                if flow and isinstance(flow[-1], CondPageBreak):
+                    flow.pop()
             flow.append(
                 KeepTogether(
                     [
