@@ -34,10 +34,15 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
 
 
 def docx_bytes() -> bytes:
+    """The same bytes each call: the members carry a fixed time, not the clock's (two calls
+    a second apart used to differ)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, text in [
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<w:document/>"),
+        ]:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 10, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
