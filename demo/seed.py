@@ -14,10 +14,15 @@ law center monitor it. A second, smaller project adopts a policy modelled on LA 
 Construction Careers Policy and is monitored by the coalition only. A third, in San
 Francisco, is bound by both a community benefits agreement and the city's local hiring
 ordinance (modelled on Administrative Code ch. 82) and is monitored by the law center.
+A fourth, in Boston, is bound by the Boston Residents Jobs Policy (51% of hours by Boston
+residents, 40% by people of color, 12% by women) and its hours come the way Boston's own do:
+imported by the open data door from the city's published file (demo/data/), so the
+comparison across cities sets a project under one policy beside projects under another.
 
-The two policies are files under demo/policies/, loaded as `load_policy` loads them.
+The three policies are files under demo/policies/, loaded as `load_policy` loads them.
 
-Everything is dated relative to today, so the demo stays current.
+Everything is dated relative to today, so the demo stays current, except the Boston project:
+a completed 2024 project whose dates are those of the city's file.
 """
 
 import datetime
@@ -35,6 +40,7 @@ from django.utils import timezone
 from compliance.audit import audit_record
 from compliance.models import PayrollLine, ProgressEntry, Report, Worker
 from compliance.months import add_months
+from compliance.reporting.intake.opendata import import_open_data
 from demo.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from projects.models import (
     Agreement,
@@ -55,9 +61,14 @@ PASSWORD = "demo-password-2026"
 MAIN = "crenshaw-crossing"
 SECOND = "vermont-commons"
 THIRD = "mission-rock"
-PROJECTS = [MAIN, SECOND, THIRD]
+BOSTON = "dorchester-bay-commons"
+PROJECTS = [MAIN, SECOND, THIRD, BOSTON]
 POLICY_FILES = Path(__file__).resolve().parent / "policies"
-POLICIES = ["la-metro-ccp", "sf-local-hire"]
+POLICIES = ["la-metro-ccp", "sf-local-hire", "boston-rjp"]
+# Boston's open data file (`boston-rjp` layout): the rows of three projects, one a worker
+# and a week; the demo imports one of them, as a monitor would.
+BOSTON_EXTRACT = Path(__file__).resolve().parent / "data" / "boston_rjp_extract.csv"
+BOSTON_NAME = "Dorchester Bay Commons Phase 1"
 AREAS = {
     "south-la-targeted": ("South LA targeted ZIP codes", TARGETED_ZIPS),
     "la-city": ("City of Los Angeles", LA_CITY_ZIPS),
@@ -77,6 +88,12 @@ ORGANIZATIONS = {
     "mission-rock-partners": ("Mission Rock Partners LLC", "owner"),
     "bayshore-builders": ("Bayshore Builders", "contractor"),
     "potrero-electric": ("Potrero Electric", "contractor"),
+    "columbia-point-holdings": ("Columbia Point Holdings", "owner"),
+    # Named in Boston's file; the open data door finds them by name.
+    "commonwealth-construction": ("Commonwealth Construction Co.", "contractor"),
+    "savin-hill-drywall": ("Savin Hill Drywall", "contractor"),
+    "neponset-plumbing": ("Neponset Plumbing & Heating", "contractor"),
+    "tobin-electrical": ("Tobin Electrical Services", "contractor"),
 }
 # Who is short of what: crew traits by contractor (see demo.generator.Profile).
 PROFILES = {
@@ -120,8 +137,8 @@ LOGINS = [
     Login("demo-coalition", "Coalition reviewer", "south-la-jobs-coalition",
           "both projects: dashboard, commitments, flag queue, exports (no worker names)"),
     Login("demo-lawyer", "Law center attorney", "cb-law-center",
-          "Crenshaw Crossing and Mission Rock (a CBA and SF's ordinance): worker detail, "
-          "memos, actions"),
+          "Crenshaw Crossing, Mission Rock (a CBA and SF's ordinance) and Dorchester Bay "
+          "Commons (Boston's open data): worker detail, memos, actions"),
     Login("demo-owner", "Owner", "crenshaw-crossing-partners",
           "the project the owner is building"),
 ]  # fmt: skip
@@ -172,6 +189,8 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
     main = _main_project(orgs, areas, users, start=add_months(this_month, -14))
     second = _second_project(orgs, policies, users, start=add_months(this_month, -8))
     third = _third_project(orgs, policies, users, start=add_months(this_month, -6))
+    _describe(main, jurisdiction="Los Angeles, CA", sector=Project.Sector.MIXED_USE,
+              total_cost=Decimal("185000000"))  # fmt: skip
     write_lines(
         project=main,
         lines=6500,
@@ -196,13 +215,14 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
         late_share=0.1,
         profiles=PROFILES,
     )
+    boston = _boston_project(orgs, policies)
     audit_record(
         verb="seed_demo",
         actor_label="seed_demo",
         project=main,
         data={"projects": PROJECTS, "logins": [login.username for login in LOGINS]},
     )
-    return [main, second, third]
+    return [main, second, third, boston]
 
 
 def load_policies() -> dict[str, Policy]:
@@ -515,6 +535,56 @@ def _third_project(orgs, policies, users, *, start: datetime.date) -> Project:
             ("bayshore-builders", "prime", None, 0, "General contractor", None),
             ("potrero-electric", "sub", "bayshore-builders", 1, "Electrical", None),
         ],
+    )
+    return project
+
+
+def _describe(project: Project, **facts) -> None:
+    """What the comparison across cities groups and filters by (jurisdiction, sector, cost)."""
+    for name, value in facts.items():
+        setattr(project, name, value)
+    project.save(update_fields=list(facts))
+
+
+def _boston_project(orgs, policies) -> Project:
+    """A completed Boston project under the city's Residents Jobs Policy, its hours imported
+    from the city's open data file through the door a monitor uses."""
+    project = _project(
+        BOSTON,
+        BOSTON_NAME,
+        "150 Mount Vernon St, Dorchester, Boston, MA",
+        orgs["columbia-point-holdings"],
+        start=datetime.date(2024, 1, 1),
+        months=12,
+        crafts=ensure_crafts(
+            ["Carpenter", "Laborer", "Electrician", "Operating Engineer", "Plumber"]
+        ).values(),
+        coalition=None,
+        law_center=orgs["cb-law-center"],
+    )
+    _describe(
+        project,
+        status=Project.Status.COMPLETE,
+        jurisdiction="Boston, MA",
+        sector=Project.Sector.HOUSING,
+        total_cost=Decimal("96000000"),
+        public_subsidy=Decimal("12400000"),
+    )
+    agreement = Agreement.objects.create(
+        project=project,
+        key="brjp",
+        title="Boston Residents Jobs Policy, as applied to Dorchester Bay Commons",
+        effective_date=project.start_date,
+        signatories="City of Boston; Columbia Point Holdings",
+        public=True,
+    )
+    policy_adopt(agreement=agreement, policy=policies["boston-rjp"], label="seed_demo")
+    import_open_data(
+        project=project,
+        content=BOSTON_EXTRACT.read_bytes(),
+        format="boston-rjp",
+        source_name=BOSTON_NAME,
+        filename=BOSTON_EXTRACT.name,
     )
     return project
 
