@@ -15,12 +15,12 @@ from django.utils.translation import gettext
 
 from compliance import formatting
 
-WIDTH = 760
-NAME_W = 230
-FIGURES_W = 190
-ROW_H = 30
+WIDTH = 1000
+NAME_W = 300
+FIGURES_W = 180
+ROW_H = 32
 TOP = 26
-BOTTOM = 40
+BOTTOM = 54
 INK = "#1d2330"
 MUTED = "#5b6475"
 DOT = "#1f5fbf"
@@ -34,7 +34,7 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _short(name: str, limit: int = 32) -> str:
+def _short(name: str, limit: int = 36) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
@@ -76,8 +76,8 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
     for i, (row, cell) in enumerate(projects):
         middle = TOP + ROW_H * i + ROW_H / 2
         body.append(
-            f'<text x="{NAME_W - 8}" y="{_fmt(middle + 4)}" text-anchor="end" font-size="13" '
-            f'fill="{INK}">{escape(_short(row.name))}</text>'
+            f'<text x="8" y="{_fmt(middle + 5)}" font-size="14" fill="{INK}">'
+            f"{escape(_short(row.name))}</text>"
         )
         if cell.shown and cell.target is not None:
             tx = _fmt(x(cell.target))
@@ -102,7 +102,7 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
         else:
             words = gettext("no figure")
         body.append(
-            f'<text x="{plot_right + 10}" y="{_fmt(middle + 4)}" font-size="12" '
+            f'<text x="{plot_right + 12}" y="{_fmt(middle + 5)}" font-size="13" '
             f'fill="{INK}">{escape(words)}</text>'
         )
     legend_y = height - 10
