@@ -40,7 +40,7 @@ from django.utils import timezone
 from compliance.audit import audit_record
 from compliance.models import PayrollLine, ProgressEntry, Report, Worker
 from compliance.months import add_months
-from compliance.reporting.intake.opendata import import_open_data
+from demo.boston import BOSTON, boston_project
 from demo.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from projects.models import (
     Agreement,
@@ -61,14 +61,9 @@ PASSWORD = "demo-password-2026"
 MAIN = "crenshaw-crossing"
 SECOND = "vermont-commons"
 THIRD = "mission-rock"
-BOSTON = "dorchester-bay-commons"
 PROJECTS = [MAIN, SECOND, THIRD, BOSTON]
 POLICY_FILES = Path(__file__).resolve().parent / "policies"
 POLICIES = ["la-metro-ccp", "sf-local-hire", "boston-rjp"]
-# Boston's open data file (`boston-rjp` layout): the rows of three projects, one a worker
-# and a week; the demo imports one of them, as a monitor would.
-BOSTON_EXTRACT = Path(__file__).resolve().parent / "data" / "boston_rjp_extract.csv"
-BOSTON_NAME = "Dorchester Bay Commons Phase 1"
 AREAS = {
     "south-la-targeted": ("South LA targeted ZIP codes", TARGETED_ZIPS),
     "la-city": ("City of Los Angeles", LA_CITY_ZIPS),
@@ -215,7 +210,7 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
         late_share=0.1,
         profiles=PROFILES,
     )
-    boston = _boston_project(orgs, policies)
+    boston = boston_project(orgs, policies)
     audit_record(
         verb="seed_demo",
         actor_label="seed_demo",
@@ -544,49 +539,6 @@ def _describe(project: Project, **facts) -> None:
     for name, value in facts.items():
         setattr(project, name, value)
     project.save(update_fields=list(facts))
-
-
-def _boston_project(orgs, policies) -> Project:
-    """A completed Boston project under the city's Residents Jobs Policy, its hours imported
-    from the city's open data file through the door a monitor uses."""
-    project = _project(
-        BOSTON,
-        BOSTON_NAME,
-        "150 Mount Vernon St, Dorchester, Boston, MA",
-        orgs["columbia-point-holdings"],
-        start=datetime.date(2024, 1, 1),
-        months=12,
-        crafts=ensure_crafts(
-            ["Carpenter", "Laborer", "Electrician", "Operating Engineer", "Plumber"]
-        ).values(),
-        coalition=None,
-        law_center=orgs["cb-law-center"],
-    )
-    _describe(
-        project,
-        status=Project.Status.COMPLETE,
-        jurisdiction="Boston, MA",
-        sector=Project.Sector.HOUSING,
-        total_cost=Decimal("96000000"),
-        public_subsidy=Decimal("12400000"),
-    )
-    agreement = Agreement.objects.create(
-        project=project,
-        key="brjp",
-        title="Boston Residents Jobs Policy, as applied to Dorchester Bay Commons",
-        effective_date=project.start_date,
-        signatories="City of Boston; Columbia Point Holdings",
-        public=True,
-    )
-    policy_adopt(agreement=agreement, policy=policies["boston-rjp"], label="seed_demo")
-    import_open_data(
-        project=project,
-        content=BOSTON_EXTRACT.read_bytes(),
-        format="boston-rjp",
-        source_name=BOSTON_NAME,
-        filename=BOSTON_EXTRACT.name,
-    )
-    return project
 
 
 def site_url() -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from compliance.models import Evaluation, PayrollLine, Report, Worker
 from compliance.numbers import percent
+from demo import boston as boston_demo
 from demo import seed as demo
 from projects import access
 from projects.models import Area, Commitment, Organization, Policy, Project
@@ -181,8 +182,8 @@ def test_the_demo_shows_flags_without_any_manual_step(frozen, db):
 def boston_share(column: str, value: str) -> tuple[Decimal, Decimal]:
     """(hours whose `column` says `value`, all hours) of the demo project in Boston's file,
     summed by hand as the city's own dashboard sums them."""
-    with demo.BOSTON_EXTRACT.open(newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["Project Name"] == demo.BOSTON_NAME]
+    with boston_demo.BOSTON_EXTRACT.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["Project Name"] == boston_demo.BOSTON_NAME]
     total = sum(Decimal(r["Hours"]) for r in rows)
     return sum(Decimal(r["Hours"]) for r in rows if r[column] == value), total
 
@@ -205,7 +206,7 @@ def test_the_boston_project_comes_through_the_open_data_door_under_bostons_polic
         "neponset-plumbing",
         "tobin-electrical",
     }
-    assert f"Built {demo.BOSTON_NAME}" in output
+    assert f"Built {boston_demo.BOSTON_NAME}" in output
     for key, column, value in [
         ("residents", "Boston Resident", "Yes"),
         ("people-of-color", "Person of Color", "Yes"),
