@@ -106,14 +106,16 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
             f'fill="{INK}">{escape(words)}</text>'
         )
     legend_y = height - 10
+    achieved_word = escape(gettext("Achieved"))
+    target_word = escape(gettext("The project’s own target"))
     body.append(
         f'<g transform="translate({plot_left},{legend_y})">'
         f'<circle cx="6" cy="-4" r="6" fill="{DOT}"/>'
-        f'<text x="18" y="0" font-size="12" fill="{INK}">{escape(gettext("Achieved"))}</text>'
+        f'<text x="18" y="0" font-size="12" fill="{INK}">{achieved_word}</text>'
         f'<line x1="110" x2="110" y1="-13" y2="5" stroke="{TARGET}" stroke-width="3" '
         f'stroke-dasharray="4 2"/>'
         f'<text x="120" y="0" font-size="12" fill="{INK}">'
-        f"{escape(gettext('The project’s own target'))}</text></g>"
+        f"{target_word}</text></g>"
     )
     desc = " ".join(_row_words(row.name, cell) for row, cell in projects) or gettext(
         "No project to compare."
