@@ -383,3 +383,22 @@ def test_bostons_file_through_the_door_gives_the_shares_bostons_own_figures_give
             percent(counted, total),
             target,
         ), key
+
+
+def test_each_chart_is_labelled_and_says_in_words_what_its_dots_show(policies, client):
+    published(
+        public_project("dorchester-bay", policy=policies["boston"]),
+        local=("19.17", "51", "44937.50", "8615.00"),
+    )
+    published(public_project("small-one"), suppressed=True)
+
+    html = client.get(URL).content.decode()
+    charts = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert len(charts) == 4
+    local = charts[0]
+    assert 'role="img"' in local and "aria-labelledby=" in local
+    assert "<title" in local and "Local or targeted hire" in local
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", local, flags=re.S).group(1)
+    assert "Dorchester Bay: 19.17% against a target of 51.00%." in desc
+    assert "Small One: suppressed (too few workers to publish)." in desc
+    assert local.count("<circle") == 1 + 1  # one project's dot and the legend's
