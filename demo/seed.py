@@ -14,10 +14,15 @@ law center monitor it. A second, smaller project adopts a policy modelled on LA 
 Construction Careers Policy and is monitored by the coalition only. A third, in San
 Francisco, is bound by both a community benefits agreement and the city's local hiring
 ordinance (modelled on Administrative Code ch. 82) and is monitored by the law center.
+A fourth, in Boston, is bound by the Boston Residents Jobs Policy (51% of hours by Boston
+residents, 40% by people of color, 12% by women) and its hours come the way Boston's own do:
+imported by the open data door from the city's published file (demo/data/), so the
+comparison across cities sets a project under one policy beside projects under another.
 
-The two policies are files under demo/policies/, loaded as `load_policy` loads them.
+The three policies are files under demo/policies/, loaded as `load_policy` loads them.
 
-Everything is dated relative to today, so the demo stays current.
+Everything is dated relative to today, so the demo stays current, except the Boston project:
+a completed 2024 project whose dates are those of the city's file.
 """
 
 import datetime
@@ -35,6 +40,7 @@ from django.utils import timezone
 from compliance.audit import audit_record
 from compliance.models import PayrollLine, ProgressEntry, Report, Worker
 from compliance.months import add_months
+from demo.boston import BOSTON, boston_project
 from demo.generator import LA_CITY_ZIPS, TARGETED_ZIPS, ensure_crafts, write_lines
 from projects.models import (
     Agreement,
@@ -55,9 +61,9 @@ PASSWORD = "demo-password-2026"
 MAIN = "crenshaw-crossing"
 SECOND = "vermont-commons"
 THIRD = "mission-rock"
-PROJECTS = [MAIN, SECOND, THIRD]
+PROJECTS = [MAIN, SECOND, THIRD, BOSTON]
 POLICY_FILES = Path(__file__).resolve().parent / "policies"
-POLICIES = ["la-metro-ccp", "sf-local-hire"]
+POLICIES = ["la-metro-ccp", "sf-local-hire", "boston-rjp"]
 AREAS = {
     "south-la-targeted": ("South LA targeted ZIP codes", TARGETED_ZIPS),
     "la-city": ("City of Los Angeles", LA_CITY_ZIPS),
@@ -77,6 +83,12 @@ ORGANIZATIONS = {
     "mission-rock-partners": ("Mission Rock Partners LLC", "owner"),
     "bayshore-builders": ("Bayshore Builders", "contractor"),
     "potrero-electric": ("Potrero Electric", "contractor"),
+    "columbia-point-holdings": ("Columbia Point Holdings", "owner"),
+    # Named in Boston's file; the open data door finds them by name.
+    "commonwealth-construction": ("Commonwealth Construction Co.", "contractor"),
+    "savin-hill-drywall": ("Savin Hill Drywall", "contractor"),
+    "neponset-plumbing": ("Neponset Plumbing & Heating", "contractor"),
+    "tobin-electrical": ("Tobin Electrical Services", "contractor"),
 }
 # Who is short of what: crew traits by contractor (see demo.generator.Profile).
 PROFILES = {
@@ -120,8 +132,8 @@ LOGINS = [
     Login("demo-coalition", "Coalition reviewer", "south-la-jobs-coalition",
           "both projects: dashboard, commitments, flag queue, exports (no worker names)"),
     Login("demo-lawyer", "Law center attorney", "cb-law-center",
-          "Crenshaw Crossing and Mission Rock (a CBA and SF's ordinance): worker detail, "
-          "memos, actions"),
+          "Crenshaw Crossing, Mission Rock (a CBA and SF's ordinance) and Dorchester Bay "
+          "Commons (Boston's open data): worker detail, memos, actions"),
     Login("demo-owner", "Owner", "crenshaw-crossing-partners",
           "the project the owner is building"),
 ]  # fmt: skip
@@ -172,6 +184,8 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
     main = _main_project(orgs, areas, users, start=add_months(this_month, -14))
     second = _second_project(orgs, policies, users, start=add_months(this_month, -8))
     third = _third_project(orgs, policies, users, start=add_months(this_month, -6))
+    _describe(main, jurisdiction="Los Angeles, CA", sector=Project.Sector.MIXED_USE,
+              total_cost=Decimal("185000000"))  # fmt: skip
     write_lines(
         project=main,
         lines=6500,
@@ -196,13 +210,14 @@ def seed_demo(*, today: datetime.date | None = None) -> list[Project]:
         late_share=0.1,
         profiles=PROFILES,
     )
+    boston = boston_project(orgs, policies)
     audit_record(
         verb="seed_demo",
         actor_label="seed_demo",
         project=main,
         data={"projects": PROJECTS, "logins": [login.username for login in LOGINS]},
     )
-    return [main, second, third]
+    return [main, second, third, boston]
 
 
 def load_policies() -> dict[str, Policy]:
@@ -517,6 +532,13 @@ def _third_project(orgs, policies, users, *, start: datetime.date) -> Project:
         ],
     )
     return project
+
+
+def _describe(project: Project, **facts) -> None:
+    """What the comparison across cities groups and filters by (jurisdiction, sector, cost)."""
+    for name, value in facts.items():
+        setattr(project, name, value)
+    project.save(update_fields=list(facts))
 
 
 def site_url() -> str:

@@ -1,6 +1,8 @@
 """`manage.py seed_demo`: a realistic demo, one login per role, safe to run again."""
 
+import csv
 import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -11,6 +13,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from compliance.models import Evaluation, PayrollLine, Report, Worker
+from compliance.numbers import percent
+from demo import boston as boston_demo
 from demo import seed as demo
 from projects import access
 from projects.models import Area, Commitment, Organization, Policy, Project
@@ -106,7 +110,7 @@ def test_seed_demo_builds_a_year_of_reports_and_prints_one_login_per_role(
         return set(access.projects_for(user).values_list("slug", flat=True))
 
     assert sees("demo-coalition") == {demo.MAIN, demo.SECOND}
-    assert sees("demo-lawyer") == {demo.MAIN, demo.THIRD}
+    assert sees("demo-lawyer") == {demo.MAIN, demo.THIRD, demo.BOSTON}
     assert sees("demo-prime") == {demo.MAIN}
     assert sees("demo-sub") == {demo.MAIN, demo.SECOND}
     assert sees("demo-owner") == {demo.MAIN}
@@ -116,7 +120,11 @@ def test_seed_demo_builds_a_year_of_reports_and_prints_one_login_per_role(
 def test_the_demo_projects_adopt_its_policies_and_one_has_an_amendment(db, frozen):
     seed()
 
-    assert set(Policy.objects.values_list("slug", flat=True)) == {"la-metro-ccp", "sf-local-hire"}
+    assert set(Policy.objects.values_list("slug", flat=True)) == {
+        "la-metro-ccp",
+        "sf-local-hire",
+        "boston-rjp",
+    }
     second = Project.objects.get(slug=demo.SECOND)
     assert {c.template.policy.slug for c in second.commitments.select_related("template")} == {
         "la-metro-ccp"
@@ -143,7 +151,7 @@ def test_the_demo_projects_adopt_its_policies_and_one_has_an_amendment(db, froze
 
 def test_seed_demo_twice_is_harmless_and_reset_rebuilds_without_duplicates(db, frozen):
     projects = demo.seed_demo()
-    assert [p.slug for p in projects] == [demo.MAIN, demo.SECOND, demo.THIRD]
+    assert [p.slug for p in projects] == [demo.MAIN, demo.SECOND, demo.THIRD, demo.BOSTON]
     before = counts()
     first_id = projects[0].pk
 
@@ -169,3 +177,56 @@ def test_the_demo_shows_flags_without_any_manual_step(frozen, db):
     assert open_flags.filter(kind__in=["shortfall", "at_risk"]).exists()
     assert Evaluation.objects.filter(project=main, commitment_key="reporting").exists()
     assert f"{open_flags.count()} open flags" in output
+
+
+def boston_share(column: str, value: str) -> tuple[Decimal, Decimal]:
+    """(hours whose `column` says `value`, all hours) of the demo project in Boston's file,
+    summed by hand as the city's own dashboard sums them."""
+    with boston_demo.BOSTON_EXTRACT.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["Project Name"] == boston_demo.BOSTON_NAME]
+    total = sum(Decimal(r["Hours"]) for r in rows)
+    return sum(Decimal(r["Hours"]) for r in rows if r[column] == value), total
+
+
+def test_the_boston_project_comes_through_the_open_data_door_under_bostons_policy(frozen, db):
+    output = seed()
+
+    boston = Project.objects.get(slug=demo.BOSTON)
+    assert (boston.jurisdiction, boston.status) == ("Boston, MA", Project.Status.COMPLETE)
+    assert boston in access.public_projects()
+    assert {c.template.policy.slug for c in boston.commitments.select_related("template")} == {
+        "boston-rjp"
+    }
+    reports = Report.objects.filter(assignment__project=boston, is_current=True)
+    assert reports.count() >= 12
+    assert set(reports.values_list("source", flat=True)) == {Report.Source.OPEN_DATA}
+    assert set(boston.assignments.values_list("contractor__slug", flat=True)) == {
+        "commonwealth-construction",
+        "savin-hill-drywall",
+        "neponset-plumbing",
+        "tobin-electrical",
+    }
+    assert f"Built {boston_demo.BOSTON_NAME}" in output
+    for key, column, value in [
+        ("residents", "Boston Resident", "Yes"),
+        ("people-of-color", "Person of Color", "Yes"),
+        ("women", "Gender", "Woman"),
+    ]:
+        counted, total = boston_share(column, value)
+        result = Evaluation.objects.get(project=boston, commitment_key=key, group_key="project")
+        assert (result.numerator, result.denominator) == (counted, total), key
+        assert result.actual_percent == percent(counted, total), key
+    # A different city under a different policy sits beside it in the comparison.
+    assert {p.jurisdiction for p in access.public_projects()} >= {
+        "Boston, MA",
+        "San Francisco, CA",
+        "Los Angeles County Metropolitan Transportation Authority",
+    }
+
+
+def test_reset_removes_the_boston_project_and_the_companies_its_file_named(frozen, db):
+    seed()
+    before = counts()
+    seed("--reset")
+    assert counts() == before
+    assert Organization.objects.filter(name="Commonwealth Construction Co.").count() == 1

@@ -1,0 +1,64 @@
+"""`/public/compare/`: the comparison across projects, policies and cities (SPEC §7.4).
+
+No login: anyone compares the public projects; a signed-in monitor or admin also its own
+(`access.compared_projects_for`). The filters are a GET form, so the page works without
+script and every filtered view has its own address."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from compliance.evaluation.public import compare as selectors
+from compliance.evaluation.public.compare_chart import dot_chart
+from compliance.evaluation.public.suppression import min_workers
+from projects import access
+
+
+class CompareFilters(forms.Form):
+    jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    vintage = forms.TypedChoiceField(
+        label=_("Policy adopted in"), required=False, coerce=int, empty_value=None
+    )
+    size = forms.ChoiceField(label=_("Project size (total cost)"), required=False)
+
+    def __init__(self, *args, options: selectors.Options, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["jurisdiction"].choices = every + [(j, j) for j in options.jurisdictions]
+        self.fields["sector"].choices = every + list(selectors.SECTORS.items())
+        self.fields["vintage"].choices = every + [(str(y), str(y)) for y in options.vintages]
+        self.fields["size"].choices = every + [
+            (key, label) for key, (label, _low, _below) in selectors.SIZES.items()
+        ]
+
+    def filters(self) -> selectors.Filters:
+        if not self.is_valid():
+            return selectors.Filters()
+        return selectors.Filters(**self.cleaned_data)
+
+
+@access.public
+def compare(request: HttpRequest) -> HttpResponse:
+    form = CompareFilters(request.GET or None, options=selectors.compare_options(request.user))
+    comparison = selectors.comparison(user=request.user, filters=form.filters())
+    tables = comparison.metric_tables()
+    for table in tables:
+        table["chart"] = dot_chart(title=str(table["metric"].label), projects=table["projects"])
+    return render(
+        request,
+        "public/compare.html",
+        {
+            "form": form,
+            "comparison": comparison,
+            "tables": tables,
+            "money_tables": [
+                (_("By policy"), _("Policy"), comparison.by_policy, "policy"),
+                (_("By jurisdiction"), _("Jurisdiction"), comparison.by_jurisdiction, "place"),
+            ],
+            "min_workers": min_workers(),
+            "signed_in_monitor": access.is_monitor(request.user)
+            or access.role_of(request.user) == access.ADMIN,
+        },
+    )
