@@ -498,3 +498,20 @@ def test_the_city_file_is_read_in_the_parse_child_whose_time_limit_stops_it(
     with pytest.raises(CommandError, match="took more than 1 seconds"):
         import_file()
     assert not Report.objects.filter(assignment__project=boston).exists()
+
+
+def test_months_from_the_citys_file_are_received_not_late(boston):
+    """The city publishes what contractors filed with it: a month imported from open data
+    counts as received, however long after its due date the file is imported (it used to
+    raise a late-report flag for every month)."""
+    from compliance.models import Evaluation, Flag
+
+    import_file()
+    run("evaluate", "--project=parcel-p3")
+    reporting = Evaluation.objects.filter(project=boston, commitment_key="reporting")
+    assert reporting.exists()
+    for evaluation in reporting:
+        statuses = {month["status"] for month in evaluation.details["months"]}
+        assert statuses == {"received"}, evaluation.details["months"]
+    assert not Flag.objects.filter(project=boston, kind__in=["late_report", "missing_report"])
+    assert not Report.objects.filter(assignment__project=boston, is_late=True).exists()

@@ -7,6 +7,8 @@ agreement's `report_due_day` of the next month. As of a date, each month is:
 - `received` (on time): first submitted on or before its due date (a "no work" report
   counts);
 - `late`: first submitted after its due date; an amendment does not change that;
+  a month whose report came from the city's open data is never late (the city publishes
+  what contractors filed with it; when they filed is not ours to judge);
 - `missing`: nothing submitted and the due date has passed;
 - `not_due`: nothing submitted yet and the due date has not passed.
 
@@ -65,11 +67,12 @@ def month_status(
     due_date: datetime.date,
     as_of: datetime.date,
     first_submitted: datetime.date | None,
+    from_open_data: bool = False,
 ) -> str:
     """A month's status as of a date, from the day its first report came in (None when
     none had by then): received, late, missing or not_due (see the module's docstring)."""
     if first_submitted is not None:
-        return LATE if first_submitted > due_date else RECEIVED
+        return LATE if first_submitted > due_date and not from_open_data else RECEIVED
     return MISSING if as_of > due_date else NOT_DUE
 
 

@@ -8,7 +8,7 @@ count, so an evaluation as of a past date gives what was known then.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from compliance.evaluation.engine.common import ZERO, Context, month_label
@@ -41,6 +41,7 @@ def evaluate(ctx: Context) -> list[Evaluation]:
         .values("assignment_id", "period")
         .annotate(
             first_submitted=Min("submitted_at"),
+            from_open_data=Count("id", filter=Q(source=Report.Source.OPEN_DATA)),
             report_id=Max("id"),
             version=Max("version"),
         )
@@ -59,7 +60,12 @@ def evaluate(ctx: Context) -> list[Evaluation]:
             due_date = due_dates[month]
             report = by_month.get((assignment.pk, month))
             first = timezone.localdate(report["first_submitted"]) if report else None
-            status = obligation.month_status(due_date=due_date, as_of=as_of, first_submitted=first)
+            status = obligation.month_status(
+                due_date=due_date,
+                as_of=as_of,
+                first_submitted=first,
+                from_open_data=bool(report and report["from_open_data"]),
+            )
             counts[status] += 1
             months.append(
                 {

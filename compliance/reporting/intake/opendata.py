@@ -147,7 +147,6 @@ def import_open_data(
                 filename=filename,
                 replace_week=None,
                 warnings=[],
-                on_time=True,
             )
             if stored.unchanged:
                 result.unchanged += 1

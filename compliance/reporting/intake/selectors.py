@@ -97,7 +97,12 @@ def reporting_months(
         due = due_date(assignment, period)
         report = current.get(period)
         first = timezone.localdate(report.first_submitted) if report else None
-        status = obligation.month_status(due_date=due, as_of=today, first_submitted=first)
+        status = obligation.month_status(
+            due_date=due,
+            as_of=today,
+            first_submitted=first,
+            from_open_data=report is not None and report.source == Report.Source.OPEN_DATA,
+        )
         months.append(ReportingMonth(period=period, due_date=due, status=status, report=report))
     return months
 

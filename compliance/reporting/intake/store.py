@@ -295,10 +295,8 @@ def store_version(
     filename: str,
     replace_week: datetime.date | None,
     warnings: list[dict],
-    on_time: bool = False,
     payments: list[ValidatedPayment] = (),
 ) -> SubmitResult:
-    """`on_time`: a version nobody filed late (open data, published by the city)."""
     lock_rows(assignment_id=assignment.pk)
     current = current_report(assignment, period)
     if current is not None and current.sha256 == sha256:
@@ -310,13 +308,14 @@ def store_version(
     # correct a report already received, do not change that.
     today = timezone.localdate()
     is_late = (
-        False
-        if on_time
-        else first.is_late
+        first.is_late
         if first
         else (
             obligation.month_status(
-                due_date=due_date(assignment, period), as_of=today, first_submitted=today
+                due_date=due_date(assignment, period),
+                as_of=today,
+                first_submitted=today,
+                from_open_data=source == Report.Source.OPEN_DATA,
             )
             == obligation.LATE
         )
