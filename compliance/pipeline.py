@@ -21,8 +21,8 @@ from compliance.enforcement.flags.raising import (
     findings_for,
     sync_flags,
 )
-from compliance.evaluation.engine.measure import measure_project, measure_reporting
 from compliance.enqueue import enqueue
+from compliance.evaluation.engine.measure import measure_project, measure_reporting
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
 from projects.models import Project
