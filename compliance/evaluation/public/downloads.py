@@ -100,13 +100,18 @@ def rows(figures: dict) -> Iterator[list[str]]:
     """The CSV's rows, header first."""
     yield [name for name, _ in COLUMNS]
 
+    position = {name: i for i, (name, _) in enumerate(COLUMNS)}
+    blank = [""] * len(COLUMNS)
+
     def row(section, measure, value, suppressed=False, **where) -> list[str]:
-        fields = {name: "" for name, _ in COLUMNS}
-        fields.update({k: _text(v) for k, v in where.items()})
-        fields.update(
-            section=section, measure=measure, value=_text(value), suppressed=_text(suppressed)
-        )
-        return [fields[name] for name, _ in COLUMNS]
+        fields = blank.copy()
+        for name, v in where.items():
+            fields[position[name]] = _text(v)
+        fields[0] = section
+        fields[position["measure"]] = measure
+        fields[position["value"]] = _text(value)
+        fields[position["suppressed"]] = "true" if suppressed else "false"
+        return fields
 
     def cell(section, measure, figure: dict, **where):
         yield row(section, measure, figure["value"], figure["suppressed"], **where)

@@ -160,10 +160,11 @@ class _Measures:
         return out
 
 
-def _workers(row: dict, key: str) -> int | None:
-    """Distinct identified workers; None (unknown) when the cell's lines carry none."""
+def _workers(row: dict, key: str, hours: Decimal) -> int | None:
+    """Distinct identified workers; None (unknown) when the cell has hours but its lines
+    carry no worker identity (open data)."""
     count = row.get(key) or 0
-    return count or None
+    return None if count == 0 and hours else count
 
 
 def gather(project: Project) -> dict:
@@ -239,12 +240,14 @@ def gather(project: Project) -> dict:
 
     def add_measure(row: dict, where) -> None:
         for p in measures.populations:
-            cells.add(("P", p, where), row.get(f"h|{p}") or Decimal(0), _workers(row, f"w|{p}"))
+            hours = row.get(f"h|{p}") or Decimal(0)
+            cells.add(("P", p, where), hours, _workers(row, f"w|{p}", hours))
         for p, q in measures.pairs:
             all_hours = row.get(f"h|{p}") or Decimal(0)
             qualifying = row.get(f"h|{p}|{q}") or Decimal(0)
-            cells.add(("Q", p, q, where), qualifying, _workers(row, f"w|{p}|{q}"))
-            cells.add(("N", p, q, where), all_hours - qualifying, _workers(row, f"n|{p}|{q}"))
+            rest = all_hours - qualifying
+            cells.add(("Q", p, q, where), qualifying, _workers(row, f"w|{p}|{q}", qualifying))
+            cells.add(("N", p, q, where), rest, _workers(row, f"n|{p}|{q}", rest))
 
     for craft_id in trade_ids:
         add_measure(by_trade[craft_id], craft_id)
@@ -258,7 +261,8 @@ def gather(project: Project) -> dict:
         cells.tie(("N", p, q, None), [("N", p, q, c) for c in trade_ids])
 
     for assignment_id, row in by_contractor.items():
-        cells.add(("C", assignment_id), row["h"] or Decimal(0), row["w"] or None)
+        hours = row["h"] or Decimal(0)
+        cells.add(("C", assignment_id), hours, _workers(row, "w", hours))
     cells.tie(("P", ALL, None), [("C", a) for a in by_contractor])
     keys_by = defaultdict(list)
     for row in worker_hours:
@@ -271,7 +275,7 @@ def gather(project: Project) -> dict:
             row["poc"],
             row["resident"],
         )
-        cells.add(key, row["h"] or Decimal(0), row["w"] or None)
+        cells.add(key, row["h"] or Decimal(0), _workers(row, "w", row["h"] or Decimal(0)))
         keys_by[("C", row["assignment_id"])].append(key)
         keys_by[("P", ALL, row["craft_id"])].append(key)
         keys_by[("P", ALL, None)].append(key)
@@ -304,6 +308,7 @@ def gather(project: Project) -> dict:
         "commitments": _commitments(project, commitments, cells, share_keys, trade_ids, crafts),
         "contractors": _contractors(project, cells, names),
         "worker_hours": _worker_hours(cells, worker_hours, names, crafts),
+        "worker_hours_count": len(worker_hours),
         "rules": _rules(project, agreements, commitments, local, crafts),
     }
 

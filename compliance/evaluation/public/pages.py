@@ -80,8 +80,8 @@ def index_context() -> dict:
     return {"projects": rows, "policies": policies}
 
 
-def project_context(row: PublicFigures) -> dict:
-    figures = row.figures
+def project_context(row: PublicFigures, figures: dict) -> dict:
+    """The page's rows from the stored figures (all but the worker-hours table)."""
     hidden = fewer_than(figures)
     headline = []
     for name, entry in figures["headline"].items():
@@ -160,7 +160,9 @@ def project_context(row: PublicFigures) -> dict:
             "on_time": c["reports_on_time"],
             "late": c["reports_late"],
             "missing": c["reports_missing"],
-            "lag": formatting.number(c["median_lag_days"], 0) if c["median_lag_days"] else "0",
+            "lag": formatting.number(c["median_lag_days"], 0)
+            if c["median_lag_days"] is not None
+            else formatting.DASH,
             "assessed": formatting.money(c["damages_assessed"]),
             "collected": formatting.money(c["damages_collected"]),
         }
@@ -180,7 +182,7 @@ def project_context(row: PublicFigures) -> dict:
         "trades": trades,
         "commitments": commitments,
         "contractors": contractors,
-        "worker_hours_count": len(figures["worker_hours"]),
+        "worker_hours_count": figures["worker_hours_count"] or 0,
         "damages": {
             "assessed": formatting.money(figures["damages"]["assessed"]),
             "collected": formatting.money(figures["damages"]["collected"]),
@@ -189,8 +191,8 @@ def project_context(row: PublicFigures) -> dict:
             "due": reporting["reports_due"],
             "on_time": reporting["reports_on_time"],
             "lag": formatting.number(reporting["median_lag_days"], 0)
-            if reporting["median_lag_days"]
-            else "0",
+            if reporting["median_lag_days"] is not None
+            else "",
         },
         "rules": figures["rules"],
     }

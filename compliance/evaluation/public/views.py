@@ -1,7 +1,8 @@
 """The public pages and downloads (SPEC §7.4): no login, only public projects, read from the
-stored `PublicFigures` (three queries whatever the project's size: the project, its figures,
-and nothing else). Every answer carries an ETag and Last-Modified, may be cached by anyone
-for five minutes, and a conditional GET gets a 304.
+stored `PublicFigures`, in a fixed number of queries whatever the project's size; the CSV
+and JSON bodies are kept in the cache under the figures' ETag. Every answer carries an ETag
+and Last-Modified, may be cached by anyone for five minutes, and a conditional GET gets a
+304.
 
 `?language=es` (or `en`) picks the language, so each language has its own stable URL; else
 the language cookie or the browser's, as everywhere.
@@ -11,7 +12,8 @@ import csv
 import json
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -23,6 +25,21 @@ from compliance.models import PublicFigures
 from projects import access
 
 MAX_AGE = 300
+# What the page shows: everything but the worker-hours table, which only the downloads carry.
+PAGE_KEYS = (
+    "project",
+    "min_workers",
+    "headline",
+    "wages_to_target_groups",
+    "damages",
+    "reporting",
+    "trades",
+    "commitments",
+    "contractors",
+    "rules",
+    "worker_hours_count",
+)
+CHUNK = 256 * 1024
 LANGUAGES = {code for code, _ in settings.LANGUAGES}
 
 
@@ -37,9 +54,11 @@ def _figures(request: HttpRequest, slug: str) -> PublicFigures:
     if cached is not None and cached.project.slug == slug:
         return cached
     project = access.public_project(slug)
-    row = PublicFigures.objects.filter(project=project).first()
+    # The figures themselves (megabytes for a large project) are read only where needed.
+    row = PublicFigures.objects.filter(project=project).defer("figures").first()
     if row is None:
-        row = public_figures_refresh(project=project)
+        public_figures_refresh(project=project)
+        row = PublicFigures.objects.filter(project=project).defer("figures").first()
     row.project = project
     request._public_figures = row
     return row
@@ -80,18 +99,22 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @condition(etag_func=_etag, last_modified_func=_modified)
 def public_project_page(request: HttpRequest, slug: str) -> HttpResponse:
     row = _figures(request, slug)
+    keys = PAGE_KEYS
+    parts = PublicFigures.objects.filter(pk=row.pk).values(*[f"figures__{k}" for k in keys])[0]
+    figures = {k: parts[f"figures__{k}"] for k in keys}
     with translation.override(_language(request)):
-        context = pages.project_context(row)
+        context = pages.project_context(row, figures)
     return _render(request, "public/project.html", context)
 
 
-def _download_etag(request: HttpRequest, slug: str) -> str:
-    return _etag(request, slug, per_language=True)
+def _csv_etag(request: HttpRequest, slug: str) -> str:
+    """The CSV holds codes and figures only: one version in every language."""
+    return _etag(request, slug, per_language=False)
 
 
 @access.public
 @require_GET
-@condition(etag_func=_download_etag, last_modified_func=_modified)
+@condition(etag_func=_csv_etag, last_modified_func=_modified)
 def public_project_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     row = _figures(request, slug)
 
@@ -99,22 +122,35 @@ def public_project_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse
         def write(self, value: str) -> str:
             return value
 
-    writer = csv.writer(Echo())
-    with translation.override(_language(request)):
-        lines = [writer.writerow(r) for r in downloads.rows(row.figures)]
-    response = StreamingHttpResponse(iter(lines), content_type="text/csv; charset=utf-8")
+    # The table is the same for every visitor until the figures change: kept by its ETag.
+    key = f"public-csv:{row.etag}"
+    lines = cache.get(key)
+    if lines is None:
+        figures = PublicFigures.objects.values_list("figures", flat=True).get(pk=row.pk)
+        writer = csv.writer(Echo())
+        lines = "".join(writer.writerow(r) for r in downloads.rows(figures))
+        cache.set(key, lines, MAX_AGE * 12)
+    chunks = (lines[i : i + CHUNK] for i in range(0, len(lines), CHUNK))
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{row.as_of}.csv"'
     return _cacheable(response)
 
 
 @access.public
 @require_GET
-@condition(etag_func=_download_etag, last_modified_func=_modified)
-def public_project_json(request: HttpRequest, slug: str) -> JsonResponse:
+@condition(etag_func=_etag, last_modified_func=_modified)
+def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
     row = _figures(request, slug)
-    with translation.override(_language(request)):
-        body = {**row.figures, "dictionary": downloads.dictionary()}
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    language = _language(request)
+    key = f"public-json:{row.etag}:{language}"
+    body = cache.get(key)
+    if body is None:
+        with translation.override(language):
+            dictionary = downloads.dictionary()
+        figures = PublicFigures.objects.values_list("figures", flat=True).get(pk=row.pk)
+        body = json.dumps({**figures, "dictionary": dictionary}, ensure_ascii=False)
+        cache.set(key, body, MAX_AGE * 12)
+    response = HttpResponse(body, content_type="application/json")
     return _cacheable(response)
 
 
@@ -122,5 +158,5 @@ def public_project_json(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def public_data_dictionary(request: HttpRequest) -> HttpResponse:
     with translation.override(_language(request)):
-        context = {"dictionary": downloads.dictionary(), "json": json.dumps(None)}
+        context = {"dictionary": downloads.dictionary()}
     return _render(request, "public/dictionary.html", context)
