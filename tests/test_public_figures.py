@@ -194,3 +194,32 @@ def test_the_query_count_does_not_grow_with_the_project(project, walsh, pulice, 
     larger = [_queries(url) for url in urls]
 
     assert larger == small
+
+
+def test_an_evaluation_of_a_public_project_gathers_its_figures(
+    project, walsh, crafts, area, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.engine_support import run_tasks_synchronously
+
+    run_tasks_synchronously(settings, monkeypatch)
+    _public(project)
+    with django_capture_on_commit_callbacks(execute=True):
+        _example_a(project, walsh, crafts, area)
+
+    row = PublicFigures.objects.get(project=project)
+    assert row.as_of == AS_OF
+    assert row.figures["headline"]["local_hire"]["achieved_percent"] == "37.00"
+
+
+def test_the_refresh_command_gathers_public_projects_and_drops_the_others(example_a):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("refresh_public_figures", stdout=out)
+    assert "crenshaw: public figures as of 2024-03-31" in out.getvalue()
+
+    example_a.agreements.update(public=False)
+    out = io.StringIO()
+    call_command("refresh_public_figures", stdout=out)
+    assert "crenshaw: not public" in out.getvalue()
+    assert not PublicFigures.objects.exists()
