@@ -57,25 +57,33 @@ class Cells:
             self.sums.append((total, members))
 
     def suppress(self) -> set[Hashable]:
-        """Apply the primary and complementary rules (module docstring); the suppressed ids."""
+        """Apply the primary and complementary rules (module docstring); the suppressed ids.
+
+        A work list of the sums with exactly one suppressed member, kept by counting each
+        sum's suppressed members, so a large table costs about one pass over its sums."""
         self.suppressed = {k for k, w in self.workers.items() if too_few(w)}
-        changed = True
-        while changed:
-            changed = False
-            for total, addends in self.sums:
-                members = (total, *addends)
-                hidden = [m for m in members if m in self.suppressed]
-                if len(hidden) != 1:
-                    continue
-                candidates = sorted(
-                    (m for m in addends if m not in self.suppressed and self.values[m] != 0),
-                    key=lambda m: (self.values[m], repr(m)),
-                )
-                pick = candidates[0] if candidates else total
-                if pick in self.suppressed:
-                    continue
-                self.suppressed.add(pick)
-                changed = True
+        sums_of: dict[Hashable, list[int]] = {}
+        hidden_count = []
+        for i, (total, addends) in enumerate(self.sums):
+            members = (total, *addends)
+            for m in members:
+                sums_of.setdefault(m, []).append(i)
+            hidden_count.append(sum(1 for m in members if m in self.suppressed))
+        pending = [i for i, count in enumerate(hidden_count) if count == 1]
+        while pending:
+            i = pending.pop()
+            if hidden_count[i] != 1:
+                continue
+            total, addends = self.sums[i]
+            candidates = [m for m in addends if m not in self.suppressed and self.values[m] != 0]
+            pick = min(candidates, key=lambda m: (self.values[m], repr(m))) if candidates else total
+            if pick in self.suppressed:
+                continue
+            self.suppressed.add(pick)
+            for j in sums_of[pick]:
+                hidden_count[j] += 1
+                if hidden_count[j] == 1:
+                    pending.append(j)
         return self.suppressed
 
     def shown(self, key: Hashable) -> Decimal | None:
