@@ -55,6 +55,7 @@ def index_context() -> dict:
     projects = list(
         access.public_projects()
         .select_related("public_figures")
+        .defer("public_figures__figures")
         .order_by("name")
         .prefetch_related("agreements__adoptions__policy")
     )
