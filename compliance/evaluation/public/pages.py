@@ -6,9 +6,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance import formatting
+from compliance.evaluation.kinds import KINDS
 from compliance.models import PublicFigures
 from compliance.status import Status
 from projects import access
+from projects.models import Commitment
 
 GROUP_LABELS = {
     "local_hire": _("Local residents"),
@@ -77,7 +79,23 @@ def index_context() -> dict:
                 "as_of": formatting.long_date(figures.as_of) if figures else "",
             }
         )
-    policies = list(access.public_policies().prefetch_related("exempt_crafts").order_by("name"))
+    policies = []
+    for policy in (
+        access.public_policies()
+        .prefetch_related("exempt_crafts", "templates__area")
+        .order_by("name")
+    ):
+        terms = []
+        for template in sorted(policy.templates.all(), key=lambda t: (t.position, t.pk)):
+            commitment = Commitment(
+                kind=template.kind, params=template.params, area=template.area, title=template.title
+            )
+            try:
+                words = KINDS[template.kind].describe(commitment)
+            except ValueError:  # terms its kind cannot read (pydantic): the title says it
+                words = template.title
+            terms.append({"clause": template.clause, "title": template.title, "words": words})
+        policies.append({"policy": policy, "terms": terms})
     return {"projects": rows, "policies": policies}
 
 
