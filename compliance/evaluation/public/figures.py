@@ -157,6 +157,16 @@ class _Measures:
             inside = [r for r in rows if p == ALL or r[f"p|{p}"]]
             out[f"h|{p}"] = sum((r["h"] for r in inside), ZERO)
             out[f"w|{p}"] = len({r["worker_id"] for r in inside if r["worker_id"]})
+        for p in self.populations:
+            if p == ALL:
+                continue
+            outside = [r for r in rows if not r[f"p|{p}"]]
+            out[f"xh|{p}"] = sum((r["h"] for r in outside), ZERO)
+            out[f"xw|{p}"] = len({r["worker_id"] for r in outside if r["worker_id"]})
+            for q in self.qualifiers:
+                outside_q = [r for r in outside if r[f"q|{q}"]]
+                out[f"xh|{p}|{q}"] = sum((r["h"] for r in outside_q), ZERO)
+                out[f"xw|{p}|{q}"] = len({r["worker_id"] for r in outside_q if r["worker_id"]})
         for p, q in self.pairs:
             inside = [r for r in rows if p == ALL or r[f"p|{p}"]]
             qualifying = [r for r in inside if r[f"q|{q}"]]
@@ -190,28 +200,28 @@ def gather(project: Project) -> dict:
         .order_by("position", "pk")
     )
     shares = [c for c in commitments if c.kind == "workforce_share"]
+    hours_measured = [c for c in shares if _terms(c).measure == "hours"]
     crafts = _Crafts({c.pk: c for c in project.crafts.all()})
     measures = _Measures(crafts)
 
     # The target groups of the headline and the trade table: the commitment's own rule where
     # the agreement has one, else the plain rule over all lines.
     group_rule: dict[str, tuple[str, str, Commitment | None]] = {}
-    local = _local_commitment(shares)
+    local = _local_commitment(hours_measured)
     if local is not None:
         group_rule["local_hire"] = (measures.population(local), measures.qualifier(local), local)
     else:
         group_rule["local_hire"] = (ALL, measures.qualifier(_probe("reported_resident")), None)
     for name, qualifier in GROUP_QUALIFIERS.items():
-        found = _group_commitment(shares, {qualifier})
+        found = _group_commitment(hours_measured, {qualifier})
         probe = found or _probe(qualifier)
         pop = measures.population(found) if found else ALL
         group_rule[name] = (pop, measures.qualifier(probe), found)
     for p, q, _ in group_rule.values():
         measures.pairs.add((p, q))
-        measures.pairs.add((ALL, q))
-    hours_shares = [c for c in shares if _terms(c).measure == "hours"]
-    share_keys = {c.pk: (measures.population(c), measures.qualifier(c)) for c in hours_shares}
+    share_keys = {c.pk: (measures.population(c), measures.qualifier(c)) for c in hours_measured}
     measures.pairs.update(share_keys.values())
+    measures.pairs.update((ALL, q) for q in measures.qualifiers)
 
     lines = current_lines(project, as_of)
     flags = measures.flags()
@@ -253,6 +263,14 @@ def gather(project: Project) -> dict:
         for p in measures.populations:
             hours = row.get(f"h|{p}") or Decimal(0)
             cells.add(("P", p, where), hours, _workers(row, f"w|{p}", hours))
+        for p in measures.populations:
+            if p == ALL:
+                continue
+            hours = row[f"xh|{p}"]
+            cells.add(("XP", p, where), hours, _workers(row, f"xw|{p}", hours))
+            for q in measures.qualifiers:
+                hours = row[f"xh|{p}|{q}"]
+                cells.add(("XQ", p, q, where), hours, _workers(row, f"xw|{p}|{q}", hours))
         for p, q in measures.pairs:
             all_hours = row.get(f"h|{p}") or Decimal(0)
             qualifying = row.get(f"h|{p}|{q}") or Decimal(0)
@@ -265,6 +283,37 @@ def gather(project: Project) -> dict:
     add_measure(total, None)
     for p in measures.populations:
         cells.tie(("P", p, None), [("P", p, c) for c in trade_ids])
+    # A narrower population (journeyworkers, apprentices, trades left out) and the lines
+    # outside it make up all lines; the same for the lines of each group.
+    apprentice = measures.qualifier(_probe("apprentice"))
+    for p in measures.populations:
+        if p == ALL:
+            continue
+        for where in [*trade_ids, None]:
+            cells.tie(("P", ALL, where), [("P", p, where), ("XP", p, where)])
+            for q in measures.qualifiers:
+                cells.tie(("Q", ALL, q, where), [("Q", p, q, where), ("XQ", p, q, where)])
+            # The same lines under two names are one figure, suppressed together: a trade
+            # left out is all outside; else outside the journeyworkers are the apprentices,
+            # and the other way round.
+            population, excluded = p.split(":")
+            excluded_ids = {int(c) for c in excluded.split(",") if c}
+            same_lines = []
+            if where in excluded_ids:
+                same_lines.append((("XP", p, where), ("P", ALL, where)))
+                same_lines += [
+                    (("XQ", p, q, where), ("Q", ALL, q, where)) for q in measures.qualifiers
+                ]
+            elif where is not None or not excluded_ids:
+                bucket = {"journey": "Q", "apprentice": "N"}.get(population)
+                if bucket:
+                    same_lines.append((("XP", p, where), (bucket, ALL, apprentice, where)))
+            for a, b in same_lines:
+                cells.tie(a, [b])
+                cells.tie(b, [a])
+        cells.tie(("XP", p, None), [("XP", p, c) for c in trade_ids])
+        for q in measures.qualifiers:
+            cells.tie(("XQ", p, q, None), [("XQ", p, q, c) for c in trade_ids])
     for p, q in measures.pairs:
         for where in [*trade_ids, None]:
             cells.tie(("P", p, where), [("Q", p, q, where), ("N", p, q, where)])
