@@ -28,7 +28,6 @@ out. Percents and wages are shown only where the hours they rest on are.
 import datetime
 import hashlib
 import json
-import statistics
 from collections import defaultdict
 from decimal import Decimal
 
@@ -38,30 +37,12 @@ from django.utils import timezone
 
 from compliance.evaluation.engine.common import TOTAL, ZERO, current_lines
 from compliance.evaluation.kinds import workforce_share
+from compliance.evaluation.public import sections
+from compliance.evaluation.public.sections import ALL, GROUP_QUALIFIERS, LOCAL_QUALIFIERS, terms
 from compliance.evaluation.public.suppression import Cells, min_workers
-from compliance.models import Evaluation, LedgerEntry, PublicFigures
-from compliance.numbers import percent, round2
-from compliance.status import commitment_status
+from compliance.models import Evaluation, PublicFigures
 from projects import access
 from projects.models import Agreement, Commitment, Craft, Project, normalize_craft_name
-
-ALL = "all"  # the population of every line, no trade excluded
-GROUPS = ("local_hire", "apprentice", "women", "people_of_color")
-GROUP_QUALIFIERS = {
-    "apprentice": "apprentice",
-    "women": "woman",
-    "people_of_color": "person_of_color",
-}
-LOCAL_QUALIFIERS = ("area_resident", "reported_resident")
-MET_STATUSES = {"met", "on_track"}
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{round2(value):.2f}"
-
-
-def _terms(commitment: Commitment):
-    return workforce_share.KIND.terms(commitment)
 
 
 class _Crafts:
@@ -97,14 +78,14 @@ def public_agreements(project: Project) -> list[Agreement]:
 def _local_commitment(commitments: list[Commitment]) -> Commitment | None:
     """The commitment that says who is local: the first local-hire share (all workers before
     apprentices or journeyworkers only)."""
-    local = [c for c in commitments if _terms(c).qualifier in LOCAL_QUALIFIERS]
-    local.sort(key=lambda c: (_terms(c).population != "all", c.position, c.pk))
+    local = [c for c in commitments if terms(c).qualifier in LOCAL_QUALIFIERS]
+    local.sort(key=lambda c: (terms(c).population != "all", c.position, c.pk))
     return local[0] if local else None
 
 
 def _group_commitment(commitments: list[Commitment], qualifiers) -> Commitment | None:
-    found = [c for c in commitments if _terms(c).qualifier in qualifiers]
-    found.sort(key=lambda c: (_terms(c).population != "all", c.position, c.pk))
+    found = [c for c in commitments if terms(c).qualifier in qualifiers]
+    found.sort(key=lambda c: (terms(c).population != "all", c.position, c.pk))
     return found[0] if found else None
 
 
@@ -118,17 +99,16 @@ class _Measures:
         self.pairs: set[tuple[str, str]] = set()
 
     def population(self, commitment: Commitment) -> str:
-        terms = _terms(commitment)
-        excluded = sorted(self.crafts.craft_ids_named(terms.excluded_crafts))
-        if terms.population == "all" and not excluded:
+        found = terms(commitment)
+        excluded = sorted(self.crafts.craft_ids_named(found.excluded_crafts))
+        if found.population == "all" and not excluded:
             return ALL
-        key = f"{terms.population}:{','.join(map(str, excluded))}"
+        key = f"{found.population}:{','.join(map(str, excluded))}"
         self.populations[key] = workforce_share.population_filter(commitment, self.crafts)
         return key
 
     def qualifier(self, commitment: Commitment) -> str:
-        terms = _terms(commitment)
-        key = terms.qualifier
+        key = terms(commitment).qualifier
         if key == "area_resident":
             key = f"area:{commitment.area_id}"
         self.qualifiers[key] = workforce_share.qualifier_filter(commitment)
@@ -200,7 +180,7 @@ def gather(project: Project) -> dict:
         .order_by("position", "pk")
     )
     shares = [c for c in commitments if c.kind == "workforce_share"]
-    hours_measured = [c for c in shares if _terms(c).measure == "hours"]
+    hours_measured = [c for c in shares if terms(c).measure == "hours"]
     crafts = _Crafts({c.pk: c for c in project.crafts.all()})
     measures = _Measures(crafts)
 
@@ -357,19 +337,21 @@ def gather(project: Project) -> dict:
         for a in project.assignments.select_related("contractor").order_by("contractor__name")
     }
     return {
-        "project": _project_facts(project, agreements),
+        "project": sections.project_facts(project, agreements),
         "as_of": as_of.isoformat(),
         "min_workers": min_workers(),
-        "headline": _headline(cells, group_rule, measures),
-        "wages_to_target_groups": _wages(cells, total, group_rule),
-        "damages": _damages(project),
-        "reporting": _reporting(project),
-        "trades": _trades(cells, trade_ids, crafts, group_rule, total, by_trade),
-        "commitments": _commitments(project, commitments, cells, share_keys, trade_ids, crafts),
-        "contractors": _contractors(project, cells, names),
-        "worker_hours": _worker_hours(cells, worker_hours, names, crafts),
+        "headline": sections.headline(cells, group_rule),
+        "wages_to_target_groups": sections.wages(cells, total, group_rule),
+        "damages": sections.damages(project),
+        "reporting": sections.reporting(project),
+        "trades": sections.trades(cells, trade_ids, crafts, group_rule, total, by_trade),
+        "commitments": sections.commitments(
+            project, commitments, cells, share_keys, trade_ids, crafts
+        ),
+        "contractors": sections.contractors(project, cells, names),
+        "worker_hours": sections.worker_hours_table(cells, worker_hours, names, crafts),
         "worker_hours_count": len(worker_hours),
-        "rules": _rules(project, agreements, commitments, local, crafts),
+        "rules": sections.rules(project, agreements, commitments, local, crafts),
     }
 
 
@@ -391,267 +373,6 @@ def _worker_hours_rows(lines, *, resident_q: Q, poc_q: Q) -> list[dict]:
         .annotate(h=Sum("hours", output_field=TOTAL), w=Count("worker", distinct=True))
         .order_by("assignment_id", "craft_id", "report__period", "gender", "poc", "resident")
     ]
-
-
-def _cell(cells: Cells, key) -> dict:
-    value = cells.shown(key)
-    hidden = key in cells.suppressed
-    workers = None if hidden else cells.workers.get(key)
-    return {"value": _text(value), "workers": workers, "suppressed": hidden}
-
-
-def _share(cells: Cells, qualifying_key, all_key) -> str | None:
-    qualifying, everything = cells.shown(qualifying_key), cells.shown(all_key)
-    if qualifying is None or everything is None:
-        return None
-    return _text(percent(qualifying, everything))
-
-
-def _headline(cells: Cells, group_rule: dict, measures: _Measures) -> dict:
-    headline = {}
-    for name in GROUPS:
-        p, q, commitment = group_rule[name]
-        all_key, q_key = ("P", p, None), ("Q", p, q, None)
-        target = _terms(commitment).target_percent if commitment else None
-        achieved = _share(cells, q_key, all_key)
-        met = None
-        if commitment is not None:
-            statuses = list(
-                Evaluation.objects.filter(commitment=commitment).values_list("status", flat=True)
-            )
-            status = commitment_status(statuses)
-            met = None if status in (None, "no_data") else status in MET_STATUSES
-        headline[name] = {
-            "achieved_percent": achieved,
-            "target_percent": _text(target),
-            "met": met,
-            "hours": _text(cells.shown(all_key)),
-            "qualifying_hours": _text(cells.shown(q_key)),
-            "workers": None if all_key in cells.suppressed else cells.workers.get(all_key),
-            "suppressed": q_key in cells.suppressed or all_key in cells.suppressed,
-            "definition": _definition(name, commitment),
-            "commitment": commitment.title if commitment else None,
-        }
-    return headline
-
-
-def _definition(name: str, commitment: Commitment | None) -> str:
-    if commitment is not None:
-        return commitment.description
-    words = {
-        "apprentice": "Hours worked by registered apprentices, out of all hours reported.",
-        "women": "Hours worked by women, out of all hours reported.",
-        "people_of_color": "Hours worked by people of color (ethnicity reported and not "
-        "White), out of all hours reported.",
-    }
-    return words.get(name, "")
-
-
-def _wages(cells: Cells, total: dict, group_rule: dict) -> dict:
-    wages = {}
-    for name in GROUPS:
-        p, q, _ = group_rule[name]
-        hidden = ("Q", p, q, None) in cells.suppressed
-        wages[name] = None if hidden else _text(total.get(f"pay|{p}|{q}") or Decimal(0))
-    return wages
-
-
-def _damages(project: Project) -> dict:
-    entries = LedgerEntry.objects.filter(project=project)
-    row = next(iter(entries.balances("project")), None) or {}
-    return {
-        "assessed": _text(row.get("owed") or Decimal(0)),
-        "collected": _text(row.get("collected") or Decimal(0)),
-    }
-
-
-def _reporting_rows(project: Project) -> dict[int, dict]:
-    """Per assignment: reports due, on time, late, missing, and the median days after the due
-    date a report came in (0 when on time), from the stored reporting evaluations."""
-    rows = {}
-    for evaluation in Evaluation.objects.filter(project=project, commitment_key="reporting"):
-        details = evaluation.details or {}
-        lags = []
-        for month in details.get("months", []):
-            if month.get("submitted_at") and month.get("due_date"):
-                submitted = datetime.datetime.fromisoformat(month["submitted_at"])
-                due = datetime.date.fromisoformat(month["due_date"])
-                lags.append(max(0, (timezone.localdate(submitted) - due).days))
-        rows[evaluation.assignment_id] = {
-            "reports_due": details.get("due", 0),
-            "reports_on_time": details.get("on_time", 0),
-            "reports_late": details.get("late", 0),
-            "reports_missing": details.get("missing", 0),
-            "lags": lags,
-        }
-    return rows
-
-
-def _reporting(project: Project) -> dict:
-    rows = _reporting_rows(project).values()
-    lags = [lag for row in rows for lag in row["lags"]]
-    return {
-        "reports_due": sum(r["reports_due"] for r in rows),
-        "reports_on_time": sum(r["reports_on_time"] for r in rows),
-        "median_lag_days": _text(Decimal(str(statistics.median(lags)))) if lags else None,
-    }
-
-
-def _trades(cells, trade_ids, crafts, group_rule, total, by_trade) -> list[dict]:
-    rows = []
-    for where in [*trade_ids, None]:
-        row = {
-            "trade": crafts.crafts[where].name if where in crafts.crafts else None,
-            "hours": _cell(cells, ("P", ALL, where)),
-            "groups": {},
-        }
-        for name in GROUPS:
-            _, q, _ = group_rule[name]
-            key = ("Q", ALL, q, where)
-            row["groups"][name] = {
-                **_cell(cells, key),
-                "percent": _share(cells, key, ("P", ALL, where)),
-            }
-        rows.append(row)
-    return rows
-
-
-def _commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> list[dict]:
-    statuses = defaultdict(list)
-    evaluations = Evaluation.objects.filter(project=project, commitment__in=commitments)
-    for commitment_id, status in evaluations.values_list("commitment_id", "status"):
-        statuses[commitment_id].append(status)
-    out = []
-    for commitment in commitments:
-        status = commitment_status(statuses.get(commitment.pk, []))
-        entry = {
-            "key": commitment.key,
-            "title": commitment.title,
-            "clause": commitment.clause,
-            "kind": commitment.kind,
-            "description": commitment.description,
-            "status": status,
-            "met": None if status in (None, "no_data") else status in MET_STATUSES,
-            "target_percent": None,
-            "trades": [],
-        }
-        if commitment.pk in share_keys:
-            p, q = share_keys[commitment.pk]
-            entry["target_percent"] = _text(_terms(commitment).target_percent)
-            for where in [*trade_ids, None]:
-                all_key, q_key = ("P", p, where), ("Q", p, q, where)
-                if where is not None and cells.values.get(all_key, 0) == 0:
-                    continue
-                entry["trades"].append(
-                    {
-                        "trade": crafts.crafts[where].name if where in crafts.crafts else None,
-                        "hours": _cell(cells, all_key),
-                        "qualifying_hours": _cell(cells, q_key),
-                        "percent": _share(cells, q_key, all_key),
-                    }
-                )
-        out.append(entry)
-    return out
-
-
-def _contractors(project, cells, names) -> list[dict]:
-    reporting = _reporting_rows(project)
-    ledger = {
-        row["assignment"]: row
-        for row in LedgerEntry.objects.filter(project=project).balances("assignment")
-    }
-    out = []
-    for assignment_id, assignment in names.items():
-        record = reporting.get(assignment_id, {})
-        lags = record.get("lags", [])
-        money = ledger.get(assignment_id, {})
-        out.append(
-            {
-                "contractor": assignment.contractor.name,
-                "tier": assignment.tier,
-                "hours": _cell(cells, ("C", assignment_id)),
-                "reports_due": record.get("reports_due", 0),
-                "reports_on_time": record.get("reports_on_time", 0),
-                "reports_late": record.get("reports_late", 0),
-                "reports_missing": record.get("reports_missing", 0),
-                "median_lag_days": _text(Decimal(str(statistics.median(lags)))) if lags else None,
-                "damages_assessed": _text(money.get("owed") or Decimal(0)),
-                "damages_collected": _text(money.get("collected") or Decimal(0)),
-            }
-        )
-    return out
-
-
-def _worker_hours(cells, worker_hours, names, crafts) -> list[dict]:
-    out = []
-    for row in worker_hours:
-        key = (
-            "W",
-            row["assignment_id"],
-            row["craft_id"],
-            row["report__period"],
-            row["gender"],
-            row["poc"],
-            row["resident"],
-        )
-        assignment = names.get(row["assignment_id"])
-        craft = crafts.crafts.get(row["craft_id"])
-        out.append(
-            {
-                "contractor": assignment.contractor.name if assignment else "",
-                "trade": craft.name if craft else "",
-                "period": f"{row['report__period']:%Y-%m}",
-                "gender": row["gender"] or "",
-                "person_of_color": row["poc"],
-                "resident": row["resident"],
-                **_cell(cells, key),
-            }
-        )
-    return out
-
-
-def _rules(project, agreements, commitments, local, crafts) -> dict:
-    exempt = set()
-    for commitment in commitments:
-        if commitment.kind == "workforce_share":
-            exempt.update(_terms(commitment).excluded_crafts)
-    if local is None:
-        local_words = "Residency as the contractor reports it (no local-hire commitment)."
-    elif _terms(local).qualifier == "area_resident" and local.area is not None:
-        local_words = (
-            f"A worker whose home ZIP code is in {local.area.name}: "
-            f"{', '.join(sorted(local.area.zips))}."
-        )
-    else:
-        local_words = "A worker the contractor reports, or the city certifies, as a resident."
-    return {
-        "local": local_words,
-        "denominator": "All hours reported on the project's current payroll reports for weeks "
-        "ending on or before the date of the data, unless a commitment names its own "
-        "population (apprentices or journeyworkers only) or exempts trades.",
-        "exempt_trades": sorted(exempt),
-        "agreements": [a.title for a in agreements],
-    }
-
-
-def _project_facts(project: Project, agreements: list[Agreement]) -> dict:
-    policies = sorted(
-        {
-            adoption.policy.name
-            for agreement in agreements
-            for adoption in agreement.adoptions.select_related("policy")
-        }
-    )
-    return {
-        "name": project.name,
-        "slug": project.slug,
-        "location": project.location,
-        "jurisdiction": project.jurisdiction,
-        "status": project.status,
-        "start_date": project.start_date.isoformat(),
-        "end_date": project.end_date.isoformat(),
-        "policies": policies,
-    }
 
 
 def canonical(figures: dict) -> str:
