@@ -2,6 +2,8 @@
 "fewer than N workers" where a figure is suppressed (formatting through
 `compliance.formatting`, status words through `compliance.status`)."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +164,7 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
                         "qualifying": _hours(t["qualifying_hours"], hidden),
                         "workers": _workers(t["qualifying_hours"], hidden),
                         "percent": _percent(t["percent"], hidden),
-                        "met": _yes(float(t["percent"]) >= float(commitment["target_percent"]))
+                        "met": _yes(Decimal(t["percent"]) >= Decimal(commitment["target_percent"]))
                         if t["percent"] is not None and commitment["target_percent"]
                         else "",
                     }
