@@ -59,7 +59,7 @@ class _Crafts:
 def _probe(qualifier: str, area=None) -> Commitment:
     """An unsaved workforce share with this qualifier: its line filter is the kind's own."""
     return Commitment(
-        kind="workforce_share",
+        kind=workforce_share.KIND.name,
         params={"qualifier": qualifier, "target_percent": "0"},
         area=area,
     )
@@ -179,7 +179,7 @@ def gather(project: Project) -> dict:
         .select_related("area")
         .order_by("position", "pk")
     )
-    shares = [c for c in commitments if c.kind == "workforce_share"]
+    shares = [c for c in commitments if c.kind == workforce_share.KIND.name]
     hours_measured = [c for c in shares if terms(c).measure == "hours"]
     crafts = _Crafts({c.pk: c for c in project.crafts.all()})
     measures = _Measures(crafts)

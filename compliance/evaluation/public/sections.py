@@ -255,7 +255,7 @@ def worker_hours_table(cells, worker_hours, names, crafts) -> list[dict]:
 def rules(project, agreements, commitments, local, crafts) -> dict:
     exempt = set()
     for commitment in commitments:
-        if commitment.kind == "workforce_share":
+        if commitment.kind == workforce_share.KIND.name:
             exempt.update(terms(commitment).excluded_crafts)
     if local is None:
         local_words = "Residency as the contractor reports it (no local-hire commitment)."
