@@ -15,6 +15,7 @@ from compliance.enforcement.alerts.services import send_digests
 from compliance.enforcement.alerts.subcontractors import alert_subcontractor_added
 from compliance.enforcement.memos.build import memo_build, memos_fail_stalled
 from compliance.enqueue import EVALUATE_PROJECT, enqueue
+from compliance.evaluation.public.figures import public_figures_refresh
 from compliance.models import Evaluation, Flag, FlagEvent, Memo
 from compliance.pipeline import evaluate_project, evaluate_reporting
 from projects.models import Assignment, Project
@@ -32,6 +33,16 @@ def evaluate_project_task(project_id: int, requested_at: str | None = None) -> s
             return f"{project.slug}: already evaluated since {requested_at}"
     evaluations = evaluate_project(project)
     return f"{project.slug}: {len(evaluations)} results"
+
+
+def refresh_public_figures_task(project_id: int) -> str:
+    """Gather a project's public figures after its evaluation (or remove them once it is no
+    longer public)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return f"project {project_id} no longer exists"
+    row = public_figures_refresh(project=project)
+    return f"{project.slug}: public figures {'as of ' + str(row.as_of) if row else 'removed'}"
 
 
 def evaluate_active_projects() -> str:

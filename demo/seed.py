@@ -325,6 +325,7 @@ def _main_project(orgs, areas, users, *, start: datetime.date) -> Project:
         signatories="Crenshaw Crossing Partners LLC; South LA Community Jobs Coalition",
         cure_period_days=30,
         report_due_day=15,
+        public=True,
     )
     first_year_end = add_months(start, 12) - datetime.timedelta(days=1)
     wage_from = start.isoformat()

@@ -18,7 +18,8 @@ until it is added to `VISIBLE` here and to the scenarios of `tests/walk_fixture.
 What each role should get is derived from `projects/access.py`, never listed per URL:
 - nobody ever gets a 500;
 - anonymous: web pages redirect to the login page, API operations answer 401 (views
-  marked `@access.public` are open to all);
+  marked `@access.public` are open to all; a public view naming a project answers 404 to
+  everyone unless `access.public_projects()` holds it, and then 200 to a GET);
 - a URL naming an object the role may not see (by the access querysets, see `VISIBLE`)
   answers 403 or 404 (405 for a method the view does not take; for the API also the 422
   django-ninja gives before the operation runs), never 200;
@@ -311,13 +312,27 @@ def is_ninja_validation_error(response) -> bool:
         return False
 
 
-def judge_status(role: str, route: Route, method: str, response, hidden: list[str]) -> list[str]:
-    """What is wrong with this status for this role, by the rules of the module docstring."""
+def judge_public(route: Route, method: str, status: int, public_project) -> list[str]:
+    """A public view naming a project: 404 unless the project is public (SPEC §7.4)."""
+    if "slug" not in route.kwargs or public_project is None:
+        return []
+    if not public_project:
+        return [] if status in {404, 405} else [f"answered {status} for a project not public"]
+    if method == "GET" and status != 200:
+        return [f"answered {status} to a GET of a public project"]
+    return []
+
+
+def judge_status(
+    role: str, route: Route, method: str, response, hidden: list[str], public_project=None
+) -> list[str]:
+    """What is wrong with this status for this role, by the rules of the module docstring.
+    `public_project`: whether the project the URL names is public (None: no project)."""
     status = response.status_code
     if status >= 500:
         return [f"answered {status}"]
     if route.public:
-        return []
+        return judge_public(route, method, status, public_project)
     if role == "anonymous":
         if route.kind == "api":
             return [] if status == 401 else [f"answered {status} to an anonymous request, not 401"]
@@ -344,8 +359,12 @@ def judge_status(role: str, route: Route, method: str, response, hidden: list[st
     return []
 
 
-def judge(world, reader: Reader, route: Route, method: str, response, hidden, memo) -> list:
-    problems = judge_status(reader.role, route, method, response, hidden)
+def judge(world, reader: Reader, route: Route, method: str, response, hidden, memo, scenario=None):
+    public_project = None
+    if scenario is not None and "slug" in route.kwargs:
+        project = scenario.objects["project"]
+        public_project = access.public_projects().filter(pk=project.pk).exists()
+    problems = judge_status(reader.role, route, method, response, hidden, public_project)
     content = body_of(response)
     if content:
         text = readable(content)
@@ -418,7 +437,9 @@ def walk_as(role: str, world: World) -> list[str]:
                 try:
                     with transaction.atomic():
                         response = request(client, route, method, url, token)
-                        problems = judge(world, reader, route, method, response, hidden, memo)
+                        problems = judge(
+                            world, reader, route, method, response, hidden, memo, scenario
+                        )
                         transaction.set_rollback(True)
                     visible = [
                         sc
@@ -625,3 +646,48 @@ def test_the_walk_notices_a_page_that_leaks(world):
         "answered 200 although reviewer may not see the slug",
         "shows reviewer the project name 'Harbor Gateway Terminal'",
     ]
+
+
+# Issue 16: the public pages, once a project of the walk is public.
+# What a public page names: the project and its contractors (as Boston does).
+PUBLIC_READS = {"project name", "project slug", "contractor name", "contractor slug"}
+
+
+def test_a_public_project_shows_everyone_its_figures_and_nothing_the_walk_hides(world):
+    """Crenshaw's agreement made public: every public route, as every role (anonymous too),
+    answers a GET with 200 and shows none of the walk's hidden markers (worker names, SSNs,
+    street addresses, notes, ledger notes, the other project) beyond what a public page names:
+    the project and its contractors. Harbor's public URLs still answer 404."""
+    from compliance.evaluation.public.figures import public_figures_refresh
+
+    crenshaw = world.scenarios[0].objects["project"]
+    crenshaw.agreements.update(public=True)
+    public_figures_refresh(project=crenshaw)
+    routes = [r for r in web_routes() if r.public and r.route.startswith("public/")]
+    assert {"public/", "public/projects/<slug:slug>/", "public/projects/<slug:slug>.csv"} <= {
+        r.route for r in routes
+    }
+    harbor = next(s for s in world.scenarios if s.objects["project"].pk != crenshaw.pk)
+    named = {crenshaw.name, crenshaw.slug}
+    for assignment in crenshaw.assignments.select_related("contractor"):
+        named |= {assignment.contractor.name, assignment.contractor.slug}
+    failures = []
+    for role in ROLES:
+        reader = reader_for(world, role)
+        client = Client()
+        if reader.user is not None:
+            client.force_login(reader.user)
+        reads = [m for m in reader.forbidden if not (m.what in PUBLIC_READS and m.text in named)]
+        reader = Reader(role, reader.user, reads)
+        for route in routes:
+            for scenario in (world.scenarios[0], harbor):
+                url = route.url(scenario.values)
+                response = client.get(url)
+                expected = 404 if scenario is harbor and "slug" in route.kwargs else 200
+                if response.status_code != expected:
+                    failures.append(f"GET {url} as {role}: {response.status_code}, not {expected}")
+                if scenario is harbor and "slug" in route.kwargs:
+                    continue
+                text = readable(body_of(response))
+                failures += [f"GET {url} as {role}: {p}" for p in reader.problems_in(text)]
+    assert not failures, "\n".join(failures)

@@ -1,6 +1,6 @@
 """Run one benchmark in a throwaway database (SPEC §9).
 
-    python -m tests.bench {import,evaluate,pages,memo,generate} [--lines N] [--json] [--keep]
+    python -m tests.bench {import,evaluate,pages,memo,public,generate} [--lines N] [--json] [--keep]
 
 The database is a temporary SQLite file, or, when DATABASE_URL names a PostgreSQL server, a
 temporary `cba_bench_<random>` database created beside it and dropped at the end (`--keep`
@@ -28,6 +28,7 @@ DEFAULT_LINES = {
     "evaluate": 1_000_000,
     "pages": 1_000_000,
     "memo": 1_000_000,
+    "public": 1_000_000,
     "generate": 100_000,
 }
 KNOWN = list(DEFAULT_LINES)

@@ -1,0 +1,296 @@
+"""The sections of a public project's figures (see `figures`): each turns the suppressed
+cells and the stored evaluations, reports and ledger into the JSON the pages and downloads
+read. Every number is text (Decimal to 2 places) or null when suppressed or unknown."""
+
+import datetime
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from compliance.evaluation.kinds import workforce_share
+from compliance.evaluation.public.suppression import Cells
+from compliance.models import Evaluation, LedgerEntry
+from compliance.numbers import percent, round2
+from compliance.status import commitment_status
+from projects.models import Agreement, Commitment, Project
+
+ALL = "all"  # the population of every line, no trade excluded
+GROUPS = ("local_hire", "apprentice", "women", "people_of_color")
+GROUP_QUALIFIERS = {
+    "apprentice": "apprentice",
+    "women": "woman",
+    "people_of_color": "person_of_color",
+}
+LOCAL_QUALIFIERS = ("area_resident", "reported_resident")
+MET_STATUSES = {"met", "on_track"}
+
+
+def text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{round2(value):.2f}"
+
+
+def terms(commitment: Commitment):
+    return workforce_share.KIND.terms(commitment)
+
+
+def cell(cells: Cells, key) -> dict:
+    value = cells.shown(key)
+    hidden = key in cells.suppressed
+    workers = None if hidden else cells.workers.get(key)
+    return {"value": text(value), "workers": workers, "suppressed": hidden}
+
+
+def share(cells: Cells, qualifying_key, all_key) -> str | None:
+    qualifying, everything = cells.shown(qualifying_key), cells.shown(all_key)
+    if qualifying is None or everything is None:
+        return None
+    return text(percent(qualifying, everything))
+
+
+def headline(cells: Cells, group_rule: dict) -> dict:
+    headline = {}
+    for name in GROUPS:
+        p, q, commitment = group_rule[name]
+        all_key, q_key = ("P", p, None), ("Q", p, q, None)
+        target = terms(commitment).target_percent if commitment else None
+        achieved = share(cells, q_key, all_key)
+        met = None
+        if commitment is not None:
+            statuses = list(
+                Evaluation.objects.filter(commitment=commitment).values_list("status", flat=True)
+            )
+            status = commitment_status(statuses)
+            met = None if status in (None, "no_data") else status in MET_STATUSES
+        headline[name] = {
+            "achieved_percent": achieved,
+            "target_percent": text(target),
+            "met": met,
+            "hours": text(cells.shown(all_key)),
+            "qualifying_hours": text(cells.shown(q_key)),
+            "workers": None if all_key in cells.suppressed else cells.workers.get(all_key),
+            "suppressed": q_key in cells.suppressed or all_key in cells.suppressed,
+            "definition": definition(name, commitment),
+            "commitment": commitment.title if commitment else None,
+        }
+    return headline
+
+
+def definition(name: str, commitment: Commitment | None) -> str:
+    if commitment is not None:
+        return commitment.description
+    words = {
+        "apprentice": "Hours worked by registered apprentices, out of all hours reported.",
+        "women": "Hours worked by women, out of all hours reported.",
+        "people_of_color": "Hours worked by people of color (ethnicity reported and not "
+        "White), out of all hours reported.",
+    }
+    return words.get(name, "")
+
+
+def wages(cells: Cells, total: dict, group_rule: dict) -> dict:
+    wages = {}
+    for name in GROUPS:
+        p, q, _ = group_rule[name]
+        hidden = ("Q", p, q, None) in cells.suppressed
+        wages[name] = None if hidden else text(total.get(f"pay|{p}|{q}") or Decimal(0))
+    return wages
+
+
+def damages(project: Project) -> dict:
+    entries = LedgerEntry.objects.filter(project=project)
+    row = next(iter(entries.balances("project")), None) or {}
+    return {
+        "assessed": text(row.get("owed") or Decimal(0)),
+        "collected": text(row.get("collected") or Decimal(0)),
+    }
+
+
+def reporting_rows(project: Project) -> dict[int, dict]:
+    """Per assignment: reports due, on time, late, missing, and the median days after the due
+    date a report came in (0 when on time), from the stored reporting evaluations."""
+    rows = {}
+    for evaluation in Evaluation.objects.filter(project=project, commitment_key="reporting"):
+        details = evaluation.details or {}
+        lags = []
+        for month in details.get("months", []):
+            if month.get("submitted_at") and month.get("due_date"):
+                submitted = datetime.datetime.fromisoformat(month["submitted_at"])
+                due = datetime.date.fromisoformat(month["due_date"])
+                lags.append(max(0, (timezone.localdate(submitted) - due).days))
+        rows[evaluation.assignment_id] = {
+            "reports_due": details.get("due", 0),
+            "reports_on_time": details.get("on_time", 0),
+            "reports_late": details.get("late", 0),
+            "reports_missing": details.get("missing", 0),
+            "lags": lags,
+        }
+    return rows
+
+
+def reporting(project: Project) -> dict:
+    rows = reporting_rows(project).values()
+    lags = [lag for row in rows for lag in row["lags"]]
+    return {
+        "reports_due": sum(r["reports_due"] for r in rows),
+        "reports_on_time": sum(r["reports_on_time"] for r in rows),
+        "median_lag_days": text(Decimal(str(statistics.median(lags)))) if lags else None,
+    }
+
+
+def trades(cells, trade_ids, crafts, group_rule, total, by_trade) -> list[dict]:
+    rows = []
+    for where in [*trade_ids, None]:
+        row = {
+            "trade": crafts.crafts[where].name if where in crafts.crafts else None,
+            "hours": cell(cells, ("P", ALL, where)),
+            "groups": {},
+        }
+        for name in GROUPS:
+            _, q, _ = group_rule[name]
+            key = ("Q", ALL, q, where)
+            row["groups"][name] = {
+                **cell(cells, key),
+                "percent": share(cells, key, ("P", ALL, where)),
+            }
+        rows.append(row)
+    return rows
+
+
+def commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> list[dict]:
+    statuses = defaultdict(list)
+    evaluations = Evaluation.objects.filter(project=project, commitment__in=commitments)
+    for commitment_id, status in evaluations.values_list("commitment_id", "status"):
+        statuses[commitment_id].append(status)
+    out = []
+    for commitment in commitments:
+        status = commitment_status(statuses.get(commitment.pk, []))
+        entry = {
+            "key": commitment.key,
+            "title": commitment.title,
+            "clause": commitment.clause,
+            "kind": commitment.kind,
+            "description": commitment.description,
+            "status": status,
+            "met": None if status in (None, "no_data") else status in MET_STATUSES,
+            "target_percent": None,
+            "trades": [],
+        }
+        if commitment.pk in share_keys:
+            p, q = share_keys[commitment.pk]
+            entry["target_percent"] = text(terms(commitment).target_percent)
+            for where in [*trade_ids, None]:
+                all_key, q_key = ("P", p, where), ("Q", p, q, where)
+                if where is not None and cells.values.get(all_key, 0) == 0:
+                    continue
+                entry["trades"].append(
+                    {
+                        "trade": crafts.crafts[where].name if where in crafts.crafts else None,
+                        "hours": cell(cells, all_key),
+                        "qualifying_hours": cell(cells, q_key),
+                        "percent": share(cells, q_key, all_key),
+                    }
+                )
+        out.append(entry)
+    return out
+
+
+def contractors(project, cells, names) -> list[dict]:
+    reporting = reporting_rows(project)
+    ledger = {
+        row["assignment"]: row
+        for row in LedgerEntry.objects.filter(project=project).balances("assignment")
+    }
+    out = []
+    for assignment_id, assignment in names.items():
+        record = reporting.get(assignment_id, {})
+        lags = record.get("lags", [])
+        money = ledger.get(assignment_id, {})
+        out.append(
+            {
+                "contractor": assignment.contractor.name,
+                "tier": assignment.tier,
+                "hours": cell(cells, ("C", assignment_id)),
+                "reports_due": record.get("reports_due", 0),
+                "reports_on_time": record.get("reports_on_time", 0),
+                "reports_late": record.get("reports_late", 0),
+                "reports_missing": record.get("reports_missing", 0),
+                "median_lag_days": text(Decimal(str(statistics.median(lags)))) if lags else None,
+                "damages_assessed": text(money.get("owed") or Decimal(0)),
+                "damages_collected": text(money.get("collected") or Decimal(0)),
+            }
+        )
+    return out
+
+
+def worker_hours_table(cells, worker_hours, names, crafts) -> list[dict]:
+    out = []
+    for row in worker_hours:
+        key = (
+            "W",
+            row["assignment_id"],
+            row["craft_id"],
+            row["report__period"],
+            row["gender"],
+            row["poc"],
+            row["resident"],
+        )
+        assignment = names.get(row["assignment_id"])
+        craft = crafts.crafts.get(row["craft_id"])
+        out.append(
+            {
+                "contractor": assignment.contractor.name if assignment else "",
+                "trade": craft.name if craft else "",
+                "period": f"{row['report__period']:%Y-%m}",
+                "gender": row["gender"] or "",
+                "person_of_color": row["poc"],
+                "resident": row["resident"],
+                **cell(cells, key),
+            }
+        )
+    return out
+
+
+def rules(project, agreements, commitments, local, crafts) -> dict:
+    exempt = set()
+    for commitment in commitments:
+        if commitment.kind == workforce_share.KIND.name:
+            exempt.update(terms(commitment).excluded_crafts)
+    if local is None:
+        local_words = "Residency as the contractor reports it (no local-hire commitment)."
+    elif terms(local).qualifier == "area_resident" and local.area is not None:
+        local_words = (
+            f"A worker whose home ZIP code is in {local.area.name}: "
+            f"{', '.join(sorted(local.area.zips))}."
+        )
+    else:
+        local_words = "A worker the contractor reports, or the city certifies, as a resident."
+    return {
+        "local": local_words,
+        "denominator": "All hours reported on the project's current payroll reports for weeks "
+        "ending on or before the date of the data, unless a commitment names its own "
+        "population (apprentices or journeyworkers only) or exempts trades.",
+        "exempt_trades": sorted(exempt),
+        "agreements": [a.title for a in agreements],
+    }
+
+
+def project_facts(project: Project, agreements: list[Agreement]) -> dict:
+    policies = sorted(
+        {
+            adoption.policy.name
+            for agreement in agreements
+            for adoption in agreement.adoptions.select_related("policy")
+        }
+    )
+    return {
+        "name": project.name,
+        "slug": project.slug,
+        "location": project.location,
+        "jurisdiction": project.jurisdiction,
+        "status": project.status,
+        "start_date": project.start_date.isoformat(),
+        "end_date": project.end_date.isoformat(),
+        "policies": policies,
+    }
