@@ -36,13 +36,12 @@ def evaluate_project_task(project_id: int, requested_at: str | None = None) -> s
 
 
 def refresh_public_figures_task(project_id: int) -> str:
-    """Gather a project's public figures after its evaluation (or remove them once it is no
-    longer public)."""
+    """Gather a project's figures as the public pages show them, after its evaluation."""
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return f"project {project_id} no longer exists"
     row = public_figures_refresh(project=project)
-    return f"{project.slug}: public figures {'as of ' + str(row.as_of) if row else 'removed'}"
+    return f"{project.slug}: public figures as of {row.as_of}"
 
 
 def evaluate_active_projects() -> str:

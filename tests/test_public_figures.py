@@ -100,12 +100,22 @@ def test_a_private_project_has_no_public_page_or_download(project, walsh, crafts
     assert "Crenshaw" not in client.get("/public/").content.decode()
 
 
-def test_a_project_that_stops_being_public_404s_at_once_and_loses_its_figures(example_a):
+def test_a_project_that_stops_being_public_404s_at_once_everywhere_public(example_a):
+    """Its figures are still gathered for its monitors' comparison, never shown publicly."""
+    public_figures_refresh(project=example_a)
     example_a.agreements.update(public=False)
 
-    assert Client().get("/public/projects/crenshaw/").status_code == 404
+    anonymous = Client()
+    for url in [
+        "/public/projects/crenshaw/",
+        "/public/projects/crenshaw.csv",
+        "/public/projects/crenshaw.json",
+    ]:
+        assert anonymous.get(url).status_code == 404, url
     public_figures_refresh(project=example_a)
-    assert not PublicFigures.objects.filter(project=example_a).exists()
+    assert PublicFigures.objects.filter(project=example_a).exists()
+    assert example_a.name not in anonymous.get("/public/").text
+    assert example_a.name not in anonymous.get("/public/compare/").text
 
 
 def test_the_csv_is_one_tidy_table_with_the_headline(example_a):
@@ -211,15 +221,14 @@ def test_an_evaluation_of_a_public_project_gathers_its_figures(
     assert row.figures["headline"]["local_hire"]["achieved_percent"] == "37.00"
 
 
-def test_the_refresh_command_gathers_public_projects_and_drops_the_others(example_a):
+def test_the_refresh_command_gathers_every_project_saying_which_are_published(example_a):
     from django.core.management import call_command
 
     out = io.StringIO()
     call_command("refresh_public_figures", stdout=out)
-    assert "crenshaw: public figures as of 2024-03-31" in out.getvalue()
+    assert "crenshaw: figures as of 2024-03-31 (published)" in out.getvalue()
 
     example_a.agreements.update(public=False)
     out = io.StringIO()
     call_command("refresh_public_figures", stdout=out)
-    assert "crenshaw: not public" in out.getvalue()
-    assert not PublicFigures.objects.exists()
+    assert "crenshaw: figures as of 2024-03-31 (compared by its monitors only)" in out.getvalue()

@@ -41,7 +41,6 @@ from compliance.evaluation.public import sections
 from compliance.evaluation.public.sections import ALL, GROUP_QUALIFIERS, LOCAL_QUALIFIERS, terms
 from compliance.evaluation.public.suppression import Cells, min_workers
 from compliance.models import Evaluation, PublicFigures
-from projects import access
 from projects.models import Agreement, Commitment, Craft, Project, normalize_craft_name
 
 
@@ -66,13 +65,12 @@ def _probe(qualifier: str, area=None) -> Commitment:
 
 
 def public_agreements(project: Project) -> list[Agreement]:
-    """The project's agreements whose figures are public: marked public, or adopting a
-    public policy."""
-    return list(
-        project.agreements.filter(Q(public=True) | Q(adoptions__policy__public=True))
-        .distinct()
-        .order_by("effective_date", "pk")
-    )
+    """The agreements whose figures are gathered: of a public project, those marked public
+    or adopting a public policy; of a private one (gathered only for the comparison its
+    monitors see, never published), all of them."""
+    agreements = project.agreements.order_by("effective_date", "pk")
+    public = agreements.filter(Q(public=True) | Q(adoptions__policy__public=True)).distinct()
+    return list(public) or list(agreements)
 
 
 def _local_commitment(commitments: list[Commitment]) -> Commitment | None:
@@ -379,12 +377,11 @@ def canonical(figures: dict) -> str:
     return json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def public_figures_refresh(*, project: Project) -> PublicFigures | None:
-    """Gather and store the project's public figures; remove them when it is not public.
-    The etag is the SHA-256 of the figures' canonical JSON."""
-    if not access.public_projects().filter(pk=project.pk).exists():
-        PublicFigures.objects.filter(project=project).delete()
-        return None
+def public_figures_refresh(*, project: Project) -> PublicFigures:
+    """Gather and store the project's figures as the public pages show them, suppressed
+    alike. A private project's are gathered too, for the comparison its monitors see
+    (`access.compared_projects_for`); the public pages and downloads never show them
+    (`access.public_project`). The etag is the SHA-256 of the figures' canonical JSON."""
     figures = gather(project)
     etag = hashlib.sha256(canonical(figures).encode()).hexdigest()
     with transaction.atomic():

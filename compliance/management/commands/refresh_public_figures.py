@@ -1,21 +1,22 @@
-"""manage.py refresh_public_figures [--project SLUG]: gather the public figures again."""
+"""manage.py refresh_public_figures [--project SLUG]: gather the figures the public pages
+and the comparison show again."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from compliance.evaluation.public.figures import public_figures_refresh
-from compliance.models import PublicFigures
 from projects import access
 from projects.models import Project
 
 
 class Command(BaseCommand):
     help = (
-        "Gather the public figures of a public project (or of every public project) as of its "
-        "last evaluation, and remove those of projects no longer public."
+        "Gather a project's figures (or every project's) as the public pages show them, as of "
+        "its last evaluation: a public project's are published, a private one's only compared "
+        "by its monitors."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--project", help="Project slug (default: every public project).")
+        parser.add_argument("--project", help="Project slug (default: every project).")
 
     def handle(self, *args, **options):
         slug = options["project"]
@@ -25,13 +26,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No project {slug!r}.")
             projects = [project]
         else:
-            stale = PublicFigures.objects.exclude(project__in=access.public_projects())
-            projects = list(access.public_projects().order_by("slug")) + [
-                row.project for row in stale.select_related("project")
-            ]
+            projects = list(Project.objects.order_by("slug"))
+        public = set(access.public_projects().values_list("pk", flat=True))
         for project in projects:
             row = public_figures_refresh(project=project)
-            if row is None:
-                self.stdout.write(f"{project.slug}: not public; no public figures kept.")
-            else:
-                self.stdout.write(f"{project.slug}: public figures as of {row.as_of}.")
+            shown = "published" if project.pk in public else "compared by its monitors only"
+            self.stdout.write(f"{project.slug}: figures as of {row.as_of} ({shown}).")
