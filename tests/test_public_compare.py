@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.evaluation.public.compare import Filters, comparison
+from compliance.evaluation.public.figures import public_figures_refresh
 from compliance.models import Evaluation, PublicFigures
 from compliance.numbers import percent
 from compliance.pipeline import evaluate_project
@@ -383,6 +384,21 @@ def test_bostons_file_through_the_door_gives_the_shares_bostons_own_figures_give
             percent(counted, total),
             target,
         ), key
+
+    # And the public page and its JSON say the same, to anyone.
+    public_figures_refresh(project=project)
+    headline = Client().get("/public/projects/parcel-p3.json").json()["headline"]
+    page = Client().get("/public/projects/parcel-p3/").text
+    for metric, column, value in [
+        ("local_hire", "Boston Resident", "Yes"),
+        ("people_of_color", "Person of Color", "Yes"),
+        ("women", "Gender", "Woman"),
+    ]:
+        counted, total = hand_share(project.name, column, value)
+        shown = headline[metric]
+        assert Decimal(shown["achieved_percent"]) == percent(counted, total), metric
+        assert (Decimal(shown["qualifying_hours"]), Decimal(shown["hours"])) == (counted, total)
+        assert f"{percent(counted, total)}%" in page, metric
 
 
 def test_each_chart_is_labelled_and_says_in_words_what_its_dots_show(policies, client):
