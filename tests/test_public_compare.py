@@ -387,7 +387,10 @@ def test_bostons_file_through_the_door_gives_the_shares_bostons_own_figures_give
 
     # And the public page and its JSON say the same, to anyone.
     public_figures_refresh(project=project)
-    headline = Client().get("/public/projects/parcel-p3.json").json()["headline"]
+    published = Client().get("/public/projects/parcel-p3.json").json()
+    headline = published["headline"]
+    # The city's file carries no pay: wages read "Not reported", never $0.00.
+    assert published["wages_to_target_groups"] == {}
     page = Client().get("/public/projects/parcel-p3/").text
     for metric, column, value in [
         ("local_hire", "Boston Resident", "Yes"),
@@ -399,6 +402,7 @@ def test_bostons_file_through_the_door_gives_the_shares_bostons_own_figures_give
         assert Decimal(shown["achieved_percent"]) == percent(counted, total), metric
         assert (Decimal(shown["qualifying_hours"]), Decimal(shown["hours"])) == (counted, total)
         assert f"{percent(counted, total)}%" in page, metric
+    assert "Not reported" in page
 
 
 def test_each_chart_is_labelled_and_says_in_words_what_its_dots_show(policies, client):

@@ -22,6 +22,7 @@ class PublicFigures(models.Model):
       unknown), "suppressed" (bool), "definition" (the rule in plain words: what counts as
       local, the denominator, exempt trades), "commitment" (title or null)};
     - `wages_to_target_groups`: {"local_hire": amount, ...} in dollars, null when suppressed;
+      empty when the lines carry no pay at all (a city's open data);
     - `damages`: {"assessed": amount, "collected": amount};
     - `reporting`: {"reports_due", "reports_on_time", "median_lag_days"} over all contractors;
     - the rest (per commitment, per trade, per contractor, the worker-hours table) is the

@@ -339,7 +339,9 @@ def gather(project: Project) -> dict:
         "as_of": as_of.isoformat(),
         "min_workers": min_workers(),
         "headline": sections.headline(cells, group_rule),
-        "wages_to_target_groups": sections.wages(cells, total, group_rule),
+        "wages_to_target_groups": sections.wages(cells, total, group_rule)
+        if lines.filter(Q(gross_pay__isnull=False) | Q(hourly_rate__isnull=False)).exists()
+        else {},
         "damages": sections.damages(project),
         "reporting": sections.reporting(project),
         "trades": sections.trades(cells, trade_ids, crafts, group_rule, total, by_trade),

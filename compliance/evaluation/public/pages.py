@@ -44,6 +44,14 @@ def _percent(value, hidden: str) -> str:
     return hidden if value is None else formatting.percent(value)
 
 
+def _wages(wages: dict, name: str, hidden: str) -> str:
+    """Wages paid to a group; none reported at all (a city's open data carries no pay)
+    reads as such, not as $0.00 nor as suppressed."""
+    if not wages:
+        return gettext("Not reported")
+    return hidden if wages.get(name) is None else formatting.money(wages[name])
+
+
 def _met(met) -> str:
     if met is None:
         return gettext("No data")
@@ -120,9 +128,7 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
                 "qualifying": formatting.number(entry["qualifying_hours"])
                 if entry["qualifying_hours"] is not None
                 else hidden,
-                "wages": formatting.money(figures["wages_to_target_groups"].get(name))
-                if figures["wages_to_target_groups"].get(name) is not None
-                else hidden,
+                "wages": _wages(figures["wages_to_target_groups"], name, hidden),
                 "definition": entry["definition"],
             }
         )
