@@ -53,5 +53,21 @@ def test_a_reviewer_s_page_runs_as_many_queries_for_12_projects_as_for_3(
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "P012 Transit Corridor" in html if page == "dashboard" else "P012" in html
+    assert "P012 Transit Corridor" in response.content.decode()
+
+
+def test_a_portfolio_with_too_many_contractors_asks_for_a_project_before_listing_them(
+    client, monkeypatch
+):
+    monkeypatch.setattr("compliance.enforcement.flags.selectors.CONTRACTOR_CHOICES_MAX", 4)
+    coalition = build([], timezone.localdate())
+    grow(coalition, projects=2)
+    client.force_login(reviewer_of(coalition))
+
+    html = client.get(reverse("flag_queue")).content.decode()
+    assert "choose a project first to pick one of its contractors" in html
+    assert 'value="p001-c01"' not in html
+
+    html = client.get(reverse("flag_queue"), {"project": "p001"}).content.decode()
+    assert "choose a project first" not in html
+    assert 'value="p001-c01"' in html and 'value="p002-c01"' not in html

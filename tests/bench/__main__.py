@@ -156,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("bench", help=f"which benchmark: {', '.join(KNOWN)}")
     parser.add_argument("--lines", type=int, help="payroll lines to generate (default: per bench)")
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object per result"
-    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per result")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     if args.lines is not None and args.lines < 0:
