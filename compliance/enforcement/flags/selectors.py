@@ -140,7 +140,7 @@ def flag_queue_page(flags: QuerySet[Flag], *, number, per_page: int) -> Page:
     page = Paginator(flags.values_list("pk", flat=True), per_page).get_page(number)
     ids = list(page.object_list)
     found = with_names(Flag.objects.filter(pk__in=ids)).select_related("commitment").in_bulk()
-    page.object_list = [found[pk] for pk in ids]
+    page.object_list = [found[pk] for pk in ids if pk in found]
     return page
 
 
