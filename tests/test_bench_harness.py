@@ -61,6 +61,32 @@ def test_the_harness_runs_a_bench_in_a_throwaway_database_and_prints_json():
         assert not os.path.exists(database)
 
 
+# A bench module that times two operations and names each result.
+TWO_RESULTS_BENCH = FAKE_BENCH.replace(
+    'return {"seconds": 3.0, "floor_seconds": 1.5}',
+    'return [{"bench": "fake_one", "seconds": 3.0, "floor_seconds": 1.5},'
+    ' {"bench": "fake_two", "seconds": 0.25, "floor_seconds": None}]',
+)
+
+
+def test_a_bench_with_several_results_prints_one_json_object_for_each():
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_RESULTS_BENCH, "fake", "--lines", "7", "--json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert [list(row) for row in rows] == [KEYS, KEYS]
+    assert [(r["bench"], r["lines"], r["ratio"]) for r in rows] == [
+        ("fake_one", 7, 2.0),
+        ("fake_two", 7, None),
+    ]
+
+
 def test_a_bench_not_built_yet_says_so(capsys):
     assert main(["nosuch"]) == 2
     assert "bench nosuch is not built yet" in capsys.readouterr().err

@@ -6,7 +6,9 @@ The database is a temporary SQLite file, or, when DATABASE_URL names a PostgreSQ
 temporary `cba_bench_<random>` database created beside it and dropped at the end (`--keep`
 keeps either and says where). The harness migrates it, calls the bench module's `run`, and
 prints one line, or with `--json` one object with exactly the keys bench, lines, seconds,
-floor_seconds, ratio, peak_rss_mb. Peak RSS is the whole process's, setup included.
+floor_seconds, ratio, peak_rss_mb. A bench that times several operations returns a list of
+results, each naming its `bench`, and gets one line or object each. Peak RSS is the whole
+process's, setup included.
 """
 
 import argparse
@@ -30,6 +32,7 @@ DEFAULT_LINES = {
     "memo": 1_000_000,
     "public": 1_000_000,
     "generate": 100_000,
+    "portfolio": 5_000_000,
 }
 KNOWN = list(DEFAULT_LINES)
 FALLBACK_LINES = 100_000
@@ -102,8 +105,8 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def measure(bench: str, lines: int | None) -> dict:
-    """Set Django up on the current DATABASE_URL, migrate, run the bench; the result row."""
+def measure(bench: str, lines: int | None) -> list[dict]:
+    """Set Django up on the current DATABASE_URL, migrate, run the bench; the result rows."""
     import django
     from django.core.management import call_command
 
@@ -112,7 +115,11 @@ def measure(bench: str, lines: int | None) -> dict:
     module = importlib.import_module(module_name(bench))
     if lines is None:
         lines = getattr(module, "DEFAULT_LINES", DEFAULT_LINES.get(bench, FALLBACK_LINES))
-    return result_row(bench, lines, module.run(lines=lines), peak_rss_mb())
+    results = module.run(lines=lines)
+    if isinstance(results, dict):
+        results = [{"bench": bench, **results}]
+    rss_mb = peak_rss_mb()
+    return [result_row(result["bench"], lines, result, rss_mb) for result in results]
 
 
 def result_row(bench: str, lines: int, result: dict, rss_mb: float) -> dict:
@@ -150,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("bench", help=f"which benchmark: {', '.join(KNOWN)}")
     parser.add_argument("--lines", type=int, help="payroll lines to generate (default: per bench)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per result")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     if args.lines is not None and args.lines < 0:
@@ -165,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cba.settings")
     os.environ.setdefault("Q_SYNC", "1")
     with ThrowawayDatabase(os.environ.get("DATABASE_URL", ""), keep=args.keep):
-        row = measure(args.bench, args.lines)
-    print(json.dumps(row) if args.json else describe(row), flush=True)
+        rows = measure(args.bench, args.lines)
+    for row in rows:
+        print(json.dumps(row) if args.json else describe(row), flush=True)
     return 0
 
 

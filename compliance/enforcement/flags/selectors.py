@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -100,11 +101,10 @@ def flag_queue(
     age: str = "",
     sort: str = "severity",
 ) -> QuerySet[Flag]:
-    """The flags a user may see, filtered and sorted for the queue."""
+    """The flags a user may see, filtered and sorted for the queue (`flag_queue_page` shows
+    one page of them)."""
     flags = filter_flags(
-        access.flags_for(user).select_related(
-            "project", "assignment__contractor", "craft", "commitment"
-        ),
+        access.flags_for(user),
         project=project,
         kind=kind,
         severity=severity,
@@ -127,19 +127,47 @@ def flag_queue(
     return flags.order_by(*order)
 
 
-def flag_filter_choices(*, user) -> dict:
-    """Projects and contractors the queue's filters offer (two queries)."""
+# More contractors than this make a list nobody can pick from (a portfolio of 300 projects
+# has thousands), and rendering it alone would cost the queue its 300 ms.
+CONTRACTOR_CHOICES_MAX = 200
+
+
+def flag_queue_page(flags: QuerySet[Flag], *, number, per_page: int) -> Page:
+    """One page of the queue, its flags with their project, contractor, craft and
+    commitment. The sort picks the page's ids first and only those flags are joined to the
+    rest: joined before the sort, every matching flag would be (tens of thousands across a
+    300-project portfolio). Three queries: the count, the ids, the flags."""
+    page = Paginator(flags.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    found = with_names(Flag.objects.filter(pk__in=ids)).select_related("commitment").in_bulk()
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
+
+
+def flag_filter_choices(*, user, project: str = "") -> dict:
+    """Projects and contractors the queue's filters offer (two queries). The contractors are
+    the chosen project's, or all the user sees while there are at most
+    CONTRACTOR_CHOICES_MAX of them; beyond that none are listed until a project is chosen
+    (`contractors_need_project`)."""
     projects = list(access.projects_for(user).order_by("name").values_list("slug", "name"))
+    assignments = access.assignments_for(user)
+    if project:
+        assignments = assignments.filter(project__slug=project)
     contractors = list(
         Organization.objects.filter(
             kind=Organization.Kind.CONTRACTOR,
-            assignments__in=access.assignments_for(user),
+            assignments__in=assignments,
         )
         .distinct()
         .order_by("name")
-        .values_list("slug", "name")
+        .values_list("slug", "name")[: CONTRACTOR_CHOICES_MAX + 1]
     )
-    return {"projects": projects, "contractors": contractors}
+    too_many = len(contractors) > CONTRACTOR_CHOICES_MAX
+    return {
+        "projects": projects,
+        "contractors": [] if too_many else contractors,
+        "contractors_need_project": too_many,
+    }
 
 
 # ---------------------------------------------------------------- flag page

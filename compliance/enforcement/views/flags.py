@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -139,7 +138,7 @@ def flag_queue(request):
         else "severity",
     }
     flags = selectors.flag_queue(user=request.user, now=timezone.now(), **filters)
-    page = Paginator(flags, PAGE_SIZE).get_page(params.get("page"))
+    page = selectors.flag_queue_page(flags, number=params.get("page"), per_page=PAGE_SIZE)
     query = params.copy()
     query.pop("page", None)
     role = access.role_of(request.user)
@@ -150,7 +149,7 @@ def flag_queue(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "choices": selectors.flag_filter_choices(user=request.user),
+            "choices": selectors.flag_filter_choices(user=request.user, project=filters["project"]),
             "kinds": Flag.Kind.choices,
             "severities": Flag.Severity.choices,
             "statuses": selectors.STATUS_FILTERS,

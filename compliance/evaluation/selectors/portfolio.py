@@ -16,7 +16,7 @@ from compliance.evaluation.selectors.common import (
     summaries_by_project,
 )
 from compliance.models import Flag
-from compliance.months import month_start, months_between
+from compliance.months import month_start
 from compliance.reporting import obligation
 from compliance.status import Severity, Status
 from projects import access
@@ -57,6 +57,12 @@ DASHBOARD_SORTS = {
 }
 
 
+def _month_count(first: datetime.date, last: datetime.date) -> int:
+    """How many months from `first`'s to `last`'s, both counted (0 when last is earlier):
+    arithmetic, not a list of months, as the dashboard asks it of every assignment."""
+    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
 def _missing_reports(user, projects: list[Project], today: datetime.date) -> dict[int, tuple]:
     """Per project: how many reports are missing, and the last month past due today.
 
@@ -91,7 +97,7 @@ def _missing_reports(user, projects: list[Project], today: datetime.date) -> dic
     for row in rows:
         period = periods[row["project_id"]]
         last = min(period, month_start(row["end_date"] or row["project__end_date"]))
-        owed = len(months_between(month_start(row["start_date"]), last))
+        owed = _month_count(row["start_date"], last)
         missing[row["project_id"]] += max(0, owed - row[f"received_{candidates.index(period)}"])
     return {pid: (missing[pid], periods[pid]) for pid in periods}
 
