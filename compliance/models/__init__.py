@@ -5,6 +5,7 @@ from compliance.models.flags import Flag, FlagEvent, Notification, NotificationP
 from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
+from compliance.models.sums import ReportSum
 
 __all__ = [
     "AuditEvent",
@@ -21,5 +22,6 @@ __all__ = [
     "PayrollLine",
     "ProgressEntry",
     "Report",
+    "ReportSum",
     "Worker",
 ]
