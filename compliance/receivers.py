@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from compliance.enqueue import enqueue_evaluation
-from compliance.evaluation.engine.measure import keep_report_sums
+from compliance.evaluation.engine.measure import keep_report_aggregates
 from compliance.evaluation.selectors.standing import report_snapshot
 from compliance.signals import report_measuring, report_stored, report_submitted
 
@@ -21,7 +21,7 @@ def measure_a_report(sender, assignment, as_of, report=None, **kwargs) -> dict:
     return report_snapshot(assignment=assignment, as_of=as_of, report=report)
 
 
-@receiver(report_stored, dispatch_uid="compliance.keep_report_sums")
+@receiver(report_stored, dispatch_uid="compliance.keep_report_aggregates")
 def keep_sums_of_report(sender, report, **kwargs) -> None:
     """A stored version's sums are made at once, in its transaction (issue 17)."""
-    keep_report_sums(report)
+    keep_report_aggregates(report)

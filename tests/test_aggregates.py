@@ -13,8 +13,15 @@ from decimal import Decimal
 
 import pytest
 
-from compliance.evaluation.engine.measure import keep_report_sums, measure_as_of
-from compliance.models import Evaluation, ReportSum
+from django.db import transaction
+
+from compliance.evaluation.engine.anomalies import check_version
+from compliance.evaluation.engine.measure import (
+    keep_report_aggregates,
+    measure_as_of,
+    measure_project,
+)
+from compliance.models import Evaluation, Report, ReportCheck, ReportSum
 from compliance.pipeline import evaluate_project
 from projects.models import Assignment, CommitmentVersion, Organization
 from tests.conftest import make_commitment, make_report
@@ -112,10 +119,15 @@ def build(rng: random.Random, project, crafts: dict, area, orgs) -> list:
             period = datetime.date(2024, 1 + m, 1)
             used = rng.sample(names, rng.randint(1, len(names)))
             for version in range(1, rng.choice([2, 2, 3]) + 1):
-                lines = [random_line(rng, period, used, 6) for _ in range(rng.randint(0, 12))]
+                # One line per worker, week and craft, as the intake's validation insists.
+                lines = {}
+                for _ in range(rng.randint(0, 12)):
+                    made = random_line(rng, period, used, 6)
+                    lines[(made["worker"], made["week_ending"], made["craft"].pk)] = made
+                lines = list(lines.values())
                 report = make_report(assignment, period, lines, version=version)
                 if rng.random() < 0.5:
-                    keep_report_sums(report)  # as the intake does when it stores a version
+                    keep_report_aggregates(report)  # as the intake does when it stores a version
     last = datetime.date(2024, months, 1)
     return [
         datetime.date(2024, 1, 31),
@@ -177,3 +189,28 @@ def test_a_stored_version_keeps_its_sums_and_the_evaluation_reads_no_line_twice(
     evaluate_project(project, datetime.date(2024, 12, 31))
 
     assert kept and ReportSum.objects.count() == kept
+
+
+def anomalies_found(project, as_of: datetime.date) -> list[dict]:
+    """The data anomalies a first evaluation finds, the evaluation rolled back."""
+    with transaction.atomic():
+        measured = measure_project(project, as_of)
+        transaction.set_rollback(True)
+    return [{"contractor": a.assignment_id, **a.figures()} for a in measured.anomalies]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_checks_kept_with_each_version_find_what_its_lines_show(
+    seed, project, crafts, area, orgs
+):
+    rng = random.Random(seed)
+    build(rng, project, crafts, area, orgs)
+    for report in Report.objects.filter(is_current=True).select_related("assignment__project"):
+        check_version(report)
+    as_of = datetime.date(2024, 12, 31)
+    from_kept = anomalies_found(project, as_of)
+    ReportCheck.objects.all().delete()
+
+    from_lines = anomalies_found(project, as_of)
+
+    assert from_lines and from_kept == from_lines

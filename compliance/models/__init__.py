@@ -5,7 +5,7 @@ from compliance.models.flags import Flag, FlagEvent, Notification, NotificationP
 from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
-from compliance.models.sums import ReportSum
+from compliance.models.sums import ReportCheck, ReportSum
 
 __all__ = [
     "AuditEvent",
@@ -22,6 +22,7 @@ __all__ = [
     "PayrollLine",
     "ProgressEntry",
     "Report",
+    "ReportCheck",
     "ReportSum",
     "Worker",
 ]

@@ -42,3 +42,16 @@ class ReportSum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.craft_id}/{self.signature[:8]}"
+
+
+class ReportCheck(models.Model):
+    """What the data-anomaly checks that look at one version's lines alone found in them
+    (`engine.anomalies.check_version`: a worker with two home ZIPs in the month, a worker
+    over 60 hours in a week), made when the version is stored, so the evaluation that
+    first checks the version reads this instead of its lines. Empty lists: nothing found."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
+    found = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"check of {self.report_id}"

@@ -29,6 +29,7 @@ DEFAULT_LINES = {
     "pages": 1_000_000,
     "memo": 1_000_000,
     "generate": 100_000,
+    "reevaluate": 1_000_000,
 }
 KNOWN = list(DEFAULT_LINES)
 FALLBACK_LINES = 100_000

@@ -32,7 +32,7 @@ __all__ = [
     "measure_as_of",
     "measure_project",
     "measure_reporting",
-    "keep_report_sums",
+    "keep_report_aggregates",
     "terms_in_force",
     "commitments_with_terms",
 ]
@@ -90,13 +90,14 @@ def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
     ctx.months = months_between(first, last)
 
 
-def keep_report_sums(report: Report) -> None:
-    """Keep the sums the project's commitments (their latest terms) ask of a report version
-    just stored, from its lines (`sums.make_version_sums`); the intake sends `report_stored`
-    for it inside the store's transaction. Made there rather than by the next evaluation
-    because the version's lines are then in hand (in the database's cache, one version's
-    worth), its transaction is the one that wrote them, and every evaluation after it,
-    as of any date, reads sums only."""
+def keep_report_aggregates(report: Report) -> None:
+    """Keep what evaluations will ask of a report version just stored (issue 17): the sums
+    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`)
+    and what the data-anomaly checks find in them (`anomalies.check_version`). The intake
+    sends `report_stored` for it inside the store's transaction: made there rather than by
+    the next evaluation because the version's lines are then in hand (one version's worth,
+    in the database's cache), the transaction is the one that wrote them, and every
+    evaluation after it, as of any date, reads sums only."""
     project = report.assignment.project
     commitments = [
         c for c in project.commitments.select_related("area") if kinds.KINDS[c.kind].reads_lines
@@ -104,6 +105,7 @@ def keep_report_sums(report: Report) -> None:
     if commitments:
         ctx = _context(project, report.period, timezone.now())
         sums.make_version_sums(report, commitments, ctx)
+    anomalies.check_version(report)
 
 
 def _craft_names(ctx: Context) -> None:

@@ -26,7 +26,7 @@ import hashlib
 from collections import defaultdict
 from itertools import islice
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from compliance.bulk import insert_rows
 from compliance.evaluation import kinds
@@ -111,43 +111,68 @@ def make_version_sums(report: Report, commitments, ctx: Context) -> None:
 
 def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     """Totals by current version (so contractor and month) and craft, one entry per name of
-    `aggregates`, as the one pass over the lines made them; from the kept sums."""
+    `aggregates`, as the one pass over the lines made them; from the kept sums, turned into
+    one row per version and craft by the database (one GROUP BY over the kept rows)."""
     keys = {name: signature(aggregate) for name, aggregate in aggregates.items()}
     by_key = {key: aggregates[name] for name, key in keys.items()}
+    column = {key: f"s{i}" for i, key in enumerate(by_key)}
     reports = Report.objects.filter(assignment__project=ctx.project, is_current=True)
     ctx.reports.update(
         (pk, (assignment_id, period))
         for pk, assignment_id, period in reports.values_list("pk", "assignment_id", "period")
     )
-    kept = ReportSum.objects.filter(
-        report__assignment__project=ctx.project, report__is_current=True, signature__in=by_key
-    ).values_list("report_id", "craft_id", "signature", "hours", "last_week")
-    made: dict[int, set] = defaultdict(set)
+    kept = (
+        ReportSum.objects.filter(
+            report__assignment__project=ctx.project,
+            report__is_current=True,
+            signature__in=by_key,
+        )
+        .values("report_id", "craft_id")
+        .annotate(
+            last_week=Max("last_week"),
+            **{
+                name: Sum("hours", filter=Q(signature=key), output_field=TOTAL)
+                for key, name in column.items()
+            },
+            **{
+                f"{name}_made": Count("pk", filter=Q(signature=key))
+                for key, name in column.items()
+            },
+        )
+        .order_by()
+    )
     last_weeks: dict[int, object] = {}
-    sums: dict[tuple, dict] = defaultdict(dict)
-    for report_id, craft_id, key, hours, last_week in kept:
-        if craft_id is None:
-            made[report_id].add(key)
-            last_weeks[report_id] = last_week
+    made: dict[int, frozenset] = {}
+    sums: dict[tuple, dict] = {}
+    for row in kept:
+        if row["craft_id"] is None:
+            made[row["report_id"]] = frozenset(
+                key for key, name in column.items() if row[f"{name}_made"]
+            )
+            last_weeks[row["report_id"]] = row["last_week"]
         else:
-            sums[(report_id, craft_id)][key] = hours
+            sums[(row["report_id"], row["craft_id"])] = {
+                key: row[name] for key, name in column.items()
+            }
     lacking = defaultdict(list)
     for report_id in ctx.reports:
-        missing = frozenset(by_key) - made[report_id]
+        missing = frozenset(by_key) - made.get(report_id, frozenset())
         if missing:
             lacking[missing].append(report_id)
     for missing, report_ids in lacking.items():
         made_now, rows = make_sums(report_ids, {key: by_key[key] for key in missing})
         last_weeks.update(made_now)
         for report_id, craft_id, key, hours in rows:
-            sums[(report_id, craft_id)][key] = hours
+            sums.setdefault((report_id, craft_id), {})[key] = hours
     # A version with weeks after the as-of date counts only some of its lines: read them.
     partial = sorted(r for r, last in last_weeks.items() if last is not None and last > ctx.as_of)
+    skipped = set(partial)
+    every_line = keys[ALL_HOURS]
     found = []
     for (report_id, craft_id), values in sums.items():
+        if report_id in skipped or values.get(every_line) is None:
+            continue
         if report_id in ctx.reports and last_weeks.get(report_id) is not None:
-            if report_id in partial or keys[ALL_HOURS] not in values:
-                continue
             cell = {"report_id": report_id, "craft_id": craft_id}
             for name, key in keys.items():
                 cell[name] = values.get(key)
@@ -155,7 +180,7 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     if partial:
         found += list(
             ctx.lines()
-            .filter(Q(report_id__in=partial))
+            .filter(report_id__in=partial)
             .values("report_id", "craft_id")
             .annotate(**aggregates)
             .order_by()
