@@ -12,7 +12,6 @@ import random
 from decimal import Decimal
 
 import pytest
-
 from django.db import transaction
 
 from compliance.evaluation.engine.anomalies import check_version

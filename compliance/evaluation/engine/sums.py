@@ -135,8 +135,7 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
                 for key, name in column.items()
             },
             **{
-                f"{name}_made": Count("pk", filter=Q(signature=key))
-                for key, name in column.items()
+                f"{name}_made": Count("pk", filter=Q(signature=key)) for key, name in column.items()
             },
         )
         .order_by()
