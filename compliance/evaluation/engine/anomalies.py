@@ -124,7 +124,10 @@ def check_version(report: Report) -> None:
     for item in found:
         figures["two_home_zips"] += item.two_home_zips
         figures["over_60_hours"] += item.over_60_hours
-    ReportCheck.objects.update_or_create(report=report, defaults={"found": figures})
+    # Kept once: a version's lines, so its findings, never change.
+    ReportCheck.objects.bulk_create(
+        [ReportCheck(report=report, found=figures)], ignore_conflicts=True
+    )
 
 
 def _kept(ctx: Context, kept: dict[int, dict]) -> list[Anomaly]:
