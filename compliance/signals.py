@@ -12,3 +12,8 @@ report_submitted = Signal()
 # {"shares": {(commitment key, group key): {"title", "group", "target", "percent"}},
 #  "underpaid": [one dict per line of that report under a wage floor, with "owed"]}.
 report_measuring = Signal()
+
+# Sent by the intake inside the transaction that stores a report version, its lines written,
+# so the evaluation stage keeps the sums it will ask of them (compliance.evaluation.engine.
+# sums). Arguments: report (the version just stored).
+report_stored = Signal()

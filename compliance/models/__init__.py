@@ -6,6 +6,7 @@ from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
 from compliance.models.public import PublicFigures
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
+from compliance.models.sums import ReportCheck, ReportSum
 
 __all__ = [
     "AuditEvent",
@@ -23,5 +24,7 @@ __all__ = [
     "PublicFigures",
     "ProgressEntry",
     "Report",
+    "ReportCheck",
+    "ReportSum",
     "Worker",
 ]

@@ -33,6 +33,7 @@ DEFAULT_LINES = {
     "public": 1_000_000,
     "generate": 100_000,
     "portfolio": 5_000_000,
+    "reevaluate": 1_000_000,
 }
 KNOWN = list(DEFAULT_LINES)
 FALLBACK_LINES = 100_000

@@ -13,7 +13,9 @@ Each is reported per contractor and month, listing the workers or lines behind i
 A worker ID belongs to one contractor and a week to one month, so both checks look at one
 report (one contractor's month) at a time, and a report version's lines never change: each
 current version is checked once, by the first evaluation after its month has ended, and
-marked checked. One pass over the reports being checked groups their lines by worker;
+marked checked. What one version's lines alone can show is found when the version is stored
+(`check_version`, issue 17) and kept; that evaluation reads it, and reads lines only for a
+version stored without it. One pass over the reports being checked groups their lines by worker;
 only the few workers it finds with a second ZIP, a second craft or a line over 60 hours
 have their lines looked at month by month or week by week.
 """
@@ -27,7 +29,7 @@ from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import Length
 
 from compliance.evaluation.engine.common import TOTAL, Context, month_label
-from compliance.models import PayrollLine, Report, Worker
+from compliance.models import PayrollLine, Report, ReportCheck, Worker
 from compliance.months import month_start
 from compliance.numbers import round2
 from projects.models import Assignment
@@ -86,13 +88,63 @@ def check_new_reports(ctx: Context) -> Checked:
     lines = PayrollLine.objects.filter(
         project=ctx.project, is_current=True, report_id__in=sorted(unchecked)
     )
+    kept = dict(
+        ReportCheck.objects.filter(report_id__in=sorted(unchecked)).values_list(
+            "report_id", "found"
+        )
+    )
+    fresh = sorted(set(unchecked) - set(kept))
     anomalies = _merge(
-        _find(ctx, lines),
+        _kept(ctx, kept),
+        _find(ctx, lines.filter(report_id__in=fresh)) if fresh else [],
         _stored_warnings(ctx, sorted(unchecked)),
         _shared_workers(ctx, lines, set(unchecked)),
     )
     Report.objects.filter(pk__in=list(unchecked)).update(anomalies_checked_at=ctx.computed_at)
     return Checked(anomalies=anomalies, months=set(unchecked.values()))
+
+
+def check_version(report: Report) -> None:
+    """Keep what the checks of one version's lines alone find (a worker's two home ZIPs in
+    the month, a worker over 60 hours in a week: a worker ID is one contractor's, a week
+    ending one month's), made when the version is stored, while its lines are in hand; the
+    evaluation that first checks the version reads it (`_kept`) instead of the lines. The
+    checks across contractors (a hashed worker shared) wait for that evaluation: the other
+    contractors' reports of the month may not be in yet."""
+    ctx = Context(
+        project=report.assignment.project,
+        as_of=report.period,
+        computed_at=report.submitted_at,
+        assignments={},
+        crafts={},
+        reports={report.pk: (report.assignment_id, report.period)},
+    )
+    found = _find(ctx, PayrollLine.objects.filter(report=report))
+    figures = {"two_home_zips": [], "over_60_hours": []}
+    for item in found:
+        figures["two_home_zips"] += item.two_home_zips
+        figures["over_60_hours"] += item.over_60_hours
+    # Kept once: a version's lines, so its findings, never change.
+    ReportCheck.objects.bulk_create(
+        [ReportCheck(report=report, found=figures)], ignore_conflicts=True
+    )
+
+
+def _kept(ctx: Context, kept: dict[int, dict]) -> list[Anomaly]:
+    """The findings versions were stored with (`check_version`)."""
+    found = []
+    for report_id, figures in sorted(kept.items()):
+        if figures.get("two_home_zips") or figures.get("over_60_hours"):
+            assignment_id, month = ctx.reports[report_id]
+            found.append(
+                Anomaly(
+                    assignment_id=assignment_id,
+                    month=month,
+                    two_home_zips=list(figures.get("two_home_zips", [])),
+                    over_60_hours=list(figures.get("over_60_hours", [])),
+                )
+            )
+    return found
 
 
 def _find(ctx: Context, lines) -> list[Anomaly]:

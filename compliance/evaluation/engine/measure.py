@@ -1,14 +1,16 @@
 """The compliance engine: measures every commitment of a project against its reports (SPEC §3).
 
 One module per kind of commitment, behind the registry (`compliance.evaluation.kinds`).
-`measure_project` is the single entry point: it reads the current lines once, grouped by
-report (one contractor's month) and craft, with a conditional sum for every hours-measured
-commitment in that same pass; each kind then rolls those totals up to the groups its scope
-defines. What needs another grouping runs its own query, one per commitment, never per
-group or month: distinct workers, the underpaid lines of a wage floor (found through an
-index), progress entries, reports filed. The results replace the project's stored
-evaluations. The engine has no other effect: `compliance.pipeline` runs it inside the
-transaction that also reconciles the flags (SPEC §4), under the project's lock.
+`measure_project` is the single entry point. Every hours-measured commitment's figures come
+from totals by report (one contractor's month) and craft, added up from the sums each report
+version keeps (`engine.sums`, made when the version is stored: `keep_report_aggregates`), not
+from the lines; each kind then rolls those totals up to the groups its scope defines. What
+needs another grouping runs its own query, one per commitment, never per group or month:
+distinct workers, the underpaid lines of a wage floor (found through an index), progress
+entries, reports filed. The results replace the project's stored evaluations. The engine has
+no other effect (the sums it makes for versions lacking them are a cache of their lines):
+`compliance.pipeline` runs it inside the transaction that also reconciles the flags (SPEC
+§4), under the project's lock.
 """
 
 import datetime
@@ -16,14 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from compliance.bulk import insert_objects
 from compliance.evaluation import kinds
-from compliance.evaluation.engine import anomalies, reporting
-from compliance.evaluation.engine.common import TOTAL, Context
-from compliance.models import Evaluation
+from compliance.evaluation.engine import anomalies, reporting, sums
+from compliance.evaluation.engine.common import Context
+from compliance.models import Evaluation, Report
 from compliance.months import month_start, months_between
 from projects.models import Commitment, CommitmentVersion, Craft, Project
 
@@ -32,6 +34,7 @@ __all__ = [
     "measure_as_of",
     "measure_project",
     "measure_reporting",
+    "keep_report_aggregates",
     "terms_in_force",
     "commitments_with_terms",
 ]
@@ -63,30 +66,23 @@ def _tune() -> None:
             )
 
 
-def _read_lines(ctx: Context, commitments) -> None:
-    """The one pass over the lines: totals by report (so contractor and month) and craft.
-
-    Grouping by report rather than by a month computed from each line's date spares the
-    database a date function per line: a line's week ends in its report's month.
-    """
-    aggregates = {"all_hours": Sum("hours", output_field=TOTAL)}
-    same_as = {}  # commitments often share a sum (all hours of the population): once is enough
-    computed = {repr(aggregates["all_hours"]): "all_hours"}
-    for commitment in commitments:
-        for name, aggregate in (
-            kinds.KINDS[commitment.kind].line_aggregates(commitment, ctx).items()
-        ):
-            if repr(aggregate) in computed:
-                same_as[name] = computed[repr(aggregate)]
-            else:
-                computed[repr(aggregate)] = name
-                aggregates[name] = aggregate
+def _line_cells(ctx: Context, aggregates: dict) -> list[dict]:
+    """The one pass over the lines the kept sums replace (`sums.cells`): totals by report
+    (so contractor and month) and craft. Grouping by report rather than by a month computed
+    from each line's date spares the database a date function per line: a line's week ends
+    in its report's month."""
     cells = list(ctx.lines().values("report_id", "craft_id").annotate(**aggregates).order_by())
     ctx.load_reports(cell["report_id"] for cell in cells)
+    return cells
+
+
+def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
+    """Totals by report and craft for every sum the commitments ask (`sums.wanted`), added
+    up from the sums each version keeps, or, `from_lines`, read from the lines themselves."""
+    aggregates = sums.wanted(commitments, ctx)
+    cells = _line_cells(ctx, aggregates) if from_lines else sums.cells(ctx, aggregates)
     for cell in cells:
         cell["assignment_id"], cell["month"] = ctx.reports[cell["report_id"]]
-        for name, twin in same_as.items():
-            cell[name] = cell[twin]
     ctx.cells = cells
     months = [cell["month"] for cell in cells]
     first = min([month_start(ctx.project.start_date), *months])
@@ -94,6 +90,24 @@ def _read_lines(ctx: Context, commitments) -> None:
     if ctx.as_of > ctx.project.end_date:
         last = max([month_start(ctx.project.end_date), *months])
     ctx.months = months_between(first, last)
+
+
+def keep_report_aggregates(report: Report) -> None:
+    """Keep what evaluations will ask of a report version just stored (issue 17): the sums
+    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`)
+    and what the data-anomaly checks find in them (`anomalies.check_version`). The intake
+    sends `report_stored` for it inside the store's transaction: made there rather than by
+    the next evaluation because the version's lines are then in hand (one version's worth,
+    in the database's cache), the transaction is the one that wrote them, and every
+    evaluation after it, as of any date, reads sums only."""
+    project = report.assignment.project
+    commitments = [
+        c for c in project.commitments.select_related("area") if kinds.KINDS[c.kind].reads_lines
+    ]
+    if commitments:
+        ctx = _context(project, report.period, timezone.now())
+        sums.make_version_sums(report, commitments, ctx)
+    anomalies.check_version(report)
 
 
 def _craft_names(ctx: Context) -> None:
@@ -163,7 +177,9 @@ def commitments_with_terms(project: Project):
     )
 
 
-def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Evaluation]]:
+def _measure(
+    project: Project, as_of: datetime.date, *, from_lines: bool = False
+) -> tuple[Context, list[Evaluation]]:
     ctx = _context(project, as_of, timezone.now())
     commitments = commitments_with_terms(project)
     applied = terms_in_force(commitments, as_of)
@@ -171,7 +187,7 @@ def _measure(project: Project, as_of: datetime.date) -> tuple[Context, list[Eval
     for commitment in commitments:
         by_kind[commitment.kind].append(commitment)
     if any(kinds.KINDS[c.kind].reads_lines for c in commitments):
-        _read_lines(ctx, commitments)
+        _read_lines(ctx, commitments, from_lines=from_lines)
         _craft_names(ctx)
     evaluations = []
     for name, kind in kinds.KINDS.items():
@@ -201,11 +217,15 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
     )
 
 
-def measure_as_of(project: Project, as_of: datetime.date) -> list[Evaluation]:
+def measure_as_of(
+    project: Project, as_of: datetime.date, *, from_lines: bool = False
+) -> list[Evaluation]:
     """The same measurement as `measure_project`, as of any date, stored nowhere: what a
     document dated to another day than the last evaluation reports (SPEC §6). Each result
-    carries its assignment (with its contractor) and craft, so reading them costs no query."""
-    ctx, evaluations = _measure(project, as_of)
+    carries its assignment (with its contractor) and craft, so reading them costs no query.
+    `from_lines` reads every sum from the lines instead of the sums versions keep (what
+    the test of those sums compares them with)."""
+    ctx, evaluations = _measure(project, as_of, from_lines=from_lines)
     for evaluation in evaluations:
         if evaluation.assignment_id in ctx.assignments:
             evaluation.assignment = ctx.assignments[evaluation.assignment_id]

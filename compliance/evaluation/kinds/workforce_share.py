@@ -332,6 +332,16 @@ def _qualifying_hours(commitment: Commitment) -> str:
 
 def population_filter(commitment: Commitment, ctx: Context) -> Q:
     """The lines that form the denominator (and so also bound the numerator)."""
+    q = population_lines(commitment)
+    excluded = excluded_crafts(commitment, ctx)
+    if excluded:
+        q &= ~Q(craft_id__in=sorted(excluded))
+    return q
+
+
+def population_lines(commitment: Commitment) -> Q:
+    """The population's lines by their own fields, whatever their craft (sums kept per
+    craft leave the excluded crafts out when they are added up)."""
     terms = KIND.terms(commitment)
     q = Q()
     if terms.population == "journey":
@@ -340,9 +350,6 @@ def population_filter(commitment: Commitment, ctx: Context) -> Q:
         q &= Q(is_apprentice=True)
     if terms.measure == "new_hires":
         q &= Q(new_hire=True)
-    excluded = excluded_crafts(commitment, ctx)
-    if excluded:
-        q &= ~Q(craft_id__in=sorted(excluded))
     return q
 
 
@@ -378,10 +385,12 @@ def excluded_crafts(commitment: Commitment, ctx: Context) -> set[int]:
 
 
 def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
-    """Hours-measured commitments ride on the one pass over the lines (see engine)."""
+    """Hours-measured commitments add up sums each report version keeps per craft (see
+    engine.sums), so the excluded crafts are left out when they are added up
+    (`_hours_by_group`), not in the sums."""
     if KIND.terms(commitment).measure != "hours":
         return {}
-    population = population_filter(commitment, ctx)
+    population = population_lines(commitment)
     return {
         f"c{commitment.pk}_num": Sum(
             "hours", filter=population & qualifier_filter(commitment), output_field=TOTAL

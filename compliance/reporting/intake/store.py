@@ -44,7 +44,7 @@ from compliance.reporting.intake.payments import (
 from compliance.reporting.intake.payments_sheet import read_payments_json
 from compliance.reporting.intake.table import Table
 from compliance.reporting.intake.validate import ValidatedLine, validate_table
-from compliance.signals import report_measuring, report_submitted
+from compliance.signals import report_measuring, report_stored, report_submitted
 from projects.models import Assignment
 
 NO_WORK_SHA256 = hashlib.sha256(b"no work this month").hexdigest()
@@ -370,6 +370,8 @@ def store_version(
         report.line_count = len(lines)
         report.total_hours = sum((line.hours for line in lines), Decimal(0))
         report.worker_count = len(worker_ids)
+    # The evaluation stage keeps this version's sums now, while its lines are in hand.
+    report_stored.send(sender=Report, report=report)
     if keep is not None:
         # Last, so that a failure before it leaves no orphan file behind.
         suffix = {b"<": ".xml", b"P": ".xlsx"}.get(keep.lstrip()[:1], ".csv")

@@ -27,7 +27,7 @@ from compliance.reporting.intake.store import (
     current_report,
     report_submit,
 )
-from compliance.signals import report_submitted
+from compliance.signals import report_stored, report_submitted
 from projects.models import Assignment
 
 MAX_VERSION = 2**31 - 1
@@ -175,6 +175,7 @@ def report_restore(
         note=f"Restored from version {restored.version}.",
     )
     copy_lines(source=restored, target=report)
+    report_stored.send(sender=Report, report=report)
     copy_payments(source=restored, target=report)
     audit_record(
         verb="report.restored",
