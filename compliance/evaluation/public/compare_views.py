@@ -7,11 +7,15 @@ script and every filtered view has its own address."""
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compliance.evaluation.public import compare as selectors
 from compliance.evaluation.public.compare_chart import dot_chart
 from compliance.evaluation.public.suppression import min_workers
+from compliance.evaluation.public.views import public_language
 from projects import access
 
 
@@ -25,7 +29,7 @@ class CompareFilters(forms.Form):
 
     def __init__(self, *args, options: selectors.Options, **kwargs):
         super().__init__(*args, **kwargs)
-        every = [("", _("All"))]
+        every = [("", pgettext_lazy("filter", "All"))]
         self.fields["jurisdiction"].choices = every + [(j, j) for j in options.jurisdictions]
         self.fields["sector"].choices = every + list(selectors.SECTORS.items())
         self.fields["vintage"].choices = every + [(str(y), str(y)) for y in options.vintages]
@@ -41,24 +45,36 @@ class CompareFilters(forms.Form):
 
 @access.public
 def compare(request: HttpRequest) -> HttpResponse:
-    form = CompareFilters(request.GET or None, options=selectors.compare_options(request.user))
-    comparison = selectors.comparison(user=request.user, filters=form.filters())
-    tables = comparison.metric_tables()
-    for table in tables:
-        table["chart"] = dot_chart(title=str(table["metric"].label), projects=table["projects"])
-    return render(
-        request,
-        "public/compare.html",
-        {
-            "form": form,
-            "comparison": comparison,
-            "tables": tables,
-            "money_tables": [
-                (_("By policy"), _("Policy"), comparison.by_policy, "policy"),
-                (_("By jurisdiction"), _("Jurisdiction"), comparison.by_jurisdiction, "place"),
-            ],
-            "min_workers": min_workers(),
-            "signed_in_monitor": access.is_monitor(request.user)
-            or access.role_of(request.user) == access.ADMIN,
-        },
-    )
+    """The comparison, in the language asked for (`?language=es`, as on every public page)."""
+    language = public_language(request)
+    with translation.override(language):
+        form = CompareFilters(request.GET or None, options=selectors.compare_options(request.user))
+        comparison = selectors.comparison(user=request.user, filters=form.filters())
+        tables = comparison.metric_tables()
+        for table in tables:
+            table["chart"] = dot_chart(title=str(table["metric"].label), projects=table["projects"])
+        response = render(
+            request,
+            "public/compare.html",
+            {
+                "form": form,
+                "comparison": comparison,
+                "tables": tables,
+                "money_tables": [
+                    (_("By policy"), _("Policy"), comparison.by_policy, "policy"),
+                    (
+                        _("By jurisdiction"),
+                        _("Jurisdiction"),
+                        comparison.by_jurisdiction,
+                        "place",
+                    ),
+                ],
+                "min_workers": min_workers(),
+                "signed_in_monitor": access.is_monitor(request.user)
+                or access.role_of(request.user) == access.ADMIN,
+                "language": language,
+            },
+        )
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response

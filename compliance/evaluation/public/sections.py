@@ -109,13 +109,17 @@ def damages(project: Project) -> dict:
 
 def reporting_rows(project: Project) -> dict[int, dict]:
     """Per assignment: reports due, on time, late, missing, and the median days after the due
-    date a report came in (0 when on time), from the stored reporting evaluations."""
+    date a report came in (0 when on time: a month the reporting rule counts as received,
+    which a month from the city's open data always is), from the stored reporting
+    evaluations."""
     rows = {}
     for evaluation in Evaluation.objects.filter(project=project, commitment_key="reporting"):
         details = evaluation.details or {}
         lags = []
         for month in details.get("months", []):
-            if month.get("submitted_at") and month.get("due_date"):
+            if month.get("status") == "received":
+                lags.append(0)
+            elif month.get("submitted_at") and month.get("due_date"):
                 submitted = datetime.datetime.fromisoformat(month["submitted_at"])
                 due = datetime.date.fromisoformat(month["due_date"])
                 lags.append(max(0, (timezone.localdate(submitted) - due).days))

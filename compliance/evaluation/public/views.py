@@ -43,7 +43,7 @@ CHUNK = 256 * 1024
 LANGUAGES = {code for code, _ in settings.LANGUAGES}
 
 
-def _language(request: HttpRequest) -> str:
+def public_language(request: HttpRequest) -> str:
     chosen = request.GET.get("language", "")
     return chosen if chosen in LANGUAGES else translation.get_language()
 
@@ -66,7 +66,7 @@ def _figures(request: HttpRequest, slug: str) -> PublicFigures:
 
 def _etag(request: HttpRequest, slug: str, *, per_language: bool = True) -> str:
     row = _figures(request, slug)
-    return f"{row.etag[:32]}-{_language(request)}" if per_language else row.etag[:32]
+    return f"{row.etag[:32]}-{public_language(request)}" if per_language else row.etag[:32]
 
 
 def _modified(request: HttpRequest, slug: str):
@@ -80,7 +80,7 @@ def _cacheable(response: HttpResponse) -> HttpResponse:
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    language = _language(request)
+    language = public_language(request)
     with translation.override(language):
         response = render(request, template, {**context, "language": language})
     response["Content-Language"] = language
@@ -102,7 +102,7 @@ def public_project_page(request: HttpRequest, slug: str) -> HttpResponse:
     keys = PAGE_KEYS
     parts = PublicFigures.objects.filter(pk=row.pk).values(*[f"figures__{k}" for k in keys])[0]
     figures = {k: parts[f"figures__{k}"] for k in keys}
-    with translation.override(_language(request)):
+    with translation.override(public_language(request)):
         context = pages.project_context(row, figures)
     return _render(request, "public/project.html", context)
 
@@ -141,7 +141,7 @@ def public_project_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse
 @condition(etag_func=_etag, last_modified_func=_modified)
 def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
     row = _figures(request, slug)
-    language = _language(request)
+    language = public_language(request)
     key = f"public-json:{row.etag}:{language}"
     body = cache.get(key)
     if body is None:
@@ -157,6 +157,6 @@ def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
 @access.public
 @require_GET
 def public_data_dictionary(request: HttpRequest) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(public_language(request)):
         context = {"dictionary": downloads.dictionary()}
     return _render(request, "public/dictionary.html", context)
