@@ -10,6 +10,7 @@ of days inside a month (where a version counts only some of its lines).
 import datetime
 import random
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 from django.db import transaction
@@ -20,6 +21,7 @@ from compliance.evaluation.engine.measure import (
     measure_as_of,
     measure_project,
 )
+from compliance.evaluation.kinds.workforce_share import WorkforceShareTerms
 from compliance.models import Evaluation, Report, ReportCheck, ReportSum
 from compliance.pipeline import evaluate_project
 from projects.models import Assignment, CommitmentVersion, Organization
@@ -28,16 +30,8 @@ from tests.engine_support import line
 
 SEEDS = range(16)
 FIELDS = [f.attname for f in Evaluation._meta.concrete_fields if f.attname not in {"id"}]
-QUALIFIERS = [
-    "area_resident",
-    "reported_resident",
-    "disadvantaged",
-    "apprentice",
-    "woman",
-    "person_of_color",
-    "veteran",
-    "new_hire",
-]
+# Every qualifier the kind accepts, as its terms declare them.
+QUALIFIERS = list(get_args(WorkforceShareTerms.model_fields["qualifier"].annotation))
 
 
 def figures(evaluations) -> dict:
