@@ -33,15 +33,20 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_the_harness_runs_a_bench_in_a_throwaway_database_and_prints_json():
-    done = subprocess.run(
-        [sys.executable, "-c", FAKE_BENCH, "fake", "--lines", "7", "--json"],
+def run_fake(program: str) -> subprocess.CompletedProcess:
+    """The harness's main on a fake bench, at 7 lines, asked for JSON."""
+    return subprocess.run(
+        [sys.executable, "-c", program, "fake", "--lines", "7", "--json"],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_the_harness_runs_a_bench_in_a_throwaway_database_and_prints_json():
+    done = run_fake(FAKE_BENCH)
     assert done.returncode == 0, done.stderr
     row = json.loads(done.stdout.strip().splitlines()[-1])
     assert list(row) == KEYS
@@ -70,14 +75,7 @@ TWO_RESULTS_BENCH = FAKE_BENCH.replace(
 
 
 def test_a_bench_with_several_results_prints_one_json_object_for_each():
-    done = subprocess.run(
-        [sys.executable, "-c", TWO_RESULTS_BENCH, "fake", "--lines", "7", "--json"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_fake(TWO_RESULTS_BENCH)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.strip().splitlines()]
     assert [list(row) for row in rows] == [KEYS, KEYS]
