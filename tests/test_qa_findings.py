@@ -67,3 +67,45 @@ def test_an_api_post_without_a_token_is_told_to_sign_in(walsh_notice):
 
     assert response.status_code == 401, response.text
     assert "Sign in first" in response.text
+
+
+def test_a_per_contractor_shortfall_is_explained_on_the_public_page(
+    project, walsh, pulice, crafts, area
+):
+    """A commitment measured for each contractor is marked "Shortfall" on the public page,
+    while its only table (by trade, all contractors together) answers "Yes" on every row:
+    a visitor reads a contradiction. The signed-in page says "2 groups: 1 in shortfall, ...";
+    the public page should say how many of the groups measured fall short."""
+    import datetime
+
+    from compliance.evaluation.public.figures import public_figures_refresh
+    from tests.conftest import make_commitment, make_report
+    from tests.engine_support import evaluate, line
+    from tests.test_public_figures import AS_OF, WEEK
+
+    project.agreements.update(public=True)
+    make_commitment(
+        project,
+        "local",
+        "workforce_share",
+        qualifier="area_resident",
+        area=area,
+        target_percent="40",
+        scope="contractor",
+        title="Local hire per contractor",
+    )
+    walsh_lines = [
+        line(f"W{n}", WEEK, crafts["Carpenter"], "500.00", home_zip="90001" if n < 10 else "99999")
+        for n in range(20)
+    ]
+    pulice_lines = [line(f"P{n}", WEEK, crafts["Carpenter"], "200.00") for n in range(10)]
+    make_report(walsh, datetime.date(2024, 3, 1), walsh_lines)
+    make_report(pulice, datetime.date(2024, 3, 1), pulice_lines)
+    evaluate(project, AS_OF)
+    public_figures_refresh(project=project)
+
+    text = " ".join(Client().get("/public/projects/crenshaw/").content.decode().split())
+
+    assert "Shortfall" in text  # Pulice: 0% against 40%
+    assert "41.67%" in text  # Carpenter, both contractors together: at or above the target
+    assert "in shortfall" in text, "the public page does not say which groups fall short"
