@@ -47,6 +47,13 @@ class SessionAuth(APIKeyCookie):
     def __init__(self):
         super().__init__(csrf=True)
 
+    def __call__(self, request):
+        # No session cookie, nothing to check: a caller with neither token nor session is
+        # told to sign in (401), not that a CSRF check failed.
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request, key):
         if request.user.is_authenticated:
             return request.user

@@ -15,11 +15,13 @@ from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from cba.errors import Conflict, InvalidInput, TooLarge
 from compliance.audit import audit_record
 from compliance.enforcement.actions import enforcement_action_create
 from compliance.enforcement.memos.build import memo_request
+from compliance.formatting import long_date
 from compliance.models import EnforcementAction, Flag, Memo
 from compliance.storage import safe_filename
 
@@ -82,7 +84,14 @@ def sent_document_kind(content: bytes) -> str:
 def notice_mark_sent(
     *, memo: Memo, user, sent_on: datetime.date, filename: str, content: bytes, note: str = ""
 ) -> EnforcementAction:
-    """Record a notice as sent on `sent_on`, with the document actually sent."""
+    """Record a notice as sent on `sent_on` (today at the latest: the cure deadline runs from
+    it), with the document actually sent."""
+    if sent_on > timezone.localdate():
+        raise InvalidInput(
+            f"A notice cannot have been sent on {long_date(sent_on)}, a day still to come: "
+            "give the day it was sent.",
+            errors=[{"field": "sent_on", "message": "A day still to come."}],
+        )
     memo = Memo.objects.select_for_update().select_related("project").get(pk=memo.pk)
     if memo.document != Memo.Document.NOTICE or memo.status != Memo.Status.READY:
         raise Conflict(f"Memo #{memo.pk} is not a notice ready to send: draft a notice first.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance import formatting
 from compliance.evaluation.kinds import KINDS
+from compliance.evaluation.selectors.common import groups_words
 from compliance.models import PublicFigures
 from compliance.status import Status
 from projects import access
@@ -50,6 +51,12 @@ def _wages(wages: dict, name: str, hidden: str) -> str:
     if not wages:
         return gettext("Not reported")
     return hidden if wages.get(name) is None else formatting.money(wages[name])
+
+
+def _groups(counts: dict) -> str:
+    """How a commitment measured per contractor or trade stands across its groups; nothing
+    for one measured once, for the whole project."""
+    return groups_words(counts) if sum(counts.values()) > 1 else ""
 
 
 def _met(met) -> str:
@@ -159,6 +166,10 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
                 "description": commitment["description"],
                 "status": Status.label(commitment["status"]),
                 "status_code": commitment["status"] or "",
+                "groups": groups_words(commitment.get("group_counts") or {})
+                if len(commitment.get("group_counts") or {})
+                and sum((commitment.get("group_counts") or {}).values()) > 1
+                else "",
                 "target": formatting.percent(commitment["target_percent"])
                 if commitment["target_percent"]
                 else "",

@@ -4,7 +4,7 @@ read. Every number is text (Decimal to 2 places) or null when suppressed or unkn
 
 import datetime
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.utils import timezone
@@ -164,9 +164,14 @@ def trades(cells, trade_ids, crafts, group_rule, total, by_trade) -> list[dict]:
 
 def commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> list[dict]:
     statuses = defaultdict(list)
+    group_counts = defaultdict(Counter)
     evaluations = Evaluation.objects.filter(project=project, commitment__in=commitments)
-    for commitment_id, status in evaluations.values_list("commitment_id", "status"):
+    for commitment_id, status, group_key in evaluations.values_list(
+        "commitment_id", "status", "group_key"
+    ):
         statuses[commitment_id].append(status)
+        if group_key != "project":
+            group_counts[commitment_id][status] += 1
     out = []
     for commitment in commitments:
         status = commitment_status(statuses.get(commitment.pk, []))
@@ -178,6 +183,9 @@ def commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> l
             "description": commitment.description,
             "status": status,
             "met": None if status in (None, "no_data") else status in MET_STATUSES,
+            # A commitment measured per contractor or trade: how many groups stand where
+            # (counts only; which contractor falls short is the signed-in pages' to say).
+            "group_counts": dict(group_counts[commitment.pk]),
             "target_percent": None,
             "trades": [],
         }

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from compliance.evaluation.public import downloads, pages
 from compliance.evaluation.public.figures import public_figures_refresh
@@ -88,14 +88,14 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 
 @access.public
-@require_GET
+@require_safe
 def public_index(request: HttpRequest) -> HttpResponse:
     """The public projects and policies."""
     return _render(request, "public/index.html", pages.index_context())
 
 
 @access.public
-@require_GET
+@require_safe
 @condition(etag_func=_etag, last_modified_func=_modified)
 def public_project_page(request: HttpRequest, slug: str) -> HttpResponse:
     row = _figures(request, slug)
@@ -113,7 +113,7 @@ def _csv_etag(request: HttpRequest, slug: str) -> str:
 
 
 @access.public
-@require_GET
+@require_safe
 @condition(etag_func=_csv_etag, last_modified_func=_modified)
 def public_project_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     row = _figures(request, slug)
@@ -137,7 +137,7 @@ def public_project_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse
 
 
 @access.public
-@require_GET
+@require_safe
 @condition(etag_func=_etag, last_modified_func=_modified)
 def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
     row = _figures(request, slug)
@@ -155,7 +155,7 @@ def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @access.public
-@require_GET
+@require_safe
 def public_data_dictionary(request: HttpRequest) -> HttpResponse:
     with translation.override(public_language(request)):
         context = {"dictionary": downloads.dictionary()}

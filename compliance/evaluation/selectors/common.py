@@ -5,21 +5,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compliance.evaluation.kinds import Kind, kind_of
-from compliance.formatting import plural
 from compliance.numbers import percent, round2
 from compliance.status import Status, commitment_status
 from projects import access
 from projects.models import Commitment
 
 GROUP_STATUS_WORDS = {
-    Status.SHORTFALL: "in shortfall",
-    Status.AT_RISK: "at risk",
-    Status.ON_TRACK: "on track",
-    Status.MET: "met",
-    Status.NO_DATA: "without data",
+    Status.SHORTFALL: gettext_noop("in shortfall"),
+    Status.AT_RISK: gettext_noop("at risk"),
+    Status.ON_TRACK: gettext_noop("on track"),
+    Status.MET: gettext_noop("met"),
+    Status.NO_DATA: gettext_noop("without data"),
 }
+
+
+def groups_words(counts: dict[str, int]) -> str:
+    """ "12 groups: 1 in shortfall, 2 at risk, 9 met", worst first (SPEC §3.5), in the
+    active language: how a commitment measured per group (each contractor, each trade)
+    stands across its groups. Empty when no group was measured."""
+    total = sum(counts.values())
+    parts = [
+        f"{counts[s]:,} {gettext(GROUP_STATUS_WORDS[s])}"
+        for s in Status.WORST_FIRST
+        if counts.get(s)
+    ]
+    if not total or not parts:
+        return ""
+    groups = ngettext("%(count)s group", "%(count)s groups", total) % {"count": f"{total:,}"}
+    return f"{groups}: {', '.join(parts)}"
 
 
 def as_decimal(value) -> Decimal | None:
@@ -82,14 +98,7 @@ class CommitmentSummary:
     @property
     def groups_text(self) -> str:
         """ "12 groups: 1 in shortfall, 2 at risk, 9 met"."""
-        if not self.group_count:
-            return ""
-        counts = ", ".join(
-            f"{self.group_counts[s]} {GROUP_STATUS_WORDS[s]}"
-            for s in Status.WORST_FIRST
-            if self.group_counts.get(s)
-        )
-        return f"{plural(self.group_count, 'group')}: {counts}" if counts else ""
+        return groups_words(self.group_counts) if self.group_count else ""
 
     @property
     def trend(self) -> str | None:
