@@ -162,23 +162,27 @@ class Cells:
             return k
 
         rows = []
+        suppressed = self.suppressed
         for i, count in enumerate(self._hidden_count):
             if count == 0:
                 continue
             total, addends = self.sums[i]
             row: dict[Hashable, int] = {}
-            for member, sign in ((total, 1), *((a, -1) for a in addends)):
-                if member in self.suppressed:
-                    row[member] = row.get(member, 0) + sign
+            for a in addends:
+                if a in suppressed:
+                    row[a] = row.get(a, 0) - 1
+            if total in suppressed:
+                row[total] = row.get(total, 0) + 1
             row = {k: v for k, v in row.items() if v}
             if not row:
                 continue
             rows.append(row)
             first, *rest = row
+            root = find(first)
             for k in rest:
-                a, b = find(first), find(k)
-                if a != b:
-                    parent[b] = a
+                other = find(k)
+                if other != root:
+                    parent[other] = root
         members: dict[Hashable, set] = defaultdict(set)
         for k in self.suppressed:
             members[find(k)].add(k)
@@ -220,7 +224,10 @@ def disclosed(rows: list[dict[Hashable, int]]) -> set[Hashable]:
     alike: dict[tuple, list[Hashable]] = defaultdict(list)
     for k, column in columns.items():
         first = column[0][1]
-        alike[tuple((i, Fraction(v, first)) for i, v in column)].append(k)
+        if first in (1, -1):  # 1 / first == first
+            alike[tuple((i, v * first) for i, v in column)].append(k)
+        else:
+            alike[tuple((i, Fraction(v, first)) for i, v in column)].append(k)
     keep = {ks[0]: len(ks) == 1 for ks in alike.values()}
     rows = [{k: v for k, v in given.items() if k in keep} for given in unique]
     pivots: dict[Hashable, dict[Hashable, Fraction]] = {}
