@@ -440,3 +440,13 @@ def test_the_csv_publishes_exactly_the_json_figures(public_project):
     published = {w["value"] or "" for w in figures["worker_hours"]}
     assert shown == published
     assert all(r["value"] == "" for r in rows if r["suppressed"] == "true")
+
+
+def test_the_audit_finds_figures_only_a_combination_of_sums_gives_away():
+    from compliance.evaluation.public.suppression import disclosed
+
+    # a+b, b+c and a+c published: no sum alone has a single unknown, together they give all.
+    assert disclosed([{"a": 1, "b": 1}, {"b": 1, "c": 1}, {"a": 1, "c": 1}]) == {"a", "b", "c"}
+    # a and b always together (the same months of one contractor): only c comes out.
+    assert disclosed([{"a": 1, "b": 1}, {"a": -1, "b": -1, "c": -1}]) == {"c"}
+    assert disclosed([{"a": 1, "b": -1}, {"b": 1, "a": -1}]) == set()

@@ -56,6 +56,9 @@ class Cells:
     workers: dict[Hashable, int | None] = field(default_factory=dict)
     sums: list[tuple[Hashable, tuple[Hashable, ...]]] = field(default_factory=list)
     suppressed: set[Hashable] = field(default_factory=set)
+    # While suppressing: the sums each cell is in, and each sum's suppressed members.
+    _sums_of: dict[Hashable, list[int]] = field(default_factory=dict, init=False, repr=False)
+    _hidden_count: list[int] = field(default_factory=list, init=False, repr=False)
 
     def add(self, key: Hashable, value: Decimal, workers: int | None) -> None:
         self.values[key] = value
