@@ -52,7 +52,7 @@ def test_an_anonymous_visitor_reads_a_public_project_and_downloads_its_csv(
     targets = page.get_by_role("table", name="Share of all hours")
     expect(targets).to_contain_text("37.00%")
     expect(targets).to_contain_text("40.00%")
-    expect(targets).to_contain_text("Not met")
+    expect(targets).to_contain_text("At risk")
     expect(page.get_by_text("Figures as of March 31, 2024")).to_be_visible()
     shot(page, "public-project")
 

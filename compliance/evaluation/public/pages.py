@@ -130,7 +130,11 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
                 "target": formatting.percent(entry["target_percent"])
                 if entry["target_percent"]
                 else gettext("No target"),
-                "met": _met(entry["met"]) if entry["target_percent"] else "",
+                "met": (
+                    Status.label(entry["status"]) if entry.get("status") else _met(entry["met"])
+                )
+                if entry["target_percent"]
+                else "",
                 "hours": formatting.number(entry["hours"]) if entry["hours"] else hidden,
                 "qualifying": formatting.number(entry["qualifying_hours"])
                 if entry["qualifying_hours"] is not None

@@ -56,7 +56,7 @@ def headline(cells: Cells, group_rule: dict) -> dict:
         all_key, q_key = ("P", p, None), ("Q", p, q, None)
         target = terms(commitment).target_percent if commitment else None
         achieved = share(cells, q_key, all_key)
-        met = None
+        met = status = None
         if commitment is not None:
             statuses = list(
                 Evaluation.objects.filter(commitment=commitment).values_list("status", flat=True)
@@ -67,6 +67,8 @@ def headline(cells: Cells, group_rule: dict) -> dict:
             "achieved_percent": achieved,
             "target_percent": text(target),
             "met": met,
+            # The commitment's own status, so the headline and its section say the same word.
+            "status": status,
             "hours": text(cells.shown(all_key)),
             "qualifying_hours": text(cells.shown(q_key)),
             "workers": None if all_key in cells.suppressed else cells.workers.get(all_key),
