@@ -50,7 +50,12 @@ def run(*, lines: int) -> dict:
     assert result.report.is_current and result.report.version == last.version + 1
     floor_query(project)
     floor_seconds, _ = timed(lambda: floor_query(project))
-    seconds, _ = timed(lambda: evaluate_project(project, project.end_date))
+    # The tasks it queues (alerts, the public figures) run in a worker, apart from it.
+    synchronous, Conf.SYNC = Conf.SYNC, False
+    try:
+        seconds, _ = timed(lambda: evaluate_project(project, project.end_date))
+    finally:
+        Conf.SYNC = synchronous
     print(
         f"reevaluate: a new version of {result.report.line_count} lines stored in "
         f"{submitted:.2f} s; the evaluation after it took {seconds:.3f} s, floor "
