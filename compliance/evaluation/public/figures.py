@@ -304,15 +304,7 @@ def gather(project: Project) -> dict:
     cells.tie(("P", ALL, None), [("C", a) for a in by_contractor])
     keys_by = defaultdict(list)
     for row in worker_hours:
-        key = (
-            "W",
-            row["assignment_id"],
-            row["craft_id"],
-            row["report__period"],
-            row["gender"],
-            row["poc"],
-            row["resident"],
-        )
+        key = sections.worker_hours_key(row)
         cells.add(key, row["h"] or Decimal(0), _workers(row, "w", row["h"] or Decimal(0)))
         keys_by[("C", row["assignment_id"])].append(key)
         keys_by[("P", ALL, row["craft_id"])].append(key)

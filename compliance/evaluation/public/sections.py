@@ -238,18 +238,24 @@ def contractors(project, cells, names) -> list[dict]:
     return out
 
 
+def worker_hours_key(row: dict) -> tuple:
+    """The cell of one row of the worker-hours table (Boston's layout): contractor, trade,
+    month, gender, person of color, resident."""
+    return (
+        "W",
+        row["assignment_id"],
+        row["craft_id"],
+        row["report__period"],
+        row["gender"],
+        row["poc"],
+        row["resident"],
+    )
+
+
 def worker_hours_table(cells, worker_hours, names, crafts) -> list[dict]:
     out = []
     for row in worker_hours:
-        key = (
-            "W",
-            row["assignment_id"],
-            row["craft_id"],
-            row["report__period"],
-            row["gender"],
-            row["poc"],
-            row["resident"],
-        )
+        key = worker_hours_key(row)
         assignment = names.get(row["assignment_id"])
         craft = crafts.crafts.get(row["craft_id"])
         out.append(
