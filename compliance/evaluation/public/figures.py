@@ -326,11 +326,12 @@ def gather(project: Project) -> dict:
         a.pk: a
         for a in project.assignments.select_related("contractor").order_by("contractor__name")
     }
+    standing = sections.standings(project, commitments)
     return {
         "project": sections.project_facts(project, agreements),
         "as_of": as_of.isoformat(),
         "min_workers": min_workers(),
-        "headline": sections.headline(cells, group_rule),
+        "headline": sections.headline(cells, group_rule, standing),
         "wages_to_target_groups": sections.wages(cells, total, group_rule)
         if lines.filter(Q(gross_pay__isnull=False) | Q(hourly_rate__isnull=False)).exists()
         else {},
@@ -338,7 +339,7 @@ def gather(project: Project) -> dict:
         "reporting": sections.reporting(project),
         "trades": sections.trades(cells, trade_ids, crafts, group_rule, total, by_trade),
         "commitments": sections.commitments(
-            project, commitments, cells, share_keys, trade_ids, crafts
+            commitments, cells, share_keys, trade_ids, crafts, standing
         ),
         "contractors": sections.contractors(project, cells, names),
         "worker_hours": sections.worker_hours_table(cells, worker_hours, names, crafts),

@@ -5,6 +5,7 @@ read. Every number is text (Decimal to 2 places) or null when suppressed or unkn
 import datetime
 import statistics
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -49,20 +50,45 @@ def share(cells: Cells, qualifying_key, all_key) -> str | None:
     return text(percent(qualifying, everything))
 
 
-def headline(cells: Cells, group_rule: dict) -> dict:
+@dataclass
+class Standings:
+    """Each commitment's status (SPEC §3.5) and how many of its groups stand where, read in
+    one query for the headline and the commitments' sections alike."""
+
+    status: dict[int, str | None]
+    group_counts: dict[int, Counter]
+
+    def met(self, commitment_id: int) -> bool | None:
+        """Met (or on track) or not; None without data."""
+        status = self.status.get(commitment_id)
+        return None if status in (None, "no_data") else status in MET_STATUSES
+
+
+def standings(project, commitments) -> Standings:
+    statuses = defaultdict(list)
+    group_counts = defaultdict(Counter)
+    evaluations = Evaluation.objects.filter(project=project, commitment__in=commitments)
+    for commitment_id, status, group_key in evaluations.values_list(
+        "commitment_id", "status", "group_key"
+    ):
+        statuses[commitment_id].append(status)
+        if group_key != "project":
+            group_counts[commitment_id][status] += 1
+    return Standings(
+        status={c.pk: commitment_status(statuses.get(c.pk, [])) for c in commitments},
+        group_counts=group_counts,
+    )
+
+
+def headline(cells: Cells, group_rule: dict, standing: Standings) -> dict:
     headline = {}
     for name in GROUPS:
         p, q, commitment = group_rule[name]
         all_key, q_key = ("P", p, None), ("Q", p, q, None)
         target = terms(commitment).target_percent if commitment else None
         achieved = share(cells, q_key, all_key)
-        met = status = None
-        if commitment is not None:
-            statuses = list(
-                Evaluation.objects.filter(commitment=commitment).values_list("status", flat=True)
-            )
-            status = commitment_status(statuses)
-            met = None if status in (None, "no_data") else status in MET_STATUSES
+        status = standing.status.get(commitment.pk) if commitment is not None else None
+        met = standing.met(commitment.pk) if commitment is not None else None
         headline[name] = {
             "achieved_percent": achieved,
             "target_percent": text(target),
@@ -164,19 +190,12 @@ def trades(cells, trade_ids, crafts, group_rule, total, by_trade) -> list[dict]:
     return rows
 
 
-def commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> list[dict]:
-    statuses = defaultdict(list)
-    group_counts = defaultdict(Counter)
-    evaluations = Evaluation.objects.filter(project=project, commitment__in=commitments)
-    for commitment_id, status, group_key in evaluations.values_list(
-        "commitment_id", "status", "group_key"
-    ):
-        statuses[commitment_id].append(status)
-        if group_key != "project":
-            group_counts[commitment_id][status] += 1
+def commitments(
+    commitments, cells, share_keys, trade_ids, crafts, standing: Standings
+) -> list[dict]:
     out = []
     for commitment in commitments:
-        status = commitment_status(statuses.get(commitment.pk, []))
+        status = standing.status.get(commitment.pk)
         entry = {
             "key": commitment.key,
             "title": commitment.title,
@@ -184,10 +203,10 @@ def commitments(project, commitments, cells, share_keys, trade_ids, crafts) -> l
             "kind": commitment.kind,
             "description": commitment.description,
             "status": status,
-            "met": None if status in (None, "no_data") else status in MET_STATUSES,
+            "met": standing.met(commitment.pk),
             # A commitment measured per contractor or trade: how many groups stand where
             # (counts only; which contractor falls short is the signed-in pages' to say).
-            "group_counts": dict(group_counts[commitment.pk]),
+            "group_counts": dict(standing.group_counts[commitment.pk]),
             "target_percent": None,
             "trades": [],
         }
