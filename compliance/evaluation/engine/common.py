@@ -26,8 +26,17 @@ HUNDRED = Decimal(100)
 TOTAL = DecimalField(max_digits=20, decimal_places=2)
 
 
+# Labels of the months seen so far: an evaluation asks for each month's label once per
+# group and per result, hundreds of times each.
+_LABELS: dict[datetime.date, str] = {}
+
+
 def month_label(month: datetime.date) -> str:
-    return f"{month:%Y-%m}"
+    """A month as series and the reporting obligation name it: "2026-10"."""
+    label = _LABELS.get(month)
+    if label is None:
+        label = _LABELS[month] = f"{month.year:04d}-{month.month:02d}"
+    return label
 
 
 def as_month(value) -> datetime.date:
@@ -106,8 +115,9 @@ class Monthly:
 
 
 def fixed(value: Decimal) -> str:
-    """A figure as the series stores it: a string with two decimals."""
-    return str(round2(value))
+    """A figure as the series stores it: a string with two decimals (`round2`'s rounding,
+    written out here: thousands of figures a run)."""
+    return str(Decimal.quantize(value, CENT, ROUND_HALF_UP))
 
 
 def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[dict], list, list]:
@@ -124,32 +134,30 @@ def build_series(monthly: Monthly, months: list[datetime.date]) -> tuple[list[di
     total_num = total_den = ZERO
     # The hot loop of an evaluation (every group × every month): rounding inlined, and a
     # month without figures reuses the texts already made for zero and for the running total.
-    quantize, cent, hundred = Decimal.quantize, CENT, HUNDRED
+    quantize, cent, hundred, up = Decimal.quantize, CENT, HUNDRED, ROUND_HALF_UP
     zero_text = fixed(ZERO)
     cumulative = None
+    get_num, get_den = numerators.get, denominators.get
+    get_grown_num, get_grown_den = grow_num.get, grow_den.get
     for month in months:
-        num = numerators.get(month, ZERO)
-        den = denominators.get(month, ZERO)
-        grown_num = grow_num.get(month, ZERO)
-        grown_den = grow_den.get(month, ZERO)
+        num = get_num(month, ZERO)
+        den = get_den(month, ZERO)
+        grown_num = get_grown_num(month, ZERO)
+        grown_den = get_grown_den(month, ZERO)
         if grown_num or grown_den or cumulative is None:
             total_num += grown_num
             total_den += grown_den
             cumulative = (
-                str(quantize(hundred * total_num / total_den, cent, ROUND_HALF_UP))
-                if total_den
-                else None
+                str(quantize(hundred * total_num / total_den, cent, up)) if total_den else None
             )
         cum_num.append(total_num)
         cum_den.append(total_den)
         series.append(
             {
-                "month": f"{month.year:04d}-{month.month:02d}",
-                "numerator": str(quantize(num, cent, ROUND_HALF_UP)) if num else zero_text,
-                "denominator": str(quantize(den, cent, ROUND_HALF_UP)) if den else zero_text,
-                "percent": (
-                    str(quantize(hundred * num / den, cent, ROUND_HALF_UP)) if den else None
-                ),
+                "month": month_label(month),
+                "numerator": str(quantize(num, cent, up)) if num else zero_text,
+                "denominator": str(quantize(den, cent, up)) if den else zero_text,
+                "percent": str(quantize(hundred * num / den, cent, up)) if den else None,
                 "cumulative_percent": cumulative,
             }
         )

@@ -50,6 +50,7 @@ def evaluate(ctx: Context) -> list[Evaluation]:
     by_month = {(row["assignment_id"], row["period"]): row for row in submitted}
     evaluations = []
     due_dates = {}  # every contractor owes a month's report on the same day
+    zone = timezone.get_current_timezone()  # looked up once, not once per month
     for assignment in sorted(ctx.assignments.values(), key=lambda a: a.pk):
         counts = {RECEIVED: 0, LATE: 0, MISSING: 0, NOT_DUE: 0}
         months, series = [], []
@@ -59,7 +60,7 @@ def evaluate(ctx: Context) -> list[Evaluation]:
                 due_dates[month] = agreement.report_due_date(month)
             due_date = due_dates[month]
             report = by_month.get((assignment.pk, month))
-            first = timezone.localdate(report["first_submitted"]) if report else None
+            first = timezone.localdate(report["first_submitted"], zone) if report else None
             status = obligation.month_status(
                 due_date=due_date,
                 as_of=as_of,

@@ -336,6 +336,13 @@ def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
             doubletime=dec(row["doubletime_hours"]),
             paid=dec(row["paid"]),
             required=dec(row["required"]),
+            owed=owed_on_line(
+                required=dec(row["required"]),
+                paid=dec(row["paid"]),
+                straight=dec(row["straight_hours"]),
+                overtime=dec(row["overtime_hours"]),
+                doubletime=dec(row["doubletime_hours"]),
+            ),
         )
         for row in rows
     ]
@@ -378,16 +385,7 @@ class Violation:
     doubletime: Decimal
     paid: Decimal
     required: Decimal
-
-    @property
-    def owed(self) -> Decimal:
-        return owed_on_line(
-            required=self.required,
-            paid=self.paid,
-            straight=self.straight,
-            overtime=self.overtime,
-            doubletime=self.doubletime,
-        )
+    owed: Decimal  # `owed_on_line` of the above
 
     def as_dict(self) -> dict:
         return {
