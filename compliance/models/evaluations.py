@@ -55,6 +55,9 @@ class Evaluation(models.Model):
     series = BulkJSONField(default=list, blank=True)
     details = BulkJSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
+    # What the result says, hashed (`engine.measure.digest`): a run that finds the same
+    # leaves the row as it is but for its date and time.
+    digest = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["project", "commitment_key", "group_key"]

@@ -14,9 +14,12 @@ no other effect (the sums it makes for versions lacking them are a cache of thei
 """
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -117,21 +120,68 @@ def _craft_names(ctx: Context) -> None:
         ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
 
 
-def _store(evaluations: list[Evaluation]) -> None:
-    """Insert the results through the bulk writer (COPY on PostgreSQL: the megabytes of
-    monthly series go as they are, not quoted into one huge INSERT statement)."""
-    insert_objects(evaluations)
-    if connection.vendor != "postgresql" or not evaluations:
+# What a result says: every stored field but its id, the day it is as of and when it was
+# computed (a result the next day's run finds again is the same result).
+SAID = [
+    f.attname
+    for f in Evaluation._meta.concrete_fields
+    if f.attname not in {"id", "as_of", "computed_at", "digest"}
+]
+
+
+def digest(evaluation: Evaluation) -> str:
+    """What a result says (`SAID`), hashed, so the next run can tell it found the same."""
+    said = [getattr(evaluation, name) for name in SAID]
+    text = json.dumps(said, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _store(project: Project, evaluations: list[Evaluation], *, commitment_key=None) -> None:
+    """Put the results in place of the project's previous ones (of one commitment key only,
+    when given). A result that says what its stored row says (`digest`) keeps its row, whose
+    date and time are brought up to date; the others' rows are deleted and the new ones
+    inserted through the bulk writer (COPY on PostgreSQL: the megabytes of monthly series go
+    as they are, not quoted into one huge INSERT statement). A re-evaluation after one new
+    report so rewrites the few results it changed, not every series of the project."""
+    previous = Evaluation.objects.filter(project=project)
+    if commitment_key is not None:
+        previous = previous.filter(commitment_key=commitment_key)
+    stored = {
+        (key, group): (pk, said)
+        for pk, key, group, said in previous.values_list(
+            "pk", "commitment_key", "group_key", "digest"
+        )
+    }
+    fresh, unchanged = [], []
+    for evaluation in evaluations:
+        evaluation.digest = digest(evaluation)
+        pk, said = stored.pop((evaluation.commitment_key, evaluation.group_key), (None, None))
+        if said == evaluation.digest:
+            evaluation.pk = pk
+            evaluation._state.adding = False
+            evaluation._state.db = connection.alias
+            unchanged.append(pk)
+        else:
+            fresh.append(evaluation)
+    if fresh or stored:  # results changed or new, or groups gone (left in `stored`)
+        previous.exclude(pk__in=unchanged).delete()
+    if unchanged:
+        first = evaluations[0]
+        Evaluation.objects.filter(pk__in=unchanged).update(
+            as_of=first.as_of, computed_at=first.computed_at
+        )
+    insert_objects(fresh)
+    if connection.vendor != "postgresql" or not fresh:
         return
     # One row per project, commitment and group (a constraint says so): that finds their ids.
     ids = {
         (commitment_key, group_key): pk
         for pk, commitment_key, group_key in Evaluation.objects.filter(
-            project=evaluations[0].project_id,
-            commitment_key__in={e.commitment_key for e in evaluations},
+            project=project,
+            commitment_key__in={e.commitment_key for e in fresh},
         ).values_list("pk", "commitment_key", "group_key")
     }
-    for evaluation in evaluations:
+    for evaluation in fresh:
         evaluation.pk = ids[(evaluation.commitment_key, evaluation.group_key)]
         evaluation._state.adding = False
         evaluation._state.db = connection.alias
@@ -206,8 +256,7 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
     _tune()
     project.refresh_from_db()
     ctx, evaluations = _measure(project, as_of)
-    Evaluation.objects.filter(project=project).delete()
-    _store(evaluations)
+    _store(project, evaluations)
     checked = anomalies.check_new_reports(ctx)
     return Measured(
         ctx=ctx,
@@ -238,6 +287,5 @@ def measure_reporting(project: Project, as_of: datetime.date) -> Measured:
     """Only the reporting obligation: the missing-report check, cheap enough to run often."""
     ctx = _context(project, as_of, timezone.now())
     evaluations = reporting.evaluate(ctx)
-    Evaluation.objects.filter(project=project, commitment_key="reporting").delete()
-    _store(evaluations)
+    _store(project, evaluations, commitment_key="reporting")
     return Measured(ctx=ctx, evaluations=evaluations)
