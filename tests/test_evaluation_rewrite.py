@@ -5,10 +5,11 @@ fresh measurement finds."""
 import datetime
 import random
 
+import pytest
 import time_machine
 
 from compliance.evaluation.engine.measure import measure_as_of
-from compliance.models import Evaluation, Report
+from compliance.models import Evaluation, PayrollLine, Report
 from compliance.pipeline import evaluate_project
 from tests.conftest import make_report
 from tests.test_aggregates import build, random_line
@@ -87,4 +88,33 @@ def test_a_later_day_dates_every_result_to_it(project, crafts, area, orgs):
     }
     assert figures(stored(project).values()) == figures(
         measure_as_of(project, datetime.date(2025, 1, 15), from_lines=True)
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_one_contractors_measurement_gives_its_groups_the_whole_ones_figures(
+    seed, project, crafts, area, orgs
+):
+    """An upload's check measures the contractor's lines only (`measure_as_of(assignment_id=)`):
+    its own groups read what the whole measurement reads, and every underpaid line of its
+    is listed as the whole measurement lists it."""
+    rng = random.Random(seed)
+    as_of_dates = build(rng, project, crafts, area, orgs)
+    for as_of in as_of_dates[2:4]:
+        whole = measure_as_of(project, as_of)
+        for assignment in project.assignments.all():
+            own = measure_as_of(project, as_of, assignment_id=assignment.pk)
+            assert figures(e for e in own if e.assignment_id == assignment.pk) == figures(
+                e for e in whole if e.assignment_id == assignment.pk
+            )
+            assert underpaid(own, assignment) == underpaid(whole, assignment)
+
+
+def underpaid(evaluations, assignment) -> list:
+    lines = set(PayrollLine.objects.filter(assignment=assignment).values_list("id", flat=True))
+    return sorted(
+        (e.commitment_key, line["line_id"], line["owed"])
+        for e in evaluations
+        for line in e.details.get("violations", [])
+        if line["line_id"] in lines
     )

@@ -237,6 +237,9 @@ class Context:
     # report id → (assignment id, month) for every report whose lines count.
     reports: dict[int, tuple] = field(default_factory=dict)
     months: list[datetime.date] = field(default_factory=list)
+    # Set when only one contractor's groups are wanted (`measure_as_of(assignment=)`): then
+    # only its lines and its reports' sums are read.
+    assignment_id: int | None = None
 
     @property
     def end_month(self) -> datetime.date:
@@ -258,7 +261,10 @@ class Context:
             )
 
     def lines(self) -> QuerySet[PayrollLine]:
-        return current_lines(self.project, self.as_of)
+        lines = current_lines(self.project, self.as_of)
+        if self.assignment_id is not None:
+            lines = lines.filter(assignment_id=self.assignment_id)
+        return lines
 
     def craft_ids_named(self, names: Iterable[str]) -> set[int]:
         """The crafts a list of names or aliases means, ignoring case and spaces."""

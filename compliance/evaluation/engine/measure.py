@@ -228,9 +228,16 @@ def commitments_with_terms(project: Project):
 
 
 def _measure(
-    project: Project, as_of: datetime.date, *, from_lines: bool = False
+    project: Project,
+    as_of: datetime.date,
+    *,
+    from_lines: bool = False,
+    assignment_id: int | None = None,
 ) -> tuple[Context, list[Evaluation]]:
     ctx = _context(project, as_of, timezone.now())
+    if assignment_id is not None:
+        ctx.assignment_id = assignment_id
+        ctx.assignments = {assignment_id: ctx.assignments[assignment_id]}
     commitments = commitments_with_terms(project)
     applied = terms_in_force(commitments, as_of)
     by_kind = defaultdict(list)
@@ -267,14 +274,22 @@ def measure_project(project: Project, as_of: datetime.date) -> Measured:
 
 
 def measure_as_of(
-    project: Project, as_of: datetime.date, *, from_lines: bool = False
+    project: Project,
+    as_of: datetime.date,
+    *,
+    from_lines: bool = False,
+    assignment_id: int | None = None,
 ) -> list[Evaluation]:
     """The same measurement as `measure_project`, as of any date, stored nowhere: what a
     document dated to another day than the last evaluation reports (SPEC §6). Each result
     carries its assignment (with its contractor) and craft, so reading them costs no query.
     `from_lines` reads every sum from the lines instead of the sums versions keep (what
-    the test of those sums compares them with)."""
-    ctx, evaluations = _measure(project, as_of, from_lines=from_lines)
+    the test of those sums compares them with). `assignment_id` measures one contractor's
+    lines only, at a cost in proportion to its reports (what an upload's check shows the
+    contractor, twice an upload): its own groups' results (per contractor, per contractor
+    and craft) are those of the whole measurement; a wider group's (the project, a craft)
+    counts only its lines, so read only the lines it lists (a wage floor's underpaid lines)."""
+    ctx, evaluations = _measure(project, as_of, from_lines=from_lines, assignment_id=assignment_id)
     for evaluation in evaluations:
         if evaluation.assignment_id in ctx.assignments:
             evaluation.assignment = ctx.assignments[evaluation.assignment_id]

@@ -116,6 +116,8 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     keys = {name: signature(aggregate) for name, aggregate in aggregates.items()}
     by_key = {key: aggregates[name] for name, key in keys.items()}
     reports = Report.objects.filter(assignment__project=ctx.project, is_current=True)
+    if ctx.assignment_id is not None:
+        reports = reports.filter(assignment_id=ctx.assignment_id)
     ctx.reports.update(
         (pk, (assignment_id, period))
         for pk, assignment_id, period in reports.values_list("pk", "assignment_id", "period")
@@ -123,11 +125,9 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     # The kept rows as they are, one per version, craft and signature: turned into one entry
     # per version and craft here, by dictionary, rather than pivoted by the database (a
     # filtered sum per signature over every row costs it more than the rows cost to read).
-    kept = ReportSum.objects.filter(
-        report__assignment__project=ctx.project,
-        report__is_current=True,
-        signature__in=by_key,
-    ).values_list("report_id", "craft_id", "signature", "hours", "last_week")
+    kept = ReportSum.objects.filter(report__in=reports, signature__in=by_key).values_list(
+        "report_id", "craft_id", "signature", "hours", "last_week"
+    )
     last_weeks: dict[int, object] = {}
     made: dict[int, set] = defaultdict(set)
     sums: dict[tuple, dict] = {}

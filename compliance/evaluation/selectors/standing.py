@@ -186,7 +186,7 @@ def report_snapshot(*, assignment: Assignment, as_of: datetime.date, report: Rep
     )
     shares: dict[tuple[str, str], dict] = {}
     underpaid: dict[int, dict] = {}
-    for evaluation in measure_as_of(assignment.project, as_of):
+    for evaluation in measure_as_of(assignment.project, as_of, assignment_id=assignment.pk):
         kind = KINDS.get(evaluation.kind)
         if kind is None:
             continue
