@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 EVALUATE_PROJECT = "compliance.tasks.evaluate_project_task"
+REFRESH_PUBLIC_FIGURES = "compliance.tasks.refresh_public_figures_task"
 
 
 def enqueue(func: str, *args, **kwargs) -> None:
@@ -17,9 +18,13 @@ def enqueue(func: str, *args, **kwargs) -> None:
     transaction.on_commit(lambda: async_task(func, *args, **kwargs))
 
 
+def enqueue_stamped(func: str, project_id: int) -> None:
+    """Queue a project's task once the current transaction commits, stamped after the
+    commit: a run of that task that starts later has seen the change, so the task may skip
+    a request a later run already answered (a burst of uploads asks once)."""
+    transaction.on_commit(lambda: async_task(func, project_id, timezone.now().isoformat()))
+
+
 def enqueue_evaluation(project_id: int) -> None:
-    """Evaluate a project in the background once the current transaction commits. The request
-    is stamped after the commit, so an evaluation that starts later has seen the change."""
-    transaction.on_commit(
-        lambda: async_task(EVALUATE_PROJECT, project_id, timezone.now().isoformat())
-    )
+    """Evaluate a project in the background once the current transaction commits."""
+    enqueue_stamped(EVALUATE_PROJECT, project_id)

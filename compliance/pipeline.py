@@ -21,7 +21,7 @@ from compliance.enforcement.flags.raising import (
     findings_for,
     sync_flags,
 )
-from compliance.enqueue import enqueue
+from compliance.enqueue import REFRESH_PUBLIC_FIGURES, enqueue_stamped
 from compliance.evaluation.engine.measure import measure_project, measure_reporting
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
@@ -49,7 +49,7 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
             now=measured.ctx.computed_at,
             only={"data_anomaly": {anomaly_key(a, m) for a, m in measured.anomaly_months}},
         )
-        enqueue("compliance.tasks.refresh_public_figures_task", project.pk)
+        enqueue_stamped(REFRESH_PUBLIC_FIGURES, project.pk)
     return measured.evaluations
 
 

@@ -16,7 +16,7 @@ from compliance.enforcement.alerts.subcontractors import alert_subcontractor_add
 from compliance.enforcement.memos.build import memo_build, memos_fail_stalled
 from compliance.enqueue import EVALUATE_PROJECT, enqueue
 from compliance.evaluation.public.figures import public_figures_refresh
-from compliance.models import Evaluation, Flag, FlagEvent, Memo
+from compliance.models import Evaluation, Flag, FlagEvent, Memo, PublicFigures
 from compliance.pipeline import evaluate_project, evaluate_reporting
 from projects.models import Assignment, Project
 
@@ -35,11 +35,17 @@ def evaluate_project_task(project_id: int, requested_at: str | None = None) -> s
     return f"{project.slug}: {len(evaluations)} results"
 
 
-def refresh_public_figures_task(project_id: int) -> str:
-    """Gather a project's figures as the public pages show them, after its evaluation."""
+def refresh_public_figures_task(project_id: int, requested_at: str | None = None) -> str:
+    """Gather a project's figures as the public pages show them, after its evaluation.
+    Skipped when a gathering began after the request was made: it already read everything
+    the request was about (after a burst of uploads, one gathering, not one each)."""
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return f"project {project_id} no longer exists"
+    if requested_at:
+        since = parse_datetime(requested_at)
+        if PublicFigures.objects.filter(project=project, computed_at__gt=since).exists():
+            return f"{project.slug}: public figures already gathered since {requested_at}"
     row = public_figures_refresh(project=project)
     return f"{project.slug}: public figures as of {row.as_of}"
 

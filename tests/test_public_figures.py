@@ -7,9 +7,11 @@ import io
 import json
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from compliance.evaluation.public.figures import public_figures_refresh
 from compliance.models import PublicFigures
@@ -219,6 +221,27 @@ def test_an_evaluation_of_a_public_project_gathers_its_figures(
     row = PublicFigures.objects.get(project=project)
     assert row.as_of == AS_OF
     assert row.figures["headline"]["local_hire"]["achieved_percent"] == "37.00"
+
+
+def test_a_refresh_asked_before_a_gathering_began_is_answered_by_it(example_a):
+    """After a burst of uploads, one gathering answers every request made before it began."""
+    from compliance import tasks
+
+    project = example_a
+    with time_machine.travel("2026-11-27 10:00Z"):
+        asked = timezone.now().isoformat()
+    with time_machine.travel("2026-11-27 10:01Z"):
+        public_figures_refresh(project=project)
+    gathered = PublicFigures.objects.get(project=project).computed_at
+
+    with time_machine.travel("2026-11-27 10:05Z"):
+        answer = tasks.refresh_public_figures_task(project.pk, asked)
+        assert "already gathered" in answer
+        assert PublicFigures.objects.get(project=project).computed_at == gathered
+        later = timezone.now().isoformat()
+    with time_machine.travel("2026-11-27 10:06Z"):
+        assert "public figures as of" in tasks.refresh_public_figures_task(project.pk, later)
+    assert PublicFigures.objects.get(project=project).computed_at > gathered
 
 
 def test_the_refresh_command_gathers_every_project_saying_which_are_published(example_a):

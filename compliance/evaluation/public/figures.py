@@ -376,7 +376,9 @@ def public_figures_refresh(*, project: Project) -> PublicFigures:
     """Gather and store the project's figures as the public pages show them, suppressed
     alike. A private project's are gathered too, for the comparison its monitors see
     (`access.compared_projects_for`); the public pages and downloads never show them
-    (`access.public_project`). The etag is the SHA-256 of the figures' canonical JSON."""
+    (`access.public_project`). The etag is the SHA-256 of the figures' canonical JSON.
+    `computed_at` is when the gathering began: what was committed before it is in them."""
+    began = timezone.now()
     figures = gather(project)
     etag = hashlib.sha256(canonical(figures).encode()).hexdigest()
     with transaction.atomic():
@@ -384,7 +386,7 @@ def public_figures_refresh(*, project: Project) -> PublicFigures:
             project=project,
             defaults={
                 "as_of": datetime.date.fromisoformat(figures["as_of"]),
-                "computed_at": timezone.now(),
+                "computed_at": began,
                 "etag": etag,
                 "figures": figures,
             },
