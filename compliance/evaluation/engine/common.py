@@ -229,6 +229,8 @@ class Context:
     # report id → (assignment id, month) for every report whose lines count.
     reports: dict[int, tuple] = field(default_factory=dict)
     months: list[datetime.date] = field(default_factory=list)
+    # Read every figure from the lines rather than what versions keep (the test of the latter).
+    from_lines: bool = False
 
     @property
     def end_month(self) -> datetime.date:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from compliance.bulk import insert_objects
 from compliance.evaluation import kinds
-from compliance.evaluation.engine import anomalies, reporting, sums
+from compliance.evaluation.engine import anomalies, firsts, reporting, sums
 from compliance.evaluation.engine.common import Context
 from compliance.models import Evaluation, Report
 from compliance.months import month_start, months_between
@@ -79,6 +79,7 @@ def _line_cells(ctx: Context, aggregates: dict) -> list[dict]:
 def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
     """Totals by report and craft for every sum the commitments ask (`sums.wanted`), added
     up from the sums each version keeps, or, `from_lines`, read from the lines themselves."""
+    ctx.from_lines = from_lines
     aggregates = sums.wanted(commitments, ctx)
     cells = _line_cells(ctx, aggregates) if from_lines else sums.cells(ctx, aggregates)
     for cell in cells:
@@ -107,6 +108,7 @@ def keep_report_aggregates(report: Report) -> None:
     if commitments:
         ctx = _context(project, report.period, timezone.now())
         sums.make_version_sums(report, commitments, ctx)
+        firsts.make_version_firsts(report, commitments)
     anomalies.check_version(report)
 
 
