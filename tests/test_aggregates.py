@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import get_args
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from compliance.evaluation.engine.anomalies import check_version
 from compliance.evaluation.engine.measure import (
@@ -223,3 +224,48 @@ def test_the_checks_kept_with_each_version_find_what_its_lines_show(
     from_lines = anomalies_found(project, as_of)
 
     assert from_lines and from_kept == from_lines
+
+
+def test_workers_are_counted_from_the_kept_first_weeks_without_reading_a_line(
+    project, crafts, area, orgs
+):
+    make_commitment(
+        project,
+        "locals",
+        "workforce_share",
+        measure="workers",
+        qualifier="area_resident",
+        area=area,
+        target_percent="50",
+    )
+    assignment = Assignment.objects.create(
+        project=project, contractor=orgs["walsh"], start_date=project.start_date
+    )
+    carpenter = crafts["Carpenter"]
+    local, away = {"home_zip": "90001"}, {"home_zip": "99999"}
+    january = [
+        line("w1", datetime.date(2024, 1, 5), carpenter, 40, **local),
+        line("w2", datetime.date(2024, 1, 12), carpenter, 40, **local),
+        line("w3", datetime.date(2024, 1, 12), carpenter, 40, **away),
+    ]
+    february = [
+        line("w1", datetime.date(2024, 2, 2), carpenter, 40, **local),
+        line("w4", datetime.date(2024, 2, 23), carpenter, 40, **local),
+    ]
+    for period, lines in [
+        (datetime.date(2024, 1, 1), january),
+        (datetime.date(2024, 2, 1), february),
+    ]:
+        keep_report_aggregates(make_report(assignment, period, lines))
+
+    with CaptureQueriesContext(connection) as queries:
+        month_end = measure_as_of(project, datetime.date(2024, 2, 29))
+    inside_february = measure_as_of(project, datetime.date(2024, 2, 10))
+
+    assert not [q for q in queries if PayrollLine._meta.db_table in q["sql"]]
+    # w4's only week ends after February 10th: not counted then.
+    counted = {
+        as_of: [(e.numerator, e.denominator) for e in found if e.commitment_key == "locals"]
+        for as_of, found in [("Feb 29", month_end), ("Feb 10", inside_february)]
+    }
+    assert counted == {"Feb 29": [(3, 4)], "Feb 10": [(2, 3)]}
