@@ -70,7 +70,12 @@ class ReportWorker(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     craft = models.ForeignKey(
-        Craft, on_delete=models.CASCADE, related_name="+", null=True, db_constraint=False
+        Craft,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+        db_constraint=False,
     )
     signature = models.CharField(max_length=40)
     worker = models.ForeignKey(

@@ -33,12 +33,13 @@ from itertools import islice
 from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet
 
-from compliance.bulk import insert_rows
 from compliance.evaluation import kinds
 from compliance.evaluation.engine.common import Context
 from compliance.models import PayrollLine, Report, ReportWorker
 
 CHUNK = 500
+INSERTED = "report_id, craft_id, signature, worker_id, first_week, first_qualifying"
+SELECTED = "report_id, craft_id, %s, worker_id, first, first_qualifying"
 # A row of `per_report`: the report, its craft (where the scope has crafts), the distinct
 # workers who qualify, all distinct workers, and whether lines of no worker are among them.
 # A row of `first_weeks`: the group's fields, a first week, a first qualifying week (or
@@ -63,44 +64,38 @@ def wanted(commitments) -> dict[str, tuple[Q, Q]]:
 
 
 def make_firsts(report_ids: list[int], filters: dict[str, tuple[Q, Q]]) -> None:
-    """Make and keep these signatures' rows for these versions, from their lines: one GROUP
-    BY (report, craft, worker) per few hundred versions. Rows another run made meanwhile
-    are left as they are (they are the same)."""
-    named = {f"s{i}": (key, f) for i, (key, f) in enumerate(filters.items())}
-    rows = []
+    """Make and keep these signatures' rows for these versions, from their lines: per
+    signature and few hundred versions, one GROUP BY (version, craft, worker) the database
+    writes straight into the kept rows. Rows another run made meanwhile are left as they
+    are (they are the same)."""
+    table = connection.ops.quote_name(ReportWorker._meta.db_table)
     ids = iter(sorted(report_ids))
-    while chunk := list(islice(ids, CHUNK)):
-        cells = (
-            PayrollLine.objects.filter(report_id__in=chunk)
-            .values("report_id", "craft_id", "worker_id")
-            .annotate(
-                **{
-                    f"{name}_first": Min("week_ending", filter=population or None)
-                    for name, (_, (population, _)) in named.items()
-                },
-                **{
-                    f"{name}_qualifying": Min("week_ending", filter=qualifying)
-                    for name, (_, (_, qualifying)) in named.items()
-                },
-            )
-            .order_by()
-        )
-        for cell in cells:
-            worker_id = cell["worker_id"]
-            for name, (key, _) in named.items():
-                first = cell[f"{name}_first"]
-                if first is not None:
-                    qualifying = cell[f"{name}_qualifying"] if worker_id is not None else None
-                    rows.append(
-                        (cell["report_id"], cell["craft_id"], key, worker_id, first, qualifying)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(ids, CHUNK)):
+            for key, (population, qualifying) in filters.items():
+                firsts = (
+                    PayrollLine.objects.filter(population, report_id__in=chunk)
+                    .values("report_id", "craft_id", "worker_id")
+                    .annotate(
+                        first=Min("week_ending"),
+                        first_qualifying=Min("week_ending", filter=qualifying),
                     )
-    rows += [
-        (report_id, None, key, None, None, None) for report_id in report_ids for key in filters
-    ]
-    insert_rows(
-        ReportWorker,
-        ("report_id", "craft_id", "signature", "worker_id", "first_week", "first_qualifying"),
-        rows,
+                    .order_by()
+                )
+                inner, params = firsts.query.sql_with_params()
+                # SQLite reads ON CONFLICT after a SELECT only past a WHERE clause.
+                cursor.execute(
+                    f"INSERT INTO {table} ({INSERTED}) SELECT {SELECTED} "  # noqa: S608
+                    f"FROM ({inner}) AS firsts WHERE true ON CONFLICT DO NOTHING",
+                    [key, *params],
+                )
+    ReportWorker.objects.bulk_create(
+        [
+            # The row without a craft: the signature is made for the version.
+            ReportWorker(report_id=report_id, signature=key)
+            for report_id in report_ids
+            for key in filters
+        ],
         ignore_conflicts=True,
     )
 
