@@ -132,11 +132,13 @@ def from_kept(
     rows = kept(ctx, population, qualifying).exclude(craft_id__in=sorted(excluded))
     by_then = Q(first_qualifying__lte=ctx.as_of)
     named = Q(worker__isnull=False)
+    # A worker has one row per version and craft: counted once across a version's crafts.
+    distinct = "craft_id" not in fields
     per_report = (
         rows.values("report_id", *(f for f in fields if f == "craft_id"))
         .annotate(
-            num=Count("worker", distinct=True, filter=by_then),
-            den=Count("worker", distinct=True),
+            num=Count("worker", distinct=distinct, filter=by_then),
+            den=Count("worker", distinct=distinct),
             unidentified=Count("pk", filter=~named),
         )
         .order_by()
