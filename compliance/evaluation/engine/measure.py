@@ -95,8 +95,9 @@ def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
 
 def keep_report_aggregates(report: Report) -> None:
     """Keep what evaluations will ask of a report version just stored (issue 17): the sums
-    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`)
-    and what the data-anomaly checks find in them (`anomalies.check_version`). The intake
+    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`),
+    its workers' first weeks (`firsts.make_version_firsts`) and what the data-anomaly checks
+    find in them (`anomalies.check_version`). The intake
     sends `report_stored` for it inside the store's transaction: made there rather than by
     the next evaluation because the version's lines are then in hand (one version's worth,
     in the database's cache), the transaction is the one that wrote them, and every
