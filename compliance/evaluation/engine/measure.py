@@ -97,11 +97,11 @@ def keep_report_aggregates(report: Report) -> None:
     """Keep what evaluations will ask of a report version just stored (issue 17): the sums
     the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`),
     its workers' first weeks (`firsts.make_version_firsts`) and what the data-anomaly checks
-    find in them (`anomalies.check_version`). The intake
-    sends `report_stored` for it inside the store's transaction: made there rather than by
-    the next evaluation because the version's lines are then in hand (one version's worth,
-    in the database's cache), the transaction is the one that wrote them, and every
-    evaluation after it, as of any date, reads sums only."""
+    find in them (`anomalies.check_version`). The intake sends `report_stored` for it inside
+    the store's transaction: made there rather than by the next evaluation because the
+    version's lines are then in hand (one version's worth, in the database's cache), the
+    transaction is the one that wrote them, and every evaluation after it, as of any date,
+    reads sums only."""
     project = report.assignment.project
     commitments = [
         c for c in project.commitments.select_related("area") if kinds.KINDS[c.kind].reads_lines
