@@ -79,7 +79,7 @@ def build_project(
     specs = [
         ("targeted", "§3.1", "Targeted worker hours", "workforce_share",
          {**shares, "qualifier": "area_resident", "target_percent": "40",
-          "penalty_per_unit": "25", "measure": "workers"}, area),
+          "penalty_per_unit": "25"}, area),
         ("disadvantaged", "§3.2", "Disadvantaged worker hours", "workforce_share",
          {**shares, "qualifier": "disadvantaged", "target_percent": "10"}, None),
         ("apprentice", "§3.3", "Apprentice hours", "workforce_share",
