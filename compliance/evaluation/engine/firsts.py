@@ -40,10 +40,6 @@ from compliance.models import PayrollLine, Report, ReportWorker
 CHUNK = 500
 INSERTED = "report_id, craft_id, signature, worker_id, first_week, first_qualifying"
 SELECTED = "report_id, craft_id, %s, worker_id, first, first_qualifying"
-# A row of `per_report`: the report, its craft (where the scope has crafts), the distinct
-# workers who qualify, all distinct workers, and whether lines of no worker are among them.
-# A row of `first_weeks`: the group's fields, a first week, a first qualifying week (or
-# None), and how many workers have them.
 
 
 def signature(population: Q, qualifying: Q) -> str:
@@ -53,7 +49,7 @@ def signature(population: Q, qualifying: Q) -> str:
 
 
 def wanted(commitments) -> dict[str, tuple[Q, Q]]:
-    """The filters the commitments (with their terms in force) count workers under, by
+    """The filters the commitments (with the terms they carry) count workers under, by
     signature."""
     filters = {}
     for commitment in commitments:
@@ -125,10 +121,15 @@ def kept(ctx: Context, population: Q, qualifying: Q) -> QuerySet[ReportWorker]:
 def from_kept(
     ctx: Context, population: Q, qualifying: Q, *, excluded: set[int], fields: tuple
 ) -> tuple[list[dict], list[tuple]]:
-    """`per_report` and `first_weeks` rows from the kept rows: a worker counts in a
-    version, as of the as-of date, when their first week there ends by then, and qualifies
-    when their first qualifying week does; their first week in a group is the earliest of
-    their first weeks in its versions."""
+    """What a share of workers counts, from the kept rows of the current versions, as of
+    the as-of date: per version (and craft, where the group has crafts) its distinct workers
+    who qualify, all of them, and whether lines of no worker are among them (`num`, `den`,
+    `unidentified`); and per group and pair of first week and first qualifying week (or
+    None), how many workers have them (`fields`' values first).
+
+    A worker counts in a version by the as-of date when their first week there ends by
+    then, and qualifies when their first qualifying week does; their first week in a group
+    is the earliest of their first weeks in its versions."""
     rows = kept(ctx, population, qualifying).exclude(craft_id__in=sorted(excluded))
     by_then = Q(first_qualifying__lte=ctx.as_of)
     named = Q(worker__isnull=False)
@@ -162,7 +163,7 @@ def from_kept(
 def from_lines(
     ctx: Context, population: Q, qualifying: Q, *, excluded: set[int], fields: tuple
 ) -> tuple[list[dict], list[tuple]]:
-    """`per_report` and `first_weeks` rows from the lines themselves."""
+    """What `from_kept` counts, from the lines themselves."""
     if excluded:
         population = population & ~Q(craft_id__in=sorted(excluded))
     qualifying = population & qualifying
