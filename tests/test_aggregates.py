@@ -1,10 +1,11 @@
-"""Sums kept per report version (issue 17): an evaluation that adds them up finds what one
-that reads every line finds, figure by figure, series included.
+"""Sums and workers' first weeks kept per report version (issue 17): an evaluation that
+adds them up finds what one that reads every line finds, figure by figure, series included.
 
 Random projects, seeded so a failure repeats: contractors, months, lines of every trait,
-amendments, commitments of every line-reading kind and scope (some measured in workers,
-some with excluded crafts), terms amended mid-project, evaluations as of month ends and
-of days inside a month (where a version counts only some of its lines).
+amendments, lines of no worker (open data), commitments of every line-reading kind and
+scope (at least one measured in distinct workers or new hires, some with excluded crafts),
+terms amended mid-project, evaluations as of month ends and of days inside a month (where a
+version counts only some of its lines).
 """
 
 import datetime
@@ -13,7 +14,8 @@ from decimal import Decimal
 from typing import get_args
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from compliance.evaluation.engine.anomalies import check_version
 from compliance.evaluation.engine.measure import (
@@ -22,7 +24,14 @@ from compliance.evaluation.engine.measure import (
     measure_project,
 )
 from compliance.evaluation.kinds.workforce_share import WorkforceShareTerms
-from compliance.models import Evaluation, Report, ReportCheck, ReportSum
+from compliance.models import (
+    Evaluation,
+    PayrollLine,
+    Report,
+    ReportCheck,
+    ReportSum,
+    ReportWorker,
+)
 from compliance.pipeline import evaluate_project
 from projects.models import Assignment, CommitmentVersion, Organization
 from tests.conftest import make_commitment, make_report
@@ -66,11 +75,11 @@ def random_line(rng: random.Random, period: datetime.date, crafts: list, workers
     )
 
 
-def random_share(rng: random.Random, area, crafts: dict) -> dict:
+def random_share(rng: random.Random, area, crafts: dict, measure: str | None = None) -> dict:
     qualifier = rng.choice(QUALIFIERS)
     params = {
         "qualifier": qualifier,
-        "measure": rng.choice(["hours", "hours", "hours", "workers", "new_hires"]),
+        "measure": measure or rng.choice(["hours", "hours", "hours", "workers", "new_hires"]),
         "scope": rng.choice(["project", "contractor", "craft", "contractor_craft"]),
         "population": rng.choice(["all", "journey", "apprentice"]),
         "target_percent": str(rng.choice([10, 25, 40])),
@@ -88,6 +97,9 @@ def build(rng: random.Random, project, crafts: dict, area, orgs) -> list:
     """Commitments, contractors and their reports; returns the as-of dates to compare."""
     for i in range(rng.randint(1, 4)):
         make_commitment(project, f"share{i}", "workforce_share", **random_share(rng, area, crafts))
+    # At least one share counted in distinct workers, whose firsts the versions keep too.
+    counted = random_share(rng, area, crafts, measure=rng.choice(["workers", "new_hires"]))
+    make_commitment(project, "counted", "workforce_share", **counted)
     make_commitment(
         project,
         "wage",
@@ -119,6 +131,11 @@ def build(rng: random.Random, project, crafts: dict, area, orgs) -> list:
                     lines[(made["worker"], made["week_ending"], made["craft"].pk)] = made
                 lines = list(lines.values())
                 report = make_report(assignment, period, lines, version=version)
+                if rng.random() < 0.1:
+                    # Lines of no worker and no rate, as open data has: their groups count
+                    # no workers (a wage floor finds nothing owed on them).
+                    unnamed = report.lines.order_by("pk")[: rng.randint(1, 3)]
+                    PayrollLine.objects.filter(pk__in=unnamed).update(worker=None, hourly_rate=None)
                 if rng.random() < 0.5:
                     keep_report_aggregates(report)  # as the intake does when it stores a version
     last = datetime.date(2024, months, 1)
@@ -177,11 +194,11 @@ def test_a_stored_version_keeps_its_sums_and_the_evaluation_reads_no_line_twice(
     rng = random.Random(99)
     build(rng, project, crafts, area, orgs)
     evaluate_project(project, datetime.date(2024, 12, 31))
-    kept = ReportSum.objects.count()
+    kept = ReportSum.objects.count(), ReportWorker.objects.count()
 
     evaluate_project(project, datetime.date(2024, 12, 31))
 
-    assert kept and ReportSum.objects.count() == kept
+    assert all(kept) and (ReportSum.objects.count(), ReportWorker.objects.count()) == kept
 
 
 def anomalies_found(project, as_of: datetime.date) -> list[dict]:
@@ -207,3 +224,48 @@ def test_the_checks_kept_with_each_version_find_what_its_lines_show(
     from_lines = anomalies_found(project, as_of)
 
     assert from_lines and from_kept == from_lines
+
+
+def test_workers_are_counted_from_the_kept_first_weeks_without_reading_a_line(
+    project, crafts, area, orgs
+):
+    make_commitment(
+        project,
+        "locals",
+        "workforce_share",
+        measure="workers",
+        qualifier="area_resident",
+        area=area,
+        target_percent="50",
+    )
+    assignment = Assignment.objects.create(
+        project=project, contractor=orgs["walsh"], start_date=project.start_date
+    )
+    carpenter = crafts["Carpenter"]
+    local, away = {"home_zip": "90001"}, {"home_zip": "99999"}
+    january = [
+        line("w1", datetime.date(2024, 1, 5), carpenter, 40, **local),
+        line("w2", datetime.date(2024, 1, 12), carpenter, 40, **local),
+        line("w3", datetime.date(2024, 1, 12), carpenter, 40, **away),
+    ]
+    february = [
+        line("w1", datetime.date(2024, 2, 2), carpenter, 40, **local),
+        line("w4", datetime.date(2024, 2, 23), carpenter, 40, **local),
+    ]
+    for period, lines in [
+        (datetime.date(2024, 1, 1), january),
+        (datetime.date(2024, 2, 1), february),
+    ]:
+        keep_report_aggregates(make_report(assignment, period, lines))
+
+    with CaptureQueriesContext(connection) as queries:
+        month_end = measure_as_of(project, datetime.date(2024, 2, 29))
+    inside_february = measure_as_of(project, datetime.date(2024, 2, 10))
+
+    assert not [q for q in queries if PayrollLine._meta.db_table in q["sql"]]
+    # w4's only week ends after February 10th: not counted then.
+    counted = {
+        as_of: [(e.numerator, e.denominator) for e in found if e.commitment_key == "locals"]
+        for as_of, found in [("Feb 29", month_end), ("Feb 10", inside_february)]
+    }
+    assert counted == {"Feb 29": [(3, 4)], "Feb 10": [(2, 3)]}

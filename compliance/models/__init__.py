@@ -6,7 +6,7 @@ from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
 from compliance.models.public import PublicFigures
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
-from compliance.models.sums import ReportCheck, ReportSum
+from compliance.models.sums import ReportCheck, ReportSum, ReportWorker
 
 __all__ = [
     "AuditEvent",
@@ -26,5 +26,6 @@ __all__ = [
     "Report",
     "ReportCheck",
     "ReportSum",
+    "ReportWorker",
     "Worker",
 ]

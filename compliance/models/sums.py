@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from compliance.models.reports import Report
+from compliance.models.reports import Report, Worker
 from projects.models import Craft
 
 
@@ -55,3 +55,58 @@ class ReportCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check of {self.report_id}"
+
+
+class ReportWorker(models.Model):
+    """One worker's first week ending, and first qualifying week ending, among one report
+    version's lines of one craft that a commitment's terms count, for one signature (the
+    filter those terms put on the lines, hashed: `engine.firsts.signature`).
+
+    A row without a worker (and with a craft) says lines of no worker (open data) are among
+    them, and holds the first of their weeks. The row without a craft (nor worker) marks the
+    signature as made for the version, whatever its lines. Made, as the version's sums are,
+    when it is stored or by the first evaluation that needs the signature; never changed.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    craft = models.ForeignKey(
+        Craft,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+        db_constraint=False,
+    )
+    signature = models.CharField(max_length=40)
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+        db_constraint=False,
+    )
+    first_week = models.DateField(null=True)
+    first_qualifying = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "signature", "craft", "worker"],
+                condition=Q(worker__isnull=False),
+                name="unique_report_worker",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "signature", "craft"],
+                condition=Q(worker__isnull=True, craft__isnull=False),
+                name="unique_report_worker_unnamed",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "signature"],
+                condition=Q(craft__isnull=True),
+                name="unique_report_worker_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.craft_id}/{self.signature[:8]}/{self.worker_id}"

@@ -25,7 +25,7 @@ from django_q.conf import Conf
 
 from compliance.evaluation.engine.measure import keep_report_aggregates
 from compliance.evaluation.public.figures import public_figures_refresh
-from compliance.models import Evaluation, Flag, PayrollLine, Report, ReportSum
+from compliance.models import Evaluation, Flag, PayrollLine, Report, ReportSum, ReportWorker
 from compliance.pipeline import evaluate_project
 from demo.generator import build_project, write_lines
 from tests.bench import timed
@@ -83,6 +83,7 @@ def run(*, lines: int) -> dict:
         seconds, _ = timed(lambda: evaluate_project(project, project.end_date))
         again, _ = timed(lambda: evaluate_project(project, project.end_date))
         ReportSum.objects.all().delete()
+        ReportWorker.objects.all().delete()
         analyze()
         without, _ = timed(lambda: evaluate_project(project, project.end_date))
     finally:

@@ -237,9 +237,11 @@ class Context:
     # report id → (assignment id, month) for every report whose lines count.
     reports: dict[int, tuple] = field(default_factory=dict)
     months: list[datetime.date] = field(default_factory=list)
-    # Set when only one contractor's groups are wanted (`measure_as_of(assignment=)`): then
-    # only its lines and its reports' sums are read.
+    # Set when only one contractor's groups are wanted (`measure_as_of(assignment_id=)`):
+    # then only its lines and its reports' sums are read.
     assignment_id: int | None = None
+    # Read every figure from the lines rather than what versions keep (the test of the latter).
+    from_lines: bool = False
 
     @property
     def end_month(self) -> datetime.date:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from compliance.bulk import insert_objects
 from compliance.evaluation import kinds
-from compliance.evaluation.engine import anomalies, reporting, sums
+from compliance.evaluation.engine import anomalies, firsts, reporting, sums
 from compliance.evaluation.engine.common import Context
 from compliance.models import Evaluation, Report
 from compliance.months import month_start, months_between
@@ -82,6 +82,7 @@ def _line_cells(ctx: Context, aggregates: dict) -> list[dict]:
 def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
     """Totals by report and craft for every sum the commitments ask (`sums.wanted`), added
     up from the sums each version keeps, or, `from_lines`, read from the lines themselves."""
+    ctx.from_lines = from_lines
     aggregates = sums.wanted(commitments, ctx)
     cells = _line_cells(ctx, aggregates) if from_lines else sums.cells(ctx, aggregates)
     for cell in cells:
@@ -97,12 +98,13 @@ def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
 
 def keep_report_aggregates(report: Report) -> None:
     """Keep what evaluations will ask of a report version just stored (issue 17): the sums
-    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`)
-    and what the data-anomaly checks find in them (`anomalies.check_version`). The intake
-    sends `report_stored` for it inside the store's transaction: made there rather than by
-    the next evaluation because the version's lines are then in hand (one version's worth,
-    in the database's cache), the transaction is the one that wrote them, and every
-    evaluation after it, as of any date, reads sums only."""
+    the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`),
+    its workers' first weeks (`firsts.make_version_firsts`) and what the data-anomaly checks
+    find in them (`anomalies.check_version`). The intake sends `report_stored` for it inside
+    the store's transaction: made there rather than by the next evaluation because the
+    version's lines are then in hand (one version's worth, in the database's cache), the
+    transaction is the one that wrote them, and every evaluation after it, as of any date,
+    reads sums only."""
     project = report.assignment.project
     commitments = [
         c for c in project.commitments.select_related("area") if kinds.KINDS[c.kind].reads_lines
@@ -110,6 +112,7 @@ def keep_report_aggregates(report: Report) -> None:
     if commitments:
         ctx = _context(project, report.period, timezone.now())
         sums.make_version_sums(report, commitments, ctx)
+        firsts.make_version_firsts(report, commitments)
     anomalies.check_version(report)
 
 

@@ -178,6 +178,11 @@ class Kind:
         """Sums this commitment adds to the engine's one pass over the lines."""
         return {}
 
+    def worker_filters(self, commitment: Commitment):
+        """The lines among which this commitment counts distinct workers, and those that
+        qualify (two `Q`s, whatever the project's crafts: `engine.firsts`), or None."""
+        return None
+
     # --- words ----------------------------------------------------------------------
 
     def describe(self, commitment: Commitment) -> str:

@@ -19,14 +19,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Literal
 
-from django.db import connection
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext, gettext_noop
 from pydantic import Field
 
 from compliance import formatting
 from compliance.evaluation import damages as damages_rule
-from compliance.evaluation.engine import catch_up
+from compliance.evaluation.engine import catch_up, firsts
 from compliance.evaluation.engine.common import (
     SCOPE_FIELDS,
     TOTAL,
@@ -114,6 +113,9 @@ class WorkforceShare(Kind):
 
     def line_aggregates(self, commitment: Commitment, ctx: Context) -> dict:
         return line_aggregates(commitment, ctx)
+
+    def worker_filters(self, commitment: Commitment) -> tuple[Q, Q] | None:
+        return worker_filters(commitment)
 
     def check_area(self, params: dict, area) -> dict[str, str]:
         qualifier = params.get("qualifier")
@@ -444,6 +446,16 @@ def _hours_by_group(commitment: Commitment, ctx: Context) -> dict[Group, Monthly
     return by_group
 
 
+def worker_filters(commitment: Commitment) -> tuple[Q, Q] | None:
+    """A workers- or new-hires-measured commitment's population lines and its qualifying
+    lines among them, whatever their craft (`engine.firsts` keeps each worker's first weeks
+    under them; the excluded crafts are left out when those are counted)."""
+    if KIND.terms(commitment).measure == "hours":
+        return None
+    population = population_lines(commitment)
+    return population, population & qualifier_filter(commitment)
+
+
 def _workers_by_group(
     commitment: Commitment, ctx: Context
 ) -> tuple[dict[Group, Monthly], set[Group]]:
@@ -452,24 +464,17 @@ def _workers_by_group(
     lines of no worker (open data), whose workers cannot be counted.
 
     A worker ID belongs to one contractor, so to one assignment: counts per report (one
-    contractor's month) add up to the month's count for the project, or for a craft.
+    contractor's month) add up to the month's count for the project, or for a craft. Counted
+    from each worker's first weeks kept per report version (`engine.firsts`), not the lines.
     """
     scope = KIND.terms(commitment).scope
     fields = SCOPE_FIELDS[scope]
-    population = population_filter(commitment, ctx)
-    qualifying = population & qualifier_filter(commitment)
-    lines = ctx.lines().filter(population)
-    by_group: dict[Group, Monthly] = defaultdict(Monthly)
-
-    per_report = (
-        lines.values("report_id", *(f for f in fields if f == "craft_id"))
-        .annotate(
-            num=Count("worker", distinct=True, filter=qualifying),
-            den=Count("worker", distinct=True),
-            unidentified=Count("id", filter=Q(worker__isnull=True)),
-        )
-        .order_by()
+    count = firsts.from_lines if ctx.from_lines else firsts.from_kept
+    per_report, first_weeks = count(
+        ctx, *worker_filters(commitment), excluded=excluded_crafts(commitment, ctx), fields=fields
     )
+    ctx.load_reports(row["report_id"] for row in per_report)
+    by_group: dict[Group, Monthly] = defaultdict(Monthly)
     unidentified = set()
     for row in per_report:
         assignment_id, month = ctx.reports[row["report_id"]]
@@ -477,35 +482,18 @@ def _workers_by_group(
         by_group[group].add(month, Decimal(row["num"]), Decimal(row["den"]))
         if row["unidentified"]:
             unidentified.add(group)
-
-    firsts = (
-        lines.filter(worker__isnull=False)
-        .values(*fields, "worker_id")
-        .annotate(
-            first_week=Min("week_ending"),
-            first_qualifying=Min("week_ending", filter=qualifying),
+    for *group_values, first_week, first_qualifying, workers in first_weeks:
+        values = dict(zip(fields, group_values, strict=True))
+        monthly = by_group[group_of(scope, values.get("assignment_id"), values.get("craft_id"))]
+        month = as_month(first_week)
+        monthly.cumulative_denominator[month] = (
+            monthly.cumulative_denominator.get(month, ZERO) + workers
         )
-        .order_by()
-    )
-    inner, params = firsts.query.sql_with_params()
-    quote = connection.ops.quote_name
-    keys = ", ".join([*(quote(f) for f in fields), quote("first_week"), quote("first_qualifying")])
-    sql = f"SELECT {keys}, COUNT(*) FROM ({inner}) AS firsts GROUP BY {keys}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            *group_values, first_week, first_qualifying, count = row
-            values = dict(zip(fields, group_values, strict=True))
-            monthly = by_group[group_of(scope, values.get("assignment_id"), values.get("craft_id"))]
-            month = as_month(first_week)
-            monthly.cumulative_denominator[month] = (
-                monthly.cumulative_denominator.get(month, ZERO) + count
+        if first_qualifying is not None:
+            month = as_month(first_qualifying)
+            monthly.cumulative_numerator[month] = (
+                monthly.cumulative_numerator.get(month, ZERO) + workers
             )
-            if first_qualifying is not None:
-                month = as_month(first_qualifying)
-                monthly.cumulative_numerator[month] = (
-                    monthly.cumulative_numerator.get(month, ZERO) + count
-                )
     return by_group, unidentified
 
 
