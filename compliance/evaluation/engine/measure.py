@@ -4,9 +4,10 @@ One module per kind of commitment, behind the registry (`compliance.evaluation.k
 `measure_project` is the single entry point. Every hours-measured commitment's figures come
 from totals by report (one contractor's month) and craft, added up from the sums each report
 version keeps (`engine.sums`, made when the version is stored: `keep_report_aggregates`), not
-from the lines; each kind then rolls those totals up to the groups its scope defines. What
-needs another grouping runs its own query, one per commitment, never per group or month:
-distinct workers, the underpaid lines of a wage floor (found through an index), progress
+from the lines; each kind then rolls those totals up to the groups its scope defines.
+Distinct workers are counted from each worker's first weeks, kept per version too
+(`engine.firsts`). What needs another grouping runs its own query, one per commitment, never
+per group or month: the underpaid lines of a wage floor (found through an index), progress
 entries, reports filed. The results replace the project's stored evaluations. The engine has
 no other effect (the sums it makes for versions lacking them are a cache of their lines):
 `compliance.pipeline` runs it inside the transaction that also reconciles the flags (SPEC
