@@ -80,6 +80,8 @@ def commitment_words(entry: dict) -> str:
 
 
 def local_words(rule: dict) -> str:
+    """Who counts as local (`sections.rules`: an area's ZIP codes, residency as reported or
+    certified, or, without a local-hire commitment, residency as the contractor reports it)."""
     if rule.get("rule") == "area":
         return gettext("A worker whose home ZIP code is in %(area)s: %(zips)s.") % {
             "area": rule["area"],
@@ -87,7 +89,7 @@ def local_words(rule: dict) -> str:
         }
     if rule.get("rule") == "reported":
         return gettext("A worker the contractor reports, or the city certifies, as a resident.")
-    return gettext("Residency as the contractor reports it (no local-hire commitment).")
+    return gettext(DEFAULT_DEFINITIONS["local_hire"])
 
 
 def rules_words(rules: dict) -> dict:
