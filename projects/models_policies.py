@@ -11,22 +11,23 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from projects.commitment_signals import commitment_check
 
 
 class Policy(models.Model):
     class Type(models.TextChoices):
-        ORDINANCE = "ordinance", "Ordinance"
-        PLA = "pla", "Project labor agreement"
-        CBA = "cba", "Community benefits agreement"
-        EXECUTIVE_ORDER = "executive_order", "Executive order"
-        MODEL = "model", "Model policy"
+        ORDINANCE = "ordinance", _("Ordinance")
+        PLA = "pla", _("Project labor agreement")
+        CBA = "cba", _("Community benefits agreement")
+        EXECUTIVE_ORDER = "executive_order", _("Executive order")
+        MODEL = "model", _("Model policy")
 
     class LocalDefinition(models.TextChoices):
-        ZIP = "zip", "Home ZIP code in the policy's area"
-        REPORTED = "reported", "Residency reported by the contractor"
-        BOTH = "both", "Either a ZIP in the area or reported residency"
+        ZIP = "zip", _("Home ZIP code in the policy's area")
+        REPORTED = "reported", _("Residency reported by the contractor")
+        BOTH = "both", _("Either a ZIP in the area or reported residency")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)

@@ -83,7 +83,11 @@ def test_the_stored_headline_follows_the_contract_the_comparison_reads(example_a
     assert local["met"] is False
     assert local["hours"] == "10000.00" and local["qualifying_hours"] == "3700.00"
     assert local["workers"] == 20 and local["suppressed"] is False
-    assert "Economically disadvantaged ZIPs" in local["definition"]
+    assert "definition" not in local  # facts are stored; the words are said on the page
+    assert local["terms"]["kind"] == "workforce_share"
+    assert local["terms"]["area"] == "Economically disadvantaged ZIPs"
+    assert local["terms"]["params"]["target_percent"] == "40"
+    assert local["policy_target"] is None  # no policy made the commitment
     assert set(figures["headline"]) == {"local_hire", "apprentice", "women", "people_of_color"}
     assert set(figures["damages"]) == {"assessed", "collected"}
     assert set(figures["reporting"]) == {"reports_due", "reports_on_time", "median_lag_days"}

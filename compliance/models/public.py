@@ -19,12 +19,20 @@ class PublicFigures(models.Model):
     - `headline`: one entry per compared metric, keyed `local_hire`, `apprentice`, `women`,
       `people_of_color`, each {"achieved_percent", "target_percent" (null without a target),
       "met" (true/false/null), "hours", "qualifying_hours", "workers" (distinct, null when
-      unknown), "suppressed" (bool), "definition" (the rule in plain words: what counts as
-      local, the denominator, exempt trades), "commitment" (title or null)};
+      unknown), "suppressed" (bool), "commitment" (title or null), "terms" (what counts,
+      as facts: the commitment's {"kind", "params", "area" (name or null)}, or null where no
+      commitment sets the group's rule), "policy_target" ({"percent", "policy"}: the target
+      the policy the commitment was made from publishes, or null)}. No sentence is stored:
+      the pages and the JSON download say "definition" from "terms" in the visitor's
+      language (`public.pages.definition_words`); a row gathered before (with an English
+      "definition" and no "terms") is read as stored until `refresh_public_figures`;
     - `wages_to_target_groups`: {"local_hire": amount, ...} in dollars, null when suppressed;
       empty when the lines carry no pay at all (a city's open data);
     - `damages`: {"assessed": amount, "collected": amount};
     - `reporting`: {"reports_due", "reports_on_time", "median_lag_days"} over all contractors;
+    - `rules`: {"local_rule" ({"rule": "area", "area", "zips"} | {"rule": "reported"} |
+      {"rule": "none"}), "exempt_trades", "agreements"}; each of `commitments` keeps its
+      "terms" likewise, not its description;
     - the rest (per commitment, per trade, per contractor, the worker-hours table) is the
       public page's own, described in the data dictionary.
     """

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as TermsError
 
@@ -23,11 +24,12 @@ from compliance.status import Status
 from projects.models import Commitment
 
 Scope = Literal["project", "contractor", "craft", "contractor_craft"]
+# Marked for translation; `gettext(SCOPE_WORDS[scope])` says it in the reader's language.
 SCOPE_WORDS = {
-    "project": "across the whole project",
-    "contractor": "for each contractor",
-    "craft": "in each trade",
-    "contractor_craft": "for each contractor in each trade",
+    "project": gettext_noop("across the whole project"),
+    "contractor": gettext_noop("for each contractor"),
+    "craft": gettext_noop("in each trade"),
+    "contractor_craft": gettext_noop("for each contractor in each trade"),
 }
 SCOPE_GROUPS = {
     "contractor": "contractor",
@@ -162,7 +164,8 @@ class Kind:
 
     def scope_words(self, commitment: Commitment) -> str:
         """ "for each contractor in each trade": where the target must hold, in words."""
-        return SCOPE_WORDS.get(self.scope(commitment), "")
+        words = SCOPE_WORDS.get(self.scope(commitment), "")
+        return gettext(words) if words else ""
 
     def groups_word(self, commitment: Commitment) -> str:
         """ "contractor and trade": what a group of this commitment is."""
@@ -186,7 +189,8 @@ class Kind:
     # --- words ----------------------------------------------------------------------
 
     def describe(self, commitment: Commitment) -> str:
-        """The promise in one sentence a person with no training can read."""
+        """The promise in one sentence a person with no training can read, in the active
+        language (each kind's words are gettext messages with named placeholders)."""
         raise NotImplementedError
 
     def unit(self, commitment: Commitment) -> str:

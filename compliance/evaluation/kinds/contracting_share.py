@@ -18,6 +18,7 @@ from typing import Literal
 
 from django.db.models import DateField, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext, gettext_noop
 from pydantic import Field
 
 from compliance import formatting
@@ -45,15 +46,18 @@ CertificationType = Literal[
     "local", "small", "disadvantaged", "minority", "women", "disabled_veteran", "section3"
 ]
 CERTIFICATION_WORDS = {
-    "local": "local",
-    "small": "small",
-    "disadvantaged": "disadvantaged",
-    "minority": "minority-owned",
-    "women": "women-owned",
-    "disabled_veteran": "disabled-veteran-owned",
-    "section3": "Section 3",
+    "local": gettext_noop("local"),
+    "small": gettext_noop("small"),
+    "disadvantaged": gettext_noop("disadvantaged"),
+    "minority": gettext_noop("minority-owned"),
+    "women": gettext_noop("women-owned"),
+    "disabled_veteran": gettext_noop("disabled-veteran-owned"),
+    "section3": gettext_noop("Section 3"),
 }
-SCOPE_WORDS = {"project": "across the whole project", "prime": "for each prime contractor"}
+SCOPE_WORDS = {
+    "project": gettext_noop("across the whole project"),
+    "prime": gettext_noop("for each prime contractor"),
+}
 
 
 class ContractingShareTerms(Terms):
@@ -66,9 +70,14 @@ class ContractingShareTerms(Terms):
 
 def certified_words(certifications: list[str]) -> str:
     """ "certified small or women-owned businesses" """
-    names = [CERTIFICATION_WORDS[c] for c in certifications]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"certified {listed} businesses"
+    names = [gettext(CERTIFICATION_WORDS[c]) for c in certifications]
+    listed = names[0]
+    if len(names) > 1:
+        listed = gettext("%(first)s or %(last)s") % {
+            "first": ", ".join(names[:-1]),
+            "last": names[-1],
+        }
+    return gettext("certified %(kinds)s businesses") % {"kinds": listed}
 
 
 class ContractingShare(Kind):
@@ -87,20 +96,23 @@ class ContractingShare(Kind):
         return "prime contractor" if self.scope(commitment) == "prime" else ""
 
     def scope_words(self, commitment: Commitment) -> str:
-        return SCOPE_WORDS[self.scope(commitment)]
+        return gettext(SCOPE_WORDS[self.scope(commitment)])
 
     def describe(self, commitment: Commitment) -> str:
         t = self.terms(commitment)
-        words = (
-            f"At least {plain(t.target_percent)}% of the contract dollars paid must go to "
-            f"{certified_words(t.certifications)}, {SCOPE_WORDS[t.scope]} (a payment counts "
-            "when the firm was certified on the day it was paid)"
-        )
+        words = gettext(
+            "At least %(percent)s%% of the contract dollars paid must go to %(who)s, %(scope)s "
+            "(a payment counts when the firm was certified on the day it was paid)"
+        ) % {
+            "percent": plain(t.target_percent),
+            "who": certified_words(t.certifications),
+            "scope": gettext(SCOPE_WORDS[t.scope]),
+        }
         if t.penalty_per_unit:
-            words += (
-                f"; liquidated damages of {formatting.money(t.penalty_per_unit)} "
-                "per shortfall dollar"
-            )
+            words = gettext("%(rule)s; liquidated damages of %(amount)s per shortfall dollar") % {
+                "rule": words,
+                "amount": formatting.money(t.penalty_per_unit),
+            }
         return words + "."
 
     def headline(self, summary) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import DateField, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from compliance import formatting
@@ -90,20 +91,27 @@ class CountTarget(Kind):
 
     def describe(self, commitment: Commitment) -> str:
         t = self.terms(commitment)
-        words = (
-            f"{formatting.quantity(t.target_quantity, t.unit)} between "
-            f"{formatting.short_date(t.start_date)} and {formatting.short_date(t.due_date)}"
-        )
+        words = gettext("%(quantity)s between %(start)s and %(due)s") % {
+            "quantity": formatting.quantity(t.target_quantity, t.unit),
+            "start": formatting.short_date(t.start_date),
+            "due": formatting.short_date(t.due_date),
+        }
         if t.milestones:
-            words += "; schedule: " + "; ".join(
-                f"{formatting.quantity(m.quantity, t.unit)} by {formatting.short_date(m.date)}"
-                for m in t.milestones
-            )
+            words = gettext("%(rule)s; schedule: %(milestones)s") % {
+                "rule": words,
+                "milestones": "; ".join(
+                    gettext("%(quantity)s by %(date)s")
+                    % {
+                        "quantity": formatting.quantity(m.quantity, t.unit),
+                        "date": formatting.short_date(m.date),
+                    }
+                    for m in t.milestones
+                ),
+            }
         if t.max_ami_percent is not None:
-            words += (
-                f", counting only those at or below {formatting.whole_or_two(t.max_ami_percent)}%"
-                " of area median income"
-            )
+            words = gettext(
+                "%(rule)s, counting only those at or below %(percent)s%% of area median income"
+            ) % {"rule": words, "percent": formatting.whole_or_two(t.max_ami_percent)}
         return words + "."
 
     def headline(self, summary) -> str:

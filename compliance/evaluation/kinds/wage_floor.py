@@ -93,16 +93,33 @@ class WageFloor(Kind):
     def describe(self, commitment: Commitment) -> str:
         t = self.terms(commitment)
         total = t.basis == "total"
+        if total:
+            rate = gettext("%(base)s/h + %(fringe)s fringe for %(trade)s from %(date)s")
+            words = gettext(
+                "Every worker must be paid at least the required base plus fringe rate (%(rates)s)"
+            )
+        else:
+            rate = gettext("%(base)s/h for %(trade)s from %(date)s")
+            words = gettext(
+                "Every worker must be paid at least the required base hourly rate (%(rates)s)"
+            )
         rates = "; ".join(
-            f"{formatting.money(r.base)}/h"
-            + (f" + {formatting.money(r.fringe)} fringe" if total else "")
-            + f" for {'any trade' if r.craft == 'any' else r.craft}"
-            + f" from {formatting.short_date(r.effective_from)}"
+            rate
+            % {
+                "base": formatting.money(r.base),
+                "fringe": formatting.money(r.fringe),
+                "trade": gettext("any trade") if r.craft == "any" else r.craft,
+                "date": formatting.short_date(r.effective_from),
+            }
             for r in t.rates
         )
-        basis = "base plus fringe" if total else "base hourly"
-        measured = "" if t.scope == "project" else f", {SCOPE_WORDS[t.scope]}"
-        return f"Every worker must be paid at least the required {basis} rate ({rates}){measured}."
+        words %= {"rates": rates}
+        if t.scope != "project":
+            words = gettext("%(rule)s, %(scope)s") % {
+                "rule": words,
+                "scope": gettext(SCOPE_WORDS[t.scope]),
+            }
+        return words + "."
 
     def headline(self, summary) -> str:
         if not summary.shortfall:

@@ -57,21 +57,32 @@ from compliance.status import Status
 from projects.models import Commitment
 
 UNITS = {"hours": "hours", "workers": "workers", "new_hires": "workers"}
-MEASURE_WORDS = {"hours": "work hours", "workers": "workers", "new_hires": "new hires"}
+# What the target is a share of, by population and measure (whole phrases, so a
+# translation can order the words as its language does).
+MEASURE_WORDS = {
+    ("all", "hours"): gettext_noop("work hours"),
+    ("journey", "hours"): gettext_noop("journeyworker work hours"),
+    ("apprentice", "hours"): gettext_noop("apprentice work hours"),
+    ("all", "workers"): gettext_noop("workers"),
+    ("journey", "workers"): gettext_noop("journeyworker workers"),
+    ("apprentice", "workers"): gettext_noop("apprentice workers"),
+    ("all", "new_hires"): gettext_noop("new hires"),
+    ("journey", "new_hires"): gettext_noop("journeyworker new hires"),
+    ("apprentice", "new_hires"): gettext_noop("apprentice new hires"),
+}
 QUALIFIER_WORDS = {
-    "reported_resident": "residents (as reported or certified, not by ZIP)",
-    "disadvantaged": "disadvantaged workers",
-    "apprentice": "registered apprentices",
-    "woman": "women",
-    "person_of_color": "people of color",
-    "veteran": "veterans",
-    "new_hire": "new hires",
+    "reported_resident": gettext_noop("residents (as reported or certified, not by ZIP)"),
+    "disadvantaged": gettext_noop("disadvantaged workers"),
+    "apprentice": gettext_noop("registered apprentices"),
+    "woman": gettext_noop("women"),
+    "person_of_color": gettext_noop("people of color"),
+    "veteran": gettext_noop("veterans"),
+    "new_hire": gettext_noop("new hires"),
 }
 GROUP_COLUMNS = {
     "hours": (gettext_noop("Qualifying hours"), gettext_noop("All hours")),
     "workers": (gettext_noop("Qualifying workers"), gettext_noop("All workers")),
 }
-POPULATION_WORDS = {"all": "", "journey": "journeyworker ", "apprentice": "apprentice "}
 SERIES_COLUMNS = {
     "hours": ("Hours", "Qualifying hours"),
     "workers": ("Workers", "Qualifying workers"),
@@ -137,21 +148,30 @@ class WorkforceShare(Kind):
     def describe(self, commitment: Commitment) -> str:
         t = self.terms(commitment)
         if t.qualifier == "area_resident":
-            who = f"residents of {commitment.area.name}" if commitment.area else "area residents"
-        else:
-            who = QUALIFIER_WORDS[t.qualifier]
-        words = (
-            f"At least {plain(t.target_percent)}% of {POPULATION_WORDS[t.population]}"
-            f"{MEASURE_WORDS[t.measure]} must go to {who}, {SCOPE_WORDS[t.scope]}"
-        )
-        if t.excluded_crafts:
-            words += f" (not counting {', '.join(t.excluded_crafts)})"
-        if t.penalty_per_unit:
-            per = "hour" if t.measure == "hours" else "worker"
-            words += (
-                f"; liquidated damages of {formatting.money(t.penalty_per_unit)} "
-                f"per shortfall {per}"
+            who = (
+                gettext("residents of %(area)s") % {"area": commitment.area.name}
+                if commitment.area
+                else gettext("area residents")
             )
+        else:
+            who = gettext(QUALIFIER_WORDS[t.qualifier])
+        words = gettext("At least %(percent)s%% of %(measure)s must go to %(who)s, %(scope)s") % {
+            "percent": plain(t.target_percent),
+            "measure": gettext(MEASURE_WORDS[t.population, t.measure]),
+            "who": who,
+            "scope": gettext(SCOPE_WORDS[t.scope]),
+        }
+        if t.excluded_crafts:
+            words = gettext("%(rule)s (not counting %(trades)s)") % {
+                "rule": words,
+                "trades": ", ".join(t.excluded_crafts),
+            }
+        if t.penalty_per_unit:
+            if t.measure == "hours":
+                damages = gettext("%(rule)s; liquidated damages of %(amount)s per shortfall hour")
+            else:
+                damages = gettext("%(rule)s; liquidated damages of %(amount)s per shortfall worker")
+            words = damages % {"rule": words, "amount": formatting.money(t.penalty_per_unit)}
         return words + "."
 
     def headline(self, summary) -> str:

@@ -20,6 +20,12 @@ The rules, for each policy and each jurisdiction and each of the four compared f
 - *wages to the target group*: the sum of the published amounts, suppressed ones left out;
 - per group too: damages assessed and collected (sums), reports filed on time of reports
   due (sums) and the median of the projects' median reporting lag in days.
+Each project is compared against its own target; where a policy made its commitment and
+the project's target differs from the one the policy publishes (an adoption's override),
+both are shown. A signed-in monitor's private projects are compared too, each marked as
+seen by its organization only, and a group that takes one in says how many.
+The definitions beside the numbers are said in the visitor's language from the facts the
+figures keep (`pages.definition_words`).
 All arithmetic in Decimal, rounded by `compliance.numbers`.
 """
 
@@ -32,6 +38,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compliance.evaluation.public import pages
 from compliance.models import PublicFigures
 from compliance.numbers import percent, round2
 from projects import access
@@ -104,10 +111,22 @@ class Cell:
     suppressed: bool
     definition: str
     commitment: str
+    # The target the policy that made the commitment publishes, and that policy's name.
+    policy_target: Decimal | None = None
+    policy: str = ""
 
     @property
     def shown(self) -> bool:
         return not self.suppressed and self.achieved is not None
+
+    @property
+    def target_differs(self) -> bool:
+        """The project's own target is not the one its policy publishes."""
+        return (
+            self.target is not None
+            and self.policy_target is not None
+            and self.target != self.policy_target
+        )
 
 
 @dataclass
@@ -126,6 +145,8 @@ class ProjectRow:
     reports_due: int | None
     reports_on_time: int | None
     median_lag_days: Decimal | None
+    # Not public: compared only for its monitors (and admins), never anonymously.
+    private: bool = False
 
     @property
     def policy_names(self) -> str:
@@ -165,6 +186,7 @@ class Rollup:
 
     label: str
     projects: int = 0
+    private: int = 0
     metrics: dict[str, MetricRollup] = field(default_factory=dict)
     damages_assessed: Decimal = Decimal(0)
     damages_collected: Decimal = Decimal(0)
@@ -221,8 +243,10 @@ def _count(value) -> int | None:
     return None if number is None else int(number)
 
 
-def cell_from(entry: dict | None) -> Cell:
+def cell_from(entry: dict | None, name: str = "") -> Cell:
+    """One headline entry of the stored figures, its definition said in the active language."""
     entry = entry or {}
+    policy_target = entry.get("policy_target") or {}
     return Cell(
         achieved=_decimal(entry.get("achieved_percent")),
         target=_decimal(entry.get("target_percent")),
@@ -231,8 +255,10 @@ def cell_from(entry: dict | None) -> Cell:
         qualifying_hours=_decimal(entry.get("qualifying_hours")),
         workers=_count(entry.get("workers")),
         suppressed=bool(entry.get("suppressed")),
-        definition=entry.get("definition") or "",
+        definition=pages.definition_words(name, entry) if entry else "",
         commitment=entry.get("commitment") or "",
+        policy_target=_decimal(policy_target.get("percent")),
+        policy=policy_target.get("policy") or "",
     )
 
 
@@ -254,7 +280,11 @@ def filtered_projects(projects: QuerySet[Project], filters: Filters) -> QuerySet
     return projects
 
 
-def project_rows(figures: Iterable[PublicFigures], policies: dict[int, list[PolicyRef]]):
+def project_rows(
+    figures: Iterable[PublicFigures],
+    policies: dict[int, list[PolicyRef]],
+    private: set[int] = frozenset(),
+):
     rows = []
     for published in figures:
         project, data = published.project, published.figures or {}
@@ -270,7 +300,7 @@ def project_rows(figures: Iterable[PublicFigures], policies: dict[int, list[Poli
                 total_cost=project.total_cost,
                 as_of=published.as_of,
                 policies=policies.get(project.pk, []),
-                cells={m.key: cell_from(headline.get(m.key)) for m in METRICS},
+                cells={m.key: cell_from(headline.get(m.key), m.key) for m in METRICS},
                 wages={
                     key: _decimal(value)
                     for key, value in (data.get("wages_to_target_groups") or {}).items()
@@ -280,6 +310,7 @@ def project_rows(figures: Iterable[PublicFigures], policies: dict[int, list[Poli
                 reports_due=_count(reporting.get("reports_due")),
                 reports_on_time=_count(reporting.get("reports_on_time")),
                 median_lag_days=_decimal(reporting.get("median_lag_days")),
+                private=project.pk in private,
             )
         )
     return rows
@@ -287,6 +318,7 @@ def project_rows(figures: Iterable[PublicFigures], policies: dict[int, list[Poli
 
 def add_to(rollup: Rollup, row: ProjectRow) -> None:
     rollup.projects += 1
+    rollup.private += row.private
     rollup.damages_assessed += row.damages_assessed or 0
     rollup.damages_collected += row.damages_collected or 0
     rollup.reports_due += row.reports_due or 0
@@ -360,15 +392,19 @@ def comparison(*, user, filters: Filters) -> Comparison:
     """The comparison this person may read (`access.compared_projects_for`), filtered."""
     figures = list(compared_figures(user, filters))
     policies = adopted_policies([f.project_id for f in figures])
-    rows = project_rows(figures, policies)
+    private_ids: set[int] = set()
     private = 0
     if access.is_monitor(user) or access.role_of(user) == access.ADMIN:
+        ids = [f.project_id for f in figures]
+        public_ids = set(access.public_projects().filter(pk__in=ids).values_list("pk", flat=True))
+        private_ids = set(ids) - public_ids
         private = (
             filtered_projects(access.compared_projects_for(user), filters)
             .exclude(pk__in=access.public_projects().values("pk"))
             .filter(public_figures__isnull=True)
             .count()
         )
+    rows = project_rows(figures, policies, private_ids)
     return Comparison(
         rows=rows,
         by_policy=rollups(rows, lambda row: [p.name for p in row.policies] or [str(NO_POLICY)]),

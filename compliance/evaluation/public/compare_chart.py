@@ -3,7 +3,9 @@
 One row per project: a dot at the share it achieved and a dashed tick at its own target,
 on one 0–100% axis, with the figures written at the end of the row, so neither colour nor
 position alone carries them. A suppressed figure is written as such, with no dot. The
-chart is labelled by its <title> and <desc>; the table beside it says the same.
+chart is labelled by its <title> and <desc>; the table beside it says the same. A project
+only its monitors see is marked "Private" after its name, and its words say so; a project
+whose own target differs from its policy's says both.
 """
 
 import itertools
@@ -38,7 +40,12 @@ def _short(name: str, limit: int = 36) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def _row_words(name: str, cell) -> str:
+def _row_words(row, cell) -> str:
+    name = row.name
+    if row.private:
+        name = gettext("%(project)s (private — only your organization sees this)") % {
+            "project": name
+        }
     if cell.suppressed:
         return gettext("%(project)s: suppressed (too few workers to publish).") % {"project": name}
     if cell.achieved is None:
@@ -47,6 +54,16 @@ def _row_words(name: str, cell) -> str:
         return gettext("%(project)s: %(achieved)s, no target.") % {
             "project": name,
             "achieved": formatting.percent(cell.achieved),
+        }
+    if cell.target_differs:
+        return gettext(
+            "%(project)s: %(achieved)s against the project's target of %(target)s (its "
+            "policy's: %(policy_target)s)."
+        ) % {
+            "project": name,
+            "achieved": formatting.percent(cell.achieved),
+            "target": formatting.percent(cell.target),
+            "policy_target": formatting.percent(cell.policy_target),
         }
     return gettext("%(project)s: %(achieved)s against a target of %(target)s.") % {
         "project": name,
@@ -75,10 +92,18 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
         )
     for i, (row, cell) in enumerate(projects):
         middle = TOP + ROW_H * i + ROW_H / 2
-        body.append(
-            f'<text x="8" y="{_fmt(middle + 5)}" font-size="14" fill="{INK}">'
-            f"{escape(_short(row.name))}</text>"
-        )
+        if row.private:
+            private_word = escape(gettext("Private"))
+            body.append(
+                f'<text x="8" y="{_fmt(middle + 5)}" font-size="14" fill="{INK}">'
+                f"{escape(_short(row.name, 26))}"
+                f'<tspan font-weight="700" fill="{TARGET}"> · {private_word}</tspan></text>'
+            )
+        else:
+            body.append(
+                f'<text x="8" y="{_fmt(middle + 5)}" font-size="14" fill="{INK}">'
+                f"{escape(_short(row.name))}</text>"
+            )
         if cell.shown and cell.target is not None:
             tx = _fmt(x(cell.target))
             body.append(
@@ -89,7 +114,7 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
             body.append(
                 f'<circle cx="{_fmt(x(cell.achieved))}" cy="{_fmt(middle)}" r="6" '
                 f'fill="{DOT}" stroke="#fff" stroke-width="1.5">'
-                f"<title>{escape(_row_words(row.name, cell))}</title></circle>"
+                f"<title>{escape(_row_words(row, cell))}</title></circle>"
             )
             words = formatting.percent(cell.achieved)
             if cell.target is not None:
@@ -117,7 +142,7 @@ def dot_chart(*, title: str, projects: list[tuple]) -> SafeString:
         f'<text x="120" y="0" font-size="12" fill="{INK}">'
         f"{target_word}</text></g>"
     )
-    desc = " ".join(_row_words(row.name, cell) for row, cell in projects) or gettext(
+    desc = " ".join(_row_words(row, cell) for row, cell in projects) or gettext(
         "No project to compare."
     )
     return mark_safe(  # noqa: S308 - every interpolated text is escaped

@@ -2,15 +2,17 @@
 
 No login: anyone compares the public projects; a signed-in monitor or admin also its own
 (`access.compared_projects_for`). The filters are a GET form, so the page works without
-script and every filtered view has its own address."""
+script and every filtered view has its own address. A filter value the page does not know
+(an old link, a typed address: `?jurisdiction=Nowhere`) is dropped, the other filters kept,
+and the page says which value and what it shows instead."""
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from compliance.evaluation.public import compare as selectors
 from compliance.evaluation.public.compare_chart import dot_chart
@@ -38,9 +40,34 @@ class CompareFilters(forms.Form):
         ]
 
     def filters(self) -> selectors.Filters:
-        if not self.is_valid():
+        """The valid filters; an unknown value leaves its filter out (`unknown_values`)."""
+        if not self.is_bound:
             return selectors.Filters()
-        return selectors.Filters(**self.cleaned_data)
+        self.is_valid()
+        kept = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return selectors.Filters(**kept)
+
+    def unknown_values(self) -> list[str]:
+        """One sentence per filter given a value it does not offer: the value, and that the
+        comparison shows every one instead."""
+        if not self.is_bound or self.is_valid():
+            return []
+        words = {
+            "jurisdiction": gettext(
+                "No jurisdiction called “%(value)s”; showing all jurisdictions."
+            ),
+            "sector": gettext("No sector called “%(value)s”; showing all sectors."),
+            "vintage": gettext(
+                "No policy adopted in “%(value)s” among the compared projects; showing every "
+                "year of adoption."
+            ),
+            "size": gettext("No project size called “%(value)s”; showing projects of every size."),
+        }
+        return [
+            words[name] % {"value": self.data.get(name, "")}
+            for name in self.fields
+            if name in self.errors and name in words
+        ]
 
 
 @access.public
@@ -58,6 +85,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "public/compare.html",
             {
                 "form": form,
+                "unknown_values": form.unknown_values(),
                 "comparison": comparison,
                 "tables": tables,
                 "money_tables": [

@@ -1,7 +1,10 @@
 """The open data of a public project (SPEC §7.4, issue 16): its published figures as one tidy
 CSV table and as JSON, both described by the same data dictionary.
 
-The CSV has one figure a row. Text that a spreadsheet would take for a formula (starting
+The CSV has one figure a row, codes and figures only, the same in every language. The JSON
+is the stored figures with their words added in the language asked for (`with_words`): each
+headline figure's "definition", each commitment's "description", and the rules' "local" and
+"denominator" sentences. Text that a spreadsheet would take for a formula (starting
 with =, +, -, @) is written with a leading apostrophe, as the exports do (SPEC §8).
 """
 
@@ -10,6 +13,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy as _
 
 from compliance.evaluation.exports import FORMULA_STARTS
+from compliance.evaluation.public import pages
 
 COLUMNS = [
     ("section", _("Which table the figure belongs to (see the sections below).")),
@@ -80,6 +84,22 @@ def dictionary() -> dict:
         "sections": {name: str(words) for name, words in SECTIONS},
         "measures": {name: str(words) for name, words in MEASURES},
     }
+
+
+def with_words(figures: dict) -> dict:
+    """The figures with their words, said in the active language (`pages`)."""
+    headline = {
+        name: entry
+        if entry is None
+        else {**entry, "definition": pages.definition_words(name, entry)}
+        for name, entry in (figures.get("headline") or {}).items()
+    }
+    commitments = [
+        {**entry, "description": pages.commitment_words(entry)}
+        for entry in figures.get("commitments") or []
+    ]
+    rules = {**(figures.get("rules") or {}), **pages.rules_words(figures.get("rules") or {})}
+    return {**figures, "headline": headline, "commitments": commitments, "rules": rules}
 
 
 def _text(value) -> str:

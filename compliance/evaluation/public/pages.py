@@ -1,10 +1,17 @@
 """What the public pages show, in words: the stored figures turned into table rows, with
 "fewer than N workers" where a figure is suppressed (formatting through
-`compliance.formatting`, status words through `compliance.status`)."""
+`compliance.formatting`, status words through `compliance.status`).
+
+The stored figures keep facts, not sentences (`sections`); the words are made here, in the
+language of the request: a commitment's promise from its kind, terms and area
+(`describe_terms`), what each target group counts (`definition_words`), the rules
+(`rules_words`). Figures gathered before they kept facts still carry English sentences:
+they are shown as stored until `manage.py refresh_public_figures` gathers them again."""
 
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from compliance import formatting
@@ -13,7 +20,7 @@ from compliance.evaluation.selectors.common import groups_words
 from compliance.models import PublicFigures
 from compliance.status import Status
 from projects import access
-from projects.models import Commitment
+from projects.models import Area, Commitment
 
 GROUP_LABELS = {
     "local_hire": _("Local residents"),
@@ -21,6 +28,79 @@ GROUP_LABELS = {
     "women": _("Women"),
     "people_of_color": _("People of color"),
 }
+
+
+# What a target group counts where no commitment of the agreement says it.
+DEFAULT_DEFINITIONS = {
+    "local_hire": gettext_noop(
+        "Residency as the contractor reports it (no local-hire commitment)."
+    ),
+    "apprentice": gettext_noop(
+        "Hours worked by registered apprentices, out of all hours reported."
+    ),
+    "women": gettext_noop("Hours worked by women, out of all hours reported."),
+    "people_of_color": gettext_noop(
+        "Hours worked by people of color (ethnicity reported and not White), out of all hours "
+        "reported."
+    ),
+}
+DENOMINATOR = gettext_noop(
+    "All hours reported on the project's current payroll reports for weeks ending on or before "
+    "the date of the data, unless a commitment names its own population (apprentices or "
+    "journeyworkers only) or exempts trades."
+)
+
+
+def describe_terms(facts: dict | None) -> str | None:
+    """A commitment's promise in the active language, from the facts the figures keep
+    (`sections.terms_facts`); None without facts or when its kind cannot read them."""
+    if not facts or facts.get("kind") not in KINDS:
+        return None
+    area = Area(name=facts["area"]) if facts.get("area") else None
+    commitment = Commitment(kind=facts["kind"], params=facts.get("params") or {}, area=area)
+    try:
+        return KINDS[facts["kind"]].describe(commitment)
+    except (ValueError, ValidationError):  # terms its kind no longer reads (pydantic)
+        return None
+
+
+def definition_words(name: str, entry: dict) -> str:
+    """What a headline figure counts: its commitment's promise, else the plain rule for the
+    group; a sentence stored by an older gathering, as stored."""
+    if "terms" not in entry and entry.get("definition"):
+        return entry["definition"]
+    return describe_terms(entry.get("terms")) or (
+        gettext(DEFAULT_DEFINITIONS[name]) if name in DEFAULT_DEFINITIONS else ""
+    )
+
+
+def commitment_words(entry: dict) -> str:
+    """A commitment's promise; its title where its terms cannot be read."""
+    return describe_terms(entry.get("terms")) or entry.get("description") or entry["title"]
+
+
+def local_words(rule: dict) -> str:
+    """Who counts as local (`sections.rules`: an area's ZIP codes, residency as reported or
+    certified, or, without a local-hire commitment, residency as the contractor reports it)."""
+    if rule.get("rule") == "area":
+        return gettext("A worker whose home ZIP code is in %(area)s: %(zips)s.") % {
+            "area": rule["area"],
+            "zips": ", ".join(rule.get("zips") or []),
+        }
+    if rule.get("rule") == "reported":
+        return gettext("A worker the contractor reports, or the city certifies, as a resident.")
+    return gettext(DEFAULT_DEFINITIONS["local_hire"])
+
+
+def rules_words(rules: dict) -> dict:
+    """The rules in plain words, in the active language."""
+    local = local_words(rules["local_rule"]) if "local_rule" in rules else rules.get("local", "")
+    return {
+        "local": local,
+        "denominator": gettext(DENOMINATOR),
+        "exempt_trades": rules.get("exempt_trades") or [],
+        "agreements": rules.get("agreements") or [],
+    }
 
 
 def fewer_than(figures: dict) -> str:
@@ -140,7 +220,7 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
                 if entry["qualifying_hours"] is not None
                 else hidden,
                 "wages": _wages(figures["wages_to_target_groups"], name, hidden),
-                "definition": entry["definition"],
+                "definition": definition_words(name, entry),
             }
         )
     trades = []
@@ -167,7 +247,7 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
             {
                 "title": commitment["title"],
                 "clause": commitment["clause"],
-                "description": commitment["description"],
+                "description": commitment_words(commitment),
                 "status": Status.label(commitment["status"]),
                 "status_code": commitment["status"] or "",
                 "groups": groups_words(commitment.get("group_counts") or {})
@@ -236,5 +316,5 @@ def project_context(row: PublicFigures, figures: dict) -> dict:
             if reporting["median_lag_days"] is not None
             else "",
         },
-        "rules": figures["rules"],
+        "rules": rules_words(figures["rules"]),
     }

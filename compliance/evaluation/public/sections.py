@@ -1,6 +1,10 @@
 """The sections of a public project's figures (see `figures`): each turns the suppressed
 cells and the stored evaluations, reports and ledger into the JSON the pages and downloads
-read. Every number is text (Decimal to 2 places) or null when suppressed or unknown."""
+read. Every number is text (Decimal to 2 places) or null when suppressed or unknown.
+
+No sentence is stored: the figures keep the facts the words are made of (a commitment's
+kind, terms and area name; who counts as local), and the pages and downloads say them in
+the visitor's language (`pages.describe_terms`, `pages.rules_words`)."""
 
 import datetime
 import statistics
@@ -15,7 +19,7 @@ from compliance.evaluation.public.suppression import Cells
 from compliance.models import Evaluation, LedgerEntry
 from compliance.numbers import percent, round2
 from compliance.status import commitment_status
-from projects.models import Agreement, Commitment, Project
+from projects.models import Agreement, Commitment, PolicyCommitment, Project
 
 ALL = "all"  # the population of every line, no trade excluded
 GROUPS = ("local_hire", "apprentice", "women", "people_of_color")
@@ -99,22 +103,37 @@ def headline(cells: Cells, group_rule: dict, standing: Standings) -> dict:
             "qualifying_hours": text(cells.shown(q_key)),
             "workers": None if all_key in cells.suppressed else cells.workers.get(all_key),
             "suppressed": q_key in cells.suppressed or all_key in cells.suppressed,
-            "definition": definition(name, commitment),
+            # What counts, as facts: the words are the pages' (`pages.definition_words`).
+            "terms": terms_facts(commitment) if commitment else None,
             "commitment": commitment.title if commitment else None,
+            "policy_target": policy_target(commitment) if commitment else None,
         }
     return headline
 
 
-def definition(name: str, commitment: Commitment | None) -> str:
-    if commitment is not None:
-        return commitment.description
-    words = {
-        "apprentice": "Hours worked by registered apprentices, out of all hours reported.",
-        "women": "Hours worked by women, out of all hours reported.",
-        "people_of_color": "Hours worked by people of color (ethnicity reported and not "
-        "White), out of all hours reported.",
+def terms_facts(commitment: Commitment) -> dict:
+    """What the commitment's words are made of at render time (`pages.describe_terms`): its
+    kind, its terms (as checked and stored) and its area's name."""
+    return {
+        "kind": commitment.kind,
+        "params": commitment.params,
+        "area": commitment.area.name if commitment.area_id else None,
     }
-    return words.get(name, "")
+
+
+def policy_target(commitment: Commitment) -> dict | None:
+    """The target the policy it was made from publishes (its template's), with the policy's
+    name, so a project whose own target differs (an adoption's override, an amendment) can
+    say so beside its figure; None when no policy made it or the template has no target."""
+    if commitment.template_id is None:
+        return None
+    template = (
+        PolicyCommitment.objects.select_related("policy").filter(pk=commitment.template_id).first()
+    )
+    target = (template.params or {}).get("target_percent") if template else None
+    if target is None:
+        return None
+    return {"percent": text(Decimal(str(target))), "policy": template.policy.name}
 
 
 def wages(cells: Cells, total: dict, group_rule: dict) -> dict:
@@ -201,7 +220,7 @@ def commitments(
             "title": commitment.title,
             "clause": commitment.clause,
             "kind": commitment.kind,
-            "description": commitment.description,
+            "terms": terms_facts(commitment),
             "status": status,
             "met": standing.met(commitment.pk),
             # A commitment measured per contractor or trade: how many groups stand where
@@ -292,24 +311,21 @@ def worker_hours_table(cells, worker_hours, names, crafts) -> list[dict]:
 
 
 def rules(project, agreements, commitments, local, crafts) -> dict:
+    """The rules as facts (`pages.rules_words` says them): who counts as local (`local_rule`:
+    "area" with the area's name and ZIP codes, "reported" by the local-hire commitment,
+    "none" without one: residency as reported), the trades left out, the agreements."""
     exempt = set()
     for commitment in commitments:
         if commitment.kind == workforce_share.KIND.name:
             exempt.update(terms(commitment).excluded_crafts)
     if local is None:
-        local_words = "Residency as the contractor reports it (no local-hire commitment)."
+        local_rule = {"rule": "none"}
     elif terms(local).qualifier == "area_resident" and local.area is not None:
-        local_words = (
-            f"A worker whose home ZIP code is in {local.area.name}: "
-            f"{', '.join(sorted(local.area.zips))}."
-        )
+        local_rule = {"rule": "area", "area": local.area.name, "zips": sorted(local.area.zips)}
     else:
-        local_words = "A worker the contractor reports, or the city certifies, as a resident."
+        local_rule = {"rule": "reported"}
     return {
-        "local": local_words,
-        "denominator": "All hours reported on the project's current payroll reports for weeks "
-        "ending on or before the date of the data, unless a commitment names its own "
-        "population (apprentices or journeyworkers only) or exempts trades.",
+        "local_rule": local_rule,
         "exempt_trades": sorted(exempt),
         "agreements": [a.title for a in agreements],
     }

@@ -90,8 +90,10 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 @access.public
 @require_safe
 def public_index(request: HttpRequest) -> HttpResponse:
-    """The public projects and policies."""
-    return _render(request, "public/index.html", pages.index_context())
+    """The public projects and policies (the policies' terms said in the visitor's language)."""
+    with translation.override(public_language(request)):
+        context = pages.index_context()
+    return _render(request, "public/index.html", context)
 
 
 @access.public
@@ -145,9 +147,10 @@ def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
     key = f"public-json:{row.etag}:{language}"
     body = cache.get(key)
     if body is None:
-        with translation.override(language):
-            dictionary = downloads.dictionary()
         figures = PublicFigures.objects.values_list("figures", flat=True).get(pk=row.pk)
+        with translation.override(language):
+            figures = downloads.with_words(figures)
+            dictionary = downloads.dictionary()
         body = json.dumps({**figures, "dictionary": dictionary}, ensure_ascii=False)
         cache.set(key, body, MAX_AGE * 12)
     response = HttpResponse(body, content_type="application/json")
