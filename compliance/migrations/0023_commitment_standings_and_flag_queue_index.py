@@ -106,4 +106,20 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(roll_up_stored_evaluations, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="flag",
+            index=models.Index(
+                models.Case(
+                    models.When(severity="critical", then=models.Value(0)),
+                    models.When(severity="warning", then=models.Value(1)),
+                    models.When(severity="info", then=models.Value(2)),
+                    default=models.Value(3),
+                    output_field=models.IntegerField(),
+                ),
+                models.OrderBy(models.F("raised_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("status__in", ["open", "acknowledged", "escalated", "disputed"])),
+                name="flag_queue_worst_first",
+            ),
+        ),
     ]
