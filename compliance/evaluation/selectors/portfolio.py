@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from compliance.evaluation.selectors.common import (
@@ -19,7 +29,7 @@ from compliance.models import CommitmentStanding, Flag
 from compliance.reporting import obligation
 from compliance.status import Severity, Status
 from projects import access
-from projects.models import Project
+from projects.models import Agreement, Project
 
 
 @dataclass
@@ -108,7 +118,13 @@ def portfolio(
     missing reports; filtered and sorted. Each commitment's figures are not read here but
     for one page of rows at a time (`portfolio_page`). Five queries whatever the portfolio's
     size: the statuses are the standings rolled up at each evaluation."""
-    projects_qs = access.projects_for(user).prefetch_related("agreements").order_by("name")
+    # The agreements only for the report due day (`obligation.report_due_day`).
+    agreements = Agreement.objects.only("id", "project_id", "effective_date", "report_due_day")
+    projects_qs = (
+        access.projects_for(user)
+        .prefetch_related(Prefetch("agreements", queryset=agreements))
+        .order_by("name")
+    )
     if q:
         projects_qs = projects_qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
     if project_status:
