@@ -23,6 +23,7 @@ from compliance.enforcement.flags.raising import (
 )
 from compliance.enqueue import REFRESH_PUBLIC_FIGURES, enqueue_stamped
 from compliance.evaluation.engine.measure import measure_project, measure_reporting
+from compliance.evaluation.standings import standings_refresh
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
 from projects.models import Project
@@ -36,6 +37,8 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
     with transaction.atomic():
         lock_rows(project_id=project.pk)
         measured = measure_project(project, as_of)
+        # The dashboard's roll-up of each commitment, from the evaluations just stored.
+        standings_refresh(project=project)
         findings = findings_for(
             ctx=measured.ctx,
             evaluations=measured.evaluations,

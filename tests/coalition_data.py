@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from compliance.evaluation.kinds import kind_of
+from compliance.evaluation.standings import standings_refresh
 from compliance.models import Evaluation, Flag, FlagEvent
 from compliance.numbers import percent
 from projects.models import Agreement, Assignment, Monitoring, Organization, Project
@@ -78,7 +79,7 @@ def make_evaluation(project, commitment, *, assignment=None, craft=None, **field
         else None,
     }
     defaults.update(fields)
-    return Evaluation.objects.create(
+    evaluation = Evaluation.objects.create(
         project=project,
         commitment=commitment,
         commitment_key=commitment.key if commitment is not None else "reporting",
@@ -88,6 +89,8 @@ def make_evaluation(project, commitment, *, assignment=None, craft=None, **field
         craft=craft,
         **defaults,
     )
+    standings_refresh(project=project)  # as the pipeline does after storing evaluations
+    return evaluation
 
 
 def make_reporting(project, assignment, *, due, on_time, late, missing, month_rows=None):

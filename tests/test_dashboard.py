@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.models import Report
+from compliance.pipeline import evaluate_project
 from tests.coalition_data import (  # noqa: F401 - fast_passwords applies to this module
     crenshaw_compliance,
     fast_passwords,
@@ -74,6 +75,7 @@ def test_every_missing_month_is_counted_not_only_the_last_one_due(
     start_in_august(walsh, pulice)
     make_report(walsh, datetime.date(2026, 8, 1), [])
     make_report(walsh, datetime.date(2026, 10, 1), [])
+    evaluate_project(project)
     html = get(client, reviewer).content.decode()
     assert "through Oct 2026" in html
     row = html[html.index("Missing reports</a></th>") :]
@@ -82,15 +84,25 @@ def test_every_missing_month_is_counted_not_only_the_last_one_due(
 
 @time_machine.travel(datetime.datetime(2026, 11, 10, 12, 0, tzinfo=datetime.UTC))
 def test_before_the_due_day_the_month_before_is_the_last_one_counted(
-    client, reviewer, walsh, pulice
+    client, reviewer, project, walsh, pulice
 ):
     start_in_august(walsh, pulice)
     for assignment in (walsh, pulice):
         make_report(assignment, datetime.date(2026, 8, 1), [])
         make_report(assignment, datetime.date(2026, 9, 1), [])
+    evaluate_project(project)
     html = get(client, reviewer).content.decode()
     assert "through Sep 2026" in html
     assert 'status-received"><span aria-hidden="true">✓</span> 0<' in html
+
+
+def test_a_project_never_evaluated_says_so_instead_of_counting_no_missing_report(
+    client, reviewer, project, walsh
+):
+    html = get(client, reviewer).content.decode()
+    cell = html[html.index('data-label="Missing reports"') :]
+    assert cell.index("Not evaluated yet") < cell.index("</td>")
+    assert "through" not in cell[: cell.index("</td>")]
 
 
 def test_projects_filter_by_commitment_status_and_search(client, reviewer, orgs, standing):

@@ -6,10 +6,12 @@ from compliance.models.mappings import ExportMapping
 from compliance.models.payments import Payment
 from compliance.models.public import PublicFigures
 from compliance.models.reports import PayrollLine, ProgressEntry, Report, Worker
+from compliance.models.rollups import CommitmentStanding
 from compliance.models.sums import ReportCheck, ReportSum, ReportWorker
 
 __all__ = [
     "AuditEvent",
+    "CommitmentStanding",
     "EnforcementAction",
     "ExportMapping",
     "Evaluation",

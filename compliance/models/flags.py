@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from compliance.models.evaluations import BulkJSONField
+from compliance.status import severity_order
 from compliance.storage import attachment_file_name
 from projects.models import Assignment, Commitment, Craft, Project
 
@@ -81,7 +82,18 @@ class Flag(models.Model):
                 name="one_unresolved_flag_per_key",
             )
         ]
-        indexes = [models.Index(fields=["project", "status"], name="flag_project_status")]
+        indexes = [
+            models.Index(fields=["project", "status"], name="flag_project_status"),
+            # The flag queue's default order, worst first (`flag_queue`): its first page
+            # is read off this index instead of sorting every unresolved flag.
+            models.Index(
+                severity_order(),
+                F("raised_at").desc(),
+                F("id").desc(),
+                name="flag_queue_worst_first",
+                condition=Q(status__in=["open", "acknowledged", "escalated", "disputed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -27,8 +27,9 @@ Three results, one JSON object each with `--json`:
   stated beside it on stderr.
 - `portfolio_dashboard` and `portfolio_flags`: the coalition dashboard and the flag queue
   as that reviewer through Django's test client, after one warm-up request: the best of
-  five. No floor (the target is under 0.3 s each); the number of queries each page ran is
-  printed to stderr (tests/test_portfolio_scale.py asserts it does not grow with projects).
+  five. No floor (the target is under 0.3 s each); the number of queries each page ran and
+  the machine's load average are printed to stderr (tests/test_portfolio_scale.py asserts
+  the count does not grow with projects).
 
 Peak RSS is the benchmark process's; the workers run in their own processes.
 """
@@ -350,7 +351,8 @@ def run(*, lines: int) -> list[dict]:
         best, median, queries = page(client, url)
         print(
             f"portfolio: {url} best {best * 1000:.0f} ms, median {median * 1000:.0f} ms "
-            f"of {REPEATS}, {queries} queries",
+            f"of {REPEATS}, {queries} queries (load average {os.getloadavg()[0]:.1f}: "
+            "the machine may be shared)",
             file=sys.stderr,
         )
         results.append({"bench": bench, "seconds": best, "floor_seconds": None})

@@ -147,6 +147,35 @@ def summaries_by_project(rows: list[dict], commitments: list[Commitment]) -> dic
     return out
 
 
+def summaries_from_standings(standings, commitments: list[Commitment]) -> dict[int, list]:
+    """Each project's commitment summaries from the standings rolled up when its evaluations
+    were stored (`compliance.evaluation.standings`): the same figures `summaries_by_project`
+    gave then, read back without the evaluations."""
+    by_commitment = {s.commitment_id: s for s in standings}
+    out: dict[int, list[CommitmentSummary]] = {}
+    for commitment in commitments:
+        summary = CommitmentSummary(commitment=commitment)
+        standing = by_commitment.get(commitment.id)
+        if standing is not None:
+            counts = standing.group_counts
+            summary.evaluated = True
+            summary.status = standing.status or None
+            summary.numerator = standing.numerator
+            summary.denominator = standing.denominator
+            summary.shortfall = standing.shortfall
+            summary.actual_percent = standing.actual_percent
+            summary.target_percent = standing.target_percent
+            summary.projected_percent = standing.projected_percent
+            summary.as_of = standing.as_of
+            summary.whole_row = standing.whole_row
+            summary.group_count = standing.group_count
+            summary.group_counts = counts
+            summary.groups_short = counts.get(Status.SHORTFALL, 0)
+            summary.groups_at_risk = counts.get(Status.AT_RISK, 0)
+        out.setdefault(commitment.project_id, []).append(summary)
+    return out
+
+
 def evaluation_rollup(evaluations: QuerySet) -> list[dict]:
     """One row per (project, commitment): the project group's figures and the groups' sums."""
     project_row = Q(group_key="project")

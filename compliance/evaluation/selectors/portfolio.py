@@ -1,37 +1,49 @@
 """The portfolio dashboard: every monitored project, each commitment's standing, open flags
-and missing reports, damages assessed against collected, in five queries whatever the
-portfolio's size."""
+and missing reports, damages assessed against collected, in a number of queries that does
+not grow with the portfolio; each commitment's figures are read for one page of projects."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    DecimalField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from compliance.evaluation.selectors.common import (
     CommitmentSummary,
-    evaluation_rollup,
     last_overdue_period,
-    summaries_by_project,
+    summaries_from_standings,
 )
-from compliance.models import Flag
-from compliance.months import month_start
+from compliance.models import CommitmentStanding, Flag
 from compliance.reporting import obligation
 from compliance.status import Severity, Status
 from projects import access
-from projects.models import Project
+from projects.models import Agreement, Project
 
 
 @dataclass
 class PortfolioRow:
     project: Project
-    commitments: list[CommitmentSummary]
+    # Each evaluated commitment's status; its figures are `commitments`, for a page's rows.
+    statuses: list[str | None]
     flags: dict[str, int]
-    missing_reports: int
+    # None when the project's reporting was never evaluated.
+    missing_reports: int | None
     missing_period: datetime.date | None
     damages_owed: Decimal = Decimal(0)
     damages_collected: Decimal = Decimal(0)
+    commitments: list[CommitmentSummary] = field(default_factory=list)
 
     @property
     def damages_outstanding(self) -> Decimal:
@@ -43,10 +55,7 @@ class PortfolioRow:
 
     @property
     def worst_rank(self) -> int:
-        return min((Status.rank(c.status) for c in self.commitments), default=Status.rank(None))
-
-    def has_status(self, status: str) -> bool:
-        return any(c.status == status for c in self.commitments)
+        return min((Status.rank(s) for s in self.statuses), default=Status.rank(None))
 
 
 DASHBOARD_SORTS = {
@@ -57,49 +66,31 @@ DASHBOARD_SORTS = {
 }
 
 
-def _month_count(first: datetime.date, last: datetime.date) -> int:
-    """How many months from `first`'s to `last`'s, both counted (0 when last is earlier):
-    arithmetic, not a list of months, as the dashboard asks it of every assignment."""
-    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
+def _missing_reports(user, projects: list[Project]) -> dict[int, tuple]:
+    """Per project: how many reports are missing, and the last month past due then; (None,
+    None) for a project whose reporting was never evaluated.
 
-
-def _missing_reports(user, projects: list[Project], today: datetime.date) -> dict[int, tuple]:
-    """Per project: how many reports are missing, and the last month past due today.
-
-    SPEC §3.4: an assignment owes a report for every month from its start to its end (or the
-    project's), due on the agreement's report due day of the next month; a month past due
-    with no current report is missing. Every such month counts, not only the last one. One
-    query whatever the number of assignments or months: the months owed are counted from
-    each assignment's dates, the months received in the database."""
-    periods = {
-        p.id: last_overdue_period(today=today, due_day=obligation.report_due_day(p))
-        for p in projects
-    }
-    # Only two months can be the last overdue one (the due day is 1–28).
-    candidates = sorted(set(periods.values()))
-    owed_months = Q(
-        reports__is_current=True,
-        reports__period__gte=TruncMonth("start_date"),
-        reports__period__lte=Coalesce("end_date", "project__end_date"),
-    )
-    received = {
-        f"received_{i}": Count("reports", filter=owed_months & Q(reports__period__lte=period))
-        for i, period in enumerate(candidates)
-    }
+    The counts are the reporting evaluations' (SPEC §3.4, `compliance.reporting.obligation`),
+    which the project page's reporting table shows: every month past due without a report,
+    as of the last evaluation (every new report is evaluated, and the hourly missing-report
+    check moves them on as due dates pass). One query over one row per assignment."""
     rows = (
-        access.assignments_for(user)
-        .filter(project_id__in=list(periods))
-        .annotate(**received)
-        .values("project_id", "start_date", "end_date", "project__end_date", *received)
+        access.evaluations_for(user)
+        .filter(project_id__in=[p.id for p in projects], commitment_key="reporting")
+        .values("project_id")
+        .annotate(missing=Sum("shortfall"), as_of=Max("as_of"))
         .order_by()
     )
-    missing = {pid: 0 for pid in periods}
-    for row in rows:
-        period = periods[row["project_id"]]
-        last = min(period, month_start(row["end_date"] or row["project__end_date"]))
-        owed = _month_count(row["start_date"], last)
-        missing[row["project_id"]] += max(0, owed - row[f"received_{candidates.index(period)}"])
-    return {pid: (missing[pid], periods[pid]) for pid in periods}
+    by_project = {r["project_id"]: r for r in rows}
+    out = {}
+    for p in projects:
+        row = by_project.get(p.id)
+        if row is None:
+            out[p.id] = (None, None)
+            continue
+        due_day = obligation.report_due_day(p)
+        out[p.id] = (int(row["missing"]), last_overdue_period(today=row["as_of"], due_day=due_day))
+    return out
 
 
 def _with_ledger_totals(projects_qs, user):
@@ -117,16 +108,23 @@ def _with_ledger_totals(projects_qs, user):
 def portfolio(
     *,
     user,
-    today: datetime.date,
     q: str = "",
     project_status: str = "",
     commitment_status: str = "",
     flagged: str = "",
     sort: str = "attention",
 ) -> list[PortfolioRow]:
-    """Every project the user monitors with each commitment's standing, open flags and
-    missing reports; filtered and sorted. Five queries whatever the portfolio's size."""
-    projects_qs = access.projects_for(user).prefetch_related("agreements").order_by("name")
+    """Every project the user monitors with each commitment's status, open flags and
+    missing reports; filtered and sorted. Each commitment's figures are not read here but
+    for one page of rows at a time (`portfolio_page`). Five queries whatever the portfolio's
+    size: the statuses are the standings rolled up at each evaluation."""
+    # The agreements only for the report due day (`obligation.report_due_day`).
+    agreements = Agreement.objects.only("id", "project_id", "effective_date", "report_due_day")
+    projects_qs = (
+        access.projects_for(user)
+        .prefetch_related(Prefetch("agreements", queryset=agreements))
+        .order_by("name")
+    )
     if q:
         projects_qs = projects_qs.filter(Q(name__icontains=q) | Q(location__icontains=q))
     if project_status:
@@ -135,14 +133,13 @@ def portfolio(
     if not projects:
         return []
     ids = [p.id for p in projects]
-    commitments = list(
-        access.commitments_for(user)
-        .filter(project_id__in=ids)
-        .only("id", "project_id", "key", "clause", "title", "kind", "params", "position")
-        .order_by("project_id", "position", "key")
-    )
-    evaluations = access.evaluations_for(user).filter(project_id__in=ids)
-    summaries = summaries_by_project(evaluation_rollup(evaluations), commitments)
+    statuses: dict[int, list[str]] = {}
+    for project_id, status in (
+        CommitmentStanding.objects.filter(project_id__in=ids)
+        .values_list("project_id", "status")
+        .order_by()
+    ):
+        statuses.setdefault(project_id, []).append(status or None)
     flag_counts: dict[int, dict[str, int]] = {}
     for row in (
         access.flags_for(user)
@@ -152,11 +149,11 @@ def portfolio(
         .order_by()
     ):
         flag_counts.setdefault(row["project_id"], {})[row["severity"]] = row["n"]
-    missing = _missing_reports(user, projects, today)
+    missing = _missing_reports(user, projects)
     rows = [
         PortfolioRow(
             project=p,
-            commitments=summaries.get(p.id, []),
+            statuses=statuses.get(p.id, []),
             flags={s: flag_counts.get(p.id, {}).get(s, 0) for s in Severity.WORST_FIRST},
             missing_reports=missing[p.id][0],
             missing_period=missing[p.id][1],
@@ -166,7 +163,7 @@ def portfolio(
         for p in projects
     ]
     if commitment_status:
-        rows = [r for r in rows if r.has_status(commitment_status)]
+        rows = [r for r in rows if commitment_status in r.statuses]
     if flagged == "any":
         rows = [r for r in rows if r.open_flags]
     elif flagged in Severity.RANK:
@@ -174,9 +171,32 @@ def portfolio(
     if sort == "flags":
         rows.sort(key=lambda r: (-r.flags["critical"], -r.open_flags, r.project.name))
     elif sort == "missing":
-        rows.sort(key=lambda r: (-r.missing_reports, r.project.name))
+        rows.sort(key=lambda r: (-(r.missing_reports or 0), r.project.name))
     elif sort == "attention":
         rows.sort(
-            key=lambda r: (r.worst_rank, -r.flags["critical"], -r.missing_reports, r.project.name)
+            key=lambda r: (
+                r.worst_rank,
+                -r.flags["critical"],
+                -(r.missing_reports or 0),
+                r.project.name,
+            )
         )
     return rows
+
+
+def portfolio_page(rows: list[PortfolioRow], *, user, number, per_page: int) -> Page:
+    """One page of the portfolio's rows, each with its commitments' standings and figures
+    (two queries, for that page's projects only)."""
+    page = Paginator(rows, per_page).get_page(number)
+    ids = [r.project.id for r in page.object_list]
+    commitments = list(
+        access.commitments_for(user)
+        .filter(project_id__in=ids)
+        .only("id", "project_id", "key", "clause", "title", "kind", "params", "position")
+        .order_by("project_id", "position", "key")
+    )
+    standings = CommitmentStanding.objects.filter(commitment__in=[c.id for c in commitments])
+    summaries = summaries_from_standings(standings, commitments)
+    for row in page.object_list:
+        row.commitments = summaries.get(row.project.id, [])
+    return page

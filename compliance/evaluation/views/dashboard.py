@@ -4,7 +4,6 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -29,7 +28,7 @@ def _choice(value: str, allowed) -> str:
 @require_safe
 def dashboard(request):
     """Every monitored project in one table: each commitment's standing, open flags by
-    severity, reports missing for the last month due. Sortable and filterable by GET."""
+    severity, reports missing through the last month due. Sortable and filterable by GET."""
     if access.role_of(request.user) == access.CONTRACTOR:
         messages.info(request, "The dashboard is for monitors: your projects are listed here.")
         return redirect("home")
@@ -41,8 +40,10 @@ def dashboard(request):
         "flagged": _choice(params.get("flagged", ""), {"any", *Severity.WORST_FIRST}),
         "sort": _choice(params.get("sort", ""), selectors.DASHBOARD_SORTS) or "attention",
     }
-    rows = selectors.portfolio(user=request.user, today=timezone.localdate(), **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    rows = selectors.portfolio(user=request.user, **filters)
+    page = selectors.portfolio_page(
+        rows, user=request.user, number=params.get("page"), per_page=PAGE_SIZE
+    )
     query = params.copy()
     query.pop("page", None)
     return render(
