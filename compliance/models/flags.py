@@ -10,6 +10,9 @@ from compliance.status import severity_order
 from compliance.storage import attachment_file_name
 from projects.models import Assignment, Commitment, Craft, Project
 
+# The statuses of a flag still to be dealt with (the queue, the one-per-key rule, its index).
+UNRESOLVED = ["open", "acknowledged", "escalated", "disputed"]
+
 
 class Flag(models.Model):
     """A finding a person must look at (SPEC §4).
@@ -42,7 +45,7 @@ class Flag(models.Model):
         WAIVED = "waived", pgettext_lazy("flag", "Waived")
         AUTO_RESOLVED = "auto_resolved", pgettext_lazy("flag", "Auto-resolved")
 
-    UNRESOLVED = ["open", "acknowledged", "escalated", "disputed"]
+    UNRESOLVED = UNRESOLVED
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="flags")
     commitment = models.ForeignKey(
@@ -78,7 +81,7 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "dedupe_key"],
-                condition=Q(status__in=["open", "acknowledged", "escalated", "disputed"]),
+                condition=Q(status__in=UNRESOLVED),
                 name="one_unresolved_flag_per_key",
             )
         ]
@@ -91,7 +94,7 @@ class Flag(models.Model):
                 F("raised_at").desc(),
                 F("id").desc(),
                 name="flag_queue_worst_first",
-                condition=Q(status__in=["open", "acknowledged", "escalated", "disputed"]),
+                condition=Q(status__in=UNRESOLVED),
             ),
         ]
 
