@@ -56,12 +56,17 @@ def _example_a(project, walsh, crafts, area, *, workers: int = 20) -> None:
     evaluate(project, AS_OF)
 
 
-@pytest.fixture
-def example_a(project, walsh, crafts, area):
+def published_example_a(project, walsh, crafts, area):
+    """Example A on a public project, its figures gathered."""
     _public(project)
     _example_a(project, walsh, crafts, area)
     public_figures_refresh(project=project)
     return project
+
+
+@pytest.fixture
+def example_a(project, walsh, crafts, area):
+    return published_example_a(project, walsh, crafts, area)
 
 
 def test_the_public_page_shows_example_a_37_percent_against_40_at_risk(example_a):

@@ -17,7 +17,7 @@ from projects.policies import policy_adopt
 from tests.conftest import make_commitment, make_report
 from tests.engine_support import evaluate, line
 from tests.test_public_compare import public_project, published
-from tests.test_public_figures import AS_OF, _example_a, _public
+from tests.test_public_figures import AS_OF, published_example_a
 
 ENGLISH_RULE = (
     "At least 40% of work hours must go to residents of Economically disadvantaged ZIPs, "
@@ -32,10 +32,7 @@ COMPARE = "/public/compare/"
 
 @pytest.fixture
 def example_a(project, walsh, crafts, area):
-    _public(project)
-    _example_a(project, walsh, crafts, area)
-    public_figures_refresh(project=project)
-    return project
+    return published_example_a(project, walsh, crafts, area)
 
 
 def test_the_spanish_page_says_example_as_rule_in_spanish(example_a):
@@ -97,14 +94,7 @@ def test_figures_gathered_before_are_shown_with_their_stored_words(example_a):
 
 
 def test_the_policy_index_says_a_policys_terms_in_spanish(db, area):
-    policy = Policy.objects.create(
-        slug="la-metro-ccp", name="LA Metro Construction Careers Policy",
-        jurisdiction="Los Angeles, CA", type="ordinance", public=True,
-    )  # fmt: skip
-    PolicyCommitment.objects.create(
-        policy=policy, key="local", title="Local hire", kind="workforce_share", area=area,
-        params={"qualifier": "area_resident", "target_percent": "40"},
-    )  # fmt: skip
+    _la_metro(area)
 
     spanish = Client().get("/public/?language=es").text
 
@@ -185,14 +175,7 @@ def test_a_project_target_other_than_its_policys_is_shown_beside_the_figure(
     project, walsh, crafts, area
 ):
     """LA Metro's policy asks 40%; the project adopted it with its own 30%."""
-    policy = Policy.objects.create(
-        slug="la-metro-ccp", name="LA Metro Construction Careers Policy",
-        jurisdiction="Los Angeles, CA", type="ordinance", public=True,
-    )  # fmt: skip
-    PolicyCommitment.objects.create(
-        policy=policy, key="local", title="Local hire", kind="workforce_share", area=area,
-        params={"qualifier": "area_resident", "target_percent": "40"},
-    )  # fmt: skip
+    policy = _la_metro(area)
     policy_adopt(
         agreement=project.agreements.get(),
         policy=policy,
@@ -211,6 +194,18 @@ def test_a_project_target_other_than_its_policys_is_shown_beside_the_figure(
 
 
 def test_a_target_equal_to_its_policys_reads_as_the_target_alone(project, walsh, crafts, area):
+    policy = _la_metro(area)
+    policy_adopt(agreement=project.agreements.get(), policy=policy, label="test")
+    _example_a_lines(project, walsh, crafts)
+    public_figures_refresh(project=project)
+
+    html = Client().get(COMPARE).text
+
+    assert "40.00%" in html and "Project target" not in html
+
+
+def _la_metro(area) -> Policy:
+    """LA Metro's policy, public, asking 40% of hours by residents of the area."""
     policy = Policy.objects.create(
         slug="la-metro-ccp", name="LA Metro Construction Careers Policy",
         jurisdiction="Los Angeles, CA", type="ordinance", public=True,
@@ -219,13 +214,7 @@ def test_a_target_equal_to_its_policys_reads_as_the_target_alone(project, walsh,
         policy=policy, key="local", title="Local hire", kind="workforce_share", area=area,
         params={"qualifier": "area_resident", "target_percent": "40"},
     )  # fmt: skip
-    policy_adopt(agreement=project.agreements.get(), policy=policy, label="test")
-    _example_a_lines(project, walsh, crafts)
-    public_figures_refresh(project=project)
-
-    html = Client().get(COMPARE).text
-
-    assert "40.00%" in html and "Project target" not in html
+    return policy
 
 
 def _example_a_lines(project, walsh, crafts) -> None:
