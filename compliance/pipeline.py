@@ -22,7 +22,11 @@ from compliance.enforcement.flags.raising import (
     sync_flags,
 )
 from compliance.enqueue import REFRESH_PUBLIC_FIGURES, enqueue_stamped
-from compliance.evaluation.engine.measure import measure_project, measure_reporting
+from compliance.evaluation.engine.measure import (
+    collecting_later,
+    measure_project,
+    measure_reporting,
+)
 from compliance.evaluation.standings import standings_refresh
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation
@@ -34,7 +38,7 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
     """Evaluate every commitment of the project as of a date (default: today), store the
     results in place of the previous ones, and raise, update or resolve the flags."""
     as_of = as_of or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), collecting_later():
         lock_rows(project_id=project.pk)
         measured = measure_project(project, as_of)
         # The dashboard's roll-up of each commitment, from the evaluations just stored.

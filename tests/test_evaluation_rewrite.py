@@ -3,12 +3,13 @@ its stored row says keeps that row, brought up to date; what is stored is always
 fresh measurement finds."""
 
 import datetime
+import gc
 import random
 
 import pytest
 import time_machine
 
-from compliance.evaluation.engine.measure import measure_as_of
+from compliance.evaluation.engine.measure import collecting_later, measure_as_of
 from compliance.models import Evaluation, PayrollLine, Report
 from compliance.pipeline import evaluate_project
 from tests.conftest import make_report
@@ -118,3 +119,17 @@ def underpaid(evaluations, assignment) -> list:
         for line in e.details.get("violations", [])
         if line["line_id"] in lines
     )
+
+
+def test_the_cycle_collector_is_held_off_while_measuring_and_runs_again_after(project):
+    """A long-running worker must not be left without its cycle collector, however an
+    evaluation ends."""
+    seen = []
+    with collecting_later():
+        seen.append(gc.isenabled())
+    evaluate_project(project, AS_OF)
+    with pytest.raises(ValueError), collecting_later():
+        raise ValueError("a failed evaluation")
+
+    assert seen == [False]
+    assert gc.isenabled()
