@@ -175,6 +175,19 @@ def test_an_unknown_filter_value_is_named_and_the_page_shows_all(client, private
     assert "No hay ninguna jurisdicción llamada “Nowhere”" in spanish
 
 
+def test_an_unknown_value_is_named_short_and_cannot_turn_the_sentence_around(db):
+    published(public_project("open-one", name="Open One"))
+
+    long = Client().get(COMPARE, {"jurisdiction": "W" * 20000})
+    turned = Client().get(COMPARE, {"jurisdiction": "\u202eevil"})
+
+    assert long.status_code == 200
+    assert "No jurisdiction called “" + "W" * 59 + "…”; showing all jurisdictions." in long.text
+    assert "“" + "W" * 60 not in long.text
+    assert "No jurisdiction called “evil”; showing all jurisdictions." in turned.text
+    assert "\u202e" not in turned.text
+
+
 def test_an_unknown_value_drops_its_filter_only(db):
     published(public_project("housing-one", name="Housing One", sector=Project.Sector.HOUSING))
     published(public_project("transit-one", name="Transit One", sector=Project.Sector.TRANSIT))
