@@ -61,6 +61,14 @@ def test_the_json_download_says_the_rules_in_the_language_asked_for(example_a):
     )
 
 
+def test_the_json_download_says_which_language_it_is_in(example_a):
+    spanish = Client().get("/public/projects/crenshaw.json?language=es")
+    english = Client().get("/public/projects/crenshaw.json?language=en")
+
+    assert spanish["Content-Language"] == "es"
+    assert english["Content-Language"] == "en"
+
+
 def test_no_sentence_is_stored_with_the_figures(example_a):
     stored = json.dumps(PublicFigures.objects.get(project=example_a).figures)
 
@@ -157,6 +165,19 @@ def test_an_unknown_filter_value_is_named_and_the_page_shows_all(client, private
     assert "No hay ninguna jurisdicción llamada “Nowhere”" in spanish
 
 
+def test_an_unknown_value_is_named_short_and_cannot_turn_the_sentence_around(db):
+    published(public_project("open-one", name="Open One"))
+
+    long = Client().get(COMPARE, {"jurisdiction": "W" * 20000})
+    turned = Client().get(COMPARE, {"jurisdiction": "\u202eevil"})
+
+    assert long.status_code == 200
+    assert "No jurisdiction called “" + "W" * 59 + "…”; showing all jurisdictions." in long.text
+    assert "“" + "W" * 60 not in long.text
+    assert "No jurisdiction called “evil”; showing all jurisdictions." in turned.text
+    assert "\u202e" not in turned.text
+
+
 def test_an_unknown_value_drops_its_filter_only(db):
     published(public_project("housing-one", name="Housing One", sector=Project.Sector.HOUSING))
     published(public_project("transit-one", name="Transit One", sector=Project.Sector.TRANSIT))
@@ -246,3 +267,37 @@ def test_make_commitment_still_describes_in_english_by_default(project, area):
         "across the whole project (not counting Carpenter); liquidated damages of $25.00 per "
         "shortfall hour."
     )
+
+
+def test_a_private_agreements_private_policy_is_named_only_to_the_projects_monitors(
+    project, reviewer, outsider
+):
+    """A public project (an agreement marked public) whose other, private agreement adopts a
+    private policy: the comparison names that policy, and offers its year, to the project's
+    monitors only."""
+    project.agreements.update(public=True)
+    secret = Policy.objects.create(
+        slug="secret-policy", name="Zz Secret Policy", jurisdiction="Los Angeles, CA",
+        type="ordinance", adopted=datetime.date(2003, 5, 1), public=False,
+    )  # fmt: skip
+    hidden = project.agreements.create(
+        title="Side letter", effective_date=project.start_date, public=False
+    )
+    hidden.adoptions.create(policy=secret)
+    published(project)
+
+    for visitor in (None, outsider):
+        client = Client()
+        if visitor is not None:
+            client.force_login(visitor)
+        html = client.get(COMPARE).text
+        assert "Crenshaw/LAX Line" in html
+        assert "Zz Secret Policy" not in html and "2003" not in html
+        by_year = client.get(COMPARE, {"vintage": "2003"}).text
+        assert "No policy adopted in “2003”" in by_year
+
+    client = Client()
+    client.force_login(reviewer)
+    html = client.get(COMPARE).text
+    assert "Zz Secret Policy" in html and ">2003<" in html
+    assert "No policy adopted" not in client.get(COMPARE, {"vintage": "2003"}).text

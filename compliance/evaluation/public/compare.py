@@ -42,7 +42,7 @@ from compliance.evaluation.public import pages
 from compliance.models import PublicFigures
 from compliance.numbers import percent, round2
 from projects import access
-from projects.models import Project
+from projects.models import Agreement, Project
 from projects.models_policies import Adoption, Policy
 
 
@@ -262,15 +262,17 @@ def cell_from(entry: dict | None, name: str = "") -> Cell:
     )
 
 
-def filtered_projects(projects: QuerySet[Project], filters: Filters) -> QuerySet[Project]:
+def filtered_projects(projects: QuerySet[Project], filters: Filters, user) -> QuerySet[Project]:
     """The filters, in SQL: jurisdiction, sector, the adoption year of a policy the project
-    adopts, and the total-cost band."""
+    adopts (of the adoptions named to this person, `named_adoptions`), and the total-cost
+    band."""
     if filters.jurisdiction:
         projects = projects.filter(jurisdiction=filters.jurisdiction)
     if filters.sector:
         projects = projects.filter(sector=filters.sector)
     if filters.vintage:
-        projects = projects.filter(agreements__adoptions__policy__adopted__year=filters.vintage)
+        adopted = named_adoptions(user).filter(policy__adopted__year=filters.vintage)
+        projects = projects.filter(pk__in=adopted.values("agreement__project"))
     if filters.size in SIZES:
         _label, low, below = SIZES[filters.size]
         if low is not None:
@@ -360,7 +362,7 @@ def rollups(rows: list[ProjectRow], key) -> list[Rollup]:
 
 
 def compared_figures(user, filters: Filters) -> QuerySet[PublicFigures]:
-    projects = filtered_projects(access.compared_projects_for(user), filters)
+    projects = filtered_projects(access.compared_projects_for(user), filters, user)
     return (
         PublicFigures.objects.filter(project__in=projects.values("pk"))
         .select_related("project")
@@ -368,10 +370,26 @@ def compared_figures(user, filters: Filters) -> QuerySet[PublicFigures]:
     )
 
 
-def adopted_policies(project_ids: list[int]) -> dict[int, list[PolicyRef]]:
+def named_adoptions(user) -> QuerySet[Adoption]:
+    """The adoptions the comparison may name to this person: an agreement's whose figures
+    are published (marked public, or adopting a public policy, as `figures.public_agreements`
+    gathers them), and every adoption of the projects a signed-in monitor or admin may see.
+    A public project's private agreement adopting a private policy is not named to others:
+    not as its policy, not among the filter's years."""
+    published = Agreement.objects.filter(Q(public=True) | Q(adoptions__policy__public=True))
+    named = Q(agreement__in=published.values("pk"))
+    if getattr(user, "is_authenticated", False) and (
+        access.is_monitor(user) or access.role_of(user) == access.ADMIN
+    ):
+        named |= Q(agreement__project__in=access.projects_for(user).values("pk"))
+    return Adoption.objects.filter(named)
+
+
+def adopted_policies(project_ids: list[int], user) -> dict[int, list[PolicyRef]]:
     found: dict[int, list[PolicyRef]] = {}
     adoptions = (
-        Adoption.objects.filter(agreement__project_id__in=project_ids)
+        named_adoptions(user)
+        .filter(agreement__project_id__in=project_ids)
         .values_list(
             "agreement__project_id",
             "policy__slug",
@@ -391,7 +409,7 @@ def adopted_policies(project_ids: list[int]) -> dict[int, list[PolicyRef]]:
 def comparison(*, user, filters: Filters) -> Comparison:
     """The comparison this person may read (`access.compared_projects_for`), filtered."""
     figures = list(compared_figures(user, filters))
-    policies = adopted_policies([f.project_id for f in figures])
+    policies = adopted_policies([f.project_id for f in figures], user)
     private_ids: set[int] = set()
     private = 0
     if access.is_monitor(user) or access.role_of(user) == access.ADMIN:
@@ -399,7 +417,7 @@ def comparison(*, user, filters: Filters) -> Comparison:
         public_ids = set(access.public_projects().filter(pk__in=ids).values_list("pk", flat=True))
         private_ids = set(ids) - public_ids
         private = (
-            filtered_projects(access.compared_projects_for(user), filters)
+            filtered_projects(access.compared_projects_for(user), filters, user)
             .exclude(pk__in=access.public_projects().values("pk"))
             .filter(public_figures__isnull=True)
             .count()
@@ -431,10 +449,9 @@ def compare_options(user) -> Options:
         .distinct()
         .order_by("jurisdiction")
     )
+    named = named_adoptions(user).filter(agreement__project__in=projects.values("pk"))
     years = (
-        Policy.objects.filter(
-            Q(adoptions__agreement__project__in=projects.values("pk")), adopted__isnull=False
-        )
+        Policy.objects.filter(adoptions__in=named.values("pk"), adopted__isnull=False)
         .values_list("adopted", flat=True)
         .order_by()
         .distinct()

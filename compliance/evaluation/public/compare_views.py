@@ -6,6 +6,8 @@ script and every filtered view has its own address. A filter value the page does
 (an old link, a typed address: `?jurisdiction=Nowhere`) is dropped, the other filters kept,
 and the page says which value and what it shows instead."""
 
+import re
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +21,18 @@ from compliance.evaluation.public.compare_chart import dot_chart
 from compliance.evaluation.public.suppression import min_workers
 from compliance.evaluation.public.views import public_language
 from projects import access
+
+# A typed value is named in the message as typed, less the characters that would reorder
+# the sentence around it (bidi controls), and cut short where it is long.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+SHOWN_CHARS = 60
+
+
+def shown_value(value: str) -> str:
+    """A filter value as the unknown-value message names it: bidi controls dropped, at most
+    `SHOWN_CHARS` characters (the last one an ellipsis when cut)."""
+    value = BIDI_CONTROLS.sub("", value)
+    return value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…"
 
 
 class CompareFilters(forms.Form):
@@ -64,7 +78,7 @@ class CompareFilters(forms.Form):
             "size": gettext("No project size called “%(value)s”; showing projects of every size."),
         }
         return [
-            words[name] % {"value": self.data.get(name, "")}
+            words[name] % {"value": shown_value(self.data.get(name, ""))}
             for name in self.fields
             if name in self.errors and name in words
         ]

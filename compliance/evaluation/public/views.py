@@ -154,6 +154,7 @@ def public_project_json(request: HttpRequest, slug: str) -> HttpResponse:
         body = json.dumps({**figures, "dictionary": dictionary}, ensure_ascii=False)
         cache.set(key, body, MAX_AGE * 12)
     response = HttpResponse(body, content_type="application/json")
+    response["Content-Language"] = language
     return _cacheable(response)
 
 
