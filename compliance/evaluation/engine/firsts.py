@@ -12,7 +12,7 @@ first qualifying week ending among the version's lines of that craft, and a row 
 worker where lines of no worker (open data) are among them, with the first of their weeks.
 A version's lines never change, so neither do these.
 
-They are made when a version is stored (`make_version_firsts`, called with the sums by
+They are made when a version is stored (`make_firsts`, called with the sums by
 `keep_report_aggregates`, inside the store's transaction: one GROUP BY over that version's
 lines), or by the first evaluation that needs a signature versions lack (stored another
 way, terms amended since), in one pass over those versions' lines, and kept (`kept`). The
@@ -33,7 +33,6 @@ from itertools import islice
 from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet
 
-from compliance.evaluation import kinds
 from compliance.evaluation.engine.common import Context
 from compliance.models import PayrollLine, Report, ReportWorker
 
@@ -46,17 +45,6 @@ def signature(population: Q, qualifying: Q) -> str:
     """The filters a commitment counts workers under, as a short stable key (hashed)."""
     text = repr(("workers", population, qualifying))
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def wanted(commitments) -> dict[str, tuple[Q, Q]]:
-    """The filters the commitments (with the terms they carry) count workers under, by
-    signature."""
-    filters = {}
-    for commitment in commitments:
-        found = kinds.KINDS[commitment.kind].worker_filters(commitment)
-        if found is not None:
-            filters[signature(*found)] = found
-    return filters
 
 
 def make_firsts(report_ids: list[int], filters: dict[str, tuple[Q, Q]]) -> None:
@@ -94,14 +82,6 @@ def make_firsts(report_ids: list[int], filters: dict[str, tuple[Q, Q]]) -> None:
         ],
         ignore_conflicts=True,
     )
-
-
-def make_version_firsts(report: Report, commitments) -> None:
-    """The rows the project's commitments (their latest terms) ask of a version just
-    stored; `keep_report_aggregates` calls it with its sums."""
-    filters = wanted(commitments)
-    if filters:
-        make_firsts([report.pk], filters)
 
 
 def kept(ctx: Context, population: Q, qualifying: Q) -> QuerySet[ReportWorker]:

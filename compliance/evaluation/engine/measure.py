@@ -116,15 +116,26 @@ def _read_lines(ctx: Context, commitments, *, from_lines: bool = False) -> None:
     ctx.months = months_between(first, last)
 
 
+def worker_filters(commitments) -> dict:
+    """The filters the commitments (with the terms they carry) count distinct workers under
+    (population, qualifying lines), by their signature (`engine.firsts`)."""
+    filters = {}
+    for commitment in commitments:
+        found = kinds.KINDS[commitment.kind].worker_filters(commitment)
+        if found is not None:
+            filters[firsts.signature(*found)] = found
+    return filters
+
+
 def keep_report_aggregates(report: Report) -> None:
     """Keep what evaluations will ask of a report version just stored (issue 17): the sums
     the project's commitments (their latest terms) ask of its lines (`sums.make_version_sums`),
-    its workers' first weeks (`firsts.make_version_firsts`) and what the data-anomaly checks
-    find in them (`anomalies.check_version`). The intake sends `report_stored` for it inside
-    the store's transaction: made there rather than by the next evaluation because the
-    version's lines are then in hand (one version's worth, in the database's cache), the
-    transaction is the one that wrote them, and every evaluation after it, as of any date,
-    reads sums only."""
+    its workers' first weeks (`firsts.make_firsts`, under `worker_filters`) and what the
+    data-anomaly checks find in them (`anomalies.check_version`). The intake sends
+    `report_stored` for it inside the store's transaction: made there rather than by the
+    next evaluation because the version's lines are then in hand (one version's worth, in
+    the database's cache), the transaction is the one that wrote them, and every evaluation
+    after it, as of any date, reads what is kept only."""
     project = report.assignment.project
     commitments = [
         c for c in project.commitments.select_related("area") if kinds.KINDS[c.kind].reads_lines
@@ -132,7 +143,9 @@ def keep_report_aggregates(report: Report) -> None:
     if commitments:
         ctx = _context(project, report.period, timezone.now())
         sums.make_version_sums(report, commitments, ctx)
-        firsts.make_version_firsts(report, commitments)
+        filters = worker_filters(commitments)
+        if filters:
+            firsts.make_firsts([report.pk], filters)
     anomalies.check_version(report)
 
 
