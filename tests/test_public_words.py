@@ -40,6 +40,8 @@ def test_the_spanish_page_says_example_as_rule_in_spanish(example_a):
     english = Client().get("/public/projects/crenshaw/?language=en").text
 
     assert SPANISH_RULE in spanish and ENGLISH_RULE not in spanish
+    # The reporting table's "Reports due" is what is owed so far, not what is still pending.
+    assert "Informes exigibles" in spanish and "Informes pendientes" not in spanish
     assert "Un trabajador cuyo código postal de domicilio está en" in spanish
     assert "90001, 90002, 90003" in spanish
     assert "Todas las horas informadas en los reportes de nómina" in spanish
@@ -114,7 +116,7 @@ def test_the_policy_index_says_a_policys_terms_in_spanish(db, area):
 # -- the comparison ----------------------------------------------------------------------
 
 PRIVATE_NAME = "Zz Private Yard"
-PRIVATE_WORDS = "Private — only your organization sees this"
+PRIVATE_WORDS = "Private — not on the public pages"
 
 
 @pytest.fixture
@@ -138,10 +140,11 @@ def test_a_monitor_sees_its_private_project_marked_in_the_table_and_the_chart(
     project_rows = [r for r in html.split("<tr>") if PRIVATE_NAME in r and "as of" in r]
     assert project_rows and all(PRIVATE_WORDS in r for r in project_rows)
     assert not any(PRIVATE_WORDS in r for r in html.split("<tr>") if "Open One" in r)
-    assert "(private — only your organization sees this)" in html  # the chart's words
+    assert "(private — not on the public pages)" in html  # the chart's words
     assert "· Private</tspan>" in html  # beside the name in the chart
-    assert "includes 1 private project only your organization sees" in html
-    assert "Privado: solo su organización lo ve" in client.get(COMPARE, {"language": "es"}).text
+    assert "includes 1 private project, not on the public pages" in html
+    spanish = client.get(COMPARE, {"language": "es"}).text
+    assert "Privado: no figura en las páginas públicas" in spanish
 
 
 def test_an_anonymous_visitor_never_sees_the_private_project_or_its_mark(client, private):

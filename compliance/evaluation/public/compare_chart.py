@@ -43,7 +43,7 @@ def _short(name: str, limit: int = 36) -> str:
 def _row_words(row, cell) -> str:
     name = row.name
     if row.private:
-        name = gettext("%(project)s (private — only your organization sees this)") % {
+        name = gettext("%(project)s (private — not on the public pages)") % {
             "project": name
         }
     if cell.suppressed:
