@@ -43,9 +43,7 @@ def _short(name: str, limit: int = 36) -> str:
 def _row_words(row, cell) -> str:
     name = row.name
     if row.private:
-        name = gettext("%(project)s (private — not on the public pages)") % {
-            "project": name
-        }
+        name = gettext("%(project)s (private — not on the public pages)") % {"project": name}
     if cell.suppressed:
         return gettext("%(project)s: suppressed (too few workers to publish).") % {"project": name}
     if cell.achieved is None:
