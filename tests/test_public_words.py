@@ -304,3 +304,14 @@ def test_a_private_agreements_private_policy_is_named_only_to_the_projects_monit
     html = client.get(COMPARE).text
     assert "Zz Secret Policy" in html and ">2003<" in html
     assert "No policy adopted" not in client.get(COMPARE, {"vintage": "2003"}).text
+
+
+def test_the_data_dictionary_describes_the_rules_the_json_carries(example_a):
+    english = Client().get("/public/data-dictionary/").text
+    spanish = Client().get("/public/data-dictionary/", {"language": "es"}).text
+    fields = Client().get("/public/projects/crenshaw.json").json()["dictionary"]["json_fields"]
+
+    for name in ["headline.*.terms", "commitments.*.description", "rules.local_rule"]:
+        assert f"<code>{name}</code>" in english and name in fields
+    assert "Who counts as local" in english
+    assert "Quién cuenta como local" in spanish

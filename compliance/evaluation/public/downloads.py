@@ -76,6 +76,30 @@ MEASURES = [
     ("median_lag_days", _("Median days after the due date a report came in (0 when on time).")),
 ]
 
+# The JSON's fields that carry rules rather than figures (the figures are as in the CSV).
+JSON_FIELDS = [
+    (
+        "headline.*.terms",
+        _("What counts for a target group: the commitment's kind and terms, and its area."),
+    ),
+    (
+        "headline.*.definition",
+        _("The same terms said in words, in the language asked for (?language=es)."),
+    ),
+    (
+        "headline.*.policy_target",
+        _("The target of the public policy the project adopted (percent and policy), if any."),
+    ),
+    ("commitments.*.terms", _("A commitment's kind and terms, as agreed.")),
+    ("commitments.*.description", _("The same terms said in words, in the language asked for.")),
+    (
+        "rules.local_rule",
+        _("Who counts as local: residents of an area (with its ZIP codes), as reported, or none."),
+    ),
+    ("rules.local", _("The same rule said in words, in the language asked for.")),
+    ("rules.denominator", _("What the shares are shares of, in words.")),
+]
+
 
 def dictionary() -> dict:
     """The data dictionary, in the language of the request."""
@@ -83,6 +107,7 @@ def dictionary() -> dict:
         "columns": {name: str(words) for name, words in COLUMNS},
         "sections": {name: str(words) for name, words in SECTIONS},
         "measures": {name: str(words) for name, words in MEASURES},
+        "json_fields": {name: str(words) for name, words in JSON_FIELDS},
     }
 
 
