@@ -262,6 +262,14 @@ class Context:
                 )
             )
 
+    def current_reports(self) -> QuerySet[Report]:
+        """The current report versions whose kept sums and first weeks count (of the one
+        contractor when `assignment_id` is set)."""
+        reports = Report.objects.filter(assignment__project=self.project, is_current=True)
+        if self.assignment_id is not None:
+            reports = reports.filter(assignment_id=self.assignment_id)
+        return reports
+
     def lines(self) -> QuerySet[PayrollLine]:
         lines = current_lines(self.project, self.as_of)
         if self.assignment_id is not None:

@@ -34,7 +34,7 @@ from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from compliance.evaluation.engine.common import Context
-from compliance.models import PayrollLine, Report, ReportWorker
+from compliance.models import PayrollLine, ReportWorker
 
 CHUNK = 500
 INSERTED = "report_id, craft_id, signature, worker_id, first_week, first_qualifying"
@@ -88,7 +88,7 @@ def kept(ctx: Context, population: Q, qualifying: Q) -> QuerySet[ReportWorker]:
     """The kept rows of the current versions for these filters, made first for versions
     that lack them (one pass over those versions' lines)."""
     key = signature(population, qualifying)
-    current = Report.objects.filter(assignment__project=ctx.project, is_current=True)
+    current = ctx.current_reports()
     made = ReportWorker.objects.filter(signature=key, craft__isnull=True).values("report_id")
     lacking = list(current.exclude(pk__in=made).values_list("pk", flat=True))
     if lacking:

@@ -195,9 +195,7 @@ def _store(project: Project, evaluations: list[Evaluation], *, commitment_key=No
         evaluation.digest = digest(evaluation)
         pk, said = stored.pop((evaluation.commitment_key, evaluation.group_key), (None, None))
         if said == evaluation.digest:
-            evaluation.pk = pk
-            evaluation._state.adding = False
-            evaluation._state.db = connection.alias
+            _as_stored(evaluation, pk)
             unchanged.append(pk)
         else:
             fresh.append(evaluation)
@@ -220,9 +218,14 @@ def _store(project: Project, evaluations: list[Evaluation], *, commitment_key=No
         ).values_list("pk", "commitment_key", "group_key")
     }
     for evaluation in fresh:
-        evaluation.pk = ids[(evaluation.commitment_key, evaluation.group_key)]
-        evaluation._state.adding = False
-        evaluation._state.db = connection.alias
+        _as_stored(evaluation, ids[(evaluation.commitment_key, evaluation.group_key)])
+
+
+def _as_stored(evaluation: Evaluation, pk: int) -> None:
+    """The in-memory result is now its stored row (the flags refer to it by id)."""
+    evaluation.pk = pk
+    evaluation._state.adding = False
+    evaluation._state.db = connection.alias
 
 
 @dataclass

@@ -115,9 +115,7 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     reading the current versions' rows of the signatures asked)."""
     keys = {name: signature(aggregate) for name, aggregate in aggregates.items()}
     by_key = {key: aggregates[name] for name, key in keys.items()}
-    reports = Report.objects.filter(assignment__project=ctx.project, is_current=True)
-    if ctx.assignment_id is not None:
-        reports = reports.filter(assignment_id=ctx.assignment_id)
+    reports = ctx.current_reports()
     ctx.reports.update(
         (pk, (assignment_id, period))
         for pk, assignment_id, period in reports.values_list("pk", "assignment_id", "period")
