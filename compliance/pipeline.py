@@ -34,13 +34,19 @@ from projects.models import Project
 
 
 @with_retry
-def evaluate_project(project: Project, as_of: datetime.date | None = None) -> list[Evaluation]:
+def evaluate_project(
+    project: Project, as_of: datetime.date | None = None, *, reuse: bool = True
+) -> list[Evaluation]:
     """Evaluate every commitment of the project as of a date (default: today), store the
-    results in place of the previous ones, and raise, update or resolve the flags."""
+    results in place of the previous ones, and raise, update or resolve the flags. Results
+    a re-evaluation as of the same day kept without measuring them again (their inputs
+    unchanged, `engine.inputs`; `reuse=False` measures everything) keep their flags as they
+    are. Returns every result: those
+    kept are read back without their series and details (read on access)."""
     as_of = as_of or timezone.localdate()
     with transaction.atomic(), collecting_later():
         lock_rows(project_id=project.pk)
-        measured = measure_project(project, as_of)
+        measured = measure_project(project, as_of, reuse=reuse)
         # The dashboard's roll-up of each commitment, from the evaluations just stored.
         standings_refresh(project=project)
         findings = findings_for(
@@ -55,9 +61,16 @@ def evaluate_project(project: Project, as_of: datetime.date | None = None) -> li
             kinds=ALL_KINDS,
             now=measured.ctx.computed_at,
             only={"data_anomaly": {anomaly_key(a, m) for a, m in measured.anomaly_months}},
+            kept=measured.kept,
         )
         enqueue_stamped(REFRESH_PUBLIC_FIGURES, project.pk)
-    return measured.evaluations
+    if not measured.kept:
+        return measured.evaluations
+    measured_keys = {(e.commitment_key, e.group_key) for e in measured.evaluations}
+    kept = Evaluation.objects.filter(project=project).defer("series", "details")
+    return measured.evaluations + [
+        e for e in kept if (e.commitment_key, e.group_key) not in measured_keys
+    ]
 
 
 @with_retry

@@ -20,10 +20,12 @@ AS_OF = datetime.date(2024, 12, 31)
 
 
 def figures(evaluations) -> dict:
-    """Every field a user reads, by commitment and group (not the digest, kept for the run)."""
+    """Every field a user reads, by commitment and group (not the digest and the inputs, kept
+    for the runs)."""
     found = all_figures(evaluations)
     for said in found.values():
         said.pop("digest")
+        said.pop("inputs")
     return found
 
 

@@ -58,6 +58,9 @@ class Evaluation(models.Model):
     # What the result says, hashed (`engine.measure.digest`): a run that finds the same
     # leaves the row as it is but for its date and time.
     digest = models.CharField(max_length=40, blank=True, default="")
+    # What it was measured from, hashed (`engine.inputs`): a run as of the same day whose
+    # inputs are the same keeps the result without measuring it again.
+    inputs = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["project", "commitment_key", "group_key"]

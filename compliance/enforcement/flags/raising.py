@@ -286,23 +286,31 @@ class SyncResult:
 
 
 def sync_flags(
-    *, project, findings: list[Finding], kinds: list[str], now, only: dict | None = None
+    *,
+    project,
+    findings: list[Finding],
+    kinds: list[str],
+    now,
+    only: dict | None = None,
+    kept: frozenset = frozenset(),
 ) -> SyncResult:
     """Reconcile the project's flags of these kinds with the findings (see module doc).
 
-    `only` narrows a kind to some keys: the flags of that kind with other keys were not
-    looked at by this evaluation and stay as they are.
+    `only` narrows a kind to some keys, and `kept` names the (commitment key, group key) of
+    results the evaluation kept as stored without measuring them again: the flags with
+    other keys, or about those results, were not looked at by this evaluation and stay as
+    they are.
     """
     only = only or {}
 
-    def in_scope(kind: str, key: str) -> bool:
-        return kind not in only or key in only[kind]
+    def in_scope(kind: str, key: str, commitment_key: str, group_key: str) -> bool:
+        return (kind not in only or key in only[kind]) and (commitment_key, group_key) not in kept
 
     wanted = {finding.dedupe_key: finding for finding in findings}
     unresolved = {
         flag.dedupe_key: flag
         for flag in Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
-        if in_scope(flag.kind, flag.dedupe_key)
+        if in_scope(flag.kind, flag.dedupe_key, flag.commitment_key, flag.group_key)
     }
     latest_closed = {}
     fresh_keys = [key for key in wanted if key not in unresolved]
@@ -369,10 +377,10 @@ def _mark_cleared(project, kinds, wanted, in_scope, now) -> None:
     """Note that the condition of a flag a person closed is gone, so its return is news."""
     gone = [
         pk
-        for pk, kind, key in Flag.objects.filter(
+        for pk, kind, key, commitment_key, group_key in Flag.objects.filter(
             project=project, kind__in=kinds, status__in=PERSON_CLOSED, cleared_at__isnull=True
-        ).values_list("pk", "kind", "dedupe_key")
-        if key not in wanted and in_scope(kind, key)
+        ).values_list("pk", "kind", "dedupe_key", "commitment_key", "group_key")
+        if key not in wanted and in_scope(kind, key, commitment_key, group_key)
     ]
     if gone:
         Flag.objects.filter(pk__in=gone).update(cleared_at=now)

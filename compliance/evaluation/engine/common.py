@@ -237,9 +237,15 @@ class Context:
     # report id → (assignment id, month) for every report whose lines count.
     reports: dict[int, tuple] = field(default_factory=dict)
     months: list[datetime.date] = field(default_factory=list)
-    # Set when only one contractor's groups are wanted (`measure_as_of(assignment_id=)`):
-    # then only its lines and its reports' sums are read.
-    assignment_id: int | None = None
+    # Set when only some contractors' lines are read (`measure_as_of(assignment_id=)`, or a
+    # re-evaluation measuring only the contractors whose reports changed): only their
+    # lines, their reports' sums and first weeks.
+    assignment_ids: frozenset[int] | None = None
+    # Set when a re-evaluation measures only some groups (`engine.inputs`): the contractors
+    # whose groups are measured again, and whether the groups of no contractor (the
+    # project, a craft) are; the others' stored results hold.
+    changed: frozenset[int] | None = None
+    wide: bool = True
     # Read every figure from the lines rather than what versions keep (the test of the latter).
     from_lines: bool = False
 
@@ -263,18 +269,40 @@ class Context:
             )
 
     def current_reports(self) -> QuerySet[Report]:
-        """The current report versions whose kept sums and first weeks count (of the one
-        contractor when `assignment_id` is set)."""
+        """The current report versions whose kept sums and first weeks count (of some
+        contractors only when `assignment_ids` is set)."""
         reports = Report.objects.filter(assignment__project=self.project, is_current=True)
-        if self.assignment_id is not None:
-            reports = reports.filter(assignment_id=self.assignment_id)
+        if self.assignment_ids is not None:
+            reports = reports.filter(assignment_id__in=sorted(self.assignment_ids))
         return reports
 
     def lines(self) -> QuerySet[PayrollLine]:
         lines = current_lines(self.project, self.as_of)
-        if self.assignment_id is not None:
-            lines = lines.filter(assignment_id=self.assignment_id)
+        if self.assignment_ids is not None:
+            lines = lines.filter(assignment_id__in=sorted(self.assignment_ids))
         return lines
+
+    def measures_scope(self, scope: str) -> bool:
+        """Whether this run measures any group of a commitment of this scope."""
+        if self.changed is None:
+            return True
+        return bool(self.changed) if "assignment_id" in SCOPE_FIELDS[scope] else self.wide
+
+    def measured_only(self, scope: str) -> frozenset[int] | None:
+        """The contractors whose lines a commitment of this scope needs, None for all: only
+        those measured again, when its groups are each one contractor's."""
+        if self.changed is None or "assignment_id" not in SCOPE_FIELDS[scope]:
+            return None
+        return self.changed
+
+    def measures(self, assignment_id: int | None) -> bool:
+        """Whether this run measures the groups of this contractor (None: the groups of no
+        contractor); those it does not keep their stored results (`engine.inputs`)."""
+        if self.changed is None:
+            return True
+        if assignment_id is None:
+            return self.wide
+        return assignment_id in self.changed
 
     def craft_ids_named(self, names: Iterable[str]) -> set[int]:
         """The crafts a list of names or aliases means, ignoring case and spaces."""

@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from compliance.bulk import insert_objects
 from compliance.evaluation import kinds
-from compliance.evaluation.engine import anomalies, firsts, reporting, sums
+from compliance.evaluation.engine import anomalies, firsts, inputs, reporting, sums
 from compliance.evaluation.engine.common import Context
+from compliance.evaluation.engine.inputs import REUSABLE, Stored
 from compliance.models import Evaluation, Report
 from compliance.months import month_start, months_between
 from projects.models import Commitment, CommitmentVersion, Craft, Project
@@ -161,7 +162,7 @@ def _craft_names(ctx: Context) -> None:
 SAID = [
     f.attname
     for f in Evaluation._meta.concrete_fields
-    if f.attname not in {"id", "as_of", "computed_at", "digest"}
+    if f.attname not in {"id", "as_of", "computed_at", "digest", "inputs"}
 ]
 
 
@@ -174,51 +175,64 @@ def digest(evaluation: Evaluation) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _store(project: Project, evaluations: list[Evaluation], *, commitment_key=None) -> None:
-    """Put the results in place of the project's previous ones (of one commitment key only,
-    when given). A result that says what its stored row says (`digest`) keeps its row, whose
-    date and time are brought up to date; the others' rows are deleted and the new ones
-    inserted through the bulk writer (COPY on PostgreSQL: the megabytes of monthly series go
-    as they are, not quoted into one huge INSERT statement). A re-evaluation after one new
-    report so rewrites the few results it changed, not every series of the project."""
-    previous = Evaluation.objects.filter(project=project)
-    if commitment_key is not None:
-        previous = previous.filter(commitment_key=commitment_key)
-    stored = {
-        (key, group): (pk, said)
-        for pk, key, group, said in previous.values_list(
-            "pk", "commitment_key", "group_key", "digest"
-        )
-    }
-    fresh, unchanged = [], []
+def _store(
+    ctx: Context,
+    evaluations: list[Evaluation],
+    rows: list[Stored],
+    *,
+    commitment_key: str | None = None,
+) -> frozenset:
+    """Put the results in place of the project's previous ones (`rows`; of one commitment
+    key only, when given), but for those this run did not measure again (`ctx.measures`),
+    which stay as stored. A result that says what its stored row says (`digest`) keeps its
+    row, whose date and time are brought up to date (and its inputs, when they differ); the
+    others' rows are deleted and the new ones inserted through the bulk writer (COPY on
+    PostgreSQL: the megabytes of monthly series go as they are, not quoted into one huge
+    INSERT statement). A re-evaluation after one new report so rewrites the few results it
+    changed, not every series of the project. Returns the (commitment key, group key) of
+    the results kept without being measured."""
+    stored, kept = {}, []
+    for row in rows:
+        if commitment_key is not None and row.commitment_key != commitment_key:
+            continue
+        if row.kind in REUSABLE and not ctx.measures(row.assignment_id):
+            kept.append(row)
+        else:
+            stored[(row.commitment_key, row.group_key)] = row
+    fresh, unchanged, relabelled, replaced = [], [], [], []
     for evaluation in evaluations:
         evaluation.digest = digest(evaluation)
-        pk, said = stored.pop((evaluation.commitment_key, evaluation.group_key), (None, None))
-        if said == evaluation.digest:
-            _as_stored(evaluation, pk)
-            unchanged.append(pk)
-        else:
-            fresh.append(evaluation)
-    if fresh or stored:  # results changed or new, or groups gone (left in `stored`)
-        previous.exclude(pk__in=unchanged).delete()
-    if unchanged:
-        first = evaluations[0]
-        Evaluation.objects.filter(pk__in=unchanged).update(
-            as_of=first.as_of, computed_at=first.computed_at
-        )
+        row = stored.pop((evaluation.commitment_key, evaluation.group_key), None)
+        if row is not None and row.digest == evaluation.digest:
+            _as_stored(evaluation, row.pk)
+            unchanged.append(row.pk)
+            if row.inputs != evaluation.inputs:
+                relabelled.append(evaluation)
+            continue
+        fresh.append(evaluation)
+        if row is not None:
+            replaced.append(row.pk)
+    gone = replaced + [row.pk for row in stored.values()]  # of groups no longer measured
+    if gone:
+        Evaluation.objects.filter(pk__in=gone).delete()
+    dated = unchanged + [row.pk for row in kept]
+    if dated:
+        Evaluation.objects.filter(pk__in=dated).update(as_of=ctx.as_of, computed_at=ctx.computed_at)
+    if relabelled:
+        Evaluation.objects.bulk_update(relabelled, ["inputs"])
     insert_objects(fresh)
-    if connection.vendor != "postgresql" or not fresh:
-        return
-    # One row per project, commitment and group (a constraint says so): that finds their ids.
-    ids = {
-        (commitment_key, group_key): pk
-        for pk, commitment_key, group_key in Evaluation.objects.filter(
-            project=project,
-            commitment_key__in={e.commitment_key for e in fresh},
-        ).values_list("pk", "commitment_key", "group_key")
-    }
-    for evaluation in fresh:
-        _as_stored(evaluation, ids[(evaluation.commitment_key, evaluation.group_key)])
+    if connection.vendor == "postgresql" and fresh:
+        # One row per project, commitment and group (a constraint says so): that finds their ids.
+        ids = {
+            (key, group_key): pk
+            for pk, key, group_key in Evaluation.objects.filter(
+                project_id=fresh[0].project_id,
+                commitment_key__in={e.commitment_key for e in fresh},
+            ).values_list("pk", "commitment_key", "group_key")
+        }
+        for evaluation in fresh:
+            _as_stored(evaluation, ids[(evaluation.commitment_key, evaluation.group_key)])
+    return frozenset((row.commitment_key, row.group_key) for row in kept)
 
 
 def _as_stored(evaluation: Evaluation, pk: int) -> None:
@@ -237,6 +251,9 @@ class Measured:
     evaluations: list[Evaluation]
     anomalies: list = field(default_factory=list)
     anomaly_months: list = field(default_factory=list)
+    # The (commitment key, group key) of the stored results kept without measuring them
+    # again (`engine.inputs`): `evaluations` holds the others only.
+    kept: frozenset = frozenset()
 
 
 def terms_in_force(commitments: list[Commitment], as_of: datetime.date) -> dict[int, int]:
@@ -274,13 +291,21 @@ def _measure(
     *,
     from_lines: bool = False,
     assignment_id: int | None = None,
+    stored: list[Stored] | None = None,
 ) -> tuple[Context, list[Evaluation]]:
+    """Measure the project as of a date. With the `stored` results (a run that stores its
+    own), measure again only the groups whose inputs changed (`engine.inputs`), and give
+    each result its inputs."""
     ctx = _context(project, as_of, timezone.now())
     if assignment_id is not None:
-        ctx.assignment_id = assignment_id
+        ctx.assignment_ids = frozenset({assignment_id})
         ctx.assignments = {assignment_id: ctx.assignments[assignment_id]}
     commitments = commitments_with_terms(project)
     applied = terms_in_force(commitments, as_of)
+    made = None
+    if stored is not None:
+        made = inputs.inputs_of(ctx, commitments)
+        inputs.plan(ctx, made, stored, commitments)
     by_kind = defaultdict(list)
     for commitment in commitments:
         by_kind[commitment.kind].append(commitment)
@@ -294,23 +319,35 @@ def _measure(
     for evaluation in evaluations:
         evaluation.terms_version_id = applied.get(evaluation.commitment_id)
     evaluations += reporting.evaluate(ctx)
+    if made is not None:
+        _label(evaluations, made)
     return ctx, evaluations
 
 
-def measure_project(project: Project, as_of: datetime.date) -> Measured:
+def _label(evaluations: list[Evaluation], made: inputs.Inputs) -> None:
+    for evaluation in evaluations:
+        if evaluation.kind in REUSABLE:
+            evaluation.inputs = made.of(evaluation.commitment_id, evaluation.assignment_id)
+
+
+def measure_project(project: Project, as_of: datetime.date, *, reuse: bool = True) -> Measured:
     """Evaluate every commitment of the project for every group its scope defines, and the
     reporting obligation of every assignment, as of a date; store the results in place of
-    the previous ones. Run it inside a transaction that holds the project's lock."""
+    the previous ones. A stored result as of the same day whose inputs have not changed is
+    kept as it is, not measured again (`engine.inputs`), unless `reuse` is False. Run it
+    inside a transaction that holds the project's lock."""
     _tune()
     project.refresh_from_db()
-    ctx, evaluations = _measure(project, as_of)
-    _store(project, evaluations)
+    rows = inputs.stored(project)
+    ctx, evaluations = _measure(project, as_of, stored=rows if reuse else [])
+    kept = _store(ctx, evaluations, rows)
     checked = anomalies.check_new_reports(ctx)
     return Measured(
         ctx=ctx,
         evaluations=evaluations,
         anomalies=checked.anomalies,
         anomaly_months=checked.months,
+        kept=kept,
     )
 
 
@@ -345,6 +382,8 @@ def measure_as_of(
 def measure_reporting(project: Project, as_of: datetime.date) -> Measured:
     """Only the reporting obligation: the missing-report check, cheap enough to run often."""
     ctx = _context(project, as_of, timezone.now())
+    rows = inputs.stored(project)
     evaluations = reporting.evaluate(ctx)
-    _store(project, evaluations, commitment_key="reporting")
+    _label(evaluations, inputs.inputs_of(ctx, []))
+    _store(ctx, evaluations, rows, commitment_key="reporting")
     return Measured(ctx=ctx, evaluations=evaluations)

@@ -36,9 +36,11 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 def evaluate(ctx: Context) -> list[Evaluation]:
     project, as_of = ctx.project, ctx.as_of
     agreement = agreement_of(project)
+    reports = Report.objects.filter(assignment__project=project, submitted_at__lt=end_of_day(as_of))
+    if ctx.changed is not None:  # only these contractors' obligations are measured again
+        reports = reports.filter(assignment_id__in=sorted(ctx.changed))
     submitted = (
-        Report.objects.filter(assignment__project=project, submitted_at__lt=end_of_day(as_of))
-        .values("assignment_id", "period")
+        reports.values("assignment_id", "period")
         .annotate(
             first_submitted=Min("submitted_at"),
             from_open_data=Count("id", filter=Q(source=Report.Source.OPEN_DATA)),
@@ -52,6 +54,8 @@ def evaluate(ctx: Context) -> list[Evaluation]:
     due_dates = {}  # every contractor owes a month's report on the same day
     zone = timezone.get_current_timezone()  # looked up once, not once per month
     for assignment in sorted(ctx.assignments.values(), key=lambda a: a.pk):
+        if not ctx.measures(assignment.pk):
+            continue
         counts = {RECEIVED: 0, LATE: 0, MISSING: 0, NOT_DUE: 0}
         months, series = [], []
         received_so_far = due_so_far = ZERO

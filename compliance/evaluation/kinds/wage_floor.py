@@ -313,11 +313,16 @@ def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
     return q or Q(pk__in=[])
 
 
-def violations(commitment: Commitment, ctx: Context) -> list["Violation"]:
-    """Every violating line: worker (ID only), week, craft, hours, paid, required, owed."""
+def violations(
+    commitment: Commitment, ctx: Context, *, only: frozenset[int] | None = None
+) -> list["Violation"]:
+    """Every violating line (of these contractors' only, when given): worker (ID only),
+    week, craft, hours, paid, required, owed."""
+    lines = ctx.lines()
+    if only is not None:
+        lines = lines.filter(assignment_id__in=sorted(only))
     rows = list(
-        ctx.lines()
-        .filter(below_highest_rate(commitment, ctx))
+        lines.filter(below_highest_rate(commitment, ctx))
         .filter(violating(commitment, ctx))
         .values(
             "id",
@@ -424,6 +429,8 @@ def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
     evaluations = []
     for commitment in commitments:
         scope = KIND.terms(commitment).scope
+        if not ctx.measures_scope(scope):
+            continue
         monthly: dict[Group, Monthly] = defaultdict(Monthly)
         owed: dict[Group, Decimal] = defaultdict(lambda: ZERO)
         for cell in ctx.cells:
@@ -432,15 +439,16 @@ def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
         for group in _default_groups(scope, ctx):
             monthly.setdefault(group, Monthly())
         listed: dict[Group, list[Violation]] = defaultdict(list)
-        for line in violations(commitment, ctx):
+        for line in violations(commitment, ctx, only=ctx.measured_only(scope)):
             group = group_of(scope, line.assignment_id, line.craft_id)
             listed[group].append(line)
             monthly[group].add(line.week_ending.replace(day=1), line.hours, ZERO)
             owed[group] += line.owed
         for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
-            evaluations.append(
-                _evaluation(commitment, group, figures, owed[group], listed[group], ctx)
-            )
+            if ctx.measures(group.assignment_id):
+                evaluations.append(
+                    _evaluation(commitment, group, figures, owed[group], listed[group], ctx)
+                )
     return evaluations
 
 

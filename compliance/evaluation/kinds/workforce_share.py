@@ -424,6 +424,8 @@ def line_aggregates(commitment: Commitment, ctx: Context) -> dict:
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
     evaluations = []
     for commitment in commitments:
+        if not ctx.measures_scope(KIND.terms(commitment).scope):
+            continue
         unidentified: set[Group] = set()
         if KIND.terms(commitment).measure == "hours":
             monthly = _hours_by_group(commitment, ctx)
@@ -432,9 +434,10 @@ def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
         for group in _default_groups(commitment, ctx):
             monthly.setdefault(group, Monthly())
         for group, figures in sorted(monthly.items(), key=lambda item: item[0].key):
-            evaluations.append(
-                _evaluation(commitment, group, figures, ctx, unidentified=group in unidentified)
-            )
+            if ctx.measures(group.assignment_id):
+                evaluations.append(
+                    _evaluation(commitment, group, figures, ctx, unidentified=group in unidentified)
+                )
     return evaluations
 
 

@@ -1,0 +1,210 @@
+"""What a stored result was measured from, so a re-evaluation measures only what changed.
+
+A result of a commitment measured from the payroll lines, or of the reporting obligation,
+depends on nothing but:
+
+- the project: its dates and status, its crafts (names and aliases), its contractors, the
+  report due day of its primary agreement, the current reports of months outside its own
+  (they add months to every series), and this module's `ENGINE`;
+- its commitment: kind, key, the terms in force and their version, the area, the sums and
+  worker filters those terms ask of the lines (`sums.signature`, `firsts.signature`), the
+  damages basis of its agreement (none for the reporting obligation);
+- the reports it adds up: for a group of one contractor, that contractor's reports, every
+  version (its id, month, number, source, when it was submitted, whether it is current: a
+  version's lines never change, so a new version is a new id); for the project's or a
+  craft's group, every contractor's;
+- the as-of date, which each result keeps apart (`Evaluation.as_of`).
+
+Each stored result keeps the hash of the first three (`Evaluation.inputs`). A re-evaluation
+as of the same day works them out again (two small queries) and measures again only the
+contractors whose results' inputs differ, with the groups of no contractor when any did,
+keeping the others' stored results as they are (`plan`, which sets `Context.changed`). After
+one new report that is one contractor's groups, and its lines alone are read where every
+line-measured commitment is scoped per contractor. A run as of another day (the nightly
+one), terms amended, a craft renamed, a contractor added: every result differs, everything is
+measured (and a result that then says the same keeps its row, `Evaluation.digest`).
+`tests/test_reevaluation.py` compares every stored figure and flag of a run that reused
+results with those of a run that measured everything, over random projects and changes.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from compliance.evaluation import kinds
+from compliance.evaluation.damages import damages_basis
+from compliance.evaluation.engine import firsts, sums
+from compliance.evaluation.engine.common import SCOPE_FIELDS, Context
+from compliance.evaluation.engine.reporting import agreement_of
+from compliance.models import Report
+from compliance.months import month_start
+
+# Bumped by a change to the engine that changes what a result says for the same inputs,
+# so results stored before it are measured again (on any day, not only the next night).
+ENGINE = "1"
+REPORTING = "reporting"
+HALF = 20
+# The kinds whose results depend on nothing but the inputs above: measured from the lines,
+# and the reporting obligation. The others (counts, contract dollars) are measured each run.
+REUSABLE = frozenset({name for name, kind in kinds.KINDS.items() if kind.reads_lines} | {REPORTING})
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The hashes of one run: the project's, each commitment's and each contractor's."""
+
+    project: str
+    commitments: dict[int, str]
+    assignments: dict[int, str]
+    # Whether a current report's month lies outside the project's months (before its start
+    # or after its end), which only a reading of every contractor's lines places.
+    outside: bool
+
+    def of(self, commitment_id: int | None, assignment_id: int | None) -> str:
+        """The inputs of a result of this commitment (None: the reporting obligation) for a
+        group of this contractor (None: of no contractor, so of every contractor): the hash
+        of the project's and the commitment's, then that of all three (20 digits each)."""
+        commitment = REPORTING if commitment_id is None else self.commitments.get(commitment_id)
+        if assignment_id is None:
+            reports = tuple(sorted(self.assignments.items()))
+        else:
+            reports = self.assignments.get(assignment_id)
+        terms = _hash(self.project, commitment)
+        return terms[:HALF] + _hash(terms, reports)[:HALF]
+
+
+def _commitment(commitment, ctx: Context) -> tuple:
+    kind = kinds.KINDS[commitment.kind]
+    area = commitment.area
+    filters = kind.worker_filters(commitment)
+    return (
+        commitment.pk,
+        commitment.key,
+        commitment.kind,
+        commitment.params,
+        getattr(commitment.terms_version, "pk", None),
+        None if area is None else (area.pk, sorted(area.zips)),
+        sorted(sums.signature(a) for a in kind.line_aggregates(commitment, ctx).values()),
+        None if filters is None else firsts.signature(*filters),
+        damages_basis(ctx.project, commitment),
+    )
+
+
+def inputs_of(ctx: Context, commitments) -> Inputs:
+    """The inputs of this run, for the commitments (with the terms in force on them)."""
+    project = ctx.project
+    crafts = sorted((c.pk, c.name, sorted(c.match_keys())) for c in ctx.crafts.values())
+    reports: dict[int, list] = {pk: [] for pk in ctx.assignments}
+    first, last = month_start(project.start_date), month_start(project.end_date)
+    outside = []
+    rows = (
+        Report.objects.filter(assignment__project=project)
+        .order_by("assignment_id", "pk")
+        .values_list(
+            "assignment_id", "pk", "period", "version", "source", "submitted_at", "is_current"
+        )
+    )
+    for assignment_id, *report in rows:
+        reports.setdefault(assignment_id, []).append(report)
+        if report[-1] and not first <= report[1] <= last:
+            outside.append(report[:2])
+    assignments = {
+        pk: _hash(pk, a.contractor.name, a.start_date, a.end_date, reports[pk])
+        for pk, a in ctx.assignments.items()
+    }
+    return Inputs(
+        project=_hash(
+            ENGINE,
+            project.start_date,
+            project.end_date,
+            project.status,
+            agreement_of(project).report_due_day,
+            crafts,
+            sorted(ctx.assignments),
+            # They may add months to every group's series.
+            sorted(outside),
+        ),
+        commitments={c.pk: _hash(*_commitment(c, ctx)) for c in commitments},
+        assignments=assignments,
+        outside=bool(outside),
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One stored result, as a re-evaluation compares it."""
+
+    pk: int
+    commitment_id: int | None
+    commitment_key: str
+    group_key: str
+    kind: str
+    assignment_id: int | None
+    as_of: object
+    inputs: str
+    digest: str
+
+
+def stored(project) -> list[Stored]:
+    """The project's stored results (one query; no series, no details)."""
+    from compliance.models import Evaluation
+
+    return [
+        Stored(*row)
+        for row in Evaluation.objects.filter(project=project).values_list(
+            "pk",
+            "commitment_id",
+            "commitment_key",
+            "group_key",
+            "kind",
+            "assignment_id",
+            "as_of",
+            "inputs",
+            "digest",
+        )
+    ]
+
+
+def per_contractor(commitment) -> bool:
+    """Whether every group of the commitment is one contractor's."""
+    return "assignment_id" in SCOPE_FIELDS[kinds.KINDS[commitment.kind].scope(commitment)]
+
+
+def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
+    """Which groups this run measures again (`Context.changed`, `Context.wide`; see the
+    module doc), and whose lines it reads (`Context.assignment_ids`). Everything is measured
+    when a commitment measured from the lines has no stored result yet, when the stored
+    results are as of another day, when the project or a commitment's terms changed (the
+    first half of the inputs), or when every contractor did."""
+    measured = {c.pk for c in commitments if kinds.KINDS[c.kind].reads_lines}
+    seen, reporting, changed, wide = set(), set(), set(), False
+    for row in rows:
+        if row.kind not in REUSABLE:
+            continue
+        if row.as_of != ctx.as_of or (
+            row.commitment_id is not None and row.commitment_id not in measured
+        ):
+            return
+        seen.add(row.commitment_id)
+        if row.kind == REPORTING:
+            reporting.add(row.assignment_id)
+        expected = inputs.of(row.commitment_id, row.assignment_id)
+        if row.inputs == expected:
+            continue
+        if row.inputs[:HALF] != expected[:HALF]:
+            return  # the project or the commitment's terms changed: measure everything
+        if row.assignment_id is None:
+            wide = True
+        else:
+            changed.add(row.assignment_id)
+    changed |= set(ctx.assignments) - reporting
+    if measured - seen or changed >= set(ctx.assignments):
+        return
+    ctx.changed = frozenset(changed)
+    ctx.wide = wide or bool(changed)
+    lined = [c for c in commitments if kinds.KINDS[c.kind].reads_lines]
+    if not inputs.outside and all(per_contractor(c) for c in lined):
+        ctx.assignment_ids = ctx.changed

@@ -1,0 +1,134 @@
+"""A re-evaluation as of the same day measures again only what changed (issue 17,
+`engine.inputs`), and stores what measuring everything stores: every field of every result,
+series included, and every flag.
+
+Random projects (those of tests/test_aggregates.py, seeded so a failure repeats; half with
+every line-measured commitment scoped per contractor, so a re-evaluation reads the changed
+contractors' lines only), then random changes, each followed by a re-evaluation that keeps
+what it may, compared with one that measures everything: a new version of a report, a month
+reported for the first time (late, or before the project began), a contractor renamed, new
+terms, nothing at all.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from compliance.evaluation.engine.measure import keep_report_aggregates
+from compliance.models import Evaluation, Flag, PayrollLine, Report
+from compliance.pipeline import evaluate_project
+from projects.models import Organization
+from tests.conftest import make_report
+from tests.test_aggregates import build, figures, random_line, random_share
+
+SEEDS = range(12)
+
+
+def stored(project) -> dict:
+    return figures(Evaluation.objects.filter(project=project))
+
+
+def flags(project) -> dict:
+    return {
+        f.dedupe_key: (f.status, f.severity, f.title, f.figures)
+        for f in Flag.objects.filter(project=project)
+    }
+
+
+def new_version(rng, report) -> Report:
+    """A new version of the report, its lines drawn again; kept sums made as the intake
+    makes them, or left for the evaluation to make."""
+    crafts = list(report.assignment.project.crafts.all())
+    lines = {}
+    for _ in range(rng.randint(0, 12)):
+        made = random_line(rng, report.period, crafts, 6)
+        lines[(made["worker"], made["week_ending"], made["craft"].pk)] = made
+    made = make_report(
+        report.assignment, report.period, list(lines.values()), version=report.version + 1
+    )
+    if rng.random() < 0.5:
+        keep_report_aggregates(made)
+    return made
+
+
+def change(rng, project, area, crafts) -> str:
+    reports = list(Report.objects.filter(assignment__project=project, is_current=True))
+    assignments = list(project.assignments.all())
+    what = rng.choice(["amend", "amend", "amend", "month", "early", "rename", "terms", "none"])
+    if what == "amend" and reports:
+        new_version(rng, rng.choice(reports))
+    elif what in {"month", "early"}:
+        period = datetime.date(2023, 12, 1) if what == "early" else datetime.date(2024, 7, 1)
+        assignment = rng.choice(assignments)
+        if not Report.objects.filter(assignment=assignment, period=period).exists():
+            lines = [random_line(rng, period, list(crafts.values()), 6) for _ in range(3)]
+            unique = {(x["worker"], x["week_ending"], x["craft"].pk): x for x in lines}
+            keep_report_aggregates(make_report(assignment, period, list(unique.values())))
+    elif what == "rename":
+        contractor = rng.choice(assignments).contractor
+        Organization.objects.filter(pk=contractor.pk).update(name=f"{contractor.name} Inc")
+    elif what == "terms":
+        commitment = rng.choice(list(project.commitments.filter(kind="workforce_share")))
+        params = random_share(rng, area, crafts)
+        params.pop("area", None)
+        commitment.params = {**params, "qualifier": "apprentice"}
+        commitment.area = None
+        commitment.save(update_fields=["params", "area"])
+    return what
+
+
+def per_contractor(rng, project) -> None:
+    """Every commitment measured from the lines scoped per contractor."""
+    for commitment in project.commitments.filter(kind__in=["workforce_share", "wage_floor"]):
+        commitment.params = {
+            **commitment.params,
+            "scope": rng.choice(["contractor", "contractor_craft"]),
+        }
+        commitment.save(update_fields=["params"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_reevaluation_stores_what_measuring_everything_stores(seed, project, crafts, area, orgs):
+    rng = random.Random(seed)
+    as_of_dates = build(rng, project, crafts, area, orgs)
+    if seed % 2:
+        per_contractor(rng, project)
+    as_of = rng.choice(as_of_dates[:4])
+    evaluate_project(project, as_of)
+    for _ in range(6):
+        what = change(rng, project, area, crafts)
+        evaluate_project(project, as_of)
+        reused = stored(project), flags(project)
+        evaluate_project(project, as_of, reuse=False)
+        assert (stored(project), flags(project)) == reused, what
+
+
+def test_after_one_new_report_only_its_contractors_lines_are_read(project, crafts, area, orgs):
+    rng = random.Random(7)
+    build(rng, project, crafts, area, orgs)
+    per_contractor(rng, project)
+    assert project.assignments.count() > 1
+    as_of = datetime.date(2024, 12, 31)
+    evaluate_project(project, as_of)
+    report = Report.objects.filter(assignment__project=project, is_current=True).latest("pk")
+    before = {
+        (e.commitment_key, e.group_key): e.pk for e in Evaluation.objects.filter(project=project)
+    }
+
+    new_version(rng, report)
+    with CaptureQueriesContext(connection) as queries:
+        evaluations = evaluate_project(project, as_of)
+
+    lines = PayrollLine._meta.db_table
+    read = [q["sql"] for q in queries.captured_queries if f'FROM "{lines}"' in q["sql"]]
+    assert read and all(f'"assignment_id" IN ({report.assignment_id})' in sql for sql in read)
+    after = {
+        (e.commitment_key, e.group_key): e.pk for e in Evaluation.objects.filter(project=project)
+    }
+    others = [k for k, pk in before.items() if not k[1].startswith(f"a{report.assignment_id}")]
+    assert others and all(after[k] == before[k] for k in others if k in after)
+    # Every result is returned, those kept as well as those measured.
+    assert {(e.commitment_key, e.group_key) for e in evaluations} == after.keys()
