@@ -7,6 +7,7 @@ No full SSN is ever stored, so none can be shown (an eCPR worker ID is a keyed h
 """
 
 from django.contrib import admin
+from django.utils import timezone
 
 from compliance.models import (
     AuditEvent,
@@ -170,6 +171,11 @@ class FlagAdmin(AuditedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Changed now: the next evaluation reconciles it with its result (`engine.inputs`).
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Memo)

@@ -41,8 +41,7 @@ def evaluate_project(
     results in place of the previous ones, and raise, update or resolve the flags. Results
     a re-evaluation as of the same day kept without measuring them again (their inputs
     unchanged, `engine.inputs`; `reuse=False` measures everything) keep their flags as they
-    are. Returns every result: those
-    kept are read back without their series and details (read on access)."""
+    are. Returns the results it measured: every result, unless it kept some."""
     as_of = as_of or timezone.localdate()
     with transaction.atomic(), collecting_later():
         lock_rows(project_id=project.pk)
@@ -64,13 +63,7 @@ def evaluate_project(
             kept=measured.kept,
         )
         enqueue_stamped(REFRESH_PUBLIC_FIGURES, project.pk)
-    if not measured.kept:
-        return measured.evaluations
-    measured_keys = {(e.commitment_key, e.group_key) for e in measured.evaluations}
-    kept = Evaluation.objects.filter(project=project).defer("series", "details")
-    return measured.evaluations + [
-        e for e in kept if (e.commitment_key, e.group_key) not in measured_keys
-    ]
+    return measured.evaluations
 
 
 @with_retry

@@ -32,7 +32,7 @@ def evaluate_project_task(project_id: int, requested_at: str | None = None) -> s
         if Evaluation.objects.filter(project=project, computed_at__gt=since).exists():
             return f"{project.slug}: already evaluated since {requested_at}"
     evaluations = evaluate_project(project)
-    return f"{project.slug}: {len(evaluations)} results"
+    return f"{project.slug}: {len(evaluations)} results measured"
 
 
 def refresh_public_figures_task(project_id: int, requested_at: str | None = None) -> str:

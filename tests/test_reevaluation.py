@@ -7,21 +7,27 @@ every line-measured commitment scoped per contractor, so a re-evaluation reads t
 contractors' lines only), then random changes, each followed by a re-evaluation that keeps
 what it may, compared with one that measures everything: a new version of a report, a month
 reported for the first time (late, or before the project began), a contractor renamed, new
-terms, nothing at all.
+terms, a commitment retitled, a craft taken off the project then renamed, the area's ZIPs,
+the agreement's damages basis or report due day, the missing-report check run in between,
+an evaluation as of another day in between, a person reopening or resolving a flag,
+nothing at all.
 """
 
 import datetime
 import random
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from compliance.evaluation.engine.measure import keep_report_aggregates
 from compliance.models import Evaluation, Flag, PayrollLine, Report
-from compliance.pipeline import evaluate_project
-from projects.models import Organization
-from tests.conftest import make_report
+from compliance.pipeline import evaluate_project, evaluate_reporting
+from projects.models import Agreement, Area, Assignment, Craft, Organization
+from tests.conftest import make_commitment, make_report
+from tests.engine_support import line
 from tests.test_aggregates import build, figures, random_line, random_share
 
 SEEDS = range(12)
@@ -54,12 +60,20 @@ def new_version(rng, report) -> Report:
     return made
 
 
-def change(rng, project, area, crafts) -> str:
+def change(rng, project, area, crafts, as_of) -> str:
     reports = list(Report.objects.filter(assignment__project=project, is_current=True))
     assignments = list(project.assignments.all())
-    what = rng.choice(["amend", "amend", "amend", "month", "early", "rename", "terms", "none"])
-    if what == "amend" and reports:
+    what = rng.choice(
+        ["amend"] * 6
+        + ["month", "early", "rename", "terms", "title", "craft", "zips", "agreement"]
+        + ["reporting", "another day", "person", "none"]
+    )
+    if what in {"amend", "reporting", "another day"} and reports:
+        if what == "another day":
+            evaluate_project(project, as_of + datetime.timedelta(days=3))
         new_version(rng, rng.choice(reports))
+        if what == "reporting":  # the hourly missing-report check, as of the same day
+            evaluate_reporting(project, as_of)
     elif what in {"month", "early"}:
         period = datetime.date(2023, 12, 1) if what == "early" else datetime.date(2024, 7, 1)
         assignment = rng.choice(assignments)
@@ -77,7 +91,43 @@ def change(rng, project, area, crafts) -> str:
         commitment.params = {**params, "qualifier": "apprentice"}
         commitment.area = None
         commitment.save(update_fields=["params", "area"])
+    elif what == "title":
+        commitment = rng.choice(list(project.commitments.all()))
+        commitment.title = f"{commitment.title} (amended)"
+        commitment.save(update_fields=["title"])
+    elif what == "craft":
+        # Off the project, its lines stay; then renamed, with an alias of another.
+        craft = rng.choice(list(crafts.values()))
+        project.crafts.remove(craft)
+        evaluate_project(project, as_of)
+        Craft.objects.filter(pk=craft.pk).update(
+            name=f"{craft.name} II", aliases=[rng.choice(list(crafts))]
+        )
+    elif what == "zips":
+        Area.objects.filter(pk=area.pk).update(zips=rng.sample(["90001", "90002", "99999"], 2))
+    elif what == "agreement":
+        Agreement.objects.filter(project=project).update(
+            damages_basis=rng.choice(["to_date", "at_completion"]),
+            report_due_day=rng.choice([1, 15, 28]),
+        )
+    elif what == "person":
+        person(rng, project)
     return what
+
+
+def person(rng, project) -> None:
+    """A person reopens a flag the evaluation resolved, or resolves an open one, as
+    `flag_transition` writes it."""
+    found = list(Flag.objects.filter(project=project).order_by("pk"))
+    if found:
+        flag = rng.choice(found)
+        reopen = flag.status == "auto_resolved"
+        Flag.objects.filter(pk=flag.pk).update(
+            status="open" if reopen else "resolved",
+            resolved_at=None if reopen else timezone.now(),
+            cleared_at=None if reopen else flag.cleared_at,
+            updated_at=timezone.now(),
+        )
 
 
 def per_contractor(rng, project) -> None:
@@ -98,8 +148,8 @@ def test_a_reevaluation_stores_what_measuring_everything_stores(seed, project, c
         per_contractor(rng, project)
     as_of = rng.choice(as_of_dates[:4])
     evaluate_project(project, as_of)
-    for _ in range(6):
-        what = change(rng, project, area, crafts)
+    for _ in range(8):
+        what = change(rng, project, area, crafts, as_of)
         evaluate_project(project, as_of)
         reused = stored(project), flags(project)
         evaluate_project(project, as_of, reuse=False)
@@ -130,5 +180,51 @@ def test_after_one_new_report_only_its_contractors_lines_are_read(project, craft
     }
     others = [k for k, pk in before.items() if not k[1].startswith(f"a{report.assignment_id}")]
     assert others and all(after[k] == before[k] for k in others if k in after)
-    # Every result is returned, those kept as well as those measured.
-    assert {(e.commitment_key, e.group_key) for e in evaluations} == after.keys()
+    # It returns what it measured: that contractor's results.
+    assert {e.assignment_id for e in evaluations} == {report.assignment_id}
+
+
+def test_a_contractors_first_lines_are_measured_after_the_missing_report_check(
+    project, crafts, area, orgs
+):
+    """A contractor with no line yet has no result of a commitment scoped per contractor and
+    craft; the hourly missing-report check as of the same day rewrites its reporting result
+    before the re-evaluation after its first lines."""
+    make_commitment(
+        project,
+        "wage",
+        "wage_floor",
+        scope="contractor_craft",
+        rates=[{"craft": "any", "effective_from": "2024-01-01", "base": "38.00"}],
+    )
+    walsh, pulice = (
+        Assignment.objects.create(
+            project=project, contractor=orgs[slug], start_date=project.start_date
+        )
+        for slug in ("walsh", "pulice")
+    )
+    carpenter = crafts["Carpenter"]
+    as_of = datetime.date(2024, 6, 30)
+    underpaid = {"hourly_rate": Decimal("30.00")}
+    keep_report_aggregates(
+        make_report(
+            walsh,
+            datetime.date(2024, 1, 1),
+            [line("w1", datetime.date(2024, 1, 20), carpenter, 40, **underpaid)],
+        )
+    )
+    evaluate_project(project, as_of)
+    keep_report_aggregates(
+        make_report(
+            pulice,
+            datetime.date(2024, 2, 1),
+            [line("p1", datetime.date(2024, 2, 20), carpenter, 40, **underpaid)],
+        )
+    )
+    evaluate_reporting(project, as_of)
+
+    evaluate_project(project, as_of)
+
+    result = Evaluation.objects.get(project=project, commitment_key="wage", assignment=pulice)
+    assert (result.status, result.shortfall) == ("shortfall", Decimal("320.00"))
+    assert Flag.objects.filter(project=project, group_key=result.group_key, status="open").exists()

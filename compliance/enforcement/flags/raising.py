@@ -307,11 +307,18 @@ def sync_flags(
         return (kind not in only or key in only[kind]) and (commitment_key, group_key) not in kept
 
     wanted = {finding.dedupe_key: finding for finding in findings}
-    unresolved = {
-        flag.dedupe_key: flag
-        for flag in Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
-        if in_scope(flag.kind, flag.dedupe_key, flag.commitment_key, flag.group_key)
-    }
+    flags = Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
+    if only or kept:  # only the flags in scope are read whole
+        flags = flags.filter(
+            pk__in=[
+                pk
+                for pk, *key in flags.values_list(
+                    "pk", "kind", "dedupe_key", "commitment_key", "group_key"
+                )
+                if in_scope(*key)
+            ]
+        )
+    unresolved = {flag.dedupe_key: flag for flag in flags}
     latest_closed = {}
     fresh_keys = [key for key in wanted if key not in unresolved]
     if fresh_keys:

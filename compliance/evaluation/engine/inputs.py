@@ -3,16 +3,17 @@
 A result of a commitment measured from the payroll lines, or of the reporting obligation,
 depends on nothing but:
 
-- the project: its dates and status, its crafts (names and aliases), its contractors, the
-  report due day of its primary agreement, the current reports of months outside its own
-  (they add months to every series), and this module's `ENGINE`;
-- its commitment: kind, key, the terms in force and their version, the area, the sums and
+- the project: its dates and status, its crafts, every craft's name and aliases (lines may
+  name a craft the project no longer lists), its contractors, the report due day of its primary
+  agreement, the current reports of months outside its own (they add months to every
+  series), the time zone (which day a report came in), and this module's `ENGINE`;
+- its commitment: kind, key, title, the terms in force and their version, the area, the sums and
   worker filters those terms ask of the lines (`sums.signature`, `firsts.signature`), the
   damages basis of its agreement (none for the reporting obligation);
 - the reports it adds up: for a group of one contractor, that contractor's reports, every
-  version (its id, month, number, source, when it was submitted, whether it is current: a
-  version's lines never change, so a new version is a new id); for the project's or a
-  craft's group, every contractor's;
+  version, by id and whether it is current (a version's month, number, source, time of
+  submission and lines never change once stored, so anything new is a new id); for the
+  project's or a craft's group, every contractor's;
 - the as-of date, which each result keeps apart (`Evaluation.as_of`).
 
 Each stored result keeps the hash of the first three (`Evaluation.inputs`). A re-evaluation
@@ -30,13 +31,16 @@ results with those of a run that measured everything, over random projects and c
 import hashlib
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from compliance.evaluation import kinds
 from compliance.evaluation.damages import damages_basis
 from compliance.evaluation.engine import firsts, sums
 from compliance.evaluation.engine.common import SCOPE_FIELDS, Context
 from compliance.evaluation.engine.reporting import agreement_of
-from compliance.models import Report
+from compliance.models import Flag, Report
 from compliance.months import month_start
+from projects.models import Craft
 
 # Bumped by a change to the engine that changes what a result says for the same inputs,
 # so results stored before it are measured again (on any day, not only the next night).
@@ -84,6 +88,7 @@ def _commitment(commitment, ctx: Context) -> tuple:
         commitment.pk,
         commitment.key,
         commitment.kind,
+        commitment.title,
         commitment.params,
         getattr(commitment.terms_version, "pk", None),
         None if area is None else (area.pk, sorted(area.zips)),
@@ -96,21 +101,20 @@ def _commitment(commitment, ctx: Context) -> tuple:
 def inputs_of(ctx: Context, commitments) -> Inputs:
     """The inputs of this run, for the commitments (with the terms in force on them)."""
     project = ctx.project
-    crafts = sorted((c.pk, c.name, sorted(c.match_keys())) for c in ctx.crafts.values())
+    # Every craft, not only the project's: lines may name one it no longer lists.
+    crafts = sorted(Craft.objects.values_list("pk", "name", "aliases"))
     reports: dict[int, list] = {pk: [] for pk in ctx.assignments}
     first, last = month_start(project.start_date), month_start(project.end_date)
     outside = []
     rows = (
         Report.objects.filter(assignment__project=project)
         .order_by("assignment_id", "pk")
-        .values_list(
-            "assignment_id", "pk", "period", "version", "source", "submitted_at", "is_current"
-        )
+        .values_list("assignment_id", "pk", "is_current", "period")
     )
-    for assignment_id, *report in rows:
-        reports.setdefault(assignment_id, []).append(report)
-        if report[-1] and not first <= report[1] <= last:
-            outside.append(report[:2])
+    for assignment_id, pk, is_current, period in rows:
+        reports.setdefault(assignment_id, []).append((pk, is_current))
+        if is_current and not first <= period <= last:
+            outside.append((pk, period))
     assignments = {
         pk: _hash(pk, a.contractor.name, a.start_date, a.end_date, reports[pk])
         for pk, a in ctx.assignments.items()
@@ -122,6 +126,8 @@ def inputs_of(ctx: Context, commitments) -> Inputs:
             project.end_date,
             project.status,
             agreement_of(project).report_due_day,
+            timezone.get_current_timezone_name(),
+            sorted(ctx.crafts),
             crafts,
             sorted(ctx.assignments),
             # They may add months to every group's series.
@@ -146,6 +152,7 @@ class Stored:
     as_of: object
     inputs: str
     digest: str
+    computed_at: object
 
 
 def stored(project) -> list[Stored]:
@@ -164,6 +171,7 @@ def stored(project) -> list[Stored]:
             "as_of",
             "inputs",
             "digest",
+            "computed_at",
         )
     ]
 
@@ -178,7 +186,9 @@ def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
     module doc), and whose lines it reads (`Context.assignment_ids`). Everything is measured
     when a commitment measured from the lines has no stored result yet, when the stored
     results are as of another day, when the project or a commitment's terms changed (the
-    first half of the inputs), or when every contractor did."""
+    first half of the inputs), or when every contractor did. A group whose flag a person
+    changed since its result was stored (reopened, resolved) is measured again too, so its
+    flag is reconciled as a run measuring everything would."""
     measured = {c.pk for c in commitments if kinds.KINDS[c.kind].reads_lines}
     seen, reporting, changed, wide = set(), set(), set(), False
     for row in rows:
@@ -201,6 +211,11 @@ def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
         else:
             changed.add(row.assignment_id)
     changed |= set(ctx.assignments) - reporting
+    for row in _flags_changed_since(ctx, rows):
+        if row.assignment_id is None:
+            wide = True
+        else:
+            changed.add(row.assignment_id)
     if measured - seen or changed >= set(ctx.assignments):
         return
     ctx.changed = frozenset(changed)
@@ -208,3 +223,20 @@ def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
     lined = [c for c in commitments if kinds.KINDS[c.kind].reads_lines]
     if not inputs.outside and all(per_contractor(c) for c in lined):
         ctx.assignment_ids = ctx.changed
+
+
+def _flags_changed_since(ctx: Context, rows: list[Stored]) -> list[Stored]:
+    """The stored results of the line-measured and reporting groups with a flag changed
+    since they were stored (one query)."""
+    groups = {(row.commitment_key, row.group_key): row for row in rows if row.kind in REUSABLE}
+    if not groups:
+        return []
+    since = min(row.computed_at for row in groups.values())
+    found = []
+    for key, group_key, updated_at in Flag.objects.filter(
+        project=ctx.project, updated_at__gt=since
+    ).values_list("commitment_key", "group_key", "updated_at"):
+        row = groups.get((key, group_key))
+        if row is not None and updated_at > row.computed_at:
+            found.append(row)
+    return found

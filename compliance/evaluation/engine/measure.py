@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from compliance.bulk import insert_objects
@@ -65,6 +65,8 @@ def collecting_later():
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
+    # Which agreement governs what (`governing_agreement`) is asked per commitment.
+    prefetch_related_objects([project], "agreements")
     return Context(
         project=project,
         as_of=as_of,
@@ -384,6 +386,10 @@ def measure_reporting(project: Project, as_of: datetime.date) -> Measured:
     ctx = _context(project, as_of, timezone.now())
     rows = inputs.stored(project)
     evaluations = reporting.evaluate(ctx)
-    _label(evaluations, inputs.inputs_of(ctx, []))
+    # Each result keeps the inputs its row had: what the contractor's results measured from
+    # the lines were last measured from (`engine.inputs` tells a change by them).
+    before = {row.group_key: row.inputs for row in rows if row.kind == inputs.REPORTING}
+    for evaluation in evaluations:
+        evaluation.inputs = before.get(evaluation.group_key, "")
     _store(ctx, evaluations, rows, commitment_key="reporting")
     return Measured(ctx=ctx, evaluations=evaluations)

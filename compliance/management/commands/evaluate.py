@@ -1,4 +1,4 @@
-"""manage.py evaluate [--project SLUG] [--as-of YYYY-MM-DD] [--json] (SPEC §7.3)."""
+"""manage.py evaluate [--project SLUG] [--as-of YYYY-MM-DD] [--json] [--full] (SPEC §7.3)."""
 
 import datetime
 import json
@@ -45,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--project", help="Project slug (default: every active project).")
         parser.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today).")
         parser.add_argument("--json", action="store_true", help="Print JSON (SPEC §7.3).")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Measure every group again, even those whose reports and terms have not "
+            "changed since the last evaluation as of the same day.",
+        )
 
     def handle(self, *args, **options):
         as_of = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
@@ -53,7 +59,7 @@ class Command(BaseCommand):
         else:
             projects = list(Project.objects.filter(status=Project.Status.ACTIVE).order_by("slug"))
         for project in projects:
-            evaluate_project(project, as_of)
+            evaluate_project(project, as_of, reuse=not options["full"])
         stored = list(
             ordered(
                 with_names(Evaluation.objects.filter(project__in=projects)).select_related(
