@@ -41,11 +41,19 @@ def test_a_run_that_finds_the_same_keeps_every_row_and_dates_it(project, crafts,
 
     with time_machine.travel("2025-01-03 08:00Z"):
         evaluate_project(project, AS_OF)
+    kept = stored(project)
+    with time_machine.travel("2025-01-04 08:00Z"):
+        evaluate_project(project, AS_OF, reuse=False)
     after = stored(project)
 
+    # Nothing changed: the next run kept every result without measuring it again (its time
+    # is when it was measured); one measuring everything found the same and dated each row.
+    assert {key: (e.pk, e.computed_at) for key, e in kept.items()} == {
+        key: (e.pk, e.computed_at) for key, e in before.items()
+    }
     assert after.keys() == before.keys()
     assert {key: e.pk for key, e in after.items()} == {key: e.pk for key, e in before.items()}
-    assert {e.computed_at.date() for e in after.values()} == {datetime.date(2025, 1, 3)}
+    assert {e.computed_at.date() for e in after.values()} == {datetime.date(2025, 1, 4)}
     assert figures(after.values()) == figures(before.values())
 
 

@@ -22,17 +22,8 @@ def standings_refresh(*, project: Project) -> list[CommitmentStanding]:
         CommitmentStanding(
             project=project,
             commitment=s.commitment,
-            as_of=s.as_of,
             status=s.status or "",
-            whole_row=s.whole_row,
-            numerator=s.numerator,
-            denominator=s.denominator,
-            shortfall=s.shortfall,
-            actual_percent=s.actual_percent,
-            target_percent=s.target_percent,
-            projected_percent=s.projected_percent,
-            group_count=s.group_count,
-            group_counts=s.group_counts,
+            **{name: getattr(s, name) for name in CommitmentStanding.FIGURES},
         )
         for s in summaries
         if s.evaluated

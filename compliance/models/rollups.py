@@ -35,5 +35,20 @@ class CommitmentStanding(models.Model):
         default=dict, blank=True, help_text="How many groups are in each status, if any."
     )
 
+    # The figures it keeps of a `CommitmentSummary`, under the same names (status aside: a
+    # summary's None is stored as "").
+    FIGURES = (
+        "as_of",
+        "whole_row",
+        "numerator",
+        "denominator",
+        "shortfall",
+        "actual_percent",
+        "target_percent",
+        "projected_percent",
+        "group_count",
+        "group_counts",
+    )
+
     def __str__(self) -> str:
         return f"{self.commitment_id} on project {self.project_id}: {self.status or 'none'}"

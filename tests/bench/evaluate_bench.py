@@ -88,7 +88,7 @@ def run(*, lines: int) -> dict:
         ReportSum.objects.all().delete()
         ReportWorker.objects.all().delete()
         analyze()
-        without, _ = timed(lambda: evaluate_project(project, project.end_date))
+        without, _ = timed(lambda: evaluate_project(project, project.end_date, reuse=False))
     finally:
         Conf.SYNC = synchronous
     refresh, _ = timed(lambda: public_figures_refresh(project=project))

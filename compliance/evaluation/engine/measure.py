@@ -186,13 +186,14 @@ def _store(
 ) -> frozenset:
     """Put the results in place of the project's previous ones (`rows`; of one commitment
     key only, when given), but for those this run did not measure again (`ctx.measures`),
-    which stay as stored. A result that says what its stored row says (`digest`) keeps its
-    row, whose date and time are brought up to date (and its inputs, when they differ); the
-    others' rows are deleted and the new ones inserted through the bulk writer (COPY on
-    PostgreSQL: the megabytes of monthly series go as they are, not quoted into one huge
-    INSERT statement). A re-evaluation after one new report so rewrites the few results it
-    changed, not every series of the project. Returns the (commitment key, group key) of
-    the results kept without being measured."""
+    which stay as stored (as of the same day, dated to when they were measured). A result
+    that says what its stored row says (`digest`) keeps its row, whose date and time are
+    brought up to date (and its inputs, when they differ); the others' rows are deleted and
+    the new ones inserted through the bulk writer (COPY on PostgreSQL: the megabytes of
+    monthly series go as they are, not quoted into one huge INSERT statement). A
+    re-evaluation after one new report so rewrites the few results it changed, not every
+    series of the project. Returns the (commitment key, group key) of the results kept
+    without being measured."""
     stored, kept = {}, []
     for row in rows:
         if commitment_key is not None and row.commitment_key != commitment_key:
@@ -217,9 +218,10 @@ def _store(
     gone = replaced + [row.pk for row in stored.values()]  # of groups no longer measured
     if gone:
         Evaluation.objects.filter(pk__in=gone).delete()
-    dated = unchanged + [row.pk for row in kept]
-    if dated:
-        Evaluation.objects.filter(pk__in=dated).update(as_of=ctx.as_of, computed_at=ctx.computed_at)
+    if unchanged:
+        Evaluation.objects.filter(pk__in=unchanged).update(
+            as_of=ctx.as_of, computed_at=ctx.computed_at
+        )
     if relabelled:
         Evaluation.objects.bulk_update(relabelled, ["inputs"])
     insert_objects(fresh)

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from compliance.evaluation.kinds import Kind, kind_of
+from compliance.models import CommitmentStanding
 from compliance.numbers import percent, round2
 from compliance.status import Status, commitment_status
 from projects import access
@@ -160,16 +161,8 @@ def summaries_from_standings(standings, commitments: list[Commitment]) -> dict[i
             counts = standing.group_counts
             summary.evaluated = True
             summary.status = standing.status or None
-            summary.numerator = standing.numerator
-            summary.denominator = standing.denominator
-            summary.shortfall = standing.shortfall
-            summary.actual_percent = standing.actual_percent
-            summary.target_percent = standing.target_percent
-            summary.projected_percent = standing.projected_percent
-            summary.as_of = standing.as_of
-            summary.whole_row = standing.whole_row
-            summary.group_count = standing.group_count
-            summary.group_counts = counts
+            for name in CommitmentStanding.FIGURES:
+                setattr(summary, name, getattr(standing, name))
             summary.groups_short = counts.get(Status.SHORTFALL, 0)
             summary.groups_at_risk = counts.get(Status.AT_RISK, 0)
         out.setdefault(commitment.project_id, []).append(summary)
