@@ -520,6 +520,7 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
 # commitments' terms, to apply those in force on the as-of date (SPEC §3.6); one finds the
 # versions lacking the first weeks the share measured in workers counts (engine.firsts).
 # Four roll the commitments' standings up for the dashboard (`compliance.evaluation.standings`).
-# One reads the project's agreements (which governs what); two the results' inputs
-# (`engine.inputs`): the reports' ids, and the flags a person changed since.
+# Three read the results' inputs (`engine.inputs`): each contractor's versions counted, the
+# current ones of months outside the project's, every craft's names (a run that may keep
+# results also reads the flags a person changed since).
 QUERIES_PER_EVALUATION = 30 + 2 * (connection.vendor == "postgresql")

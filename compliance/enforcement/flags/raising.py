@@ -18,6 +18,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from compliance import formatting
@@ -299,7 +300,8 @@ def sync_flags(
     `only` narrows a kind to some keys, and `kept` names the (commitment key, group key) of
     results the evaluation kept as stored without measuring them again: the flags with
     other keys, or about those results, were not looked at by this evaluation and stay as
-    they are.
+    they are. Whether a result is kept depends on its group alone (`engine.inputs`), so
+    every pair of a commitment key and a group key of `kept` is kept.
     """
     only = only or {}
 
@@ -308,15 +310,11 @@ def sync_flags(
 
     wanted = {finding.dedupe_key: finding for finding in findings}
     flags = Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
-    if only or kept:  # only the flags in scope are read whole
-        flags = flags.filter(
-            pk__in=[
-                pk
-                for pk, *key in flags.values_list(
-                    "pk", "kind", "dedupe_key", "commitment_key", "group_key"
-                )
-                if in_scope(*key)
-            ]
+    for kind, keys in only.items():  # the flags out of scope are not read
+        flags = flags.exclude(Q(kind=kind) & ~Q(dedupe_key__in=keys))
+    if kept:
+        flags = flags.exclude(
+            commitment_key__in={key for key, _ in kept}, group_key__in={group for _, group in kept}
         )
     unresolved = {flag.dedupe_key: flag for flag in flags}
     latest_closed = {}

@@ -11,13 +11,14 @@ depends on nothing but:
   worker filters those terms ask of the lines (`sums.signature`, `firsts.signature`), the
   damages basis of its agreement (none for the reporting obligation);
 - the reports it adds up: for a group of one contractor, that contractor's reports, every
-  version, by id and whether it is current (a version's month, number, source, time of
-  submission and lines never change once stored, so anything new is a new id); for the
+  version (a version's month, number, source, time of submission and lines never change
+  once stored, and versions are only ever added: how many there are, the last id, and how
+  many are current with the last and the sum of their ids tell any change); for the
   project's or a craft's group, every contractor's;
 - the as-of date, which each result keeps apart (`Evaluation.as_of`).
 
 Each stored result keeps the hash of the first three (`Evaluation.inputs`). A re-evaluation
-as of the same day works them out again (two small queries) and measures again only the
+as of the same day works them out again (a few small queries) and measures again only the
 contractors whose results' inputs differ, with the groups of no contractor when any did,
 keeping the others' stored results as they are (`plan`, which sets `Context.changed`). After
 one new report that is one contractor's groups, and its lines alone are read where every
@@ -31,6 +32,7 @@ results with those of a run that measured everything, over random projects and c
 import hashlib
 from dataclasses import dataclass
 
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from compliance.evaluation import kinds
@@ -103,20 +105,30 @@ def inputs_of(ctx: Context, commitments) -> Inputs:
     project = ctx.project
     # Every craft, not only the project's: lines may name one it no longer lists.
     crafts = sorted(Craft.objects.values_list("pk", "name", "aliases"))
-    reports: dict[int, list] = {pk: [] for pk in ctx.assignments}
     first, last = month_start(project.start_date), month_start(project.end_date)
-    outside = []
-    rows = (
-        Report.objects.filter(assignment__project=project)
-        .order_by("assignment_id", "pk")
-        .values_list("assignment_id", "pk", "is_current", "period")
+    reports = Report.objects.filter(assignment__project=project)
+    current = Q(is_current=True)
+    # Versions are only ever added, and which one is current changes with the count or the
+    # ids of the current ones: these figures tell any change of a contractor's reports.
+    versions = {
+        row["assignment_id"]: tuple(row.values())
+        for row in reports.values("assignment_id")
+        .annotate(
+            count=Count("id"),
+            last=Max("id"),
+            current=Count("id", filter=current),
+            current_last=Max("id", filter=current),
+            current_sum=Sum("id", filter=current),
+        )
+        .order_by()
+    }
+    outside = sorted(
+        reports.filter(is_current=True)
+        .exclude(period__range=(first, last))
+        .values_list("pk", "period")
     )
-    for assignment_id, pk, is_current, period in rows:
-        reports.setdefault(assignment_id, []).append((pk, is_current))
-        if is_current and not first <= period <= last:
-            outside.append((pk, period))
     assignments = {
-        pk: _hash(pk, a.contractor.name, a.start_date, a.end_date, reports[pk])
+        pk: _hash(pk, a.contractor.name, a.start_date, a.end_date, versions.get(pk))
         for pk, a in ctx.assignments.items()
     }
     return Inputs(
@@ -131,7 +143,7 @@ def inputs_of(ctx: Context, commitments) -> Inputs:
             crafts,
             sorted(ctx.assignments),
             # They may add months to every group's series.
-            sorted(outside),
+            outside,
         ),
         commitments={c.pk: _hash(*_commitment(c, ctx)) for c in commitments},
         assignments=assignments,
