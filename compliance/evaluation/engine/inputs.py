@@ -40,7 +40,7 @@ from compliance.evaluation.damages import damages_basis
 from compliance.evaluation.engine import firsts, sums
 from compliance.evaluation.engine.common import SCOPE_FIELDS, Context
 from compliance.evaluation.engine.reporting import agreement_of
-from compliance.models import Flag, Report
+from compliance.models import Evaluation, Flag, Report
 from compliance.months import month_start
 from projects.models import Craft
 
@@ -169,8 +169,6 @@ class Stored:
 
 def stored(project) -> list[Stored]:
     """The project's stored results (one query; no series, no details)."""
-    from compliance.models import Evaluation
-
     return [
         Stored(*row)
         for row in Evaluation.objects.filter(project=project).values_list(
