@@ -16,12 +16,14 @@ nothing at all.
 import datetime
 import random
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from compliance.evaluation.engine import inputs
 from compliance.evaluation.engine.measure import keep_report_aggregates
 from compliance.models import Evaluation, Flag, PayrollLine, Report
 from compliance.pipeline import evaluate_project, evaluate_reporting
@@ -228,3 +230,30 @@ def test_a_contractors_first_lines_are_measured_after_the_missing_report_check(
     result = Evaluation.objects.get(project=project, commitment_key="wage", assignment=pulice)
     assert (result.status, result.shortfall) == ("shortfall", Decimal("320.00"))
     assert Flag.objects.filter(project=project, group_key=result.group_key, status="open").exists()
+
+
+def test_results_stored_by_another_engine_are_measured_again(
+    project, crafts, area, orgs, monkeypatch
+):
+    """The engine's own code is among the inputs: after a deployment that changes it, the
+    same day's re-evaluation measures every result, though no report changed."""
+    build(random.Random(4), project, crafts, area, orgs)
+    as_of = datetime.date(2024, 12, 31)
+    monkeypatch.setattr(inputs, "ENGINE", "the engine before the deployment")
+    evaluate_project(project, as_of)
+    assert evaluate_project(project, as_of) == []  # nothing changed: every result kept
+    monkeypatch.undo()
+
+    measured = evaluate_project(project, as_of)
+
+    assert {(e.commitment_key, e.group_key) for e in measured} == set(stored(project))
+
+
+def test_the_engine_is_its_source():
+    assert inputs.ENGINE == inputs.engine_version()
+    sources = {
+        path.name
+        for pattern in inputs.ENGINE_SOURCES
+        for path in Path(inputs.__file__).resolve().parents[2].glob(pattern)
+    }
+    assert {"measure.py", "workforce_share.py", "wage_floor.py", "raising.py"} <= sources

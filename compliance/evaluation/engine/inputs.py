@@ -6,7 +6,8 @@ depends on nothing but:
 - the project: its dates and status, its crafts, every craft's name and aliases (lines may
   name a craft the project no longer lists), its contractors, the report due day of its primary
   agreement, the current reports of months outside its own (they add months to every
-  series), the time zone (which day a report came in), and this module's `ENGINE`;
+  series), the time zone (which day a report came in), and the engine's own code (`ENGINE`:
+  a deployment that changes how results are measured or flagged measures everything);
 - its commitment: kind, key, title, the terms in force and their version, the area, the sums and
   worker filters those terms ask of the lines (`sums.signature`, `firsts.signature`), the
   damages basis of its agreement (none for the reporting obligation);
@@ -31,6 +32,7 @@ results with those of a run that measured everything, over random projects and c
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
@@ -44,9 +46,33 @@ from compliance.models import Evaluation, Flag, Report
 from compliance.months import month_start
 from projects.models import Craft
 
-# Bumped by a change to the engine that changes what a result says for the same inputs,
-# so results stored before it are measured again (on any day, not only the next night).
-ENGINE = "1"
+# The code that decides what a result and its flags say, hashed: a deployment that changes
+# any of it changes every result's inputs, so the first run after it measures everything
+# (on any day, not only the next night).
+ENGINE_SOURCES = (
+    "evaluation/engine/*.py",
+    "evaluation/kinds/*.py",
+    "evaluation/damages.py",
+    "reporting/obligation.py",
+    "enforcement/flags/raising.py",
+    "formatting.py",
+    "months.py",
+    "numbers.py",
+    "status.py",
+)
+
+
+def engine_version() -> str:
+    """The hash of the engine's source files (`ENGINE_SOURCES`, under `compliance/`)."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(p for pattern in ENGINE_SOURCES for p in root.glob(pattern)):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+ENGINE = engine_version()
 REPORTING = "reporting"
 HALF = 20
 # The kinds whose results depend on nothing but the inputs above: measured from the lines,
