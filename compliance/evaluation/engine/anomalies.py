@@ -249,8 +249,10 @@ def _shared_workers(ctx: Context, lines, checking: set[int]) -> list[Anomaly]:
     """Hashed workers of the reports being checked who, in one week, worked for two
     contractors of the project more than 60 hours in all. Only hashed IDs (64 hex
     characters: no template worker ID is that long) name the same person everywhere; the
-    project's few hashed workers are found first, so a project without any costs one query."""
-    hashed = dict(
+    project's few hashed workers known to two contractors are found first, so a project
+    without any costs one query."""
+    by_key = defaultdict(list)
+    for pk, key in (
         Worker.objects.annotate(key_length=Length("worker_key"))
         .filter(
             key_length=64,
@@ -259,8 +261,12 @@ def _shared_workers(ctx: Context, lines, checking: set[int]) -> list[Anomaly]:
             ),
         )
         .values_list("pk", "worker_key")
-    )
-    if len(hashed) < 2:
+    ):
+        by_key[key].append(pk)
+    # A worker is one contractor's: only a key two contractors' workers share can add up
+    # hours across contractors.
+    hashed = {pk: key for key, pks in by_key.items() if len(pks) > 1 for pk in pks}
+    if not hashed:
         return []
     pairs = set(
         lines.filter(worker_id__in=list(hashed))
