@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from compliance.models import AuditEvent, PayrollLine, Report, Worker
+from compliance.reporting.intake.outcome import Effects, ShareChange
 from projects.models import ApiToken, hash_token
 from tests.conftest import make_commitment, make_report
 from tests.intake_support import BEFORE_DUE, line, workbook
@@ -290,3 +292,30 @@ def test_a_check_owes_by_the_wage_kinds_one_computation_with_premiums(client, co
     # Worked example G: (38.00 − 35.00) × (40 + 1.5 × 10) = $165.00.
     assert answer["effects"]["owed"] == "165.00"
     assert Decimal(answer["effects"]["underpaid_lines"][0]["hours"]) == Decimal(50)
+
+
+def test_a_share_that_does_not_move_is_said_to_stay():
+    """A share below its target that the report leaves where it was (to the hundredth) is
+    not said to have gone "from 18.21% to 18.21%"."""
+    share = ShareChange(
+        title="Local hire",
+        group="Cement Mason",
+        target=Decimal("40"),
+        before=Decimal("18.2104"),
+        after=Decimal("18.2087"),
+    )
+    effects = Effects(underpaid=[], shares=[share])
+
+    with translation.override("en"):
+        assert effects.warnings(checked=False) == [
+            "Local hire (Cement Mason): your share stays at 18.21%, below the target of 40.00%."
+        ]
+        assert effects.warnings(checked=True) == [
+            "Local hire (Cement Mason): your share would stay at 18.21%, below the target of "
+            "40.00%."
+        ]
+    with translation.override("es"):
+        assert effects.warnings(checked=False) == [
+            "Local hire (Cement Mason): su porcentaje se mantiene en 18.21%, por debajo de la "
+            "meta de 40.00%."
+        ]

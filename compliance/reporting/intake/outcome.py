@@ -70,19 +70,23 @@ class Effects:
                 "after": percent(share.after),
                 "target": percent(share.target),
             }
-            found.append(
-                (
-                    _(
-                        "{label}: your share would go from {before} to {after}, below the "
-                        "target of {target}."
-                    )
+            if figures["before"] == figures["after"]:  # moved less than a hundredth
+                words = (
+                    _("{label}: your share would stay at {after}, below the target of {target}.")
                     if checked
-                    else _(
-                        "{label}: your share went from {before} to {after}, below the target "
-                        "of {target}."
-                    )
-                ).format(**figures)
-            )
+                    else _("{label}: your share stays at {after}, below the target of {target}.")
+                )
+            elif checked:
+                words = _(
+                    "{label}: your share would go from {before} to {after}, below the "
+                    "target of {target}."
+                )
+            else:
+                words = _(
+                    "{label}: your share went from {before} to {after}, below the target "
+                    "of {target}."
+                )
+            found.append(words.format(**figures))
         return found
 
 
