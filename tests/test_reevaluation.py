@@ -205,24 +205,18 @@ def test_a_contractors_first_lines_are_measured_after_the_missing_report_check(
         )
         for slug in ("walsh", "pulice")
     )
-    carpenter = crafts["Carpenter"]
     as_of = datetime.date(2024, 6, 30)
-    underpaid = {"hourly_rate": Decimal("30.00")}
-    keep_report_aggregates(
-        make_report(
-            walsh,
-            datetime.date(2024, 1, 1),
-            [line("w1", datetime.date(2024, 1, 20), carpenter, 40, **underpaid)],
-        )
-    )
+
+    def underpaid(assignment, period: datetime.date, worker: str) -> None:
+        """A month of 40 hours at $30.00, stored as the intake stores it."""
+        week = period + datetime.timedelta(days=19)
+        carpenter = crafts["Carpenter"]
+        lines = [line(worker, week, carpenter, 40, hourly_rate=Decimal("30.00"))]
+        keep_report_aggregates(make_report(assignment, period, lines))
+
+    underpaid(walsh, datetime.date(2024, 1, 1), "w1")
     evaluate_project(project, as_of)
-    keep_report_aggregates(
-        make_report(
-            pulice,
-            datetime.date(2024, 2, 1),
-            [line("p1", datetime.date(2024, 2, 20), carpenter, 40, **underpaid)],
-        )
-    )
+    underpaid(pulice, datetime.date(2024, 2, 1), "p1")
     evaluate_reporting(project, as_of)
 
     evaluate_project(project, as_of)

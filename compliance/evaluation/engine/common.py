@@ -72,6 +72,11 @@ SCOPE_FIELDS = {
 }
 
 
+def per_contractor(scope: str) -> bool:
+    """Whether every group of this scope is one contractor's."""
+    return "assignment_id" in SCOPE_FIELDS[scope]
+
+
 def group_key(scope: str, assignment_id: int | None, craft_id: int | None) -> str:
     if scope == "contractor":
         return f"a{assignment_id}"
@@ -286,12 +291,12 @@ class Context:
         """Whether this run measures any group of a commitment of this scope."""
         if self.changed is None:
             return True
-        return bool(self.changed) if "assignment_id" in SCOPE_FIELDS[scope] else self.wide
+        return bool(self.changed) if per_contractor(scope) else self.wide
 
     def measured_only(self, scope: str) -> frozenset[int] | None:
         """The contractors whose lines a commitment of this scope needs, None for all: only
         those measured again, when its groups are each one contractor's."""
-        if self.changed is None or "assignment_id" not in SCOPE_FIELDS[scope]:
+        if self.changed is None or not per_contractor(scope):
             return None
         return self.changed
 

@@ -40,7 +40,7 @@ from django.utils import timezone
 from compliance.evaluation import kinds
 from compliance.evaluation.damages import damages_basis
 from compliance.evaluation.engine import firsts, sums
-from compliance.evaluation.engine.common import SCOPE_FIELDS, Context
+from compliance.evaluation.engine.common import Context, per_contractor
 from compliance.evaluation.engine.reporting import agreement_of
 from compliance.models import Evaluation, Flag, Report
 from compliance.months import month_start
@@ -212,11 +212,6 @@ def stored(project) -> list[Stored]:
     ]
 
 
-def per_contractor(commitment) -> bool:
-    """Whether every group of the commitment is one contractor's."""
-    return "assignment_id" in SCOPE_FIELDS[kinds.KINDS[commitment.kind].scope(commitment)]
-
-
 def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
     """Which groups this run measures again (`Context.changed`, `Context.wide`; see the
     module doc), and whose lines it reads (`Context.assignment_ids`). Everything is measured
@@ -225,7 +220,8 @@ def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
     first half of the inputs), or when every contractor did. A group whose flag a person
     changed since its result was stored (reopened, resolved) is measured again too, so its
     flag is reconciled as a run measuring everything would."""
-    measured = {c.pk for c in commitments if kinds.KINDS[c.kind].reads_lines}
+    lined = [c for c in commitments if kinds.KINDS[c.kind].reads_lines]
+    measured = {c.pk for c in lined}
     seen, reporting, changed, wide = set(), set(), set(), False
     for row in rows:
         if row.kind not in REUSABLE:
@@ -256,8 +252,7 @@ def plan(ctx: Context, inputs: Inputs, rows: list[Stored], commitments) -> None:
         return
     ctx.changed = frozenset(changed)
     ctx.wide = wide or bool(changed)
-    lined = [c for c in commitments if kinds.KINDS[c.kind].reads_lines]
-    if not inputs.outside and all(per_contractor(c) for c in lined):
+    if not inputs.outside and all(per_contractor(kinds.KINDS[c.kind].scope(c)) for c in lined):
         ctx.assignment_ids = ctx.changed
 
 
