@@ -516,11 +516,12 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
 
 # PostgreSQL's two more: the project row's lock (SQLite's transaction holds the database's
 # write lock instead) and the transaction's settings (see
-# compliance.evaluation.engine.measure._tune). One of the 27 loads the versions of the
+# compliance.evaluation.engine.measure._tune). One of them loads the versions of the
 # commitments' terms, to apply those in force on the as-of date (SPEC §3.6); one finds the
 # versions lacking the first weeks the share measured in workers counts (engine.firsts).
 # Four roll the commitments' standings up for the dashboard (`compliance.evaluation.standings`).
-# Three read the results' inputs (`engine.inputs`): each contractor's versions counted, the
-# current ones of months outside the project's, every craft's names (a run that may keep
-# results also reads the flags a person changed since).
-QUERIES_PER_EVALUATION = 30 + 2 * (connection.vendor == "postgresql")
+# Two read the results' inputs (`engine.inputs`): each contractor's versions counted (and
+# its current ones of months outside the project's), every craft's names (a run that may
+# keep results also reads the flags a person changed since). The flags are read once, the
+# unresolved ones with those a person closed (`sync_flags`).
+QUERIES_PER_EVALUATION = 28 + 2 * (connection.vendor == "postgresql")

@@ -175,9 +175,10 @@ class PayrollLine(models.Model):
                 name="line_current_agg",
             ),
             models.Index(fields=["worker", "week_ending"], name="line_worker_week"),
-            # Wage floors: the few current lines of a craft paid below its rates in effect.
+            # Wage floors: the few current lines of a craft paid below its rates in effect;
+            # the assignment last, so one contractor's are told apart in the index (issue 17).
             models.Index(
-                fields=["project", "craft", "hourly_rate"],
+                fields=["project", "craft", "hourly_rate", "assignment"],
                 condition=Q(is_current=True),
                 name="line_current_rate",
             ),

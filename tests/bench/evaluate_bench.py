@@ -28,7 +28,7 @@ from compliance.evaluation.public.figures import public_figures_refresh
 from compliance.models import Evaluation, Flag, PayrollLine, Report, ReportSum, ReportWorker
 from compliance.pipeline import evaluate_project
 from demo.generator import build_project, write_lines
-from tests.bench import timed
+from tests.bench import settle, timed
 
 DEFAULT_LINES = 1_000_000
 
@@ -54,12 +54,6 @@ def keep_sums(project) -> int:
     return reports.count()
 
 
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        # Planner statistics, as autovacuum would gather them after a bulk load.
-        cursor.execute("ANALYZE")
-
-
 def stored(*, lines: int, slug: str = "bench"):
     """The bench's project, its lines written and each version's sums kept."""
     project = build_project(slug=slug, contractors=40, months=60)
@@ -70,7 +64,7 @@ def stored(*, lines: int, slug: str = "bench"):
         f"them, took {made:.2f} s ({1000 * made / max(versions, 1):.1f} ms a version).",
         file=sys.stderr,
     )
-    analyze()
+    settle()
     return project
 
 
@@ -87,7 +81,7 @@ def run(*, lines: int) -> dict:
         same_day, _ = timed(lambda: evaluate_project(project, project.end_date))
         ReportSum.objects.all().delete()
         ReportWorker.objects.all().delete()
-        analyze()
+        settle()
         without, _ = timed(lambda: evaluate_project(project, project.end_date, reuse=False))
     finally:
         Conf.SYNC = synchronous

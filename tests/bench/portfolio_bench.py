@@ -300,21 +300,19 @@ def page(client, url: str) -> tuple[float, float, int]:
 
 
 def run(*, lines: int) -> list[dict]:
-    from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
     from compliance.models import Flag
+    from tests.bench import settle
 
     plans = plan_portfolio(lines)
     started = time.perf_counter()
     reviewer = reviewer_of(build(plans, timezone.localdate()))
     built = time.perf_counter() - started
     written = write(plans)
-    with connection.cursor() as cursor:
-        # Planner statistics, as autovacuum would gather them after a bulk load.
-        cursor.execute("ANALYZE")
+    settle()
     generated = time.perf_counter() - started
     assert written == lines, f"wrote {written:,} lines, asked for {lines:,}"
     print(
@@ -336,9 +334,7 @@ def run(*, lines: int) -> list[dict]:
         file=sys.stderr,
     )
 
-    with connection.cursor() as cursor:
-        # By the morning autovacuum has seen the night's evaluations and flags.
-        cursor.execute("ANALYZE")
+    settle()  # by the morning autovacuum has seen the night's evaluations and flags
     client = Client()
     client.force_login(reviewer)
     results = [

@@ -309,14 +309,25 @@ def sync_flags(
         return (kind not in only or key in only[kind]) and (commitment_key, group_key) not in kept
 
     wanted = {finding.dedupe_key: finding for finding in findings}
-    flags = Flag.objects.filter(project=project, kind__in=kinds, status__in=Flag.UNRESOLVED)
-    for kind, keys in only.items():  # the flags out of scope are not read
-        flags = flags.exclude(Q(kind=kind) & ~Q(dedupe_key__in=keys))
+    looked_at = Q(status__in=Flag.UNRESOLVED)
+    for kind, keys in only.items():  # the unresolved flags out of scope are not read
+        looked_at &= ~(Q(kind=kind) & ~Q(dedupe_key__in=keys))
     if kept:
-        flags = flags.exclude(
+        looked_at &= ~Q(
             commitment_key__in={key for key, _ in kept}, group_key__in={group for _, group in kept}
         )
-    unresolved = {flag.dedupe_key: flag for flag in flags}
+    # One read: the unresolved flags in scope, and those a person closed whose condition
+    # has not been seen gone yet (`_mark_cleared`).
+    unresolved, person_closed = {}, []
+    for flag in Flag.objects.filter(
+        looked_at | Q(status__in=PERSON_CLOSED, cleared_at__isnull=True),
+        project=project,
+        kind__in=kinds,
+    ):
+        if flag.status in Flag.UNRESOLVED:
+            unresolved[flag.dedupe_key] = flag
+        else:
+            person_closed.append(flag)
     latest_closed = {}
     fresh_keys = [key for key in wanted if key not in unresolved]
     if fresh_keys:
@@ -357,7 +368,7 @@ def sync_flags(
         Flag.objects.filter(pk__in=[f.pk for f in resolved]).update(
             status=Status.AUTO_RESOLVED, resolved_at=now, cleared_at=now, updated_at=now
         )
-    _mark_cleared(project, kinds, wanted, in_scope, now)
+    _mark_cleared(person_closed, wanted, in_scope, now)
     if updated:
         Flag.objects.bulk_update(updated, ["figures", "severity", "title", "updated_at"])
 
@@ -378,14 +389,13 @@ def sync_flags(
     return SyncResult(raised=raised, updated=updated, resolved=resolved)
 
 
-def _mark_cleared(project, kinds, wanted, in_scope, now) -> None:
+def _mark_cleared(person_closed: list[Flag], wanted, in_scope, now) -> None:
     """Note that the condition of a flag a person closed is gone, so its return is news."""
     gone = [
-        pk
-        for pk, kind, key, commitment_key, group_key in Flag.objects.filter(
-            project=project, kind__in=kinds, status__in=PERSON_CLOSED, cleared_at__isnull=True
-        ).values_list("pk", "kind", "dedupe_key", "commitment_key", "group_key")
-        if key not in wanted and in_scope(kind, key, commitment_key, group_key)
+        flag.pk
+        for flag in person_closed
+        if flag.dedupe_key not in wanted
+        and in_scope(flag.kind, flag.dedupe_key, flag.commitment_key, flag.group_key)
     ]
     if gone:
         Flag.objects.filter(pk__in=gone).update(cleared_at=now)

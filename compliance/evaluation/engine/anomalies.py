@@ -73,15 +73,15 @@ class Checked:
 def check_new_reports(ctx: Context) -> Checked:
     """Check the current reports not checked yet whose month has ended by the as-of date."""
     ended_before = month_start(ctx.as_of + datetime.timedelta(days=1))
-    unchecked = dict(
-        (pk, (assignment_id, period))
-        for pk, assignment_id, period in Report.objects.filter(
-            assignment__project=ctx.project,
-            is_current=True,
-            anomalies_checked_at__isnull=True,
-            period__lt=ended_before,
-        ).values_list("pk", "assignment_id", "period")
-    )
+    unchecked, warnings = {}, {}
+    for pk, assignment_id, period, stored_with in Report.objects.filter(
+        assignment__project=ctx.project,
+        is_current=True,
+        anomalies_checked_at__isnull=True,
+        period__lt=ended_before,
+    ).values_list("pk", "assignment_id", "period", "warnings"):
+        unchecked[pk] = (assignment_id, period)
+        warnings[pk] = stored_with
     if not unchecked:
         return Checked(anomalies=[], months=set())
     ctx.reports.update(unchecked)
@@ -97,7 +97,7 @@ def check_new_reports(ctx: Context) -> Checked:
     anomalies = _merge(
         _kept(ctx, kept),
         _find(ctx, lines.filter(report_id__in=fresh)) if fresh else [],
-        _stored_warnings(ctx, sorted(unchecked)),
+        _stored_warnings(ctx, warnings),
         _shared_workers(ctx, lines, set(unchecked)),
     )
     Report.objects.filter(pk__in=list(unchecked)).update(anomalies_checked_at=ctx.computed_at)
@@ -223,12 +223,11 @@ def _merge(*groups: list[Anomaly]) -> list[Anomaly]:
     return [merged[key] for key in sorted(merged)]
 
 
-def _stored_warnings(ctx: Context, report_ids: list[int]) -> list[Anomaly]:
-    """The integrity warnings each report version was stored with (those naming a check)."""
+def _stored_warnings(ctx: Context, stored: dict[int, list]) -> list[Anomaly]:
+    """The integrity warnings each report version was stored with (those naming a check),
+    by report version."""
     found = []
-    for report_id, warnings in Report.objects.filter(pk__in=report_ids).values_list(
-        "pk", "warnings"
-    ):
+    for report_id, warnings in sorted(stored.items()):
         checks = [
             {
                 "check": w["check"],

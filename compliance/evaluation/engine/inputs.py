@@ -132,27 +132,30 @@ def inputs_of(ctx: Context, commitments) -> Inputs:
     # Every craft, not only the project's: lines may name one it no longer lists.
     crafts = sorted(Craft.objects.values_list("pk", "name", "aliases"))
     first, last = month_start(project.start_date), month_start(project.end_date)
-    reports = Report.objects.filter(assignment__project=project)
     current = Q(is_current=True)
+    outside_current = current & ~Q(period__range=(first, last))
     # Versions are only ever added, and which one is current changes with the count or the
-    # ids of the current ones: these figures tell any change of a contractor's reports.
-    versions = {
-        row["assignment_id"]: tuple(row.values())
-        for row in reports.values("assignment_id")
+    # ids of the current ones: these figures tell any change of a contractor's reports, and
+    # the same of its current ones in months outside the project's, any change of those.
+    versions, outside = {}, []
+    for row in (
+        Report.objects.filter(assignment__project=project)
+        .values("assignment_id")
         .annotate(
             count=Count("id"),
             last=Max("id"),
             current=Count("id", filter=current),
             current_last=Max("id", filter=current),
             current_sum=Sum("id", filter=current),
+            outside=Count("id", filter=outside_current),
+            outside_sum=Sum("id", filter=outside_current),
         )
-        .order_by()
-    }
-    outside = sorted(
-        reports.filter(is_current=True)
-        .exclude(period__range=(first, last))
-        .values_list("pk", "period")
-    )
+        .order_by("assignment_id")
+    ):
+        *counts, outside_count, outside_sum = row.values()
+        versions[row["assignment_id"]] = tuple(counts)
+        if outside_count:
+            outside.append((row["assignment_id"], outside_count, outside_sum))
     assignments = {
         pk: _hash(pk, a.contractor.name, a.start_date, a.end_date, versions.get(pk))
         for pk, a in ctx.assignments.items()

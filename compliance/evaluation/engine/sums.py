@@ -115,17 +115,21 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     reading the current versions' rows of the signatures asked)."""
     keys = {name: signature(aggregate) for name, aggregate in aggregates.items()}
     by_key = {key: aggregates[name] for name, key in keys.items()}
-    reports = ctx.current_reports()
-    ctx.reports.update(
-        (pk, (assignment_id, period))
-        for pk, assignment_id, period in reports.values_list("pk", "assignment_id", "period")
-    )
+    reports = {
+        pk: (assignment_id, period)
+        for pk, assignment_id, period in ctx.current_reports().values_list(
+            "pk", "assignment_id", "period"
+        )
+    }
+    ctx.reports.update(reports)
     # The kept rows as they are, one per version, craft and signature: turned into one entry
     # per version and craft here, by dictionary, rather than pivoted by the database (a
     # filtered sum per signature over every row costs it more than the rows cost to read).
-    kept = ReportSum.objects.filter(report__in=reports, signature__in=by_key).values_list(
-        "report_id", "craft_id", "signature", "hours", "last_week"
-    )
+    # The versions by id, not by a subquery: for one contractor's, the database then reads
+    # their rows through the index instead of every row of the table.
+    kept = ReportSum.objects.filter(
+        report_id__in=sorted(reports), signature__in=by_key
+    ).values_list("report_id", "craft_id", "signature", "hours", "last_week")
     last_weeks: dict[int, object] = {}
     made: dict[int, set] = defaultdict(set)
     sums: dict[tuple, dict] = {}

@@ -287,10 +287,14 @@ def violating(commitment: Commitment, ctx: Context) -> Q:
     return Q(LessThan(paid_rate(commitment), required_rate(commitment, ctx)))
 
 
-def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
-    """Lines paid below the highest rate their craft ever has (fringes are ≥ 0): a superset
-    of the violating lines that an index on (craft, hourly rate) finds without a scan.
-    Every craft the lines use is known by now (see engine._craft_names)."""
+def below_highest_rate(
+    commitment: Commitment, ctx: Context, *, only: frozenset[int] | None = None
+) -> Q:
+    """Lines paid below the highest rate their craft ever has (fringes are ≥ 0), of these
+    contractors only when given: a superset of the violating lines that an index on (craft,
+    hourly rate, assignment) finds without a scan, and without reading the other
+    contractors' lines from the table. Every craft the lines use is known by now (see
+    engine._craft_names)."""
     terms = KIND.terms(commitment)
     general, own = [], defaultdict(list)
     for row in terms.rates:
@@ -304,12 +308,13 @@ def below_highest_rate(commitment: Commitment, ctx: Context) -> Q:
         amounts = own.get(craft_id, []) + general
         if amounts:
             # The index's every column in each term, so SQLite too searches it term by term.
-            q |= Q(
+            term = Q(
                 project_id=ctx.project.pk,
                 is_current=True,
                 craft_id=craft_id,
                 hourly_rate__lt=max(amounts),
             )
+            q |= term if only is None else term & Q(assignment_id__in=sorted(only))
     return q or Q(pk__in=[])
 
 
@@ -322,7 +327,7 @@ def violations(
     if only is not None:
         lines = lines.filter(assignment_id__in=sorted(only))
     rows = list(
-        lines.filter(below_highest_rate(commitment, ctx))
+        lines.filter(below_highest_rate(commitment, ctx, only=only))
         .filter(violating(commitment, ctx))
         .values(
             "id",

@@ -104,8 +104,10 @@ def read_in_child(
     """Read an uploaded file in a child process under `limits`; raise InvalidInput if it
     could not be read, for whatever reason.
 
-    `precheck` (the workbook's bounded scan) runs here while the child starts, and the file
-    is handed over only once it has passed: a refusal stops the child before it reads a byte.
+    `precheck` (the workbook's bounded scan) runs here while the child reads the file, each
+    on its own core: an import waits for the longer of the two, not for both (issue 17). A
+    refusal stops the child wherever it got to; until then it reads under its limits, which
+    hold whatever the file holds.
     """
     request = json.dumps(
         {
@@ -118,10 +120,15 @@ def read_in_child(
             **(options or {}),
         }
     ).encode()
-    with tempfile.TemporaryFile() as output:
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as output:
+        # The file is given as a file, not through a pipe: the child reads it at its own
+        # pace while this process goes on.
+        given.write(request + b"\n")
+        given.write(content)
+        given.seek(0)
         child = subprocess.Popen(
             [*CHILD, str(output.fileno())],
-            stdin=subprocess.PIPE,
+            stdin=given,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=(output.fileno(),),
@@ -130,7 +137,7 @@ def read_in_child(
         try:
             if precheck is not None:
                 precheck()
-            child.communicate(request + b"\n" + content, timeout=2 * limits.seconds + 5)
+            child.wait(timeout=2 * limits.seconds + 5)
         except subprocess.TimeoutExpired:
             logger.warning("Reading an uploaded %s file took too long; it was stopped.", kind)
             raise took_too_long(kind, limits.seconds) from None
