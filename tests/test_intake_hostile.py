@@ -3,6 +3,7 @@ reading more than it must."""
 
 import io
 import itertools
+import struct
 import sys
 import threading
 import time
@@ -252,7 +253,7 @@ def refused_in_child(assignment, content: bytes, filename="report.xlsx") -> Inva
     return caught.value
 
 
-def test_a_cell_at_the_last_row_and_column_is_refused_before_it_is_read(walsh):
+def test_a_cell_at_the_last_row_and_column_is_refused_with_words_that_say_so(walsh):
     # Read in the web process, python-calamine asks for 512 GiB and aborts it.
     content = hand_made_workbook(
         dimension='<dimension ref="A1:XFD1048576"/>',
@@ -337,6 +338,33 @@ def test_the_upload_page_answers_a_hostile_workbook_with_the_error_list(client, 
         page = client.post(url, {"period": "2026-10", "file": upload})
     assert page.status_code == 422 and "reaches row 1,048,576" in page.text
     assert memory.grew_mb < 100 and not Report.objects.exists()
+
+
+def broken_deflate_workbook() -> bytes:
+    """A template workbook whose Payroll sheet's compressed bytes begin with an invalid
+    deflate block (what a bad sector does): its zip directory is intact, so the type and
+    unzipped-size checks pass, and decompressing the sheet raises zlib's own error."""
+    content = bytearray(workbook(lines(50)))
+    info = zipfile.ZipFile(io.BytesIO(bytes(content))).getinfo("xl/worksheets/sheet1.xml")
+    header = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", content[header + 26 : header + 30])
+    data = header + 30 + name_length + extra_length
+    content[data : data + 8] = b"\xff" * 8  # block type 11: "invalid block type"
+    return bytes(content)
+
+
+def test_a_sheet_whose_compressed_data_is_damaged_is_refused(walsh):
+    error = refused(walsh, broken_deflate_workbook())
+    assert error.status_code == 422 and "could not be read" in error.message
+
+
+def test_the_upload_page_answers_a_damaged_sheet_with_422(client, contractor):
+    assert client.login(username=contractor.username, password=PASSWORD)
+    url = reverse("report_upload", kwargs={"slug": "crenshaw", "contractor": "walsh"})
+    upload = SimpleUploadedFile("october.xlsx", broken_deflate_workbook())
+    page = client.post(url, {"period": "2026-10", "file": upload})
+    assert page.status_code == 422 and "could not be read" in page.text
+    assert not Report.objects.exists()
 
 
 def test_a_csv_with_a_million_columns_is_refused_before_the_mapping_page(walsh):

@@ -5,16 +5,17 @@ the first of the top rows that names known columns, so a title line above it is 
 numbers are Excel's own, so an error points at the row the user sees.
 
 This runs in the parse child (compliance.reporting.intake.sandbox), so it imports nothing of Django
-and takes its limits as arguments. Before python-calamine sees the file, the web process
-reads every worksheet and the shared strings through in bounded chunks
-(check_workbook_parts): a workbook that claims a cell past the row limit or past column ZZ,
-or holds more shared strings than a month's report could use, is refused before any reader
-allocates room for it.
+and takes its limits as arguments. While python-calamine reads the file there, under the
+child's limits, the web process reads every worksheet and the shared strings through in
+bounded chunks (check_workbook_parts): a workbook that claims a cell past the row limit or
+past column ZZ, or holds more shared strings than a month's report could use, is refused
+with words that say so, and the child stopped wherever it got to.
 """
 
 import io
 import re
 import zipfile
+import zlib
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -168,7 +169,7 @@ def check_workbook_parts(content: bytes, *, max_rows: int) -> None:
                 check_shared_strings(archive, info, row_limit * SHARED_STRINGS_PER_ROW)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
         raise refuse(UNREADABLE_WORKBOOK) from None
-    except (ValueError, RuntimeError):  # zlib errors, encrypted parts
+    except (ValueError, RuntimeError, zlib.error):  # damaged deflate data, encrypted parts
         raise refuse(UNREADABLE_WORKBOOK) from None
 
 
