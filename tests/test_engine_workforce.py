@@ -520,8 +520,9 @@ def test_the_evaluation_runs_as_many_queries_whatever_the_size(
 # commitments' terms, to apply those in force on the as-of date (SPEC §3.6); one finds the
 # versions lacking the first weeks the share measured in workers counts (engine.firsts).
 # Four roll the commitments' standings up for the dashboard (`compliance.evaluation.standings`).
-# Two read the results' inputs (`engine.inputs`): each contractor's versions counted (and
-# its current ones of months outside the project's), every craft's names (a run that may
-# keep results also reads the flags a person changed since). The flags are read once, the
-# unresolved ones with those a person closed (`sync_flags`).
-QUERIES_PER_EVALUATION = 28 + 2 * (connection.vendor == "postgresql")
+# One reads the results' inputs (`engine.inputs`): each contractor's versions counted (and
+# its current ones of months outside the project's); every craft is read once, marked
+# whether the project lists it (a run that may keep results also reads the flags a person
+# changed since). The flags are read once, the unresolved ones with those a person closed
+# (`sync_flags`); the versions to check for data anomalies with what their own checks found.
+QUERIES_PER_EVALUATION = 27 + 2 * (connection.vendor == "postgresql")

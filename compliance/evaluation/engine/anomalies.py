@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import F, JSONField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Length
 
 from compliance.evaluation.engine.common import TOTAL, Context, month_label
@@ -73,25 +73,28 @@ class Checked:
 def check_new_reports(ctx: Context) -> Checked:
     """Check the current reports not checked yet whose month has ended by the as-of date."""
     ended_before = month_start(ctx.as_of + datetime.timedelta(days=1))
-    unchecked, warnings = {}, {}
-    for pk, assignment_id, period, stored_with in Report.objects.filter(
-        assignment__project=ctx.project,
-        is_current=True,
-        anomalies_checked_at__isnull=True,
-        period__lt=ended_before,
-    ).values_list("pk", "assignment_id", "period", "warnings"):
+    # Each version with the warnings it was stored with and what its own check found.
+    found = ReportCheck.objects.filter(report_id=OuterRef("pk")).values("found")[:1]
+    unchecked, warnings, kept = {}, {}, {}
+    for pk, assignment_id, period, stored_with, checked in (
+        Report.objects.filter(
+            assignment__project=ctx.project,
+            is_current=True,
+            anomalies_checked_at__isnull=True,
+            period__lt=ended_before,
+        )
+        .annotate(found=Subquery(found, output_field=JSONField()))
+        .values_list("pk", "assignment_id", "period", "warnings", "found")
+    ):
         unchecked[pk] = (assignment_id, period)
         warnings[pk] = stored_with
+        if checked is not None:
+            kept[pk] = checked
     if not unchecked:
         return Checked(anomalies=[], months=set())
     ctx.reports.update(unchecked)
     lines = PayrollLine.objects.filter(
         project=ctx.project, is_current=True, report_id__in=sorted(unchecked)
-    )
-    kept = dict(
-        ReportCheck.objects.filter(report_id__in=sorted(unchecked)).values_list(
-            "report_id", "found"
-        )
     )
     fresh = sorted(set(unchecked) - set(kept))
     anomalies = _merge(

@@ -235,7 +235,10 @@ class Context:
     as_of: datetime.date
     computed_at: datetime.datetime
     assignments: dict[int, Assignment]
+    # The project's crafts; `every_craft` holds every craft (lines may name one the project
+    # no longer lists), when the run loaded them.
     crafts: dict[int, Craft]
+    every_craft: dict[int, Craft] = field(default_factory=dict)
     # The pass over the lines: one dict per (report, craft) with the report's assignment and
     # month; a line's month is its report's month (SPEC §5.1: week ending in the month).
     cells: list[dict] = field(default_factory=list)

@@ -44,7 +44,6 @@ from compliance.evaluation.engine.common import Context, per_contractor
 from compliance.evaluation.engine.reporting import agreement_of
 from compliance.models import Evaluation, Flag, Report
 from compliance.months import month_start
-from projects.models import Craft
 
 # The code that decides what a result and its flags say, hashed: a deployment that changes
 # any of it changes every result's inputs, so the first run after it measures everything
@@ -130,7 +129,7 @@ def inputs_of(ctx: Context, commitments) -> Inputs:
     """The inputs of this run, for the commitments (with the terms in force on them)."""
     project = ctx.project
     # Every craft, not only the project's: lines may name one it no longer lists.
-    crafts = sorted(Craft.objects.values_list("pk", "name", "aliases"))
+    crafts = sorted((c.pk, c.name, c.aliases) for c in ctx.every_craft.values())
     first, last = month_start(project.start_date), month_start(project.end_date)
     current = Q(is_current=True)
     outside_current = current & ~Q(period__range=(first, last))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from compliance.bulk import insert_objects
@@ -67,6 +67,9 @@ def collecting_later():
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
     # Which agreement governs what (`governing_agreement`) is asked per commitment.
     prefetch_related_objects([project], "agreements")
+    # Every craft, in one query, each marked whether the project lists it.
+    listed = Project.crafts.through.objects.filter(project_id=project.pk, craft_id=OuterRef("pk"))
+    every_craft = {c.pk: c for c in Craft.objects.annotate(listed=Exists(listed)).order_by("pk")}
     return Context(
         project=project,
         as_of=as_of,
@@ -74,7 +77,8 @@ def _context(project: Project, as_of: datetime.date, computed_at) -> Context:
         assignments={
             a.pk: a for a in project.assignments.select_related("contractor").order_by("pk")
         },
-        crafts={c.pk: c for c in Craft.objects.filter(projects=project).order_by("pk")},
+        crafts={pk: c for pk, c in every_craft.items() if c.listed},
+        every_craft=every_craft,
     )
 
 
@@ -153,9 +157,11 @@ def keep_report_aggregates(report: Report) -> None:
 
 
 def _craft_names(ctx: Context) -> None:
-    """Lines may name a craft the project no longer lists; flags still need its name."""
+    """Lines may name a craft the project no longer lists; flags still need its name (one
+    added since the run loaded every craft is read)."""
     missing = {cell["craft_id"] for cell in ctx.cells} - set(ctx.crafts)
-    if missing:
+    ctx.crafts.update({pk: ctx.every_craft[pk] for pk in missing if pk in ctx.every_craft})
+    if missing - set(ctx.crafts):
         ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
 
 
