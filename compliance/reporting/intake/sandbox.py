@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +127,7 @@ def read_in_child(
         given.write(request + b"\n")
         given.write(content)
         given.seek(0)
+        deadline = time.monotonic() + 2 * limits.seconds + 5
         child = subprocess.Popen(
             [*CHILD, str(output.fileno())],
             stdin=given,
@@ -137,7 +139,7 @@ def read_in_child(
         try:
             if precheck is not None:
                 precheck()
-            child.wait(timeout=2 * limits.seconds + 5)
+            child.wait(timeout=max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             logger.warning("Reading an uploaded %s file took too long; it was stopped.", kind)
             raise took_too_long(kind, limits.seconds) from None
