@@ -490,6 +490,14 @@ def can_export(user, project: Project) -> bool:
     return role_of(user) in {ADMIN, REVIEWER, LAW_CENTER}
 
 
+# Who imports a city's open data into a project they see (SPEC §5.4): monitors and admins.
+OPEN_DATA_IMPORTERS = (ADMIN, REVIEWER, LAW_CENTER)
+
+
+def can_import_open_data(user) -> bool:
+    return role_of(user) in OPEN_DATA_IMPORTERS
+
+
 # Lifecycle actions by role (SPEC §4). Reviewers triage; law center may also resolve;
 # contractors may only dispute their own flags (a prime reads and comments on its lower
 # tiers' flags; disputing one is the lower tier's own call).

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.evaluation.selectors.project import project_page
+from compliance.reporting.intake.opendata_file import FORMATS as OPEN_DATA_FORMATS
 from compliance.storage import attachment
 from projects import abuse, access
 from projects.selectors import home_projects
@@ -50,6 +51,8 @@ def project_home(request, slug: str):
                 user=request.user, project=project, all_groups=request.GET.get("groups", "")
             ),
             "can_export": access.can_export(request.user, project),
+            "can_import_open_data": access.can_import_open_data(request.user),
+            "open_data_layouts": [layout.label for layout in OPEN_DATA_FORMATS.values()],
         },
     )
 

@@ -350,7 +350,11 @@ def test_a_reviewer_imports_the_file_on_the_page_and_reads_what_was_stored(
     run_tasks_synchronously(settings, monkeypatch)
     client = Client()
     client.force_login(reviewer)
-    assert "Import the city's open data" in client.get("/projects/parcel-p3/").content.decode()
+    project_page = client.get("/projects/parcel-p3/").content.decode()
+    assert (
+        "Import the city's open data</a> for this project, where its city publishes workers' "
+        "hours in a layout this site reads: Boston Residents Jobs Policy (open data)."
+    ) in project_page
     page = client.get("/projects/parcel-p3/open-data/")
     assert page.status_code == 200
 
@@ -389,14 +393,20 @@ def test_the_page_lists_every_problem_and_stores_nothing(boston, lawyer, tmp_pat
 
 def test_contractors_owners_and_other_coalitions_may_not_import(boston, contractor, outsider, orgs):
     owner = make_user("owner", orgs["metro"])
+    boston.owner = orgs["metro"]
+    boston.save(update_fields=["owner"])
     for user, status in [(contractor, 403), (owner, 403), (outsider, 404)]:
         client = Client()
         client.force_login(user)
+        assert "/open-data/" not in client.get("/projects/parcel-p3/", follow=True).text
         assert client.get("/projects/parcel-p3/open-data/").status_code == status
         posted = client.post(
             "/projects/parcel-p3/open-data/", {"file": upload(), "format": "boston-rjp"}
         )
         assert posted.status_code == status
+    # The owner reads the project page, without the way in.
+    client.force_login(owner)
+    assert client.get("/projects/parcel-p3/").status_code == 200
     assert not Report.objects.exists()
 
 

@@ -37,7 +37,7 @@ class OpenDataForm(forms.Form):
 
 
 @login_required
-@access.only_roles(access.ADMIN, access.REVIEWER, access.LAW_CENTER)
+@access.only_roles(*access.OPEN_DATA_IMPORTERS)
 def open_data_import(request, slug: str):
     """Upload the city's file; the project's rows become report versions, or the page lists
     every problem and nothing is stored."""
