@@ -125,11 +125,12 @@ def cells(ctx: Context, aggregates: dict[str, Sum]) -> list[dict]:
     # The kept rows as they are, one per version, craft and signature: turned into one entry
     # per version and craft here, by dictionary, rather than pivoted by the database (a
     # filtered sum per signature over every row costs it more than the rows cost to read).
-    # The versions by id, not by a subquery: for one contractor's, the database then reads
-    # their rows through the index instead of every row of the table.
-    kept = ReportSum.objects.filter(
-        report_id__in=sorted(reports), signature__in=by_key
-    ).values_list("report_id", "craft_id", "signature", "hours", "last_week")
+    # Some contractors' versions by id, not by a subquery: the database then reads their
+    # rows through the index instead of every row of the table (for all of them it must).
+    versions = sorted(reports) if ctx.assignment_ids is not None else ctx.current_reports()
+    kept = ReportSum.objects.filter(report_id__in=versions, signature__in=by_key).values_list(
+        "report_id", "craft_id", "signature", "hours", "last_week"
+    )
     last_weeks: dict[int, object] = {}
     made: dict[int, set] = defaultdict(set)
     sums: dict[tuple, dict] = {}
