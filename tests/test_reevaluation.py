@@ -243,7 +243,7 @@ def test_results_stored_by_another_engine_are_measured_again(
     assert {(e.commitment_key, e.group_key) for e in measured} == set(stored(project))
 
 
-def test_the_engine_is_its_source():
+def test_the_engine_is_its_source(tmp_path):
     assert inputs.ENGINE == inputs.engine_version()
     sources = {
         path.name
@@ -251,3 +251,20 @@ def test_the_engine_is_its_source():
         for path in Path(inputs.__file__).resolve().parents[2].glob(pattern)
     }
     assert {"measure.py", "workforce_share.py", "wage_floor.py", "raising.py"} <= sources
+
+    # A copy of the engine: a change to any of its sources changes the version, a change
+    # elsewhere (a view, a template) does not.
+    for pattern in inputs.ENGINE_SOURCES:
+        for path in inputs.COMPLIANCE.glob(pattern):
+            copy = tmp_path / path.relative_to(inputs.COMPLIANCE)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+    before = inputs.engine_version(tmp_path)
+    assert before == inputs.ENGINE
+    (tmp_path / "evaluation" / "views.py").write_text("# a page changed\n")
+    assert inputs.engine_version(tmp_path) == before
+    rule = tmp_path / "evaluation" / "kinds" / "wage_floor.py"
+    premium = 'OVERTIME_PREMIUM = Decimal("1.5")'
+    assert premium in rule.read_text()
+    rule.write_text(rule.read_text().replace(premium, 'OVERTIME_PREMIUM = Decimal("2")'))
+    assert inputs.engine_version(tmp_path) != before

@@ -61,9 +61,11 @@ ENGINE_SOURCES = (
 )
 
 
-def engine_version() -> str:
+COMPLIANCE = Path(__file__).resolve().parents[2]
+
+
+def engine_version(root: Path = COMPLIANCE) -> str:
     """The hash of the engine's source files (`ENGINE_SOURCES`, under `compliance/`)."""
-    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha1(usedforsecurity=False)
     for path in sorted(p for pattern in ENGINE_SOURCES for p in root.glob(pattern)):
         digest.update(path.relative_to(root).as_posix().encode())

@@ -160,9 +160,10 @@ def _craft_names(ctx: Context) -> None:
     """Lines may name a craft the project no longer lists; flags still need its name (one
     added since the run loaded every craft is read)."""
     missing = {cell["craft_id"] for cell in ctx.cells} - set(ctx.crafts)
-    ctx.crafts.update({pk: ctx.every_craft[pk] for pk in missing if pk in ctx.every_craft})
-    if missing - set(ctx.crafts):
-        ctx.crafts.update({c.pk: c for c in Craft.objects.filter(pk__in=missing)})
+    added = missing - set(ctx.every_craft)
+    if added:
+        ctx.every_craft.update({c.pk: c for c in Craft.objects.filter(pk__in=added)})
+    ctx.crafts.update({pk: ctx.every_craft[pk] for pk in missing})
 
 
 # What a result says: every stored field but its id, the day it is as of and when it was

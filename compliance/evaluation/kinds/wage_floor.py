@@ -323,11 +323,9 @@ def violations(
 ) -> list["Violation"]:
     """Every violating line (of these contractors' only, when given): worker (ID only),
     week, craft, hours, paid, required, owed."""
-    lines = ctx.lines()
-    if only is not None:
-        lines = lines.filter(assignment_id__in=sorted(only))
     rows = list(
-        lines.filter(below_highest_rate(commitment, ctx, only=only))
+        ctx.lines()
+        .filter(below_highest_rate(commitment, ctx, only=only))
         .filter(violating(commitment, ctx))
         .values(
             "id",

@@ -42,7 +42,7 @@ class OpenDataOut(Schema):
     response=answers({200: OpenDataOut, 201: OpenDataOut}, 403, 404, body=True),
     summary="Import a city's open data file into a project",
 )
-@access.only_roles(access.ADMIN, access.REVIEWER, access.LAW_CENTER)
+@access.only_roles(*access.OPEN_DATA_IMPORTERS)
 def import_open_data_file(request, slug: str, payload: Form[OpenDataIn], file: File[UploadedFile]):
     """A multipart form: `file` (the city's CSV), `format` (`boston-rjp`) and optionally
     `source_name`. The project's rows become each named contractor's monthly report
