@@ -24,6 +24,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Literal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
@@ -321,13 +322,14 @@ def below_highest_rate(
 def violations(
     commitment: Commitment, ctx: Context, *, only: frozenset[int] | None = None
 ) -> list["Violation"]:
-    """Every violating line (of these contractors' only, when given): worker (ID only),
-    week, craft, hours, paid, required, owed."""
+    """Every violating line (of these contractors' only, when given), each with its group's
+    keys, hours and amount owed, and as the evaluation lists it: worker (ID only), week,
+    craft, hours, paid, required, owed."""
     rows = list(
         ctx.lines()
         .filter(below_highest_rate(commitment, ctx, only=only))
         .filter(violating(commitment, ctx))
-        .values(
+        .values_list(
             "id",
             "assignment_id",
             "craft_id",
@@ -337,41 +339,43 @@ def violations(
             "straight_hours",
             "overtime_hours",
             "doubletime_hours",
-            paid=paid_rate(commitment),
-            required=required_rate(commitment, ctx),
+            paid_rate(commitment),
+            required_rate(commitment, ctx),
         )
     )
     # Names apart: a join would steer SQLite away from the rate index.
     workers = dict(
-        Worker.objects.filter(pk__in={row["worker_id"] for row in rows}).values_list(
-            "pk", "worker_key"
-        )
+        Worker.objects.filter(pk__in={row[3] for row in rows}).values_list("pk", "worker_key")
     )
-    lines = [
-        Violation(
-            line_id=row["id"],
-            assignment_id=row["assignment_id"],
-            craft_id=row["craft_id"],
-            worker=workers[row["worker_id"]],
-            week_ending=row["week_ending"],
-            craft=ctx.crafts[row["craft_id"]].name,
-            hours=dec(row["hours"]),
-            straight=dec(row["straight_hours"]),
-            overtime=dec(row["overtime_hours"]),
-            doubletime=dec(row["doubletime_hours"]),
-            paid=dec(row["paid"]),
-            required=dec(row["required"]),
-            owed=owed_on_line(
-                required=dec(row["required"]),
-                paid=dec(row["paid"]),
-                straight=dec(row["straight_hours"]),
-                overtime=dec(row["overtime_hours"]),
-                doubletime=dec(row["doubletime_hours"]),
-            ),
+    crafts = {pk: craft.name for pk, craft in ctx.crafts.items()}
+    lines = []
+    # One pass over thousands of lines: each figure made a Decimal once, written out once.
+    for line_id, assignment_id, craft_id, worker_id, week, *figures in rows:
+        hours, straight, overtime, doubletime, paid, required = map(dec, figures)
+        owed = owed_on_line(
+            required=required,
+            paid=paid,
+            straight=straight,
+            overtime=overtime,
+            doubletime=doubletime,
         )
-        for row in rows
-    ]
-    lines.sort(key=lambda v: (v.assignment_id, v.week_ending, v.worker, v.craft, v.line_id))
+        worker, craft = workers[worker_id], crafts[craft_id]
+        listed = {
+            "line_id": line_id,
+            "worker": worker,
+            "week_ending": week.isoformat(),
+            "craft": craft,
+            "hours": fixed(hours),
+            "straight_hours": fixed(straight),
+            "overtime_hours": fixed(overtime),
+            "doubletime_hours": fixed(doubletime),
+            "paid": fixed(paid),
+            "required": fixed(required),
+            "owed": fixed(owed),
+        }
+        order = (assignment_id, week, worker, craft, line_id)
+        lines.append(Violation(order, assignment_id, craft_id, week, hours, owed, listed))
+    lines.sort(key=attrgetter("order"))
     return lines
 
 
@@ -394,38 +398,18 @@ def owed_on_line(
     return round2((required - paid) * premium_hours)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Violation:
-    """One underpaid line."""
+    """One underpaid line: its group's keys, its hours and `owed_on_line`, and `listed`, the
+    line as evaluations, flags, memos and exports list it (figures written out)."""
 
-    line_id: int
+    order: tuple  # contractor, week, worker, craft, line: the order lines are listed in
     assignment_id: int
     craft_id: int
-    worker: str
     week_ending: datetime.date
-    craft: str
     hours: Decimal
-    straight: Decimal
-    overtime: Decimal
-    doubletime: Decimal
-    paid: Decimal
-    required: Decimal
-    owed: Decimal  # `owed_on_line` of the above
-
-    def as_dict(self) -> dict:
-        return {
-            "line_id": self.line_id,
-            "worker": self.worker,
-            "week_ending": self.week_ending.isoformat(),
-            "craft": self.craft,
-            "hours": fixed(self.hours),
-            "straight_hours": fixed(self.straight),
-            "overtime_hours": fixed(self.overtime),
-            "doubletime_hours": fixed(self.doubletime),
-            "paid": fixed(self.paid),
-            "required": fixed(self.required),
-            "owed": fixed(self.owed),
-        }
+    owed: Decimal
+    listed: dict
 
 
 def evaluate(commitments: list[Commitment], ctx: Context) -> list[Evaluation]:
@@ -492,9 +476,9 @@ def _evaluation(commitment, group, monthly, owed, listed, ctx) -> Evaluation:
         series=series,
         details={
             "basis": KIND.terms(commitment).basis,
-            "violations": [line.as_dict() for line in listed],
+            "violations": [line.listed for line in listed],
             "violation_count": len(listed),
-            "worker_count": len({line.worker for line in listed}),
+            "worker_count": len({line.listed["worker"] for line in listed}),
         },
         computed_at=ctx.computed_at,
     )
