@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.bulk import collecting_later
 from compliance.enforcement.cure import passed_cure_deadlines
 from compliance.enforcement.flags.raising import (
     ALL_KINDS,
@@ -22,11 +23,7 @@ from compliance.enforcement.flags.raising import (
     sync_flags,
 )
 from compliance.enqueue import REFRESH_PUBLIC_FIGURES, enqueue_stamped
-from compliance.evaluation.engine.measure import (
-    collecting_later,
-    measure_project,
-    measure_reporting,
-)
+from compliance.evaluation.engine.measure import measure_project, measure_reporting
 from compliance.evaluation.standings import standings_refresh
 from compliance.locks import lock_rows, with_retry
 from compliance.models import Evaluation

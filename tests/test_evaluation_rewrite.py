@@ -9,7 +9,8 @@ import random
 import pytest
 import time_machine
 
-from compliance.evaluation.engine.measure import collecting_later, measure_as_of
+from compliance.bulk import collecting_later
+from compliance.evaluation.engine.measure import measure_as_of
 from compliance.models import Evaluation, PayrollLine, Report
 from compliance.pipeline import evaluate_project
 from tests.conftest import make_report

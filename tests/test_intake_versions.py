@@ -171,6 +171,55 @@ def test_a_craft_in_use_cannot_be_deleted(walsh, crafts):
         crafts["Carpenter"].delete()
 
 
+def _line_values(line: PayrollLine) -> dict:
+    """A stored line's columns, to write a copy of it."""
+    return {f.attname: getattr(line, f.attname) for f in PayrollLine._meta.concrete_fields[1:]}
+
+
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite keeps the foreign keys themselves, checked as its transaction commits",
+)
+
+
+@POSTGRESQL_ONLY
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_line_must_refer_to_a_stored_report_and_worker(walsh):
+    """PostgreSQL checks both references per statement (migration 0027's triggers, in place
+    of foreign keys), for lines written in bulk as the intake writes them and for a line
+    changed."""
+    from django.db import IntegrityError, transaction
+
+    submit(walsh, lines(2))
+    stored = PayrollLine.objects.first()
+    for wrong in ({"report_id": stored.report_id + 1000}, {"worker_id": stored.worker_id + 1000}):
+        copies = [PayrollLine(**_line_values(stored)), PayrollLine(**_line_values(stored) | wrong)]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PayrollLine.objects.bulk_create(copies)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PayrollLine.objects.filter(pk=stored.pk).update(**wrong)
+    PayrollLine.objects.bulk_create([PayrollLine(**_line_values(stored) | {"worker_id": None})])
+    assert PayrollLine.objects.count() == 3  # a line without a worker (open data) is fine
+
+
+@POSTGRESQL_ONLY
+@time_machine.travel(BEFORE_DUE, tick=False)
+def test_a_report_or_worker_lines_refer_to_cannot_be_deleted_underneath_them(walsh):
+    """Django deletes a report's lines with it and refuses to delete a worker with lines;
+    the database refuses a delete that would leave lines behind all the same."""
+    from django.db import IntegrityError, transaction
+
+    report = submit(walsh, lines(2)).report
+    worker_id = report.lines.first().worker_id
+    with connection.cursor() as cursor:
+        for table, pk in (("compliance_report", report.pk), ("compliance_worker", worker_id)):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
+    assert PayrollLine.objects.filter(report=report).count() == 2
+    Report.objects.filter(pk=report.pk).delete()
+    assert not PayrollLine.objects.exists()
+
+
 class Paused:
     """Runs `action` in a thread of its own, paused inside its transaction at `where` (a
     function it calls, replaced to wait there) until the `with` block ends."""

@@ -15,11 +15,9 @@ no other effect (the sums it makes for versions lacking them are a cache of thei
 """
 
 import datetime
-import gc
 import hashlib
 import json
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,7 +25,7 @@ from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from compliance.bulk import insert_objects
+from compliance.bulk import collecting_later, insert_objects
 from compliance.evaluation import kinds
 from compliance.evaluation.engine import anomalies, firsts, inputs, reporting, sums
 from compliance.evaluation.engine.common import Context
@@ -42,26 +40,9 @@ __all__ = [
     "measure_project",
     "measure_reporting",
     "keep_report_aggregates",
-    "collecting_later",
     "terms_in_force",
     "commitments_with_terms",
 ]
-
-
-@contextmanager
-def collecting_later():
-    """Python's cycle collector held off while a project is measured: an evaluation makes
-    hundreds of thousands of small dicts and strings (series, listed lines) that live until
-    they are stored, and the collector, set off by their number, would walk every object of
-    the process again and again for none (a third of a re-evaluation's time at a million
-    lines). It runs again, as before, when the block ends, however it ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _context(project: Project, as_of: datetime.date, computed_at) -> Context:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from cba.errors import InvalidInput
 from compliance.audit import audit_record
-from compliance.bulk import insert_rows
+from compliance.bulk import collecting_later, insert_rows
 from compliance.formatting import long_month
 from compliance.locks import lock_rows, with_retry
 from compliance.models import PayrollLine, Report, Worker
@@ -95,6 +95,7 @@ def lines_sha256(lines: list) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@collecting_later()
 def report_submit(
     *,
     assignment: Assignment,
@@ -122,7 +123,8 @@ def report_submit(
     `replace_week` (eCPR) keeps the current version's lines of every other week.
     `measure` adds what the version does to the contractor's figures (`effects`);
     `check_only` does all of that and stores nothing (`store_checked`).
-    Raises InvalidInput with every error found; nothing is stored then.
+    Raises InvalidInput with every error found; nothing is stored then. Python's cycle
+    collector waits until it is done (`bulk.collecting_later`).
     """
     period = month_start(period)
     check_period(assignment, period)

@@ -16,6 +16,7 @@ from functools import partial
 from django.conf import settings
 
 from cba.errors import InvalidInput
+from compliance.bulk import collecting_later
 from compliance.formatting import long_month
 from compliance.models import ExportMapping, Report
 from compliance.reporting.intake.files import CSV, XLSX, sniff
@@ -55,6 +56,7 @@ def parse_limits(*, hashes_workers: bool = False) -> Limits:
     )
 
 
+@collecting_later()
 def report_upload(
     *,
     assignment: Assignment,
@@ -68,7 +70,8 @@ def report_upload(
 ) -> SubmitResult:
     """Read an uploaded file and submit its lines (`report_submit`, with `check_only` and
     `measure` as it takes them). `mapping` names the contractor's saved mapping to read an
-    export with; without it, a saved mapping whose headers the file has is used."""
+    export with; without it, a saved mapping whose headers the file has is used. Python's
+    cycle collector waits until it is done (`bulk.collecting_later`)."""
     period = period.replace(day=1)
     kind = sniff(content, filename)
     check_period(assignment, period)
