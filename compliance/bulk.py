@@ -8,7 +8,8 @@ and each column keeps a table of the texts (PostgreSQL) or values (SQLite) it ha
 converted, so a repeated value (a date, a craft, a rate) is converted once.
 
 COPY goes through the driver's own cursor, as the engine's results always did, so it stays
-out of Django's query log and the query-count tests count what they counted before.
+out of Django's query log and the query-count tests count what they counted before; its
+errors are Django's all the same (an IntegrityError is one whichever way the rows went).
 
 A leaf above the models: it imports nothing of ours.
 """
@@ -143,7 +144,8 @@ def insert_rows(
             ]
             tail = "".join("\t" + CopyTexts()[value] for value in fixed.values()) + "\n"
             getitem = dict.__getitem__
-            with cursor.cursor.copy(f"COPY {target} ({listed}) FROM STDIN") as copy:
+            copying = cursor.cursor.copy(f"COPY {target} ({listed}) FROM STDIN")
+            with connection.wrap_database_errors, copying as copy:
                 while chunk := list(islice(rows, batch)):
                     copy.write(
                         "".join(["\t".join(map(getitem, tables, row)) + tail for row in chunk])
@@ -190,8 +192,12 @@ def insert_objects(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    texts = dumped or [{}] * len(objects)
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    texts = [{}] * len(objects) if dumped is None else dumped
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for instance, written in zip(objects, texts, strict=True):
             copy.write_row(
                 [

@@ -186,18 +186,27 @@ POSTGRESQL_ONLY = pytest.mark.skipif(
 @time_machine.travel(BEFORE_DUE, tick=False)
 def test_a_line_must_refer_to_a_stored_report_and_worker(walsh):
     """PostgreSQL checks both references per statement (migration 0027's triggers, in place
-    of foreign keys), for lines written in bulk as the intake writes them and for a line
-    changed."""
+    of foreign keys), whichever way lines are written: COPY as the intake writes them, the
+    copy of a version's lines a restore makes, an INSERT, and an update of a line."""
     from django.db import IntegrityError, transaction
 
-    submit(walsh, lines(2))
+    from compliance.bulk import insert_rows
+    from compliance.reporting.intake.store import copy_lines
+
+    report = submit(walsh, lines(2)).report
     stored = PayrollLine.objects.first()
-    for wrong in ({"report_id": stored.report_id + 1000}, {"worker_id": stored.worker_id + 1000}):
-        copies = [PayrollLine(**_line_values(stored)), PayrollLine(**_line_values(stored) | wrong)]
+    missing = {"report_id": stored.report_id + 1000}, {"worker_id": stored.worker_id + 1000}
+    for wrong in missing:
+        good, bad = _line_values(stored), _line_values(stored) | wrong
         with pytest.raises(IntegrityError), transaction.atomic():
-            PayrollLine.objects.bulk_create(copies)
+            insert_rows(PayrollLine, list(good), [tuple(good.values()), tuple(bad.values())])
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PayrollLine.objects.bulk_create([PayrollLine(**good), PayrollLine(**bad)])
         with pytest.raises(IntegrityError), transaction.atomic():
             PayrollLine.objects.filter(pk=stored.pk).update(**wrong)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_lines(source=report, target=Report(pk=report.pk + 1000))
+    assert PayrollLine.objects.count() == 2
     PayrollLine.objects.bulk_create([PayrollLine(**_line_values(stored) | {"worker_id": None})])
     assert PayrollLine.objects.count() == 3  # a line without a worker (open data) is fine
 
@@ -206,18 +215,61 @@ def test_a_line_must_refer_to_a_stored_report_and_worker(walsh):
 @time_machine.travel(BEFORE_DUE, tick=False)
 def test_a_report_or_worker_lines_refer_to_cannot_be_deleted_underneath_them(walsh):
     """Django deletes a report's lines with it and refuses to delete a worker with lines;
-    the database refuses a delete that would leave lines behind all the same."""
+    the database refuses a delete, or a truncation, that would leave lines behind all the
+    same."""
     from django.db import IntegrityError, transaction
 
     report = submit(walsh, lines(2)).report
     worker_id = report.lines.first().worker_id
     with connection.cursor() as cursor:
+        # The test's transaction holds checks of its inserts still due; TRUNCATE wants none.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, pk in (("compliance_report", report.pk), ("compliance_worker", worker_id)):
             with pytest.raises(IntegrityError), transaction.atomic():
                 cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
+            with pytest.raises(IntegrityError), transaction.atomic():
+                cursor.execute(f"TRUNCATE {table} CASCADE")
     assert PayrollLine.objects.filter(report=report).count() == 2
     Report.objects.filter(pk=report.pk).delete()
     assert not PayrollLine.objects.exists()
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_being_deleted_cannot_gain_lines_meanwhile(walsh):
+    """The check locks the workers the lines name, as a foreign key would: a line for a
+    worker another transaction is deleting waits for that transaction (here it gives up
+    after its lock timeout) instead of slipping in and being left without its worker."""
+    import psycopg
+    from django.db import IntegrityError, OperationalError, transaction
+
+    from compliance.models import Worker
+
+    with time_machine.travel(BEFORE_DUE, tick=False):
+        submit(walsh, lines(1))
+    stored = PayrollLine.objects.get()
+    unused = Worker.objects.create(contractor_id=walsh.contractor_id, worker_key="W-GONE")
+    line = PayrollLine(**_line_values(stored) | {"worker_id": unused.pk})
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+    )
+    try:
+        other.execute("DELETE FROM compliance_worker WHERE id = %s", [unused.pk])
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '1s'")
+            PayrollLine.objects.bulk_create([line])
+        other.commit()
+    finally:
+        other.close()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayrollLine.objects.bulk_create([line])
+    assert list(PayrollLine.objects.values_list("pk", flat=True)) == [stored.pk]
 
 
 class Paused:

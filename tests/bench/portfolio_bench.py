@@ -137,8 +137,8 @@ def _write(job: tuple[str, int, int]) -> int:
     with transaction.atomic():
         if _superuser(connection):
             # The ids are the generator's own: skip the foreign-key checks PostgreSQL would
-            # run at commit (about half of the writing time), as pg_restore's
-            # --disable-triggers does. The schema has no other triggers.
+            # run at commit, and the lines' own reference checks (migration 0027), as
+            # pg_restore's --disable-triggers does. The schema has no other triggers.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
         return write_lines(project=Project.objects.get(slug=slug), lines=lines, months=months)

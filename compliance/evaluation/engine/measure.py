@@ -156,15 +156,20 @@ SAID = [
     for f in Evaluation._meta.concrete_fields
     if f.attname not in {"id", "as_of", "computed_at", "digest", "inputs"}
 ]
-SAID_JSON = [f.attname for f in Evaluation._meta.concrete_fields if isinstance(f, JSONField)]
+SAID_JSON = {
+    f.attname: f.encoder
+    for f in Evaluation._meta.concrete_fields
+    if f.attname in SAID and isinstance(f, JSONField)
+}
 SAID_PLAIN = [name for name in SAID if name not in SAID_JSON]
 
 
 def dumped(evaluation: Evaluation) -> dict[str, str]:
-    """The result's JSON fields as JSON texts, written out once a run."""
+    """The result's JSON fields as JSON texts (each by its field's own encoder, as the field
+    would store it), written out once a run."""
     return {
-        name: json.dumps(getattr(evaluation, name), cls=DjangoJSONEncoder, separators=(",", ":"))
-        for name in SAID_JSON
+        name: json.dumps(getattr(evaluation, name), cls=encoder, separators=(",", ":"))
+        for name, encoder in SAID_JSON.items()
     }
 
 
