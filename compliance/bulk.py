@@ -171,16 +171,12 @@ def insert_rows(
     return written
 
 
-def insert_objects(
-    objects: Sequence[models.Model], *, dumped: Sequence[dict[str, str]] | None = None
-) -> None:
+def insert_objects(objects: Sequence[models.Model]) -> None:
     """Insert model instances of one model, each value prepared by its field (JSON, times).
 
     PostgreSQL takes them through COPY: megabytes of JSON go as they are, not quoted into
-    one huge INSERT statement. `dumped` may give, object by object, JSON fields already
-    written out as JSON text (by attribute name), which COPY then takes as they are.
-    Elsewhere `bulk_create`, which also sets their ids; on PostgreSQL the caller finds
-    them by a unique key when it needs them.
+    one huge INSERT statement. Elsewhere `bulk_create`, which also sets their ids; on
+    PostgreSQL the caller finds them by a unique key when it needs them.
     """
     if not objects:
         return
@@ -192,18 +188,12 @@ def insert_objects(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    texts = [{}] * len(objects) if dumped is None else dumped
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
-        for instance, written in zip(objects, texts, strict=True):
+        for instance in objects:
             copy.write_row(
-                [
-                    written[f.attname]
-                    if f.attname in written
-                    else f.get_db_prep_save(getattr(instance, f.attname), connection)
-                    for f in fields
-                ]
+                [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
             )

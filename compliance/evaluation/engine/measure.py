@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Exists, JSONField, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from compliance.bulk import collecting_later, insert_objects
@@ -148,39 +148,21 @@ def _craft_names(ctx: Context) -> None:
 
 
 # What a result says: every stored field but its id, the day it is as of and when it was
-# computed (a result the next day's run finds again is the same result). Its JSON fields
-# (the series and details: megabytes a run) are written out once, for the digest and for
-# the insert (`dumped`).
+# computed (a result the next day's run finds again is the same result).
 SAID = [
     f.attname
     for f in Evaluation._meta.concrete_fields
     if f.attname not in {"id", "as_of", "computed_at", "digest", "inputs"}
 ]
-SAID_JSON = {
-    f.attname: f.encoder
-    for f in Evaluation._meta.concrete_fields
-    if f.attname in SAID and isinstance(f, JSONField)
-}
-SAID_PLAIN = [name for name in SAID if name not in SAID_JSON]
 
 
-def dumped(evaluation: Evaluation) -> dict[str, str]:
-    """The result's JSON fields as JSON texts (each by its field's own encoder, as the field
-    would store it), written out once a run."""
-    return {
-        name: json.dumps(getattr(evaluation, name), cls=encoder, separators=(",", ":"))
-        for name, encoder in SAID_JSON.items()
-    }
-
-
-def digest(evaluation: Evaluation, texts: dict[str, str]) -> str:
-    """What a result says (`SAID`; its JSON fields as `dumped` wrote them), hashed, so the
-    next run can tell it found the same. The kinds build a result's series and details in
-    the same order each run, so their JSON needs no sorting to compare."""
-    plain = [getattr(evaluation, name) for name in SAID_PLAIN]
-    text = json.dumps(plain, cls=DjangoJSONEncoder, separators=(",", ":"))
-    said = "\n".join([text, *(texts[name] for name in SAID_JSON)])
-    return hashlib.sha1(said.encode(), usedforsecurity=False).hexdigest()
+def digest(evaluation: Evaluation) -> str:
+    """What a result says (`SAID`), hashed, so the next run can tell it found the same. The
+    kinds build a result's series and details in the same order each run, so their JSON
+    needs no sorting to compare."""
+    said = [getattr(evaluation, name) for name in SAID]
+    text = json.dumps(said, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _store(
@@ -208,10 +190,9 @@ def _store(
             kept.append(row)
         else:
             stored[(row.commitment_key, row.group_key)] = row
-    fresh, texts, unchanged, relabelled, replaced = [], [], [], [], []
+    fresh, unchanged, relabelled, replaced = [], [], [], []
     for evaluation in evaluations:
-        written = dumped(evaluation)
-        evaluation.digest = digest(evaluation, written)
+        evaluation.digest = digest(evaluation)
         row = stored.pop((evaluation.commitment_key, evaluation.group_key), None)
         if row is not None and row.digest == evaluation.digest:
             _as_stored(evaluation, row.pk)
@@ -220,7 +201,6 @@ def _store(
                 relabelled.append(evaluation)
             continue
         fresh.append(evaluation)
-        texts.append(written)
         if row is not None:
             replaced.append(row.pk)
     gone = replaced + [row.pk for row in stored.values()]  # of groups no longer measured
@@ -232,7 +212,7 @@ def _store(
         )
     if relabelled:
         Evaluation.objects.bulk_update(relabelled, ["inputs"])
-    insert_objects(fresh, dumped=texts)
+    insert_objects(fresh)
     if connection.vendor == "postgresql" and fresh:
         # One row per project, commitment and group (a constraint says so): that finds their ids.
         ids = {
