@@ -24,7 +24,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
 from typing import Literal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
@@ -373,10 +372,21 @@ def violations(
             "required": fixed(required),
             "owed": fixed(owed),
         }
-        order = (assignment_id, week, worker, craft, line_id)
-        lines.append(Violation(order, assignment_id, craft_id, week, hours, owed, listed))
-    lines.sort(key=attrgetter("order"))
+        lines.append(Violation(assignment_id, craft_id, week, hours, owed, listed))
+    # Listed by contractor, week, worker, craft, line.
+    lines.sort(key=_listing_order)
     return lines
+
+
+def _listing_order(line: "Violation") -> tuple:
+    listed = line.listed
+    return (
+        line.assignment_id,
+        line.week_ending,
+        listed["worker"],
+        listed["craft"],
+        listed["line_id"],
+    )
 
 
 OVERTIME_PREMIUM = Decimal("1.5")
@@ -403,7 +413,6 @@ class Violation:
     """One underpaid line: its group's keys, its hours and `owed_on_line`, and `listed`, the
     line as evaluations, flags, memos and exports list it (figures written out)."""
 
-    order: tuple  # contractor, week, worker, craft, line: the order lines are listed in
     assignment_id: int
     craft_id: int
     week_ending: datetime.date
